@@ -1,0 +1,421 @@
+//! The syntax tree: the shape of the source, with `u32` byte spans.
+//!
+//! The AST stores no types and resolves no names; the checker
+//! ([`crate::check`]) lowers it into the typed IR ([`crate::ir`]). Parse
+//! errors leave `Error` nodes behind so the rest of the tree stays usable
+//! (by the checker and, later, the language server).
+
+use crate::span::Span;
+
+/// An identifier with its span. `name` has no escaping `%`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    /// The identifier as written, minus a leading `%`.
+    pub name: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A whole source file.
+#[derive(Clone, Debug, Default)]
+pub struct File {
+    /// Top-level items in source order.
+    pub items: Vec<Item>,
+}
+
+/// A top-level item.
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// `import name [as alias]: func(...) [-> T];`
+    Import(PlainImport),
+    /// `import { a, b as c } from ns:pkg/iface[@version];`
+    ImportFrom(ImportFrom),
+    /// `let [mut] name: T = literal;`
+    Global(Global),
+    /// `[export] func name(...) [-> T] { ... }`
+    Func(FuncDef),
+    /// An item the parser could not read; already reported.
+    Error(Span),
+}
+
+impl Item {
+    /// The span of the whole item.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Import(i) => i.span,
+            Item::ImportFrom(i) => i.span,
+            Item::Global(g) => g.span,
+            Item::Func(f) => f.span,
+            Item::Error(span) => *span,
+        }
+    }
+
+    /// Sets the doc comment of items that carry one.
+    pub fn set_docs(&mut self, docs: String) {
+        match self {
+            Item::Import(i) => i.docs = docs,
+            Item::Global(g) => g.docs = docs,
+            Item::Func(f) => f.docs = docs,
+            Item::ImportFrom(_) | Item::Error(_) => {}
+        }
+    }
+}
+
+/// A function imported by name, at the world's top level.
+#[derive(Clone, Debug)]
+pub struct PlainImport {
+    /// `///` documentation, lines joined with `\n`.
+    pub docs: String,
+    /// The import's name in the component's world.
+    pub name: Ident,
+    /// The name used in this file, when renamed with `as`.
+    pub alias: Option<Ident>,
+    /// The function's signature.
+    pub sig: FuncSig,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `import { ... } from path;`
+#[derive(Clone, Debug)]
+pub struct ImportFrom {
+    /// The names brought in.
+    pub names: Vec<ImportName>,
+    /// The WIT interface they come from.
+    pub path: WitPath,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// One name in `import { ... }`.
+#[derive(Clone, Debug)]
+pub struct ImportName {
+    /// The name in the WIT interface.
+    pub name: Ident,
+    /// The local name, when renamed with `as`.
+    pub alias: Option<Ident>,
+}
+
+/// `namespace:package/interface[@version]`.
+#[derive(Clone, Debug)]
+pub struct WitPath {
+    /// The package namespace (`wasi`).
+    pub namespace: Ident,
+    /// The package name (`clocks`).
+    pub package: Ident,
+    /// The interface name (`monotonic-clock`).
+    pub interface: Ident,
+    /// The package version, when given (`0.2.0`).
+    pub version: Option<(String, Span)>,
+    /// The whole path.
+    pub span: Span,
+}
+
+impl std::fmt::Display for WitPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}/{}", self.namespace.name, self.package.name, self.interface.name)?;
+        if let Some((v, _)) = &self.version {
+            write!(f, "@{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A global variable.
+#[derive(Clone, Debug)]
+pub struct Global {
+    /// `///` documentation.
+    pub docs: String,
+    /// `let mut` rather than `let`.
+    pub mutable: bool,
+    /// The global's name.
+    pub name: Ident,
+    /// The declared type (required for globals; `None` is reported).
+    pub ty: Option<TypeExpr>,
+    /// The initializer (must be a constant).
+    pub init: Expr,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A function definition.
+#[derive(Clone, Debug)]
+pub struct FuncDef {
+    /// `///` documentation.
+    pub docs: String,
+    /// `export func` rather than `func`.
+    pub exported: bool,
+    /// The function's name.
+    pub name: Ident,
+    /// Parameters and result.
+    pub sig: FuncSig,
+    /// The body.
+    pub body: Block,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `(a: T, ...) [-> R]`
+#[derive(Clone, Debug)]
+pub struct FuncSig {
+    /// Parameters in order.
+    pub params: Vec<Param>,
+    /// The result type, if any.
+    pub result: Option<TypeExpr>,
+    /// From `(` to the end of the result type.
+    pub span: Span,
+}
+
+/// One parameter.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Its name.
+    pub name: Ident,
+    /// Its type.
+    pub ty: TypeExpr,
+}
+
+/// A type as written.
+#[derive(Clone, Debug)]
+pub struct TypeExpr {
+    /// The type's name (`u32`, `string`, `level`).
+    pub name: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// `{ stmt* }`
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// The statements.
+    pub stmts: Vec<Stmt>,
+    /// From `{` to `}`.
+    pub span: Span,
+}
+
+/// A statement.
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    /// What kind of statement.
+    pub kind: StmtKind,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// The kinds of statement.
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    /// `let [mut] name [: T] = value;`
+    Let {
+        /// `let mut`.
+        mutable: bool,
+        /// The new binding.
+        name: Ident,
+        /// The annotation, if any.
+        ty: Option<TypeExpr>,
+        /// The initial value.
+        value: Expr,
+    },
+    /// `target = value;` or `target op= value;`
+    Assign {
+        /// The place assigned to.
+        target: Expr,
+        /// For compound assignment, the operator (`+` for `+=`) and its span.
+        op: Option<(BinaryOp, Span)>,
+        /// The value.
+        value: Expr,
+    },
+    /// An expression (normally a call) followed by `;`.
+    Expr(Expr),
+    /// `if`/`else if`/`else`.
+    If(IfStmt),
+    /// `while cond { }`
+    While {
+        /// The condition.
+        cond: Expr,
+        /// The body.
+        body: Block,
+    },
+    /// `loop { }`
+    Loop(Block),
+    /// `for var in start..end { }`
+    For {
+        /// The loop variable.
+        var: Ident,
+        /// The first value.
+        start: Expr,
+        /// One past the last value.
+        end: Expr,
+        /// The body.
+        body: Block,
+    },
+    /// `break;`
+    Break,
+    /// `continue;`
+    Continue,
+    /// `return [value];`
+    Return(Option<Expr>),
+    /// A statement the parser could not read; already reported.
+    Error,
+}
+
+/// `if cond { } [else ...]`
+#[derive(Clone, Debug)]
+pub struct IfStmt {
+    /// The condition.
+    pub cond: Expr,
+    /// Taken when the condition holds.
+    pub then: Block,
+    /// `else { }` or `else if ...`.
+    pub otherwise: Option<Else>,
+}
+
+/// What follows `else`.
+#[derive(Clone, Debug)]
+pub enum Else {
+    /// `else { }`
+    Block(Block),
+    /// `else if ...`
+    If(Box<IfStmt>, Span),
+}
+
+/// An expression.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// The whole expression.
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// An integer literal (saturated at `u128::MAX`).
+    Int(u128),
+    /// A float literal.
+    Float(f64),
+    /// A string literal, unescaped.
+    Str(String),
+    /// A char literal.
+    Char(char),
+    /// `true` or `false`.
+    Bool(bool),
+    /// A name.
+    Name(Ident),
+    /// `ty::case`, a qualified enum case.
+    Path(Ident, Ident),
+    /// `callee(args)`
+    Call {
+        /// The function.
+        callee: Box<Expr>,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// `lhs op rhs`
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// The operator token's span.
+        op_span: Span,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `op operand`
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        operand: Box<Expr>,
+    },
+    /// `expr as T`
+    Cast {
+        /// The value converted.
+        expr: Box<Expr>,
+        /// The target type.
+        ty: TypeExpr,
+    },
+    /// `( expr )`
+    Paren(Box<Expr>),
+}
+
+/// Binary operators, loosest first in the brief's precedence order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `or` (short-circuit)
+    Or,
+    /// `and` (short-circuit)
+    And,
+    /// `|`
+    BitOr,
+    /// `^`
+    BitXor,
+    /// `&`
+    BitAnd,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `<<`
+    Shl,
+    /// `>>` (arithmetic for signed types, logical for unsigned)
+    Shr,
+    /// `>>>` (always logical)
+    ShrU,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Rem,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::BitOr => "|",
+            BinaryOp::BitXor => "^",
+            BinaryOp::BitAnd => "&",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Shl => "<<",
+            BinaryOp::Shr => ">>",
+            BinaryOp::ShrU => ">>>",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
+        }
+    }
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `not x` (logical on bool, bitwise on integers)
+    Not,
+}

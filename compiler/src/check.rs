@@ -1,0 +1,1334 @@
+//! Name resolution and type checking: [`ast::File`] to [`ir::Module`].
+//!
+//! Imports `from ns:pkg/iface` are looked up in a [`wit_parser::Resolve`];
+//! the types of imported functions and enums come from there. The checker
+//! never stops at the first error: an expression that fails to check gets
+//! [`Ty::Error`], which matches everything, so each mistake is reported once
+//! and the rest of the file is still checked.
+
+use crate::ast::{self, BinaryOp, ExprKind as A, StmtKind, UnaryOp};
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId, Place};
+use crate::span::Span;
+use crate::suggest::{one_of, similar};
+use crate::types::Ty;
+use std::collections::HashMap;
+use wit_parser::{InterfaceId, PackageId, Resolve};
+
+/// What a top-level name refers to.
+#[derive(Clone, Copy, Debug)]
+enum Binding {
+    Func(FuncId),
+    Import(ImportId),
+    Global(GlobalId),
+    Type(Ty),
+}
+
+/// A function's signature as the checker sees it.
+struct Signature {
+    params: Vec<(String, Ty)>,
+    result: Option<Ty>,
+    span: Span,
+}
+
+/// Checks a parsed file against `resolve`. Returns the IR (usable for codegen
+/// only when there are no errors) and every error found.
+pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        resolve,
+        module: ir::Module::default(),
+        names: HashMap::new(),
+        name_spans: HashMap::new(),
+        signatures: Vec::new(),
+        import_signatures: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    checker.collect(file);
+    checker.check_bodies(file);
+    let mut diagnostics = checker.diagnostics;
+    diagnostics.sort_by_key(|d| d.primary_span());
+    (checker.module, diagnostics)
+}
+
+struct Checker<'a> {
+    resolve: &'a Resolve,
+    module: ir::Module,
+    names: HashMap<String, Binding>,
+    name_spans: HashMap<String, Span>,
+    signatures: Vec<Signature>,
+    import_signatures: Vec<Signature>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn ty_name(&self, ty: Ty) -> String {
+        ty.display(self.resolve)
+    }
+
+    fn define(&mut self, name: &ast::Ident, binding: Binding) -> bool {
+        if let Some(previous) = self.name_spans.get(&name.name) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-definition",
+                    format!("`{}` is defined more than once", name.name),
+                    name.span,
+                    "defined again here",
+                )
+                .with_label(*previous, "first defined here")
+                .with_help("rename one of them, or import it under another name with `as`"),
+            );
+            return false;
+        }
+        self.name_spans.insert(name.name.clone(), name.span);
+        self.names.insert(name.name.clone(), binding);
+        true
+    }
+
+    /// Resolves a written type.
+    fn resolve_type(&mut self, ty: &ast::TypeExpr) -> Ty {
+        if let Some(t) = Ty::from_name(&ty.name) {
+            return t;
+        }
+        match self.names.get(&ty.name) {
+            Some(Binding::Type(t)) => *t,
+            Some(_) => {
+                self.diagnostics.push(Diagnostic::error(
+                    "not-a-type",
+                    format!("`{}` is not a type", ty.name),
+                    ty.span,
+                    "expected a type",
+                ));
+                Ty::Error
+            }
+            None => {
+                let mut candidates: Vec<&str> = Ty::BUILTIN_NAMES.to_vec();
+                candidates.extend(self.names.iter().filter(|(_, b)| matches!(b, Binding::Type(_))).map(|(n, _)| n.as_str()));
+                let mut suggestions = similar(&ty.name, candidates);
+                let hint = match ty.name.as_str() {
+                    "i8" | "i16" | "i32" | "i64" => Some(format!("s{}", &ty.name[1..])),
+                    "int" | "isize" => Some("s32".into()),
+                    "usize" | "uint" => Some("u32".into()),
+                    "float" | "double" => Some("f64".into()),
+                    "str" | "String" => Some("string".into()),
+                    "boolean" => Some("bool".into()),
+                    _ => None,
+                };
+                if let Some(h) = hint {
+                    suggestions.retain(|s| *s != h);
+                    suggestions.insert(0, h);
+                }
+                let mut d = Diagnostic::error("unknown-type", format!("unknown type `{}`", ty.name), ty.span, "not a known type");
+                if !suggestions.is_empty() {
+                    d = d.with_help(format!("did you mean {}?", one_of(&suggestions)));
+                }
+                self.diagnostics.push(d);
+                Ty::Error
+            }
+        }
+    }
+
+    fn signature(&mut self, sig: &ast::FuncSig) -> Signature {
+        let mut params = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for p in &sig.params {
+            if let Some(first) = seen.get(p.name.name.as_str()) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-parameter",
+                        format!("parameter `{}` is declared twice", p.name.name),
+                        p.name.span,
+                        "declared again here",
+                    )
+                    .with_label(*first, "first declared here"),
+                );
+            }
+            seen.insert(&p.name.name, p.name.span);
+            let ty = self.resolve_type(&p.ty);
+            params.push((p.name.name.clone(), ty));
+        }
+        let result = sig.result.as_ref().map(|t| self.resolve_type(t));
+        Signature { params, result, span: sig.span }
+    }
+
+    /// First pass: imports, globals and function signatures, so that items
+    /// may be used before they are defined.
+    fn collect(&mut self, file: &ast::File) {
+        // Imports first: their types may be used by every signature.
+        for item in &file.items {
+            if let ast::Item::ImportFrom(import) = item {
+                self.import_from(import);
+            }
+        }
+        for item in &file.items {
+            match item {
+                ast::Item::Import(import) => {
+                    let sig = self.signature(&import.sig);
+                    let id = ImportId(self.module.imports.len() as u32);
+                    self.module.imports.push(ir::ImportFunc {
+                        name: import.name.name.clone(),
+                        interface: None,
+                        params: sig.params.clone(),
+                        result: sig.result,
+                        docs: import.docs.clone(),
+                    });
+                    self.import_signatures.push(sig);
+                    let local = import.alias.as_ref().unwrap_or(&import.name);
+                    self.define(local, Binding::Import(id));
+                }
+                ast::Item::Func(func) => {
+                    let sig = self.signature(&func.sig);
+                    let id = FuncId(self.module.funcs.len() as u32);
+                    self.module.funcs.push(ir::Function {
+                        name: func.name.name.clone(),
+                        exported: func.exported,
+                        docs: func.docs.clone(),
+                        params: Vec::new(),
+                        result: sig.result,
+                        locals: Vec::new(),
+                        body: Vec::new(),
+                        exprs: Vec::new(),
+                        expr_spans: Vec::new(),
+                    });
+                    self.signatures.push(sig);
+                    self.define(&func.name, Binding::Func(id));
+                }
+                ast::Item::Global(global) => self.global(global),
+                ast::Item::ImportFrom(_) | ast::Item::Error(_) => {}
+            }
+        }
+    }
+
+    fn global(&mut self, global: &ast::Global) {
+        let ty = match &global.ty {
+            Some(t) => self.resolve_type(t),
+            None => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "global-missing-type",
+                        format!("global `{}` needs a type annotation", global.name.name),
+                        global.name.span,
+                        "type needed here",
+                    )
+                    .with_help(format!("write `let {}: TYPE = ...;`", global.name.name)),
+                );
+                Ty::Error
+            }
+        };
+        let init = self.constant(&global.init, ty);
+        let id = GlobalId(self.module.globals.len() as u32);
+        self.module.globals.push(ir::Global { name: global.name.name.clone(), ty, mutable: global.mutable, init });
+        self.define(&global.name, Binding::Global(id));
+    }
+
+    /// Evaluates a global's initializer, which must be a literal of its type.
+    fn constant(&mut self, expr: &ast::Expr, ty: Ty) -> Const {
+        let value = match &expr.kind {
+            A::Paren(inner) => return self.constant(inner, ty),
+            A::Int(v) => self.int_literal(*v as i128, *v == u128::MAX, ty, expr.span),
+            A::Unary { op: UnaryOp::Neg, operand } => match &operand.kind {
+                A::Int(v) => self.int_literal(-(*v as i128), *v == u128::MAX, ty, expr.span),
+                A::Float(f) => self.float_literal(-*f, ty, expr.span),
+                _ => None,
+            },
+            A::Float(f) => self.float_literal(*f, ty, expr.span),
+            A::Str(s) if matches!(ty, Ty::String | Ty::Error) => Some(Const::Str(s.clone())),
+            A::Char(c) if matches!(ty, Ty::Char | Ty::Error) => Some(Const::Char(*c)),
+            A::Bool(b) if matches!(ty, Ty::Bool | Ty::Error) => Some(Const::Bool(*b)),
+            A::Path(..) if matches!(ty, Ty::Enum(_) | Ty::Error) => {
+                if let A::Path(type_name, case) = &expr.kind {
+                    let enum_ty = self.value_path(type_name, case);
+                    if let (Some((t, index)), Ty::Enum(_)) = (enum_ty, ty) {
+                        if t != ty {
+                            self.mismatch(ty, t, expr.span, None);
+                        }
+                        return Const::EnumCase(index);
+                    }
+                }
+                return Const::EnumCase(0);
+            }
+            A::Str(_) | A::Char(_) | A::Bool(_) => {
+                let found = match &expr.kind {
+                    A::Str(_) => Ty::String,
+                    A::Char(_) => Ty::Char,
+                    _ => Ty::Bool,
+                };
+                self.mismatch(ty, found, expr.span, None);
+                return Const::Bool(false);
+            }
+            _ => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "non-constant-global",
+                        "a global's initializer must be a constant",
+                        expr.span,
+                        "not a constant",
+                    )
+                    .with_help("initialize the global with a literal and assign it in a function"),
+                );
+                return Const::Bool(false);
+            }
+        };
+        value.unwrap_or(Const::Bool(false))
+    }
+
+    fn int_literal(&mut self, value: i128, saturated: bool, ty: Ty, span: Span) -> Option<Const> {
+        if ty.is_float() {
+            return Some(if ty == Ty::F32 { Const::F32(value as f32) } else { Const::F64(value as f64) });
+        }
+        if ty == Ty::Error {
+            return Some(Const::Int(0));
+        }
+        let Some((min, max)) = ty.int_range() else {
+            self.diagnostics.push(Diagnostic::error(
+                "type-mismatch",
+                format!("expected `{}`, found an integer literal", self.ty_name(ty)),
+                span,
+                format!("expected `{}`", self.ty_name(ty)),
+            ));
+            return None;
+        };
+        if saturated || value < min || value > max {
+            let shown = if saturated { "this literal".to_string() } else { format!("`{value}`") };
+            let mut d = Diagnostic::error(
+                "literal-out-of-range",
+                format!("literal out of range for `{}`", self.ty_name(ty)),
+                span,
+                format!("{shown} does not fit in `{}`", self.ty_name(ty)),
+            )
+            .with_note(format!("the range of `{}` is {min} to {max}", self.ty_name(ty)));
+            if value < 0 && !ty.is_signed() {
+                d = d.with_help("unsigned types cannot hold negative values");
+            }
+            self.diagnostics.push(d);
+            return None;
+        }
+        Some(Const::Int(value))
+    }
+
+    fn float_literal(&mut self, value: f64, ty: Ty, span: Span) -> Option<Const> {
+        match ty {
+            Ty::F32 => {
+                if value.is_finite() && !(value as f32).is_finite() {
+                    self.diagnostics.push(Diagnostic::error(
+                        "literal-out-of-range",
+                        "literal out of range for `f32`",
+                        span,
+                        "this is infinite as an `f32`",
+                    ));
+                    return None;
+                }
+                Some(Const::F32(value as f32))
+            }
+            Ty::F64 => Some(Const::F64(value)),
+            Ty::Error => Some(Const::F64(value)),
+            _ => {
+                let mut d = Diagnostic::error(
+                    "type-mismatch",
+                    format!("expected `{}`, found a float literal", self.ty_name(ty)),
+                    span,
+                    format!("expected `{}`", self.ty_name(ty)),
+                );
+                if ty.is_int() {
+                    d = d.with_help(format!("convert with `as {}` if truncation is intended", self.ty_name(ty)));
+                }
+                self.diagnostics.push(d);
+                None
+            }
+        }
+    }
+
+    fn mismatch(&mut self, expected: Ty, found: Ty, span: Span, cause: Option<(Span, String)>) {
+        if expected == Ty::Error || found == Ty::Error || expected == found {
+            return;
+        }
+        let mut d = Diagnostic::error(
+            "type-mismatch",
+            format!("mismatched types: expected `{}`, found `{}`", self.ty_name(expected), self.ty_name(found)),
+            span,
+            format!("expected `{}`, found `{}`", self.ty_name(expected), self.ty_name(found)),
+        );
+        if let Some((span, message)) = cause {
+            d = d.with_label(span, message);
+        }
+        if expected.is_numeric() && found.is_numeric() {
+            d = d.with_help(format!("convert with `as {}`", self.ty_name(expected)));
+        }
+        self.diagnostics.push(d);
+    }
+
+    /// Finds the package a WIT path names, reporting an error if there is none.
+    fn find_package(&mut self, path: &ast::WitPath) -> Option<PackageId> {
+        let ns = &path.namespace.name;
+        let name = &path.package.name;
+        let candidates: Vec<PackageId> = self
+            .resolve
+            .packages
+            .iter()
+            .filter(|(_, p)| &p.name.namespace == ns && &p.name.name == name)
+            .map(|(id, _)| id)
+            .collect();
+        let pkg_span = path.namespace.span.to(path.package.span);
+        if candidates.is_empty() {
+            let known: Vec<String> =
+                self.resolve.packages.iter().map(|(_, p)| format!("{}:{}", p.name.namespace, p.name.name)).collect();
+            let wanted = format!("{ns}:{name}");
+            let suggestions = similar(&wanted, known.iter().map(|s| s.as_str()));
+            let mut d = Diagnostic::error(
+                "unknown-package",
+                format!("unknown WIT package `{wanted}`"),
+                pkg_span,
+                "no package with this name is known",
+            );
+            d = if suggestions.is_empty() {
+                let mut all = known.clone();
+                all.sort();
+                all.dedup();
+                d.with_note(format!("known packages: {}", all.join(", ")))
+            } else {
+                d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+            };
+            self.diagnostics.push(d.with_note("pass `--wit DIR` to add the WIT packages in DIR"));
+            return None;
+        }
+        match &path.version {
+            Some((version, span)) => {
+                let found = candidates.iter().copied().find(|id| {
+                    self.resolve.packages[*id].name.version.as_ref().map(|v| v.to_string()).as_deref() == Some(version.as_str())
+                });
+                if found.is_none() {
+                    let versions: Vec<String> = candidates
+                        .iter()
+                        .filter_map(|id| self.resolve.packages[*id].name.version.as_ref().map(|v| v.to_string()))
+                        .collect();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "unknown-package-version",
+                            format!("version {version} of `{ns}:{name}` is not known"),
+                            *span,
+                            "unknown version",
+                        )
+                        .with_note(format!("known versions: {}", versions.join(", "))),
+                    );
+                }
+                found
+            }
+            None if candidates.len() == 1 => Some(candidates[0]),
+            None => {
+                let versions: Vec<String> = candidates
+                    .iter()
+                    .filter_map(|id| self.resolve.packages[*id].name.version.as_ref().map(|v| format!("@{v}")))
+                    .collect();
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "ambiguous-package",
+                        format!("several versions of `{ns}:{name}` are known"),
+                        pkg_span,
+                        "which version?",
+                    )
+                    .with_help(format!("add a version: {}", versions.join(", "))),
+                );
+                None
+            }
+        }
+    }
+
+    fn import_from(&mut self, import: &ast::ImportFrom) {
+        let Some(package) = self.find_package(&import.path) else {
+            self.poison_names(import);
+            return;
+        };
+        let path = &import.path;
+        let Some(&interface) = self.resolve.packages[package].interfaces.get(&path.interface.name) else {
+            let names: Vec<&str> = self.resolve.packages[package].interfaces.keys().map(|s| s.as_str()).collect();
+            let suggestions = similar(&path.interface.name, names.iter().copied());
+            let pkg = &self.resolve.packages[package].name;
+            let mut d = Diagnostic::error(
+                "unknown-interface",
+                format!("package `{pkg}` has no interface `{}`", path.interface.name),
+                path.interface.span,
+                "no such interface",
+            );
+            d = if suggestions.is_empty() {
+                d.with_note(format!("its interfaces are: {}", names.join(", ")))
+            } else {
+                d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+            };
+            self.diagnostics.push(d);
+            self.poison_names(import);
+            return;
+        };
+        if !self.module.interfaces.contains(&interface) {
+            self.module.interfaces.push(interface);
+        }
+        for name in &import.names {
+            let local = name.alias.as_ref().unwrap_or(&name.name);
+            match self.interface_item(interface, &name.name) {
+                Some(binding) => {
+                    self.define(local, binding);
+                }
+                None => {
+                    self.define(local, Binding::Type(Ty::Error));
+                }
+            }
+        }
+    }
+
+    /// Defines the names of a failed import as errors, so their uses are not
+    /// reported again.
+    fn poison_names(&mut self, import: &ast::ImportFrom) {
+        for name in &import.names {
+            let local = name.alias.as_ref().unwrap_or(&name.name);
+            self.names.entry(local.name.clone()).or_insert(Binding::Type(Ty::Error));
+        }
+    }
+
+    fn interface_item(&mut self, interface: InterfaceId, name: &ast::Ident) -> Option<Binding> {
+        let iface = &self.resolve.interfaces[interface];
+        let iface_name = iface_display(self.resolve, interface);
+        if let Some(func) = iface.functions.get(&name.name) {
+            let mut params = Vec::new();
+            let mut unsupported = None;
+            for param in &func.params {
+                match Ty::from_wit(self.resolve, &param.ty) {
+                    Ok(t) => params.push((param.name.clone(), t)),
+                    Err(kind) => unsupported = Some(kind),
+                }
+            }
+            let result = match &func.result {
+                None => None,
+                Some(t) => match Ty::from_wit(self.resolve, t) {
+                    Ok(t) => Some(t),
+                    Err(kind) => {
+                        unsupported = Some(kind);
+                        None
+                    }
+                },
+            };
+            if let Some(kind) = unsupported {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "unsupported-type",
+                        format!("`{}` from `{iface_name}` uses a {kind} type, which Claw cannot pass yet", name.name),
+                        name.span,
+                        "imported here",
+                    )
+                    .with_note("this version of Claw passes scalars, strings and enums across component boundaries"),
+                );
+                return None;
+            }
+            let id = ImportId(self.module.imports.len() as u32);
+            self.module.imports.push(ir::ImportFunc {
+                name: name.name.clone(),
+                interface: Some(interface),
+                params: params.clone(),
+                result,
+                docs: String::new(),
+            });
+            self.import_signatures.push(Signature { params, result, span: name.span });
+            return Some(Binding::Import(id));
+        }
+        if let Some(&type_id) = iface.types.get(&name.name) {
+            return match Ty::from_wit(self.resolve, &wit_parser::Type::Id(type_id)) {
+                Ok(t) => Some(Binding::Type(t)),
+                Err(kind) => {
+                    self.diagnostics.push(Diagnostic::error(
+                        "unsupported-type",
+                        format!("`{}` is a {kind} type, which Claw cannot use yet", name.name),
+                        name.span,
+                        "imported here",
+                    ));
+                    None
+                }
+            };
+        }
+        let mut names: Vec<&str> = iface.functions.keys().map(|s| s.as_str()).collect();
+        names.extend(iface.types.keys().map(|s| s.as_str()));
+        let suggestions = similar(&name.name, names.iter().copied());
+        let mut d = Diagnostic::error(
+            "unknown-import",
+            format!("interface `{iface_name}` has no function or type `{}`", name.name),
+            name.span,
+            "not in this interface",
+        );
+        d = if suggestions.is_empty() {
+            d.with_note(format!("it has: {}", names.join(", ")))
+        } else {
+            d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+        };
+        self.diagnostics.push(d);
+        None
+    }
+
+    fn check_bodies(&mut self, file: &ast::File) {
+        let mut index = 0;
+        for item in &file.items {
+            if let ast::Item::Func(func) = item {
+                let id = FuncId(index);
+                index += 1;
+                let body_checker = BodyChecker {
+                    checker: self,
+                    func: id,
+                    function: ir::Function {
+                        name: func.name.name.clone(),
+                        exported: func.exported,
+                        docs: func.docs.clone(),
+                        params: Vec::new(),
+                        result: None,
+                        locals: Vec::new(),
+                        body: Vec::new(),
+                        exprs: Vec::new(),
+                        expr_spans: Vec::new(),
+                    },
+                    scopes: vec![HashMap::new()],
+                    loop_depth: 0,
+                };
+                let function = body_checker.check_function(func);
+                self.module.funcs[id.index()] = function;
+            }
+        }
+    }
+}
+
+fn iface_display(resolve: &Resolve, id: InterfaceId) -> String {
+    resolve.id_of(id).unwrap_or_else(|| "interface".to_string())
+}
+
+/// Checks one function body.
+struct BodyChecker<'c, 'a> {
+    checker: &'c mut Checker<'a>,
+    func: FuncId,
+    function: ir::Function,
+    scopes: Vec<HashMap<String, LocalId>>,
+    loop_depth: u32,
+}
+
+impl BodyChecker<'_, '_> {
+    fn check_function(mut self, func: &ast::FuncDef) -> ir::Function {
+        let sig = &self.checker.signatures[self.func.index()];
+        let params: Vec<(String, Ty)> = sig.params.clone();
+        let result = sig.result;
+        for ((name, ty), param) in params.iter().zip(&func.sig.params) {
+            let id = self.new_local(name, *ty, false, param.name.span);
+            self.function.params.push(id);
+        }
+        self.function.result = result;
+        let body = self.block(&func.body);
+        if let Some(result_ty) = result {
+            if result_ty != Ty::Error && completes(&body) {
+                let end = Span::new(func.body.span.end.saturating_sub(1), func.body.span.end);
+                let result_span = func.sig.result.as_ref().map(|t| t.span).unwrap_or(func.sig.span);
+                self.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "missing-return",
+                        format!("function `{}` can reach its end without returning a value", func.name.name),
+                        end,
+                        "the function can end here without a `return`",
+                    )
+                    .with_label(result_span, format!("it must return a `{}`", self.checker.ty_name(result_ty)))
+                    .with_help("add a `return` on every path"),
+                );
+            }
+        }
+        self.function.body = body;
+        self.function
+    }
+
+    fn new_local(&mut self, name: &str, ty: Ty, mutable: bool, span: Span) -> LocalId {
+        let id = LocalId(self.function.locals.len() as u32);
+        self.function.locals.push(ir::Local { name: name.to_string(), ty, mutable, span });
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_string(), id);
+        }
+        id
+    }
+
+    fn lookup_local(&self, name: &str) -> Option<LocalId> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+    }
+
+    fn block(&mut self, block: &ast::Block) -> Vec<ir::Stmt> {
+        self.scopes.push(HashMap::new());
+        let mut out = Vec::new();
+        for stmt in &block.stmts {
+            if let Some(s) = self.stmt(stmt) {
+                out.push(s);
+            }
+        }
+        self.scopes.pop();
+        out
+    }
+
+    fn push_expr(&mut self, kind: ir::ExprKind, ty: Ty, span: Span) -> ExprId {
+        let id = ExprId(self.function.exprs.len() as u32);
+        self.function.exprs.push(ir::Expr { kind, ty });
+        self.function.expr_spans.push(span);
+        id
+    }
+
+    fn ty(&self, id: ExprId) -> Ty {
+        self.function.exprs[id.index()].ty
+    }
+
+    fn error_expr(&mut self, span: Span) -> ExprId {
+        self.push_expr(ir::ExprKind::Error, Ty::Error, span)
+    }
+
+    fn stmt(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
+        Some(match &stmt.kind {
+            StmtKind::Let { mutable, name, ty, value } => {
+                let declared = ty.as_ref().map(|t| self.checker.resolve_type(t));
+                let value = match declared {
+                    Some(t) => self.check(value, t),
+                    None => self.infer(value),
+                };
+                let ty = declared.unwrap_or_else(|| self.ty(value));
+                let local = self.new_local(&name.name, ty, *mutable, name.span);
+                ir::Stmt::Let(local, value)
+            }
+            StmtKind::Assign { target, op, value } => return self.assign(target, *op, value),
+            StmtKind::Expr(e) => ir::Stmt::Expr(self.infer(e)),
+            StmtKind::If(if_stmt) => self.if_stmt(if_stmt),
+            StmtKind::While { cond, body } => {
+                let cond = self.check(cond, Ty::Bool);
+                self.loop_depth += 1;
+                let body = self.block(body);
+                self.loop_depth -= 1;
+                ir::Stmt::While { cond, body }
+            }
+            StmtKind::Loop(body) => {
+                self.loop_depth += 1;
+                let body = self.block(body);
+                self.loop_depth -= 1;
+                ir::Stmt::Loop(body)
+            }
+            StmtKind::For { var, start, end, body } => {
+                let (start, end) = self.operands(start, end, None);
+                let ty = self.ty(start);
+                if !ty.is_int() && ty != Ty::Error {
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "type-mismatch",
+                        format!("a `for` range must be of an integer type, not `{}`", self.checker.ty_name(ty)),
+                        self.function.expr_spans[start.index()],
+                        "not an integer",
+                    ));
+                }
+                self.scopes.push(HashMap::new());
+                let end_local = self.new_local("", ty, true, var.span);
+                let var = self.new_local(&var.name, ty, false, var.span);
+                self.loop_depth += 1;
+                let body = self.block(body);
+                self.loop_depth -= 1;
+                self.scopes.pop();
+                ir::Stmt::For { var, end_local, start, end, body }
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                let is_break = matches!(stmt.kind, StmtKind::Break);
+                if self.loop_depth == 0 {
+                    let word = if is_break { "break" } else { "continue" };
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "outside-loop",
+                        format!("`{word}` outside of a loop"),
+                        stmt.span,
+                        format!("`{word}` can only be used inside `while`, `loop` or `for`"),
+                    ));
+                    return None;
+                }
+                if is_break { ir::Stmt::Break } else { ir::Stmt::Continue }
+            }
+            StmtKind::Return(value) => {
+                let result = self.function.result;
+                let name = self.function.name.clone();
+                let result_span = self.checker.signatures[self.func.index()].span;
+                match (value, result) {
+                    (Some(v), Some(t)) => ir::Stmt::Return(Some(self.check(v, t))),
+                    (Some(v), None) => {
+                        let id = self.infer(v);
+                        let _ = id;
+                        self.checker.diagnostics.push(
+                            Diagnostic::error(
+                                "unexpected-return-value",
+                                format!("function `{name}` has no result, but this returns a value"),
+                                v.span,
+                                "unexpected value",
+                            )
+                            .with_label(result_span, "no `-> TYPE` here")
+                            .with_help("remove the value, or declare a result type"),
+                        );
+                        ir::Stmt::Return(None)
+                    }
+                    (None, Some(t)) => {
+                        if t != Ty::Error {
+                            self.checker.diagnostics.push(
+                                Diagnostic::error(
+                                    "missing-return-value",
+                                    format!("function `{name}` must return a `{}`", self.checker.ty_name(t)),
+                                    stmt.span,
+                                    "`return` without a value",
+                                )
+                                .with_label(result_span, "result type declared here"),
+                            );
+                        }
+                        ir::Stmt::Return(None)
+                    }
+                    (None, None) => ir::Stmt::Return(None),
+                }
+            }
+            StmtKind::Error => return None,
+        })
+    }
+
+    fn if_stmt(&mut self, if_stmt: &ast::IfStmt) -> ir::Stmt {
+        let cond = self.check(&if_stmt.cond, Ty::Bool);
+        let then = self.block(&if_stmt.then);
+        let otherwise = match &if_stmt.otherwise {
+            None => Vec::new(),
+            Some(ast::Else::Block(b)) => self.block(b),
+            Some(ast::Else::If(inner, _)) => vec![self.if_stmt(inner)],
+        };
+        ir::Stmt::If { cond, then, otherwise }
+    }
+
+    fn assign(&mut self, target: &ast::Expr, op: Option<(BinaryOp, Span)>, value: &ast::Expr) -> Option<ir::Stmt> {
+        let target = strip_parens(target);
+        let A::Name(name) = &target.kind else {
+            self.infer(value);
+            self.checker.diagnostics.push(Diagnostic::error(
+                "invalid-assignment",
+                "cannot assign to this expression",
+                target.span,
+                "only variables can be assigned",
+            ));
+            return None;
+        };
+        let (place, ty, mutable, decl_span, what) = if let Some(local) = self.lookup_local(&name.name) {
+            let l = self.function.local(local);
+            let is_param = self.function.params.contains(&local);
+            (Place::Local(local), l.ty, l.mutable, l.span, if is_param { "parameter" } else { "variable" })
+        } else {
+            match self.checker.names.get(&name.name).copied() {
+                Some(Binding::Global(g)) => {
+                    let global = &self.checker.module.globals[g.index()];
+                    let span = self.checker.name_spans.get(&name.name).copied().unwrap_or_default();
+                    (Place::Global(g), global.ty, global.mutable, span, "global")
+                }
+                Some(Binding::Type(Ty::Error)) => {
+                    self.infer(value);
+                    return None;
+                }
+                Some(_) => {
+                    self.infer(value);
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "invalid-assignment",
+                        format!("cannot assign to `{}`", name.name),
+                        name.span,
+                        "not a variable",
+                    ));
+                    return None;
+                }
+                None => {
+                    self.infer(value);
+                    self.unbound(name);
+                    return None;
+                }
+            }
+        };
+        if !mutable {
+            let mut d = Diagnostic::error(
+                "assign-immutable",
+                format!("cannot assign to immutable {what} `{}`", name.name),
+                target.span,
+                "cannot assign",
+            )
+            .with_label(decl_span, format!("`{}` is declared here", name.name));
+            d = match what {
+                "parameter" => d.with_help(format!("copy it into a mutable local first: `let mut {0} = {0};`", name.name)),
+                _ => d.with_help(format!("declare it with `let mut {}`", name.name)),
+            };
+            self.checker.diagnostics.push(d);
+        }
+        let value = match op {
+            None => self.check(value, ty),
+            Some((op, op_span)) => {
+                let read_kind = match place {
+                    Place::Local(l) => ir::ExprKind::Local(l),
+                    Place::Global(g) => ir::ExprKind::Global(g),
+                };
+                let read = self.push_expr(read_kind, ty, target.span);
+                let rhs = self.check(value, ty);
+                let span = target.span.to(value.span);
+                self.binary_result(op, op_span, read, rhs, span)
+            }
+        };
+        Some(ir::Stmt::Assign(place, value))
+    }
+
+    fn unbound(&mut self, name: &ast::Ident) {
+        let mut d = Diagnostic::error(
+            "unbound-name",
+            format!("cannot find `{}` in this scope", name.name),
+            name.span,
+            "not found in this scope",
+        );
+        // `a-b` is one identifier; if its parts are bound, the user meant `a - b`.
+        let parts: Vec<&str> = name.name.split('-').collect();
+        let mut split_hint = None;
+        for i in 1..parts.len() {
+            let left = parts[..i].join("-");
+            let right = parts[i..].join("-");
+            if self.is_bound(&left) && self.is_bound(&right) {
+                split_hint = Some(format!("{left} - {right}"));
+                break;
+            }
+        }
+        if let Some(hint) = split_hint {
+            d = d
+                .with_help(format!("to subtract, put spaces around the minus: `{hint}`"))
+                .with_note(format!("`{}` is one identifier: a hyphen between letters joins words", name.name));
+        } else {
+            let mut candidates: Vec<String> = self.scopes.iter().flat_map(|s| s.keys().cloned()).filter(|n| !n.is_empty()).collect();
+            candidates.extend(
+                self.checker.names.iter().filter(|(_, b)| !matches!(b, Binding::Type(_))).map(|(n, _)| n.clone()),
+            );
+            let suggestions = similar(&name.name, candidates.iter().map(|s| s.as_str()));
+            if !suggestions.is_empty() {
+                d = d.with_help(format!("did you mean {}?", one_of(&suggestions)));
+            }
+        }
+        self.checker.diagnostics.push(d);
+    }
+
+    fn is_bound(&self, name: &str) -> bool {
+        self.lookup_local(name).is_some() || matches!(self.checker.names.get(name), Some(Binding::Global(_)))
+    }
+
+    fn infer(&mut self, expr: &ast::Expr) -> ExprId {
+        self.expr(expr, None)
+    }
+
+    fn check(&mut self, expr: &ast::Expr, expected: Ty) -> ExprId {
+        let id = self.expr(expr, Some(expected));
+        let found = self.ty(id);
+        self.checker.mismatch(expected, found, expr.span, None);
+        id
+    }
+
+    /// Is this expression a bare numeric literal, whose type comes from context?
+    fn is_literal(expr: &ast::Expr) -> bool {
+        match &expr.kind {
+            A::Int(_) | A::Float(_) => true,
+            A::Paren(inner) => Self::is_literal(inner),
+            A::Unary { op: UnaryOp::Neg, operand } => Self::is_literal(operand),
+            _ => false,
+        }
+    }
+
+    /// Checks two operands that must have the same type; a literal takes its
+    /// type from the other side.
+    fn operands(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, expected: Option<Ty>) -> (ExprId, ExprId) {
+        if let Some(t) = expected {
+            let l = self.expr(lhs, Some(t));
+            let lt = self.ty(l);
+            let r = self.expr(rhs, Some(lt));
+            let rt = self.ty(r);
+            self.checker.mismatch(lt, rt, rhs.span, Some((lhs.span, format!("this is `{}`", self.checker.ty_name(lt)))));
+            return (l, r);
+        }
+        if Self::is_literal(lhs) && !Self::is_literal(rhs) {
+            let r = self.infer(rhs);
+            let rt = self.ty(r);
+            let l = self.expr(lhs, Some(rt));
+            let lt = self.ty(l);
+            self.checker.mismatch(rt, lt, lhs.span, Some((rhs.span, format!("this is `{}`", self.checker.ty_name(rt)))));
+            (l, r)
+        } else {
+            let l = self.infer(lhs);
+            let lt = self.ty(l);
+            let r = self.expr(rhs, Some(lt));
+            let rt = self.ty(r);
+            self.checker.mismatch(lt, rt, rhs.span, Some((lhs.span, format!("this is `{}`", self.checker.ty_name(lt)))));
+            (l, r)
+        }
+    }
+
+    /// Builds a binary expression over operands of one type, checking that
+    /// the operator is defined for it.
+    fn binary_result(&mut self, op: BinaryOp, op_span: Span, l: ExprId, r: ExprId, span: Span) -> ExprId {
+        let ty = self.ty(l);
+        if ty == Ty::Error || self.ty(r) == Ty::Error {
+            return self.push_expr(ir::ExprKind::Binary(op, l, r), if is_comparison(op) { Ty::Bool } else { Ty::Error }, span);
+        }
+        let defined = match op {
+            BinaryOp::Or | BinaryOp::And => ty == Ty::Bool,
+            BinaryOp::Add => ty.is_numeric() || ty == Ty::String,
+            BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => ty.is_numeric(),
+            BinaryOp::Rem | BinaryOp::Shl | BinaryOp::Shr | BinaryOp::ShrU => ty.is_int(),
+            BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => ty.is_int() || ty == Ty::Bool,
+            BinaryOp::Eq | BinaryOp::Ne => ty != Ty::Unit,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ty.is_numeric() || ty == Ty::Char,
+        };
+        if !defined {
+            let mut d = Diagnostic::error(
+                "operator-not-defined",
+                format!("`{}` is not defined for `{}`", op.symbol(), self.checker.ty_name(ty)),
+                op_span,
+                format!("operands are `{}`", self.checker.ty_name(ty)),
+            );
+            d = match op {
+                BinaryOp::Rem if ty.is_float() => d.with_note("`%` is defined for integer types only"),
+                BinaryOp::Or | BinaryOp::And => d.with_note("`and` and `or` take `bool` operands"),
+                BinaryOp::Add if ty == Ty::Char => d.with_help("build a string instead: `\"a\" + \"b\"`"),
+                _ => d,
+            };
+            self.checker.diagnostics.push(d);
+            return self.push_expr(ir::ExprKind::Error, if is_comparison(op) { Ty::Bool } else { Ty::Error }, span);
+        }
+        let result = if is_comparison(op) { Ty::Bool } else { ty };
+        self.push_expr(ir::ExprKind::Binary(op, l, r), result, span)
+    }
+
+    fn expr(&mut self, expr: &ast::Expr, expected: Option<Ty>) -> ExprId {
+        let span = expr.span;
+        match &expr.kind {
+            A::Paren(inner) => {
+                let id = self.expr(inner, expected);
+                self.function.expr_spans[id.index()] = span;
+                id
+            }
+            A::Int(v) => {
+                let ty = match expected {
+                    Some(t) if t.is_numeric() => t,
+                    Some(Ty::Error) => Ty::Error,
+                    Some(_) | None => Ty::S32,
+                };
+                let c = self.checker.int_literal(*v as i128, *v == u128::MAX, ty, span).unwrap_or(Const::Int(0));
+                let ty = if ty == Ty::Error { Ty::Error } else { ty };
+                self.push_expr(ir::ExprKind::Const(c), ty, span)
+            }
+            A::Float(f) => {
+                let ty = match expected {
+                    Some(Ty::F32) => Ty::F32,
+                    Some(t) if t.is_int() => {
+                        self.checker.float_literal(*f, t, span);
+                        return self.error_expr(span);
+                    }
+                    _ => Ty::F64,
+                };
+                let c = self.checker.float_literal(*f, ty, span).unwrap_or(Const::F64(0.0));
+                self.push_expr(ir::ExprKind::Const(c), ty, span)
+            }
+            A::Str(s) => self.push_expr(ir::ExprKind::Const(Const::Str(s.clone())), Ty::String, span),
+            A::Char(c) => self.push_expr(ir::ExprKind::Const(Const::Char(*c)), Ty::Char, span),
+            A::Bool(b) => self.push_expr(ir::ExprKind::Const(Const::Bool(*b)), Ty::Bool, span),
+            A::Name(name) => self.name(name, span),
+            A::Path(type_name, case) => match self.checker.value_path(type_name, case) {
+                Some((ty, index)) => self.push_expr(ir::ExprKind::Const(Const::EnumCase(index)), ty, span),
+                None => self.error_expr(span),
+            },
+            A::Call { callee, args } => self.call(callee, args, span),
+            A::Binary { op, op_span, lhs, rhs } => {
+                if matches!(op, BinaryOp::And | BinaryOp::Or) {
+                    let l = self.check(lhs, Ty::Bool);
+                    let r = self.check(rhs, Ty::Bool);
+                    return self.push_expr(ir::ExprKind::Binary(*op, l, r), Ty::Bool, span);
+                }
+                let arithmetic_expected = match expected {
+                    Some(t) if !is_comparison(*op) && (t.is_numeric() || t == Ty::String) => Some(t),
+                    _ => None,
+                };
+                let (l, r) = self.operands(lhs, rhs, arithmetic_expected);
+                self.binary_result(*op, *op_span, l, r, span)
+            }
+            A::Unary { op: UnaryOp::Neg, operand } if matches!(strip_parens(operand).kind, A::Int(_)) => {
+                let A::Int(v) = strip_parens(operand).kind else { return self.error_expr(span) };
+                let ty = match expected {
+                    Some(t) if t.is_numeric() => t,
+                    Some(Ty::Error) => Ty::Error,
+                    _ => Ty::S32,
+                };
+                let c = self.checker.int_literal(-(v as i128), v == u128::MAX, ty, span).unwrap_or(Const::Int(0));
+                self.push_expr(ir::ExprKind::Const(c), ty, span)
+            }
+            A::Unary { op, operand } => {
+                let id = self.expr(operand, expected);
+                let ty = self.ty(id);
+                let ok = match op {
+                    UnaryOp::Neg => ty.is_signed() || ty.is_float(),
+                    UnaryOp::Not => ty == Ty::Bool || ty.is_int(),
+                };
+                if !ok && ty != Ty::Error {
+                    let (word, mut d) = match op {
+                        UnaryOp::Neg => ("-", None),
+                        UnaryOp::Not => ("not", None::<String>),
+                    };
+                    if *op == UnaryOp::Neg && ty.is_int() {
+                        d = Some("unsigned values cannot be negated; write `0 - x` for wrapping negation".into());
+                    }
+                    let mut diag = Diagnostic::error(
+                        "operator-not-defined",
+                        format!("`{word}` is not defined for `{}`", self.checker.ty_name(ty)),
+                        span,
+                        format!("this is `{}`", self.checker.ty_name(ty)),
+                    );
+                    if let Some(help) = d {
+                        diag = diag.with_help(help);
+                    }
+                    self.checker.diagnostics.push(diag);
+                    return self.error_expr(span);
+                }
+                self.push_expr(ir::ExprKind::Unary(*op, id), ty, span)
+            }
+            A::Cast { expr: inner, ty } => {
+                let target = self.checker.resolve_type(ty);
+                let id = if Self::is_literal(inner) && target.is_numeric() { self.expr(inner, Some(target)) } else { self.infer(inner) };
+                let from = self.ty(id);
+                if from == Ty::Error || target == Ty::Error {
+                    return self.push_expr(ir::ExprKind::Cast(id), target, span);
+                }
+                let ok = from == target
+                    || (from.is_numeric() && target.is_numeric())
+                    || ((from == Ty::Bool || from == Ty::Char) && target.is_int())
+                    || (from == Ty::U8 && target == Ty::Char);
+                if !ok {
+                    let mut d = Diagnostic::error(
+                        "invalid-cast",
+                        format!("cannot convert `{}` to `{}` with `as`", self.checker.ty_name(from), self.checker.ty_name(target)),
+                        span,
+                        "invalid conversion",
+                    )
+                    .with_note("`as` converts between numeric types, from `bool` or `char` to an integer, and from `u8` to `char`");
+                    if from == Ty::String || target == Ty::String {
+                        d = d.with_help("strings are not numbers; parsing and formatting are not built in yet");
+                    }
+                    self.checker.diagnostics.push(d);
+                    return self.error_expr(span);
+                }
+                self.push_expr(ir::ExprKind::Cast(id), target, span)
+            }
+        }
+    }
+
+    fn name(&mut self, name: &ast::Ident, span: Span) -> ExprId {
+        if let Some(local) = self.lookup_local(&name.name) {
+            let ty = self.function.local(local).ty;
+            return self.push_expr(ir::ExprKind::Local(local), ty, span);
+        }
+        match self.checker.names.get(&name.name).copied() {
+            Some(Binding::Global(g)) => {
+                let ty = self.checker.module.globals[g.index()].ty;
+                self.push_expr(ir::ExprKind::Global(g), ty, span)
+            }
+            Some(Binding::Func(_)) | Some(Binding::Import(_)) => {
+                self.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "function-as-value",
+                        format!("`{}` is a function, not a value", name.name),
+                        span,
+                        "a function",
+                    )
+                    .with_help(format!("call it: `{}(...)`", name.name)),
+                );
+                self.error_expr(span)
+            }
+            Some(Binding::Type(Ty::Error)) => self.error_expr(span),
+            Some(Binding::Type(t)) => {
+                let mut d = Diagnostic::error(
+                    "type-as-value",
+                    format!("`{}` is a type, not a value", name.name),
+                    span,
+                    "a type",
+                );
+                if let Some(first) = t.enum_cases(self.checker.resolve).first() {
+                    d = d.with_help(format!("write a case of the enum, like `{}::{first}`", name.name));
+                }
+                self.checker.diagnostics.push(d);
+                self.error_expr(span)
+            }
+            None => {
+                self.unbound(name);
+                self.error_expr(span)
+            }
+        }
+    }
+
+    fn call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> ExprId {
+        let callee = strip_parens(callee);
+        let target = match &callee.kind {
+            A::Name(name) if self.lookup_local(&name.name).is_none() => match self.checker.names.get(&name.name).copied() {
+                Some(Binding::Func(f)) => Some((Callee::Func(f), name.clone())),
+                Some(Binding::Import(i)) => Some((Callee::Import(i), name.clone())),
+                Some(Binding::Type(Ty::Error)) => None,
+                None => {
+                    self.unbound(name);
+                    None
+                }
+                Some(_) => {
+                    self.not_callable(callee);
+                    None
+                }
+            },
+            _ => {
+                self.infer(callee);
+                self.not_callable(callee);
+                None
+            }
+        };
+        let Some((target, name)) = target else {
+            for a in args {
+                self.infer(a);
+            }
+            return self.error_expr(span);
+        };
+        let sig = match target {
+            Callee::Func(f) => &self.checker.signatures[f.index()],
+            Callee::Import(i) => &self.checker.import_signatures[i.index()],
+        };
+        let params = sig.params.clone();
+        let result = sig.result;
+        let decl_span = self.checker.name_spans.get(&name.name).copied().unwrap_or(sig.span);
+        if params.len() != args.len() {
+            let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
+            let list: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {}", self.checker.ty_name(*t))).collect();
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "wrong-arity",
+                    format!(
+                        "`{}` takes {} {} but {} {} supplied",
+                        name.name,
+                        params.len(),
+                        plural(params.len()),
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
+                    span,
+                    format!("expected {} {}", params.len(), plural(params.len())),
+                )
+                .with_label(decl_span, format!("`{}({})` is declared here", name.name, list.join(", "))),
+            );
+        }
+        let mut ids = Vec::new();
+        for (i, arg) in args.iter().enumerate() {
+            match params.get(i) {
+                Some((_, t)) => ids.push(self.check(arg, *t)),
+                None => {
+                    self.infer(arg);
+                }
+            }
+        }
+        if ids.len() != params.len() {
+            return self.push_expr(ir::ExprKind::Error, result.unwrap_or(Ty::Unit), span);
+        }
+        self.push_expr(ir::ExprKind::Call(target, ids), result.unwrap_or(Ty::Unit), span)
+    }
+
+    fn not_callable(&mut self, callee: &ast::Expr) {
+        self.checker.diagnostics.push(Diagnostic::error(
+            "not-callable",
+            "this is not a function",
+            callee.span,
+            "cannot be called",
+        ));
+    }
+}
+
+impl Checker<'_> {
+    /// Resolves `type::case` to an enum type and case index.
+    fn value_path(&mut self, type_name: &ast::Ident, case: &ast::Ident) -> Option<(Ty, u32)> {
+        let ty = match self.names.get(&type_name.name).copied() {
+            Some(Binding::Type(t)) => t,
+            Some(_) => {
+                self.diagnostics.push(Diagnostic::error(
+                    "not-a-type",
+                    format!("`{}` is not a type", type_name.name),
+                    type_name.span,
+                    "expected an enum type",
+                ));
+                return None;
+            }
+            None => {
+                let candidates: Vec<&str> =
+                    self.names.iter().filter(|(_, b)| matches!(b, Binding::Type(_))).map(|(n, _)| n.as_str()).collect();
+                let suggestions = similar(&type_name.name, candidates);
+                let mut d = Diagnostic::error(
+                    "unknown-type",
+                    format!("unknown type `{}`", type_name.name),
+                    type_name.span,
+                    "not a known type",
+                );
+                if !suggestions.is_empty() {
+                    d = d.with_help(format!("did you mean {}?", one_of(&suggestions)));
+                } else {
+                    d = d.with_help(format!("import it, e.g. `import {{ {} }} from ns:pkg/iface;`", type_name.name));
+                }
+                self.diagnostics.push(d);
+                return None;
+            }
+        };
+        if ty == Ty::Error {
+            return None;
+        }
+        let cases = ty.enum_cases(self.resolve);
+        if !matches!(ty, Ty::Enum(_)) {
+            self.diagnostics.push(Diagnostic::error(
+                "not-an-enum",
+                format!("`{}` is not an enum", type_name.name),
+                type_name.span,
+                "has no cases",
+            ));
+            return None;
+        }
+        match cases.iter().position(|c| *c == case.name) {
+            Some(i) => Some((ty, i as u32)),
+            None => {
+                let suggestions = similar(&case.name, cases.iter().map(|s| s.as_str()));
+                let mut d = Diagnostic::error(
+                    "unknown-case",
+                    format!("enum `{}` has no case `{}`", type_name.name, case.name),
+                    case.span,
+                    "no such case",
+                );
+                d = if suggestions.is_empty() {
+                    d.with_note(format!("its cases are: {}", cases.join(", ")))
+                } else {
+                    d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+                };
+                self.diagnostics.push(d);
+                None
+            }
+        }
+    }
+}
+
+fn strip_parens(expr: &ast::Expr) -> &ast::Expr {
+    match &expr.kind {
+        A::Paren(inner) => strip_parens(inner),
+        _ => expr,
+    }
+}
+
+fn is_comparison(op: BinaryOp) -> bool {
+    matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+}
+
+/// Can control reach the end of these statements (fall through)?
+pub fn completes(stmts: &[ir::Stmt]) -> bool {
+    !stmts.iter().any(diverges)
+}
+
+/// Does this statement never fall through to the next one?
+fn diverges(stmt: &ir::Stmt) -> bool {
+    match stmt {
+        ir::Stmt::Return(_) | ir::Stmt::Break | ir::Stmt::Continue => true,
+        ir::Stmt::If { then, otherwise, .. } => !completes(then) && !completes(otherwise) && !otherwise.is_empty(),
+        ir::Stmt::Loop(body) => !breaks(body),
+        _ => false,
+    }
+}
+
+/// Does a `break` in these statements leave the loop they belong to?
+fn breaks(stmts: &[ir::Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        ir::Stmt::Break => true,
+        ir::Stmt::If { then, otherwise, .. } => breaks(then) || breaks(otherwise),
+        _ => false,
+    })
+}

@@ -1,0 +1,1229 @@
+//! Code generation: [`ir::Module`] to a core WebAssembly module that follows
+//! the Component Model's canonical ABI, built with `wasm-encoder`.
+//!
+//! # Layout of the generated module
+//! - Function index space: the imports (one per imported function, lowered
+//!   by the canonical ABI), then the runtime helpers ([`Helper`]), then one
+//!   function per Claw function (internal calling convention: flat values,
+//!   multi-value results), then one export wrapper per exported function
+//!   (lifting: `MAX_FLAT_PARAMS` / `MAX_FLAT_RESULTS`, return areas), then
+//!   the post-return functions.
+//! - One linear memory, exported as `memory`; string literals live in an
+//!   active data segment at [`DATA_START`]; the heap follows them.
+//! - `cabi_realloc` is a bump allocator.
+//!
+//! # Memory
+//! Heap values (strings) are immutable. The heap is a region per export
+//! call: at the end of each call (in the export wrapper, or in the
+//! post-return function when the result lives in memory) the heap is reset to
+//! where it stood before the call, unless the call stored a heap value into a
+//! global ("escaped"), in which case everything allocated so far is kept.
+//! So programs that build strings only to return or compare them run in
+//! constant memory, while a global string survives across calls.
+//!
+//! # Integers
+//! `s8`, `u8`, `s16` and `u16` live in `i32`s, always normalised
+//! (sign-extended for signed, zero-extended for unsigned): arithmetic wraps
+//! by re-normalising after each operation, so comparisons and division
+//! can use the `i32` instructions directly.
+
+use crate::ast::{BinaryOp, UnaryOp};
+use crate::ir::{self, Callee, Const, ExprId, ExprKind, LocalId, Place, Stmt};
+use crate::types::Ty;
+use std::collections::HashMap;
+use wasm_encoder::{
+    BlockType, CodeSection, ConstExpr, DataSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
+    GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg, MemorySection, MemoryType, Module, TypeSection,
+    ValType,
+};
+use wit_parser::{Resolve, TypeDefKind};
+
+/// The canonical ABI's limit on flat parameters before they spill to memory.
+pub const MAX_FLAT_PARAMS: usize = 16;
+/// The canonical ABI's limit on flat results before they are returned through memory.
+pub const MAX_FLAT_RESULTS: usize = 1;
+/// Where string literals start in linear memory; address 0 stays unused so no
+/// valid pointer is null.
+pub const DATA_START: u32 = 16;
+const PAGE_SIZE: u32 = 65536;
+
+/// Runtime helper functions emitted into every module.
+#[derive(Clone, Copy)]
+enum Helper {
+    /// `(size, align) -> ptr`
+    Alloc = 0,
+    /// `cabi_realloc(old_ptr, old_size, align, new_size) -> ptr`
+    Realloc,
+    /// `(p1, l1, p2, l2) -> (p, l)`
+    Concat,
+    /// `(p1, l1, p2, l2) -> i32`
+    StrEq,
+    /// `() -> ()`: resets the per-call heap region (see the module docs).
+    EndCall,
+}
+const HELPER_COUNT: u32 = 5;
+
+const GLOBAL_HEAP: u32 = 0;
+const GLOBAL_BASE: u32 = 1;
+const GLOBAL_ESCAPED: u32 = 2;
+const RESERVED_GLOBALS: u32 = 3;
+
+/// The core value types a value of `ty` flattens to (canonical ABI `flatten_type`).
+pub fn flatten(ty: Ty) -> Vec<ValType> {
+    match ty {
+        Ty::S64 | Ty::U64 => vec![ValType::I64],
+        Ty::F32 => vec![ValType::F32],
+        Ty::F64 => vec![ValType::F64],
+        Ty::String => vec![ValType::I32, ValType::I32],
+        Ty::Unit | Ty::Error => vec![],
+        _ => vec![ValType::I32],
+    }
+}
+
+fn discriminant_size(resolve: &Resolve, ty: Ty) -> u32 {
+    let cases = match ty {
+        Ty::Enum(id) => match &resolve.types[id].kind {
+            TypeDefKind::Enum(e) => e.cases.len(),
+            _ => 0,
+        },
+        _ => 0,
+    };
+    if cases <= 1 << 8 {
+        1
+    } else if cases <= 1 << 16 {
+        2
+    } else {
+        4
+    }
+}
+
+/// `(size, alignment)` of a value in linear memory (canonical ABI `elem_size`, `alignment`).
+pub fn size_align(resolve: &Resolve, ty: Ty) -> (u32, u32) {
+    match ty {
+        Ty::Bool | Ty::S8 | Ty::U8 => (1, 1),
+        Ty::S16 | Ty::U16 => (2, 2),
+        Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char => (4, 4),
+        Ty::S64 | Ty::U64 | Ty::F64 => (8, 8),
+        Ty::String => (8, 4),
+        Ty::Enum(_) => {
+            let size = discriminant_size(resolve, ty);
+            (size, size)
+        }
+        Ty::Unit | Ty::Error => (0, 1),
+    }
+}
+
+fn align_to(offset: u32, align: u32) -> u32 {
+    offset.div_ceil(align) * align
+}
+
+/// Offsets of each field of a tuple of `types` in memory, and the tuple's size and alignment.
+fn tuple_layout(resolve: &Resolve, types: &[Ty]) -> (Vec<u32>, u32, u32) {
+    let mut offset = 0;
+    let mut max_align = 1;
+    let mut offsets = Vec::new();
+    for ty in types {
+        let (size, align) = size_align(resolve, *ty);
+        offset = align_to(offset, align);
+        offsets.push(offset);
+        offset += size;
+        max_align = max_align.max(align);
+    }
+    (offsets, align_to(offset, max_align), max_align)
+}
+
+fn memarg(offset: u32, align_log2: u32) -> MemArg {
+    MemArg { offset: offset as u64, align: align_log2, memory_index: 0 }
+}
+
+/// The generated core module and the names wit-component needs.
+pub struct CoreModule {
+    /// The module's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Interned string literals laid out in the data segment.
+#[derive(Default)]
+struct Strings {
+    data: Vec<u8>,
+    offsets: HashMap<String, u32>,
+}
+
+impl Strings {
+    fn intern(&mut self, s: &str) -> (u32, u32) {
+        if let Some(offset) = self.offsets.get(s) {
+            return (*offset, s.len() as u32);
+        }
+        let offset = DATA_START + self.data.len() as u32;
+        self.data.extend_from_slice(s.as_bytes());
+        self.offsets.insert(s.to_string(), offset);
+        (offset, s.len() as u32)
+    }
+}
+
+/// Deduplicated function types.
+#[derive(Default)]
+struct Types {
+    section: TypeSection,
+    map: HashMap<(Vec<ValType>, Vec<ValType>), u32>,
+}
+
+impl Types {
+    fn func(&mut self, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
+        let next = self.map.len() as u32;
+        *self.map.entry((params.clone(), results.clone())).or_insert_with(|| {
+            self.section.ty().function(params, results);
+            next
+        })
+    }
+}
+
+/// The core signature of an imported function after canonical ABI lowering.
+fn lowered_import_signature(import: &ir::ImportFunc) -> (Vec<ValType>, Vec<ValType>) {
+    let mut params: Vec<ValType> = import.params.iter().flat_map(|(_, t)| flatten(*t)).collect();
+    if params.len() > MAX_FLAT_PARAMS {
+        params = vec![ValType::I32];
+    }
+    let mut results = import.result.map(flatten).unwrap_or_default();
+    if results.len() > MAX_FLAT_RESULTS {
+        params.push(ValType::I32);
+        results = vec![];
+    }
+    (params, results)
+}
+
+/// The core module name under which wit-component expects an import.
+pub fn import_module_name(resolve: &Resolve, import: &ir::ImportFunc) -> String {
+    match import.interface {
+        Some(id) => resolve.id_of(id).unwrap_or_default(),
+        None => "$root".to_string(),
+    }
+}
+
+/// Generates the core module for a checked, error-free module.
+pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
+    let mut types = Types::default();
+    let mut strings = Strings::default();
+    let mut imports = ImportSection::new();
+    let mut functions = FunctionSection::new();
+    let mut code = CodeSection::new();
+    let mut exports = ExportSection::new();
+
+    let import_count = module.imports.len() as u32;
+    for import in &module.imports {
+        let (params, results) = lowered_import_signature(import);
+        let ty = types.func(params, results);
+        imports.import(&import_module_name(resolve, import), &import.name, EntityType::Function(ty));
+    }
+    let helper_base = import_count;
+    let func_base = helper_base + HELPER_COUNT;
+    let exported: Vec<usize> = (0..module.funcs.len()).filter(|i| module.funcs[*i].exported).collect();
+    let wrapper_base = func_base + module.funcs.len() as u32;
+    let post_base = wrapper_base + exported.len() as u32;
+
+    // Globals: three reserved, then each Claw global's flat values.
+    let mut global_map = Vec::new();
+    let mut next_global = RESERVED_GLOBALS;
+    for g in &module.globals {
+        let n = flatten(g.ty).len() as u32;
+        global_map.push((next_global..next_global + n).collect::<Vec<_>>());
+        next_global += n;
+    }
+
+    let ctx = Ctx { resolve, module, helper_base, func_base, global_map: &global_map };
+
+    // Helpers.
+    emit_helpers(&mut types, &mut functions, &mut code);
+
+    // Claw functions.
+    for func in &module.funcs {
+        let params: Vec<ValType> = func.params.iter().flat_map(|l| flatten(func.local(*l).ty)).collect();
+        let results = func.result.map(flatten).unwrap_or_default();
+        functions.function(types.func(params, results));
+        let body = FuncGen::new(&ctx, func, &mut strings).generate();
+        code.function(&body);
+    }
+
+    // Export wrappers and post-return functions.
+    let mut post_returns = Vec::new();
+    for (n, index) in exported.iter().enumerate() {
+        let func = &module.funcs[*index];
+        let wrapper_index = wrapper_base + n as u32;
+        let (params, results, body, needs_post) = export_wrapper(&ctx, func, func_base + *index as u32);
+        functions.function(types.func(params, results));
+        code.function(&body);
+        exports.export(&func.name, ExportKind::Func, wrapper_index);
+        if needs_post {
+            post_returns.push(func.name.clone());
+        }
+    }
+    for (n, name) in post_returns.iter().enumerate() {
+        functions.function(types.func(vec![ValType::I32], vec![]));
+        let mut f = Function::new([]);
+        f.instruction(&I::Call(helper_base + Helper::EndCall as u32));
+        f.instruction(&I::End);
+        code.function(&f);
+        exports.export(&format!("cabi_post_{name}"), ExportKind::Func, post_base + n as u32);
+    }
+    exports.export("memory", ExportKind::Memory, 0);
+    exports.export("cabi_realloc", ExportKind::Func, helper_base + Helper::Realloc as u32);
+
+    // Globals need the final string addresses, so they come after the code.
+    let mut globals = GlobalSection::new();
+    let heap_start = align_to(DATA_START + strings.data.len() as u32, 8);
+    let mutable_i32 = GlobalType { val_type: ValType::I32, mutable: true, shared: false };
+    globals.global(mutable_i32, &ConstExpr::i32_const(heap_start as i32));
+    globals.global(mutable_i32, &ConstExpr::i32_const(heap_start as i32));
+    globals.global(mutable_i32, &ConstExpr::i32_const(0));
+    for g in &module.globals {
+        for (val_type, init) in flatten(g.ty).into_iter().zip(const_exprs(&g.init, g.ty, &mut strings)) {
+            globals.global(GlobalType { val_type, mutable: g.mutable, shared: false }, &init);
+        }
+    }
+    // Interning above may have grown the data; the heap must start after it.
+    let heap_start_final = align_to(DATA_START + strings.data.len() as u32, 8);
+    if heap_start_final != heap_start {
+        // Rebuild the reserved globals with the final address.
+        globals = GlobalSection::new();
+        globals.global(mutable_i32, &ConstExpr::i32_const(heap_start_final as i32));
+        globals.global(mutable_i32, &ConstExpr::i32_const(heap_start_final as i32));
+        globals.global(mutable_i32, &ConstExpr::i32_const(0));
+        for g in &module.globals {
+            for (val_type, init) in flatten(g.ty).into_iter().zip(const_exprs(&g.init, g.ty, &mut strings)) {
+                globals.global(GlobalType { val_type, mutable: g.mutable, shared: false }, &init);
+            }
+        }
+    }
+    let pages = (heap_start_final as u64).div_ceil(PAGE_SIZE as u64).max(1);
+
+    let mut memories = MemorySection::new();
+    memories.memory(MemoryType { minimum: pages, maximum: None, memory64: false, shared: false, page_size_log2: None });
+    let mut data = DataSection::new();
+    if !strings.data.is_empty() {
+        data.active(0, &ConstExpr::i32_const(DATA_START as i32), strings.data.iter().copied());
+    }
+
+    let mut out = Module::new();
+    out.section(&types.section);
+    out.section(&imports);
+    out.section(&functions);
+    out.section(&memories);
+    out.section(&globals);
+    out.section(&exports);
+    out.section(&code);
+    out.section(&data);
+    CoreModule { bytes: out.finish() }
+}
+
+fn const_exprs(c: &Const, ty: Ty, strings: &mut Strings) -> Vec<ConstExpr> {
+    match c {
+        Const::Str(s) => {
+            let (ptr, len) = strings.intern(s);
+            vec![ConstExpr::i32_const(ptr as i32), ConstExpr::i32_const(len as i32)]
+        }
+        Const::F32(f) => vec![ConstExpr::f32_const((*f).into())],
+        Const::F64(f) => vec![ConstExpr::f64_const((*f).into())],
+        Const::Int(v) if matches!(ty, Ty::S64 | Ty::U64) => vec![ConstExpr::i64_const(*v as i64)],
+        Const::Int(v) => vec![ConstExpr::i32_const(*v as i32)],
+        Const::Bool(b) => vec![ConstExpr::i32_const(*b as i32)],
+        Const::Char(c) => vec![ConstExpr::i32_const(*c as i32)],
+        Const::EnumCase(i) => vec![ConstExpr::i32_const(*i as i32)],
+    }
+}
+
+fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut CodeSection) {
+    use ValType::I32;
+    let i32x2 = vec![I32, I32];
+    let i32x4 = vec![I32, I32, I32, I32];
+
+    // alloc(size, align) -> ptr. Locals: 0 size, 1 align, 2 ptr, 3 end.
+    functions.function(types.func(i32x2.clone(), vec![I32]));
+    let mut f = Function::new([(2, I32)]);
+    for i in [
+        // ptr = (heap + align - 1) & -align
+        I::GlobalGet(GLOBAL_HEAP),
+        I::LocalGet(1),
+        I::I32Add,
+        I::I32Const(1),
+        I::I32Sub,
+        I::I32Const(0),
+        I::LocalGet(1),
+        I::I32Sub,
+        I::I32And,
+        I::LocalTee(2),
+        // end = ptr + size
+        I::LocalGet(0),
+        I::I32Add,
+        I::LocalTee(3),
+        // if end > memory.size * PAGE_SIZE: grow by ceil((end - cur) / PAGE_SIZE)
+        I::MemorySize(0),
+        I::I32Const(16),
+        I::I32Shl,
+        I::I32GtU,
+        I::If(BlockType::Empty),
+        I::LocalGet(3),
+        I::MemorySize(0),
+        I::I32Const(16),
+        I::I32Shl,
+        I::I32Sub,
+        I::I32Const(PAGE_SIZE as i32 - 1),
+        I::I32Add,
+        I::I32Const(16),
+        I::I32ShrU,
+        I::MemoryGrow(0),
+        I::I32Const(-1),
+        I::I32Eq,
+        I::If(BlockType::Empty),
+        I::Unreachable,
+        I::End,
+        I::End,
+        I::LocalGet(3),
+        I::GlobalSet(GLOBAL_HEAP),
+        I::LocalGet(2),
+        I::End,
+    ] {
+        f.instruction(&i);
+    }
+    code.function(&f);
+
+    // cabi_realloc(old_ptr, old_size, align, new_size) -> ptr. Local 4: new ptr.
+    functions.function(types.func(i32x4.clone(), vec![I32]));
+    let mut f = Function::new([(1, I32)]);
+    for i in [
+        // Shrinking in place keeps the old block.
+        I::LocalGet(0),
+        I::I32Const(0),
+        I::I32Ne,
+        I::LocalGet(3),
+        I::LocalGet(1),
+        I::I32LeU,
+        I::I32And,
+        I::If(BlockType::Empty),
+        I::LocalGet(0),
+        I::Return,
+        I::End,
+        I::LocalGet(3),
+        I::LocalGet(2),
+        I::Call(Helper::Alloc as u32), // patched below
+        I::LocalSet(4),
+        I::LocalGet(0),
+        I::If(BlockType::Empty),
+        I::LocalGet(4),
+        I::LocalGet(0),
+        I::LocalGet(1),
+        I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+        I::End,
+        I::LocalGet(4),
+        I::End,
+    ] {
+        f.instruction(&i);
+    }
+    code.function(&f);
+
+    // concat(p1, l1, p2, l2) -> (p, l). Local 4: p.
+    functions.function(types.func(i32x4.clone(), i32x2.clone()));
+    let mut f = Function::new([(1, I32)]);
+    for i in [
+        I::LocalGet(1),
+        I::LocalGet(3),
+        I::I32Add,
+        I::I32Const(1),
+        I::Call(Helper::Alloc as u32),
+        I::LocalTee(4),
+        I::LocalGet(0),
+        I::LocalGet(1),
+        I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+        I::LocalGet(4),
+        I::LocalGet(1),
+        I::I32Add,
+        I::LocalGet(2),
+        I::LocalGet(3),
+        I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+        I::LocalGet(4),
+        I::LocalGet(1),
+        I::LocalGet(3),
+        I::I32Add,
+        I::End,
+    ] {
+        f.instruction(&i);
+    }
+    code.function(&f);
+
+    // str_eq(p1, l1, p2, l2) -> i32. Local 4: index.
+    functions.function(types.func(i32x4, vec![I32]));
+    let mut f = Function::new([(1, I32)]);
+    for i in [
+        I::LocalGet(1),
+        I::LocalGet(3),
+        I::I32Ne,
+        I::If(BlockType::Empty),
+        I::I32Const(0),
+        I::Return,
+        I::End,
+        I::Block(BlockType::Empty),
+        I::Loop(BlockType::Empty),
+        I::LocalGet(4),
+        I::LocalGet(1),
+        I::I32GeU,
+        I::BrIf(1),
+        I::LocalGet(0),
+        I::LocalGet(4),
+        I::I32Add,
+        I::I32Load8U(memarg(0, 0)),
+        I::LocalGet(2),
+        I::LocalGet(4),
+        I::I32Add,
+        I::I32Load8U(memarg(0, 0)),
+        I::I32Ne,
+        I::If(BlockType::Empty),
+        I::I32Const(0),
+        I::Return,
+        I::End,
+        I::LocalGet(4),
+        I::I32Const(1),
+        I::I32Add,
+        I::LocalSet(4),
+        I::Br(0),
+        I::End,
+        I::End,
+        I::I32Const(1),
+        I::End,
+    ] {
+        f.instruction(&i);
+    }
+    code.function(&f);
+
+    // end_call(): if escaped { base = heap; escaped = 0 } else { heap = base }
+    functions.function(types.func(vec![], vec![]));
+    let mut f = Function::new([]);
+    for i in [
+        I::GlobalGet(GLOBAL_ESCAPED),
+        I::If(BlockType::Empty),
+        I::GlobalGet(GLOBAL_HEAP),
+        I::GlobalSet(GLOBAL_BASE),
+        I::I32Const(0),
+        I::GlobalSet(GLOBAL_ESCAPED),
+        I::Else,
+        I::GlobalGet(GLOBAL_BASE),
+        I::GlobalSet(GLOBAL_HEAP),
+        I::End,
+        I::End,
+    ] {
+        f.instruction(&i);
+    }
+    code.function(&f);
+}
+
+/// What codegen needs to know about the whole module.
+struct Ctx<'a> {
+    resolve: &'a Resolve,
+    module: &'a ir::Module,
+    helper_base: u32,
+    func_base: u32,
+    global_map: &'a [Vec<u32>],
+}
+
+impl Ctx<'_> {
+    fn helper(&self, helper: Helper) -> u32 {
+        self.helper_base + helper as u32
+    }
+}
+
+/// Emits a load of a value of `ty` from `[addr_local + offset]`, leaving its flat values on the stack.
+fn emit_load(out: &mut Vec<I<'static>>, resolve: &Resolve, ty: Ty, addr_local: u32, offset: u32) {
+    out.push(I::LocalGet(addr_local));
+    match ty {
+        Ty::Bool | Ty::U8 => out.push(I::I32Load8U(memarg(offset, 0))),
+        Ty::S8 => out.push(I::I32Load8S(memarg(offset, 0))),
+        Ty::U16 => out.push(I::I32Load16U(memarg(offset, 1))),
+        Ty::S16 => out.push(I::I32Load16S(memarg(offset, 1))),
+        Ty::S32 | Ty::U32 | Ty::Char => out.push(I::I32Load(memarg(offset, 2))),
+        Ty::S64 | Ty::U64 => out.push(I::I64Load(memarg(offset, 3))),
+        Ty::F32 => out.push(I::F32Load(memarg(offset, 2))),
+        Ty::F64 => out.push(I::F64Load(memarg(offset, 3))),
+        Ty::Enum(_) => match discriminant_size(resolve, ty) {
+            1 => out.push(I::I32Load8U(memarg(offset, 0))),
+            2 => out.push(I::I32Load16U(memarg(offset, 1))),
+            _ => out.push(I::I32Load(memarg(offset, 2))),
+        },
+        Ty::String => {
+            out.push(I::I32Load(memarg(offset, 2)));
+            out.push(I::LocalGet(addr_local));
+            out.push(I::I32Load(memarg(offset + 4, 2)));
+        }
+        Ty::Unit | Ty::Error => {
+            out.pop();
+        }
+    }
+}
+
+/// Emits a store of the value in `value_locals` (its flat values) to `[addr_local + offset]`.
+fn emit_store(out: &mut Vec<I<'static>>, resolve: &Resolve, ty: Ty, addr_local: u32, offset: u32, value_locals: &[u32]) {
+    let store = match ty {
+        Ty::Bool | Ty::U8 | Ty::S8 => I::I32Store8(memarg(offset, 0)),
+        Ty::U16 | Ty::S16 => I::I32Store16(memarg(offset, 1)),
+        Ty::S32 | Ty::U32 | Ty::Char => I::I32Store(memarg(offset, 2)),
+        Ty::S64 | Ty::U64 => I::I64Store(memarg(offset, 3)),
+        Ty::F32 => I::F32Store(memarg(offset, 2)),
+        Ty::F64 => I::F64Store(memarg(offset, 3)),
+        Ty::Enum(_) => match discriminant_size(resolve, ty) {
+            1 => I::I32Store8(memarg(offset, 0)),
+            2 => I::I32Store16(memarg(offset, 1)),
+            _ => I::I32Store(memarg(offset, 2)),
+        },
+        Ty::String => {
+            out.extend([I::LocalGet(addr_local), I::LocalGet(value_locals[0]), I::I32Store(memarg(offset, 2))]);
+            out.extend([I::LocalGet(addr_local), I::LocalGet(value_locals[1]), I::I32Store(memarg(offset + 4, 2))]);
+            return;
+        }
+        Ty::Unit | Ty::Error => return,
+    };
+    out.extend([I::LocalGet(addr_local), I::LocalGet(value_locals[0]), store]);
+}
+
+/// Re-normalises a small integer after an operation (wrapping at its width),
+/// and turns any non-zero `bool` into 1.
+fn emit_wrap(out: &mut Vec<I<'static>>, ty: Ty) {
+    match ty {
+        Ty::U8 => out.extend([I::I32Const(0xff), I::I32And]),
+        Ty::U16 => out.extend([I::I32Const(0xffff), I::I32And]),
+        Ty::S8 => out.push(I::I32Extend8S),
+        Ty::S16 => out.push(I::I32Extend16S),
+        _ => {}
+    }
+}
+
+/// Builds the export wrapper of `func`: lifts parameters per the canonical
+/// ABI, calls the Claw function, lowers the result, and ends the call's heap
+/// region. Returns its core signature, body, and whether it needs a
+/// post-return function.
+fn export_wrapper(ctx: &Ctx, func: &ir::Function, target: u32) -> (Vec<ValType>, Vec<ValType>, Function, bool) {
+    let param_types: Vec<Ty> = func.params.iter().map(|l| func.local(*l).ty).collect();
+    let flat_params: Vec<ValType> = param_types.iter().flat_map(|t| flatten(*t)).collect();
+    let flat_results = func.result.map(flatten).unwrap_or_default();
+    let spilled_params = flat_params.len() > MAX_FLAT_PARAMS;
+    let core_params = if spilled_params { vec![ValType::I32] } else { flat_params.clone() };
+    let result_in_memory = flat_results.len() > MAX_FLAT_RESULTS;
+    let core_results = if result_in_memory { vec![ValType::I32] } else { flat_results.clone() };
+
+    let mut extra_locals: Vec<ValType> = Vec::new();
+    let first_extra = core_params.len() as u32;
+    let new_local = |t: ValType, extra: &mut Vec<ValType>| {
+        extra.push(t);
+        first_extra + extra.len() as u32 - 1
+    };
+    let mut out: Vec<I<'static>> = Vec::new();
+    if spilled_params {
+        let (offsets, _, _) = tuple_layout(ctx.resolve, &param_types);
+        for (ty, offset) in param_types.iter().zip(offsets) {
+            emit_load(&mut out, ctx.resolve, *ty, 0, offset);
+            emit_wrap(&mut out, *ty);
+            if *ty == Ty::Bool {
+                out.extend([I::I32Const(0), I::I32Ne]);
+            }
+        }
+    } else {
+        let mut index = 0;
+        for ty in &param_types {
+            for _ in flatten(*ty) {
+                out.push(I::LocalGet(index));
+                index += 1;
+            }
+            emit_wrap(&mut out, *ty);
+            if *ty == Ty::Bool {
+                out.extend([I::I32Const(0), I::I32Ne]);
+            }
+        }
+    }
+    out.push(I::Call(target));
+    if result_in_memory {
+        let ty = func.result.unwrap_or(Ty::Unit);
+        let value_locals: Vec<u32> = flat_results.iter().map(|t| new_local(*t, &mut extra_locals)).collect();
+        for l in value_locals.iter().rev() {
+            out.push(I::LocalSet(*l));
+        }
+        let area = new_local(ValType::I32, &mut extra_locals);
+        let (size, align) = size_align(ctx.resolve, ty);
+        out.extend([I::I32Const(size as i32), I::I32Const(align as i32), I::Call(ctx.helper(Helper::Alloc)), I::LocalSet(area)]);
+        emit_store(&mut out, ctx.resolve, ty, area, 0, &value_locals);
+        out.push(I::LocalGet(area));
+    } else {
+        out.push(I::Call(ctx.helper(Helper::EndCall)));
+    }
+    out.push(I::End);
+    let mut f = Function::new_with_locals_types(extra_locals);
+    for i in &out {
+        f.instruction(i);
+    }
+    (core_params, core_results, f, result_in_memory)
+}
+
+/// A structured-control frame, for computing branch depths.
+#[derive(Clone, Copy, PartialEq)]
+enum Frame {
+    Other,
+    Break,
+    Continue,
+}
+
+/// Generates one Claw function's body.
+struct FuncGen<'a, 'c> {
+    ctx: &'a Ctx<'c>,
+    func: &'a ir::Function,
+    strings: &'a mut Strings,
+    /// The wasm locals of each IR local.
+    local_map: Vec<Vec<u32>>,
+    /// Types of the locals after the parameters.
+    extra_locals: Vec<ValType>,
+    param_count: u32,
+    frames: Vec<Frame>,
+    out: Vec<I<'static>>,
+}
+
+impl<'a, 'c> FuncGen<'a, 'c> {
+    fn new(ctx: &'a Ctx<'c>, func: &'a ir::Function, strings: &'a mut Strings) -> Self {
+        let mut generator = FuncGen {
+            ctx,
+            func,
+            strings,
+            local_map: Vec::new(),
+            extra_locals: Vec::new(),
+            param_count: 0,
+            frames: Vec::new(),
+            out: Vec::new(),
+        };
+        let mut index = 0;
+        for p in &func.params {
+            let n = flatten(func.local(*p).ty).len() as u32;
+            generator.local_map.push((index..index + n).collect());
+            index += n;
+        }
+        generator.param_count = index;
+        for local in &func.locals[func.params.len()..] {
+            let ids = flatten(local.ty).into_iter().map(|t| generator.new_local(t)).collect();
+            generator.local_map.push(ids);
+        }
+        generator
+    }
+
+    fn new_local(&mut self, ty: ValType) -> u32 {
+        self.extra_locals.push(ty);
+        self.param_count + self.extra_locals.len() as u32 - 1
+    }
+
+    fn generate(mut self) -> Function {
+        let body = &self.func.body;
+        self.stmts(body);
+        if self.func.result.is_some() {
+            self.out.push(I::Unreachable);
+        }
+        self.out.push(I::End);
+        let mut f = Function::new_with_locals_types(self.extra_locals.iter().copied());
+        for i in &self.out {
+            f.instruction(i);
+        }
+        f
+    }
+
+    fn ty(&self, id: ExprId) -> Ty {
+        self.func.expr(id).ty
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn set_local(&mut self, local: LocalId) {
+        for l in self.local_map[local.index()].clone().iter().rev() {
+            self.out.push(I::LocalSet(*l));
+        }
+    }
+
+    fn branch_depth(&self, kind: Frame) -> u32 {
+        let position = self.frames.iter().rposition(|f| *f == kind).unwrap_or(0);
+        (self.frames.len() - 1 - position) as u32
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Let(local, value) => {
+                self.expr(*value);
+                self.set_local(*local);
+            }
+            Stmt::Assign(Place::Local(local), value) => {
+                self.expr(*value);
+                self.set_local(*local);
+            }
+            Stmt::Assign(Place::Global(global), value) => {
+                self.expr(*value);
+                for g in self.ctx.global_map[global.index()].iter().rev() {
+                    self.out.push(I::GlobalSet(*g));
+                }
+                if self.ctx.module.globals[global.index()].ty == Ty::String {
+                    // The value may live in this call's heap region: keep it.
+                    self.out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ESCAPED)]);
+                }
+            }
+            Stmt::Expr(e) => {
+                self.expr(*e);
+                for _ in flatten(self.ty(*e)) {
+                    self.out.push(I::Drop);
+                }
+            }
+            Stmt::If { cond, then, otherwise } => {
+                self.expr(*cond);
+                self.out.push(I::If(BlockType::Empty));
+                self.frames.push(Frame::Other);
+                self.stmts(then);
+                if !otherwise.is_empty() {
+                    self.out.push(I::Else);
+                    self.stmts(otherwise);
+                }
+                self.frames.pop();
+                self.out.push(I::End);
+            }
+            Stmt::While { cond, body } => {
+                self.out.push(I::Block(BlockType::Empty));
+                self.frames.push(Frame::Break);
+                self.out.push(I::Loop(BlockType::Empty));
+                self.frames.push(Frame::Continue);
+                self.expr(*cond);
+                self.out.extend([I::I32Eqz, I::BrIf(1)]);
+                self.stmts(body);
+                self.out.extend([I::Br(0), I::End, I::End]);
+                self.frames.truncate(self.frames.len() - 2);
+            }
+            Stmt::Loop(body) => {
+                self.out.push(I::Block(BlockType::Empty));
+                self.frames.push(Frame::Break);
+                self.out.push(I::Loop(BlockType::Empty));
+                self.frames.push(Frame::Continue);
+                self.stmts(body);
+                self.out.extend([I::Br(0), I::End, I::End]);
+                self.frames.truncate(self.frames.len() - 2);
+            }
+            Stmt::For { var, end_local, start, end, body } => {
+                let ty = self.func.local(*var).ty;
+                self.expr(*start);
+                self.set_local(*var);
+                self.expr(*end);
+                self.set_local(*end_local);
+                let var_local = self.local_map[var.index()][0];
+                let end_wasm = self.local_map[end_local.index()][0];
+                let is64 = matches!(ty, Ty::S64 | Ty::U64);
+                self.out.push(I::Block(BlockType::Empty));
+                self.frames.push(Frame::Break);
+                self.out.push(I::Loop(BlockType::Empty));
+                self.frames.push(Frame::Other);
+                self.out.extend([I::LocalGet(var_local), I::LocalGet(end_wasm)]);
+                self.out.push(match (is64, ty.is_signed()) {
+                    (false, true) => I::I32GeS,
+                    (false, false) => I::I32GeU,
+                    (true, true) => I::I64GeS,
+                    (true, false) => I::I64GeU,
+                });
+                self.out.push(I::BrIf(1));
+                self.out.push(I::Block(BlockType::Empty));
+                self.frames.push(Frame::Continue);
+                self.stmts(body);
+                self.out.push(I::End);
+                self.frames.pop();
+                self.out.push(I::LocalGet(var_local));
+                self.out.extend(if is64 { [I::I64Const(1), I::I64Add] } else { [I::I32Const(1), I::I32Add] });
+                self.out.push(I::LocalSet(var_local));
+                self.out.extend([I::Br(0), I::End, I::End]);
+                self.frames.truncate(self.frames.len() - 2);
+            }
+            Stmt::Break => self.out.push(I::Br(self.branch_depth(Frame::Break))),
+            Stmt::Continue => self.out.push(I::Br(self.branch_depth(Frame::Continue))),
+            Stmt::Return(value) => {
+                if let Some(v) = value {
+                    self.expr(*v);
+                }
+                self.out.push(I::Return);
+            }
+        }
+    }
+
+    fn temps_for(&mut self, ty: Ty) -> Vec<u32> {
+        flatten(ty).into_iter().map(|t| self.new_local(t)).collect()
+    }
+
+    fn expr(&mut self, id: ExprId) {
+        let expr = self.func.expr(id);
+        let ty = expr.ty;
+        match &expr.kind {
+            ExprKind::Const(c) => self.constant(c, ty),
+            ExprKind::Local(l) => {
+                for w in self.local_map[l.index()].clone() {
+                    self.out.push(I::LocalGet(w));
+                }
+            }
+            ExprKind::Global(g) => {
+                for w in &self.ctx.global_map[g.index()] {
+                    self.out.push(I::GlobalGet(*w));
+                }
+            }
+            ExprKind::Call(Callee::Func(f), args) => {
+                for a in args {
+                    self.expr(*a);
+                }
+                self.out.push(I::Call(self.ctx.func_base + f.0));
+            }
+            ExprKind::Call(Callee::Import(i), args) => self.import_call(i.index(), args),
+            ExprKind::Binary(op, l, r) => self.binary(*op, *l, *r, ty),
+            ExprKind::Unary(op, operand) => self.unary(*op, *operand, ty),
+            ExprKind::Cast(inner) => {
+                self.expr(*inner);
+                let from = self.ty(*inner);
+                self.cast(from, ty);
+            }
+            ExprKind::Error => self.out.push(I::Unreachable),
+        }
+    }
+
+    fn constant(&mut self, c: &Const, ty: Ty) {
+        match c {
+            Const::Str(s) => {
+                let (ptr, len) = self.strings.intern(s);
+                self.out.extend([I::I32Const(ptr as i32), I::I32Const(len as i32)]);
+            }
+            Const::F32(f) => self.out.push(I::F32Const((*f).into())),
+            Const::F64(f) => self.out.push(I::F64Const((*f).into())),
+            Const::Int(v) if matches!(ty, Ty::S64 | Ty::U64) => self.out.push(I::I64Const(*v as i64)),
+            Const::Int(v) if ty == Ty::F32 => self.out.push(I::F32Const((*v as f32).into())),
+            Const::Int(v) if ty == Ty::F64 => self.out.push(I::F64Const((*v as f64).into())),
+            Const::Int(v) => self.out.push(I::I32Const(*v as i32)),
+            Const::Bool(b) => self.out.push(I::I32Const(*b as i32)),
+            Const::Char(c) => self.out.push(I::I32Const(*c as i32)),
+            Const::EnumCase(i) => self.out.push(I::I32Const(*i as i32)),
+        }
+    }
+
+    /// Calls an import, lowering arguments and lifting the result per the canonical ABI.
+    fn import_call(&mut self, index: usize, args: &[ExprId]) {
+        let import = &self.ctx.module.imports[index];
+        let param_types: Vec<Ty> = import.params.iter().map(|(_, t)| *t).collect();
+        let flat_count: usize = param_types.iter().map(|t| flatten(*t).len()).sum();
+        if flat_count > MAX_FLAT_PARAMS {
+            // Spill the arguments into a caller-allocated tuple.
+            let mut values = Vec::new();
+            for a in args {
+                self.expr(*a);
+                let temps = self.temps_for(self.ty(*a));
+                for t in temps.iter().rev() {
+                    self.out.push(I::LocalSet(*t));
+                }
+                values.push(temps);
+            }
+            let (offsets, size, align) = tuple_layout(self.ctx.resolve, &param_types);
+            let area = self.new_local(ValType::I32);
+            self.out.extend([
+                I::I32Const(size as i32),
+                I::I32Const(align as i32),
+                I::Call(self.ctx.helper(Helper::Alloc)),
+                I::LocalSet(area),
+            ]);
+            for ((ty, offset), value) in param_types.iter().zip(offsets).zip(&values) {
+                emit_store(&mut self.out, self.ctx.resolve, *ty, area, offset, value);
+            }
+            self.out.push(I::LocalGet(area));
+        } else {
+            for a in args {
+                self.expr(*a);
+            }
+        }
+        let result = import.result.unwrap_or(Ty::Unit);
+        if flatten(result).len() > MAX_FLAT_RESULTS {
+            let (size, align) = size_align(self.ctx.resolve, result);
+            let area = self.new_local(ValType::I32);
+            self.out.extend([
+                I::I32Const(size as i32),
+                I::I32Const(align as i32),
+                I::Call(self.ctx.helper(Helper::Alloc)),
+                I::LocalTee(area),
+                I::Call(index as u32),
+            ]);
+            emit_load(&mut self.out, self.ctx.resolve, result, area, 0);
+        } else {
+            self.out.push(I::Call(index as u32));
+            emit_wrap(&mut self.out, result);
+            if result == Ty::Bool {
+                self.out.extend([I::I32Const(0), I::I32Ne]);
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: ExprId, r: ExprId, result_ty: Ty) {
+        let ty = self.ty(l);
+        match op {
+            BinaryOp::And => {
+                self.expr(l);
+                self.out.push(I::If(BlockType::Result(ValType::I32)));
+                self.frames.push(Frame::Other);
+                self.expr(r);
+                self.out.extend([I::Else, I::I32Const(0), I::End]);
+                self.frames.pop();
+                return;
+            }
+            BinaryOp::Or => {
+                self.expr(l);
+                self.out.push(I::If(BlockType::Result(ValType::I32)));
+                self.frames.push(Frame::Other);
+                self.out.extend([I::I32Const(1), I::Else]);
+                self.expr(r);
+                self.out.push(I::End);
+                self.frames.pop();
+                return;
+            }
+            _ => {}
+        }
+        if ty == Ty::String {
+            self.expr(l);
+            self.expr(r);
+            match op {
+                BinaryOp::Add => self.out.push(I::Call(self.ctx.helper(Helper::Concat))),
+                BinaryOp::Eq => self.out.push(I::Call(self.ctx.helper(Helper::StrEq))),
+                BinaryOp::Ne => self.out.extend([I::Call(self.ctx.helper(Helper::StrEq)), I::I32Eqz]),
+                _ => self.out.push(I::Unreachable),
+            }
+            return;
+        }
+        let is64 = matches!(ty, Ty::S64 | Ty::U64);
+        let signed = ty.is_signed();
+        let small = ty.is_int() && ty.bits() < 32;
+        if matches!(op, BinaryOp::Div) && matches!(ty, Ty::S32 | Ty::S64) {
+            // MIN / -1 wraps to MIN instead of trapping as wasm's `div_s` does.
+            let vt = if is64 { ValType::I64 } else { ValType::I32 };
+            let (a, b) = (self.new_local(vt), self.new_local(vt));
+            self.expr(l);
+            self.out.push(I::LocalSet(a));
+            self.expr(r);
+            self.out.push(I::LocalSet(b));
+            self.out.push(I::LocalGet(b));
+            self.out.extend(if is64 { [I::I64Const(-1), I::I64Eq] } else { [I::I32Const(-1), I::I32Eq] });
+            self.out.push(I::If(BlockType::Result(vt)));
+            if is64 {
+                self.out.extend([I::I64Const(0), I::LocalGet(a), I::I64Sub, I::Else, I::LocalGet(a), I::LocalGet(b), I::I64DivS]);
+            } else {
+                self.out.extend([I::I32Const(0), I::LocalGet(a), I::I32Sub, I::Else, I::LocalGet(a), I::LocalGet(b), I::I32DivS]);
+            }
+            self.out.push(I::End);
+            return;
+        }
+        self.expr(l);
+        if op == BinaryOp::ShrU && small && signed {
+            // Logical shift of the value's own bits: zero-extend first.
+            self.out.extend([I::I32Const(if ty.bits() == 8 { 0xff } else { 0xffff }), I::I32And]);
+        }
+        self.expr(r);
+        if small && matches!(op, BinaryOp::Shl | BinaryOp::Shr | BinaryOp::ShrU) {
+            // Shift counts are taken modulo the type's width.
+            self.out.extend([I::I32Const(ty.bits() as i32 - 1), I::I32And]);
+        }
+        let instr = match (ty, op) {
+            (Ty::F32, BinaryOp::Add) => I::F32Add,
+            (Ty::F32, BinaryOp::Sub) => I::F32Sub,
+            (Ty::F32, BinaryOp::Mul) => I::F32Mul,
+            (Ty::F32, BinaryOp::Div) => I::F32Div,
+            (Ty::F32, BinaryOp::Eq) => I::F32Eq,
+            (Ty::F32, BinaryOp::Ne) => I::F32Ne,
+            (Ty::F32, BinaryOp::Lt) => I::F32Lt,
+            (Ty::F32, BinaryOp::Le) => I::F32Le,
+            (Ty::F32, BinaryOp::Gt) => I::F32Gt,
+            (Ty::F32, BinaryOp::Ge) => I::F32Ge,
+            (Ty::F64, BinaryOp::Add) => I::F64Add,
+            (Ty::F64, BinaryOp::Sub) => I::F64Sub,
+            (Ty::F64, BinaryOp::Mul) => I::F64Mul,
+            (Ty::F64, BinaryOp::Div) => I::F64Div,
+            (Ty::F64, BinaryOp::Eq) => I::F64Eq,
+            (Ty::F64, BinaryOp::Ne) => I::F64Ne,
+            (Ty::F64, BinaryOp::Lt) => I::F64Lt,
+            (Ty::F64, BinaryOp::Le) => I::F64Le,
+            (Ty::F64, BinaryOp::Gt) => I::F64Gt,
+            (Ty::F64, BinaryOp::Ge) => I::F64Ge,
+            (_, op) if is64 => match op {
+                BinaryOp::Add => I::I64Add,
+                BinaryOp::Sub => I::I64Sub,
+                BinaryOp::Mul => I::I64Mul,
+                BinaryOp::Div if signed => I::I64DivS,
+                BinaryOp::Div => I::I64DivU,
+                BinaryOp::Rem if signed => I::I64RemS,
+                BinaryOp::Rem => I::I64RemU,
+                BinaryOp::BitAnd => I::I64And,
+                BinaryOp::BitOr => I::I64Or,
+                BinaryOp::BitXor => I::I64Xor,
+                BinaryOp::Shl => I::I64Shl,
+                BinaryOp::Shr if signed => I::I64ShrS,
+                BinaryOp::Shr | BinaryOp::ShrU => I::I64ShrU,
+                BinaryOp::Eq => I::I64Eq,
+                BinaryOp::Ne => I::I64Ne,
+                BinaryOp::Lt if signed => I::I64LtS,
+                BinaryOp::Lt => I::I64LtU,
+                BinaryOp::Le if signed => I::I64LeS,
+                BinaryOp::Le => I::I64LeU,
+                BinaryOp::Gt if signed => I::I64GtS,
+                BinaryOp::Gt => I::I64GtU,
+                BinaryOp::Ge if signed => I::I64GeS,
+                BinaryOp::Ge => I::I64GeU,
+                BinaryOp::And | BinaryOp::Or => I::Unreachable,
+            },
+            // i32-represented: ints up to 32 bits, bool, char, enums.
+            (_, op) => match op {
+                BinaryOp::Add => I::I32Add,
+                BinaryOp::Sub => I::I32Sub,
+                BinaryOp::Mul => I::I32Mul,
+                BinaryOp::Div if signed => I::I32DivS,
+                BinaryOp::Div => I::I32DivU,
+                BinaryOp::Rem if signed => I::I32RemS,
+                BinaryOp::Rem => I::I32RemU,
+                BinaryOp::BitAnd => I::I32And,
+                BinaryOp::BitOr => I::I32Or,
+                BinaryOp::BitXor => I::I32Xor,
+                BinaryOp::Shl => I::I32Shl,
+                BinaryOp::Shr if signed => I::I32ShrS,
+                BinaryOp::Shr | BinaryOp::ShrU => I::I32ShrU,
+                BinaryOp::Eq => I::I32Eq,
+                BinaryOp::Ne => I::I32Ne,
+                BinaryOp::Lt if signed => I::I32LtS,
+                BinaryOp::Lt => I::I32LtU,
+                BinaryOp::Le if signed => I::I32LeS,
+                BinaryOp::Le => I::I32LeU,
+                BinaryOp::Gt if signed => I::I32GtS,
+                BinaryOp::Gt => I::I32GtU,
+                BinaryOp::Ge if signed => I::I32GeS,
+                BinaryOp::Ge => I::I32GeU,
+                BinaryOp::And | BinaryOp::Or => I::Unreachable,
+            },
+        };
+        self.out.push(instr);
+        if result_ty == ty {
+            emit_wrap(&mut self.out, ty);
+        }
+    }
+
+    fn unary(&mut self, op: UnaryOp, operand: ExprId, ty: Ty) {
+        match (op, ty) {
+            (UnaryOp::Neg, Ty::F32) => {
+                self.expr(operand);
+                self.out.push(I::F32Neg);
+            }
+            (UnaryOp::Neg, Ty::F64) => {
+                self.expr(operand);
+                self.out.push(I::F64Neg);
+            }
+            (UnaryOp::Neg, Ty::S64 | Ty::U64) => {
+                self.out.push(I::I64Const(0));
+                self.expr(operand);
+                self.out.push(I::I64Sub);
+            }
+            (UnaryOp::Neg, _) => {
+                self.out.push(I::I32Const(0));
+                self.expr(operand);
+                self.out.push(I::I32Sub);
+                emit_wrap(&mut self.out, ty);
+            }
+            (UnaryOp::Not, Ty::Bool) => {
+                self.expr(operand);
+                self.out.push(I::I32Eqz);
+            }
+            (UnaryOp::Not, Ty::S64 | Ty::U64) => {
+                self.expr(operand);
+                self.out.extend([I::I64Const(-1), I::I64Xor]);
+            }
+            (UnaryOp::Not, _) => {
+                self.expr(operand);
+                self.out.extend([I::I32Const(-1), I::I32Xor]);
+                emit_wrap(&mut self.out, ty);
+            }
+        }
+    }
+
+    /// Converts the value on the stack from `from` to `to` with Rust's `as`
+    /// semantics: integers wrap or extend, floats to integers saturate (NaN is 0).
+    fn cast(&mut self, from: Ty, to: Ty) {
+        if from == to {
+            return;
+        }
+        let from_is64 = matches!(from, Ty::S64 | Ty::U64);
+        let to_is64 = matches!(to, Ty::S64 | Ty::U64);
+        // bool, char and small ints are normalised i32s: treat them as such.
+        let from_signed = from.is_signed();
+        if to.is_int() || to == Ty::Char {
+            match from {
+                Ty::F32 | Ty::F64 => {
+                    let f64_src = from == Ty::F64;
+                    if to_is64 {
+                        self.out.push(match (f64_src, to.is_signed()) {
+                            (false, true) => I::I64TruncSatF32S,
+                            (false, false) => I::I64TruncSatF32U,
+                            (true, true) => I::I64TruncSatF64S,
+                            (true, false) => I::I64TruncSatF64U,
+                        });
+                    } else if to.bits() == 32 {
+                        self.out.push(match (f64_src, to.is_signed()) {
+                            (false, true) => I::I32TruncSatF32S,
+                            (false, false) => I::I32TruncSatF32U,
+                            (true, true) => I::I32TruncSatF64S,
+                            (true, false) => I::I32TruncSatF64U,
+                        });
+                    } else {
+                        // Saturate to the small type's range.
+                        let (min, max) = to.int_range().unwrap_or((0, 0));
+                        self.out.push(if f64_src { I::I32TruncSatF64S } else { I::I32TruncSatF32S });
+                        let t = self.new_local(ValType::I32);
+                        self.out.extend([
+                            I::LocalTee(t),
+                            I::I32Const(min as i32),
+                            I::LocalGet(t),
+                            I::I32Const(min as i32),
+                            I::I32GtS,
+                            I::Select,
+                            I::LocalTee(t),
+                            I::I32Const(max as i32),
+                            I::LocalGet(t),
+                            I::I32Const(max as i32),
+                            I::I32LtS,
+                            I::Select,
+                        ]);
+                    }
+                }
+                _ => {
+                    match (from_is64, to_is64) {
+                        (true, false) => self.out.push(I::I32WrapI64),
+                        (false, true) => self.out.push(if from_signed { I::I64ExtendI32S } else { I::I64ExtendI32U }),
+                        _ => {}
+                    }
+                    if !to_is64 && to != Ty::Char {
+                        emit_wrap(&mut self.out, to);
+                    }
+                }
+            }
+            return;
+        }
+        match to {
+            Ty::F32 => self.out.push(match from {
+                Ty::F64 => I::F64PromoteF32,
+                _ if from_is64 && from_signed => I::F32ConvertI64S,
+                _ if from_is64 => I::F32ConvertI64U,
+                _ if from_signed => I::F32ConvertI32S,
+                _ => I::F32ConvertI32U,
+            }),
+            Ty::F64 => self.out.push(match from {
+                Ty::F32 => I::F64PromoteF32,
+                _ if from_is64 && from_signed => I::F64ConvertI64S,
+                _ if from_is64 => I::F64ConvertI64U,
+                _ if from_signed => I::F64ConvertI32S,
+                _ => I::F64ConvertI32U,
+            }),
+            _ => {}
+        }
+        if to == Ty::F32 && from == Ty::F64 {
+            // Fix the instruction chosen above: f64 -> f32 demotes.
+            self.out.pop();
+            self.out.push(I::F32DemoteF64);
+        }
+    }
+}

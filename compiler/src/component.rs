@@ -1,0 +1,151 @@
+//! The component's world and the final wrapping step.
+//!
+//! The world of a Claw file is its imports and exports: each imported WIT
+//! interface is imported whole, plain imports and exported functions are
+//! world-level functions, and enums used by them are brought in with `use`.
+//! The world is written as WIT text, parsed by wit-parser into the
+//! [`Resolve`] (so it is checked like any WIT), embedded into the core
+//! module, and the module is wrapped into a component by wit-component.
+
+use crate::ir;
+use crate::types::Ty;
+use std::fmt::Write;
+use wit_parser::{PackageId, Resolve, WorldId};
+
+/// WIT keywords, which need a `%` to be used as names.
+const WIT_KEYWORDS: &[&str] = &[
+    "as", "async", "bool", "borrow", "char", "constructor", "enum", "export", "f32", "f64", "flags", "float32",
+    "float64", "from", "func", "future", "import", "include", "interface", "list", "own", "option", "package",
+    "record", "resource", "result", "s16", "s32", "s64", "s8", "static", "stream", "string", "tuple", "type", "u16",
+    "u32", "u64", "u8", "use", "variant", "with", "world", "error-context",
+];
+
+/// A name as WIT source text (escaped with `%` when it is a keyword).
+pub fn wit_name(name: &str) -> String {
+    if WIT_KEYWORDS.contains(&name) { format!("%{name}") } else { name.to_string() }
+}
+
+/// Turns a file stem into a WIT identifier for the world's name
+/// (`my_app.v2` becomes `my-app-v2`; nothing usable becomes `main`).
+pub fn world_name_from_stem(stem: &str) -> String {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            if word.is_empty() && c.is_ascii_digit() {
+                // A word must start with a letter.
+                word.push('v');
+            }
+            word.push(c.to_ascii_lowercase());
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    if words.is_empty() { "main".to_string() } else { words.join("-") }
+}
+
+fn ty_text(resolve: &Resolve, ty: Ty) -> String {
+    match ty {
+        Ty::Enum(_) => wit_name(&ty.display(resolve)),
+        _ => ty.display(resolve),
+    }
+}
+
+fn docs_text(out: &mut String, docs: &str, indent: &str) {
+    for line in docs.lines() {
+        let _ = writeln!(out, "{indent}/// {line}");
+    }
+}
+
+fn func_text(resolve: &Resolve, params: &[(String, Ty)], result: Option<Ty>) -> String {
+    let params: Vec<String> = params.iter().map(|(n, t)| format!("{}: {}", wit_name(n), ty_text(resolve, *t))).collect();
+    match result {
+        Some(r) => format!("func({}) -> {}", params.join(", "), ty_text(resolve, r)),
+        None => format!("func({})", params.join(", ")),
+    }
+}
+
+/// Writes the WIT package text of the world a checked module defines.
+pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "package claw:{world_name};\n");
+    let _ = writeln!(out, "world {} {{", wit_name(world_name));
+    for iface in &module.interfaces {
+        if let Some(id) = resolve.id_of(*iface) {
+            let _ = writeln!(out, "    import {id};");
+        }
+    }
+    // Enums used by world-level functions come in through `use`.
+    let mut used = Vec::new();
+    let world_funcs = module
+        .imports
+        .iter()
+        .filter(|i| i.interface.is_none())
+        .map(|i| (&i.params, i.result))
+        .map(|(p, r)| (p.iter().map(|(_, t)| *t).collect::<Vec<Ty>>(), r))
+        .chain(module.funcs.iter().filter(|f| f.exported).map(|f| (f.params.iter().map(|p| f.local(*p).ty).collect(), f.result)))
+        .collect::<Vec<_>>();
+    let mut record_use = |ty: Ty| {
+        if let Ty::Enum(id) = ty {
+            if !used.contains(&id) {
+                used.push(id);
+            }
+        }
+    };
+    for (params, result) in world_funcs {
+        for t in params {
+            record_use(t);
+        }
+        if let Some(r) = result {
+            record_use(r);
+        }
+    }
+    for id in used {
+        let def = &resolve.types[id];
+        if let (wit_parser::TypeOwner::Interface(owner), Some(name)) = (def.owner, &def.name) {
+            if let Some(iface) = resolve.id_of(owner) {
+                let _ = writeln!(out, "    use {iface}.{{{}}};", wit_name(name));
+            }
+        }
+    }
+    for import in module.imports.iter().filter(|i| i.interface.is_none()) {
+        docs_text(&mut out, &import.docs, "    ");
+        let _ = writeln!(out, "    import {}: {};", wit_name(&import.name), func_text(resolve, &import.params, import.result));
+    }
+    for func in module.funcs.iter().filter(|f| f.exported) {
+        let params: Vec<(String, Ty)> = func.params.iter().map(|p| (func.local(*p).name.clone(), func.local(*p).ty)).collect();
+        docs_text(&mut out, &func.docs, "    ");
+        let _ = writeln!(out, "    export {}: {};", wit_name(&func.name), func_text(resolve, &params, func.result));
+    }
+    let _ = writeln!(out, "}}");
+    out
+}
+
+/// Adds the module's world to `resolve`, returning its package and world.
+///
+/// # Errors
+/// If wit-parser rejects the generated WIT (a compiler bug).
+pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -> anyhow::Result<(PackageId, WorldId)> {
+    let text = world_text(module, resolve, world_name);
+    let package = resolve
+        .push_source(&format!("{world_name}.wit"), &text)
+        .map_err(|e| anyhow::anyhow!("the generated world does not parse: {e:#}\n{text}"))?;
+    let world = resolve.select_world(&[package], Some(world_name))?;
+    Ok((package, world))
+}
+
+/// Embeds the world into `core` and wraps it into a validated component.
+///
+/// # Errors
+/// If wit-component cannot wrap the module or the result does not validate
+/// (both compiler bugs).
+pub fn wrap(mut core: Vec<u8>, resolve: &Resolve, world: WorldId) -> anyhow::Result<Vec<u8>> {
+    wit_component::embed_component_metadata(&mut core, resolve, world, wit_component::StringEncoding::UTF8)?;
+    let component = wit_component::ComponentEncoder::default().module(&core)?.validate(true).encode()?;
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    validator.validate_all(&component)?;
+    Ok(component)
+}

@@ -1,0 +1,176 @@
+//! `--world` conformance: does a file fit a WIT world?
+//!
+//! Every import the file uses must be in the world (whole interfaces by
+//! name, plain functions by name and signature), and every function the
+//! world exports must be defined with its exact signature, and nothing else.
+
+use crate::ast;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::types::Ty;
+use wit_parser::{Function, Resolve, WorldId, WorldItem, WorldKey};
+
+/// Why a conformance check failed.
+#[derive(Debug)]
+pub enum WorldError {
+    /// The world named on the command line does not exist.
+    Usage(String),
+    /// The file does not fit the world (or has errors of its own).
+    Diagnostics(Vec<Diagnostic>),
+}
+
+/// Finds the world `ns:pkg/world[@version]` in `resolve`.
+fn find_world(resolve: &Resolve, spec: &str) -> Option<WorldId> {
+    resolve.worlds.iter().find_map(|(id, w)| {
+        let package = &resolve.packages[w.package?].name;
+        let bare = format!("{}:{}/{}", package.namespace, package.name, w.name);
+        let versioned = package.version.as_ref().map(|v| format!("{bare}@{v}"));
+        (bare == spec || versioned.as_deref() == Some(spec)).then_some(id)
+    })
+}
+
+fn signature(resolve: &Resolve, func: &Function) -> Option<(Vec<Ty>, Option<Ty>)> {
+    let params = func.params.iter().map(|p| Ty::from_wit(resolve, &p.ty).ok()).collect::<Option<Vec<_>>>()?;
+    let result = match &func.result {
+        Some(t) => Some(Ty::from_wit(resolve, t).ok()?),
+        None => None,
+    };
+    Some((params, result))
+}
+
+fn describe(resolve: &Resolve, params: &[Ty], result: Option<Ty>) -> String {
+    let params: Vec<String> = params.iter().map(|t| t.display(resolve)).collect();
+    match result {
+        Some(r) => format!("func({}) -> {}", params.join(", "), r.display(resolve)),
+        None => format!("func({})", params.join(", ")),
+    }
+}
+
+/// Checks `source` against the world `world_spec`.
+///
+/// # Errors
+/// [`WorldError::Usage`] if the world is unknown, otherwise every mismatch
+/// as a diagnostic.
+pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<(), WorldError> {
+    let Some(world_id) = find_world(resolve, world_spec) else {
+        let known: Vec<String> = resolve
+            .worlds
+            .iter()
+            .filter_map(|(_, w)| {
+                let p = &resolve.packages[w.package?].name;
+                Some(format!("{}:{}/{}", p.namespace, p.name, w.name))
+            })
+            .collect();
+        return Err(WorldError::Usage(format!("unknown world `{world_spec}`; known worlds: {}", known.join(", "))));
+    };
+    let module = crate::check(source, resolve).map_err(WorldError::Diagnostics)?;
+    let parsed = crate::parser::parse(source);
+    let world = &resolve.worlds[world_id];
+    let mut diagnostics = Vec::new();
+
+    let world_interfaces: Vec<String> = world
+        .imports
+        .keys()
+        .filter_map(|k| match k {
+            WorldKey::Interface(id) => resolve.id_of(*id),
+            WorldKey::Name(_) => None,
+        })
+        .collect();
+    for item in &parsed.file.items {
+        match item {
+            ast::Item::ImportFrom(import) => {
+                let path = import.path.to_string();
+                let found = world_interfaces.iter().any(|id| *id == path || id.starts_with(&format!("{path}@")));
+                if !found {
+                    diagnostics.push(Diagnostic::error(
+                        "not-in-world",
+                        format!("world `{world_spec}` does not import `{path}`"),
+                        import.path.span,
+                        "not in the world",
+                    ));
+                }
+            }
+            ast::Item::Import(import) => {
+                let key = WorldKey::Name(import.name.name.clone());
+                let ir_import = module.imports.iter().find(|i| i.interface.is_none() && i.name == import.name.name);
+                match (world.imports.get(&key), ir_import) {
+                    (Some(WorldItem::Function(f)), Some(mine)) => {
+                        let mine_sig = (mine.params.iter().map(|(_, t)| *t).collect::<Vec<_>>(), mine.result);
+                        if signature(resolve, f).as_ref() != Some(&mine_sig) {
+                            diagnostics.push(Diagnostic::error(
+                                "world-signature-mismatch",
+                                format!("`{}` does not match the world's signature", import.name.name),
+                                import.sig.span,
+                                format!("this is `{}`", describe(resolve, &mine_sig.0, mine_sig.1)),
+                            ));
+                        }
+                    }
+                    _ => diagnostics.push(Diagnostic::error(
+                        "not-in-world",
+                        format!("world `{world_spec}` does not import a function `{}`", import.name.name),
+                        import.name.span,
+                        "not in the world",
+                    )),
+                }
+            }
+            ast::Item::Func(func) if func.exported => {
+                let key = WorldKey::Name(func.name.name.clone());
+                if !matches!(world.exports.get(&key), Some(WorldItem::Function(_))) {
+                    diagnostics.push(Diagnostic::error(
+                        "not-in-world",
+                        format!("world `{world_spec}` does not export a function `{}`", func.name.name),
+                        func.name.span,
+                        "not in the world",
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    let end = Span::new(source.len() as u32, source.len() as u32);
+    for (key, item) in &world.exports {
+        match (key, item) {
+            (WorldKey::Name(name), WorldItem::Function(f)) => {
+                let Some((params, result)) = signature(resolve, f) else { continue };
+                match module.funcs.iter().find(|x| x.exported && &x.name == name) {
+                    None => diagnostics.push(
+                        Diagnostic::error(
+                            "missing-world-export",
+                            format!("world `{world_spec}` exports `{name}`, which this file does not define"),
+                            end,
+                            "expected by the world",
+                        )
+                        .with_help(format!("add `export func {name}` with type `{}`", describe(resolve, &params, result))),
+                    ),
+                    Some(mine) => {
+                        let mine_params: Vec<Ty> = mine.params.iter().map(|p| mine.local(*p).ty).collect();
+                        if mine_params != params || mine.result != result {
+                            let span = parsed
+                                .file
+                                .items
+                                .iter()
+                                .find_map(|i| match i {
+                                    ast::Item::Func(f) if f.name.name == *name => Some(f.sig.span),
+                                    _ => None,
+                                })
+                                .unwrap_or(end);
+                            diagnostics.push(Diagnostic::error(
+                                "world-signature-mismatch",
+                                format!("`{name}` does not match the world's signature"),
+                                span,
+                                format!("the world expects `{}`", describe(resolve, &params, result)),
+                            ));
+                        }
+                    }
+                }
+            }
+            (key, _) => diagnostics.push(Diagnostic::error(
+                "unsupported-world-export",
+                format!("world `{world_spec}` exports `{}`; exporting interfaces is not supported yet", resolve.name_world_key(key)),
+                end,
+                "expected by the world",
+            )),
+        }
+    }
+    if diagnostics.is_empty() { Ok(()) } else { Err(WorldError::Diagnostics(diagnostics)) }
+}

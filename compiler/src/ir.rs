@@ -1,0 +1,250 @@
+//! The checked IR: names resolved, every expression typed.
+//!
+//! Functions keep their expressions in an arena indexed by [`ExprId`], with
+//! spans in a side table (`expr_spans`), so later passes can refer to an
+//! expression without holding the tree. Codegen reads only this IR, never
+//! the AST.
+
+use crate::ast::{BinaryOp, UnaryOp};
+use crate::span::Span;
+use crate::types::Ty;
+use wit_parser::InterfaceId;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// The id as an index into its arena.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An expression in a function's `exprs` arena.
+    ExprId
+);
+id_type!(
+    /// A local (parameter or `let`) in a function's `locals`.
+    LocalId
+);
+id_type!(
+    /// A function in [`Module::funcs`].
+    FuncId
+);
+id_type!(
+    /// A global in [`Module::globals`].
+    GlobalId
+);
+id_type!(
+    /// An imported function in [`Module::imports`].
+    ImportId
+);
+
+/// A checked file: everything codegen and world construction need.
+#[derive(Debug, Default)]
+pub struct Module {
+    /// Imported functions: plain ones (world-level) and ones from interfaces.
+    pub imports: Vec<ImportFunc>,
+    /// WIT interfaces imported, in order of first mention.
+    pub interfaces: Vec<InterfaceId>,
+    /// Global variables.
+    pub globals: Vec<Global>,
+    /// Functions, private and exported.
+    pub funcs: Vec<Function>,
+}
+
+/// An imported function.
+#[derive(Debug)]
+pub struct ImportFunc {
+    /// Its name in the world (plain import) or in its interface.
+    pub name: String,
+    /// The interface it comes from; `None` for a plain world-level import.
+    pub interface: Option<InterfaceId>,
+    /// Parameter names and types.
+    pub params: Vec<(String, Ty)>,
+    /// The result type, if any.
+    pub result: Option<Ty>,
+    /// `///` documentation (plain imports only).
+    pub docs: String,
+}
+
+/// A compile-time constant (a global's initializer or a literal).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    /// An integer, as its mathematical value (it fits the expression's type).
+    Int(i128),
+    /// An `f32`.
+    F32(f32),
+    /// An `f64`.
+    F64(f64),
+    /// A `bool`.
+    Bool(bool),
+    /// A `char`.
+    Char(char),
+    /// A string.
+    Str(String),
+    /// An enum case, by its index.
+    EnumCase(u32),
+}
+
+/// A global variable.
+#[derive(Debug)]
+pub struct Global {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+    /// `let mut`.
+    pub mutable: bool,
+    /// Its initial value.
+    pub init: Const,
+}
+
+/// A local variable or parameter.
+#[derive(Debug)]
+pub struct Local {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+    /// `let mut`.
+    pub mutable: bool,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A function defined in the file.
+#[derive(Debug)]
+pub struct Function {
+    /// Its name.
+    pub name: String,
+    /// `export func`.
+    pub exported: bool,
+    /// `///` documentation.
+    pub docs: String,
+    /// The parameters, which are its first locals.
+    pub params: Vec<LocalId>,
+    /// The result type, if any.
+    pub result: Option<Ty>,
+    /// Every local, parameters first.
+    pub locals: Vec<Local>,
+    /// The body.
+    pub body: Vec<Stmt>,
+    /// The expression arena.
+    pub exprs: Vec<Expr>,
+    /// The span of each expression, indexed by [`ExprId`].
+    pub expr_spans: Vec<Span>,
+}
+
+impl Function {
+    /// The expression with this id.
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.index()]
+    }
+
+    /// The local with this id.
+    pub fn local(&self, id: LocalId) -> &Local {
+        &self.locals[id.index()]
+    }
+}
+
+/// A place that can be assigned.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Place {
+    /// A local variable.
+    Local(LocalId),
+    /// A global variable.
+    Global(GlobalId),
+}
+
+/// A statement.
+#[derive(Debug)]
+pub enum Stmt {
+    /// Binds a new local.
+    Let(LocalId, ExprId),
+    /// Assigns a place (compound assignment is already expanded).
+    Assign(Place, ExprId),
+    /// Evaluates an expression and drops its value.
+    Expr(ExprId),
+    /// `if cond { then } else { otherwise }`
+    If {
+        /// A `bool` expression.
+        cond: ExprId,
+        /// Taken when `cond` is true.
+        then: Vec<Stmt>,
+        /// Taken otherwise (may be empty).
+        otherwise: Vec<Stmt>,
+    },
+    /// `while cond { body }`
+    While {
+        /// A `bool` expression, evaluated before each iteration.
+        cond: ExprId,
+        /// The body.
+        body: Vec<Stmt>,
+    },
+    /// `loop { body }`
+    Loop(Vec<Stmt>),
+    /// `for var in start..end { body }`; `end` is evaluated once into `end_local`.
+    For {
+        /// The loop variable.
+        var: LocalId,
+        /// A hidden local holding the bound.
+        end_local: LocalId,
+        /// The first value.
+        start: ExprId,
+        /// One past the last value.
+        end: ExprId,
+        /// The body.
+        body: Vec<Stmt>,
+    },
+    /// Leaves the innermost loop.
+    Break,
+    /// Starts the next iteration of the innermost loop.
+    Continue,
+    /// Returns from the function.
+    Return(Option<ExprId>),
+}
+
+/// A typed expression.
+#[derive(Debug)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Its type.
+    pub ty: Ty,
+}
+
+/// What a function call calls.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Callee {
+    /// A function of this file.
+    Func(FuncId),
+    /// An imported function.
+    Import(ImportId),
+}
+
+/// The kinds of expression.
+#[derive(Debug)]
+pub enum ExprKind {
+    /// A constant of the expression's type.
+    Const(Const),
+    /// Reads a local.
+    Local(LocalId),
+    /// Reads a global.
+    Global(GlobalId),
+    /// Calls a function.
+    Call(Callee, Vec<ExprId>),
+    /// A binary operation; both operands have the same type (for `and`/`or`, `bool`).
+    Binary(BinaryOp, ExprId, ExprId),
+    /// A unary operation.
+    Unary(UnaryOp, ExprId),
+    /// A numeric conversion to the expression's type.
+    Cast(ExprId),
+    /// An expression that failed to check (never reaches codegen).
+    Error,
+}

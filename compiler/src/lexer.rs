@@ -1,0 +1,476 @@
+//! The lexer: source text to tokens, with `logos`.
+//!
+//! Lexing never fails: characters that start no token, bad escapes and
+//! unterminated literals become [`Diagnostic`]s and are left out of the token
+//! stream, so the parser still sees the rest of the file. Comments are
+//! dropped; `///` doc comments are kept aside in [`Lexed::docs`] so the
+//! parser can attach them to the next item.
+
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use logos::Logos;
+
+/// The tokens of Claw. Keywords follow the language brief; identifiers are
+/// WIT identifiers (kebab-case words, each starting with a letter, with an
+/// optional leading `%` that escapes a keyword).
+#[derive(Logos, Clone, Debug, PartialEq)]
+#[logos(skip r"[ \t\r\n\f]+")]
+pub enum Token {
+    /// `func`
+    #[token("func")]
+    Func,
+    /// `let`
+    #[token("let")]
+    Let,
+    /// `mut`
+    #[token("mut")]
+    Mut,
+    /// `if`
+    #[token("if")]
+    If,
+    /// `else`
+    #[token("else")]
+    Else,
+    /// `while`
+    #[token("while")]
+    While,
+    /// `loop`
+    #[token("loop")]
+    Loop,
+    /// `for`
+    #[token("for")]
+    For,
+    /// `in`
+    #[token("in")]
+    In,
+    /// `break`
+    #[token("break")]
+    Break,
+    /// `continue`
+    #[token("continue")]
+    Continue,
+    /// `return`
+    #[token("return")]
+    Return,
+    /// `import`
+    #[token("import")]
+    Import,
+    /// `export`
+    #[token("export")]
+    Export,
+    /// `from`
+    #[token("from")]
+    From,
+    /// `as`
+    #[token("as")]
+    As,
+    /// `true`
+    #[token("true")]
+    True,
+    /// `false`
+    #[token("false")]
+    False,
+    /// `and`
+    #[token("and")]
+    And,
+    /// `or`
+    #[token("or")]
+    Or,
+    /// `not`
+    #[token("not")]
+    Not,
+    /// A keyword the brief reserves for later parts of the language (`match`,
+    /// `record`, `resource`, `test`, ...). It is not an identifier.
+    #[regex("match|record|variant|enum|flags|type|resource|interface|test|assert|mock|constructor|static|self", |lex| lex.slice().to_string())]
+    Reserved(String),
+    /// An identifier, without its escaping `%`.
+    #[regex(r"%?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z][a-zA-Z0-9]*)*", |lex| lex.slice().trim_start_matches('%').to_string())]
+    Ident(String),
+    /// An integer literal's value; saturates at `u128::MAX` (then no type holds it).
+    #[regex(r"[0-9][0-9_]*", |lex| parse_int(lex.slice(), 10))]
+    #[regex(r"0x[0-9a-fA-F_]+", |lex| parse_int(&lex.slice()[2..], 16))]
+    #[regex(r"0b[01_]+", |lex| parse_int(&lex.slice()[2..], 2))]
+    Int(u128),
+    /// A float literal.
+    #[regex(r"[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9_]+)?", |lex| lex.slice().replace('_', "").parse::<f64>().ok())]
+    #[regex(r"[0-9][0-9_]*[eE][+-]?[0-9_]+", |lex| lex.slice().replace('_', "").parse::<f64>().ok())]
+    Float(f64),
+    /// A string literal, raw (quotes included); unescaped by [`lex`].
+    #[regex(r#""([^"\\]|\\(.|\n))*""#, |lex| lex.slice().to_string())]
+    RawStr(String),
+    /// A string literal after unescaping.
+    Str(String),
+    /// An unterminated string literal (runs to the end of the file).
+    #[regex(r#""([^"\\]|\\(.|\n))*"#)]
+    UnterminatedStr,
+    /// A char literal, raw (quotes included).
+    #[regex(r"'([^'\\\n]|\\[^\n]|\\u\{[^}\n]*\})'", |lex| lex.slice().to_string())]
+    RawChar(String),
+    /// A char literal after unescaping.
+    Char(char),
+    /// A package version after `@`, without the `@` (`0.2.0`, `0.1.0-draft`).
+    #[regex(r"@[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?", |lex| lex.slice()[1..].to_string())]
+    Version(String),
+    /// A `///` doc comment line, without the slashes.
+    #[regex(r"///[^\n]*", |lex| lex.slice()[3..].to_string())]
+    DocComment(String),
+    /// A `//` comment.
+    #[regex(r"//[^\n]*")]
+    LineComment,
+    /// A `/* */` comment (nested); `false` when unterminated.
+    #[token("/*", block_comment)]
+    BlockComment(bool),
+    /// `(`
+    #[token("(")]
+    LParen,
+    /// `)`
+    #[token(")")]
+    RParen,
+    /// `{`
+    #[token("{")]
+    LBrace,
+    /// `}`
+    #[token("}")]
+    RBrace,
+    /// `[`
+    #[token("[")]
+    LBracket,
+    /// `]`
+    #[token("]")]
+    RBracket,
+    /// `,`
+    #[token(",")]
+    Comma,
+    /// `;`
+    #[token(";")]
+    Semi,
+    /// `:`
+    #[token(":")]
+    Colon,
+    /// `::`
+    #[token("::")]
+    ColonColon,
+    /// `.`
+    #[token(".")]
+    Dot,
+    /// `..`
+    #[token("..")]
+    DotDot,
+    /// `->`
+    #[token("->")]
+    Arrow,
+    /// `=>`
+    #[token("=>")]
+    FatArrow,
+    /// `?`
+    #[token("?")]
+    Question,
+    /// `!`
+    #[token("!")]
+    Bang,
+    /// `=`
+    #[token("=")]
+    Eq,
+    /// `==`
+    #[token("==")]
+    EqEq,
+    /// `!=`
+    #[token("!=")]
+    NotEq,
+    /// `<`
+    #[token("<")]
+    Lt,
+    /// `<=`
+    #[token("<=")]
+    LtEq,
+    /// `>`
+    #[token(">")]
+    Gt,
+    /// `>=`
+    #[token(">=")]
+    GtEq,
+    /// `+`
+    #[token("+")]
+    Plus,
+    /// `-`
+    #[token("-")]
+    Minus,
+    /// `*`
+    #[token("*")]
+    Star,
+    /// `/`
+    #[token("/")]
+    Slash,
+    /// `%`
+    #[token("%")]
+    Percent,
+    /// `&`
+    #[token("&")]
+    Amp,
+    /// `|`
+    #[token("|")]
+    Pipe,
+    /// `^`
+    #[token("^")]
+    Caret,
+    /// `<<`
+    #[token("<<")]
+    Shl,
+    /// `>>`
+    #[token(">>")]
+    Shr,
+    /// `>>>`
+    #[token(">>>")]
+    ShrU,
+    /// `+=`
+    #[token("+=")]
+    PlusEq,
+    /// `-=`
+    #[token("-=")]
+    MinusEq,
+    /// `*=`
+    #[token("*=")]
+    StarEq,
+    /// `/=`
+    #[token("/=")]
+    SlashEq,
+    /// `%=`
+    #[token("%=")]
+    PercentEq,
+    /// `&=`
+    #[token("&=")]
+    AmpEq,
+    /// `|=`
+    #[token("|=")]
+    PipeEq,
+    /// `^=`
+    #[token("^=")]
+    CaretEq,
+    /// `<<=`
+    #[token("<<=")]
+    ShlEq,
+    /// `>>=`
+    #[token(">>=")]
+    ShrEq,
+    /// `@`
+    #[token("@")]
+    At,
+}
+
+fn parse_int(digits: &str, radix: u32) -> u128 {
+    let mut value: u128 = 0;
+    for c in digits.chars().filter(|c| *c != '_') {
+        let digit = c.to_digit(radix).unwrap_or(0) as u128;
+        value = match value.checked_mul(radix as u128).and_then(|v| v.checked_add(digit)) {
+            Some(v) => v,
+            None => return u128::MAX,
+        };
+    }
+    value
+}
+
+fn block_comment(lex: &mut logos::Lexer<Token>) -> bool {
+    let rest = lex.remainder().as_bytes();
+    let mut depth = 1usize;
+    let mut i = 0;
+    while i < rest.len() {
+        if rest[i..].starts_with(b"/*") {
+            depth += 1;
+            i += 2;
+        } else if rest[i..].starts_with(b"*/") {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                lex.bump(i);
+                return true;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    lex.bump(rest.len());
+    false
+}
+
+/// A `///` doc comment line and where it is.
+#[derive(Clone, Debug)]
+pub struct DocLine {
+    /// The span of the whole comment.
+    pub span: Span,
+    /// The text after `///`, with one leading space removed.
+    pub text: String,
+}
+
+/// The result of lexing one file.
+#[derive(Debug, Default)]
+pub struct Lexed {
+    /// Tokens with their byte spans, comments removed.
+    pub tokens: Vec<(u32, Token, u32)>,
+    /// Doc comments in source order.
+    pub docs: Vec<DocLine>,
+    /// Lexical errors (bad characters, bad escapes, unterminated literals).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lexes `source`. The source must be shorter than 4 GiB (the caller checks).
+pub fn lex(source: &str) -> Lexed {
+    let mut out = Lexed::default();
+    let mut lexer = Token::lexer(source);
+    while let Some(token) = lexer.next() {
+        let range = lexer.span();
+        let span = Span::new(range.start as u32, range.end as u32);
+        let token = match token {
+            Ok(token) => token,
+            Err(()) => {
+                let text = &source[range.clone()];
+                let message = match text.chars().next() {
+                    Some('\'') => "invalid char literal".to_string(),
+                    Some(c) => format!("unexpected character `{}`", c.escape_debug()),
+                    None => "unexpected end of input".to_string(),
+                };
+                out.diagnostics.push(Diagnostic::error("invalid-token", message, span, "not valid here"));
+                continue;
+            }
+        };
+        let token = match token {
+            Token::LineComment => continue,
+            Token::BlockComment(true) => continue,
+            Token::BlockComment(false) => {
+                out.diagnostics.push(Diagnostic::error(
+                    "unterminated-comment",
+                    "unterminated block comment",
+                    Span::new(span.start, span.start + 2),
+                    "this `/*` has no matching `*/`",
+                ));
+                continue;
+            }
+            Token::DocComment(text) => {
+                let text = text.strip_prefix(' ').unwrap_or(&text).trim_end().to_string();
+                out.docs.push(DocLine { span, text });
+                continue;
+            }
+            Token::UnterminatedStr => {
+                out.diagnostics.push(Diagnostic::error(
+                    "unterminated-string",
+                    "unterminated string literal",
+                    Span::new(span.start, span.start + 1),
+                    "this string is never closed",
+                ).with_help("add a closing `\"`"));
+                continue;
+            }
+            Token::RawStr(raw) => {
+                let inner = &raw[1..raw.len() - 1];
+                Token::Str(unescape(inner, span.start + 1, &mut out.diagnostics))
+            }
+            Token::RawChar(raw) => {
+                let inner = &raw[1..raw.len() - 1];
+                let text = unescape(inner, span.start + 1, &mut out.diagnostics);
+                let mut chars = text.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Token::Char(c),
+                    _ => {
+                        out.diagnostics.push(Diagnostic::error(
+                            "invalid-char",
+                            "a char literal holds exactly one character",
+                            span,
+                            "not one character",
+                        ).with_help("use a string literal (\"...\") for text"));
+                        Token::Char('\u{FFFD}')
+                    }
+                }
+            }
+            Token::Float(f) if !f.is_finite() => {
+                out.diagnostics.push(Diagnostic::error(
+                    "literal-out-of-range",
+                    "float literal is too large",
+                    span,
+                    "this is infinite as an f64",
+                ));
+                Token::Float(0.0)
+            }
+            other => other,
+        };
+        out.tokens.push((span.start, token, span.end));
+    }
+    out
+}
+
+/// Unescapes the inside of a string or char literal that starts at byte
+/// offset `base`, reporting bad escapes (and replacing them with U+FFFD).
+fn unescape(inner: &str, base: u32, diagnostics: &mut Vec<Diagnostic>) -> String {
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let escape_start = base + i as u32;
+        let Some((j, e)) = chars.next() else { break };
+        let simple = match e {
+            'n' => Some('\n'),
+            't' => Some('\t'),
+            'r' => Some('\r'),
+            '\\' => Some('\\'),
+            '"' => Some('"'),
+            '\'' => Some('\''),
+            '0' => Some('\0'),
+            _ => None,
+        };
+        if let Some(s) = simple {
+            out.push(s);
+            continue;
+        }
+        let after_escape = base + (j + e.len_utf8()) as u32;
+        if e == 'u' {
+            if chars.peek().map(|(_, c)| *c) == Some('{') {
+                chars.next();
+                let mut hex = String::new();
+                let mut end = after_escape + 1;
+                let mut closed = false;
+                for (k, h) in chars.by_ref() {
+                    end = base + (k + h.len_utf8()) as u32;
+                    if h == '}' {
+                        closed = true;
+                        break;
+                    }
+                    hex.push(h);
+                }
+                let span = Span::new(escape_start, end);
+                let value = u32::from_str_radix(&hex.replace('_', ""), 16).ok().and_then(char::from_u32);
+                match (closed, value) {
+                    (true, Some(c)) => out.push(c),
+                    _ => {
+                        diagnostics.push(Diagnostic::error(
+                            "invalid-escape",
+                            "invalid unicode escape",
+                            span,
+                            "not a Unicode scalar value",
+                        ).with_help("write `\\u{...}` with 1 to 6 hex digits naming a Unicode scalar value, like `\\u{1F600}`"));
+                        out.push('\u{FFFD}');
+                    }
+                }
+                continue;
+            }
+            diagnostics.push(Diagnostic::error(
+                "invalid-escape",
+                "invalid unicode escape",
+                Span::new(escape_start, after_escape),
+                "expected `{` after `\\u`",
+            ).with_help("write unicode escapes like `\\u{1F600}`"));
+            out.push('\u{FFFD}');
+            continue;
+        }
+        let (message, help) = if e == '{' {
+            (
+                "string interpolation is not supported yet",
+                "write `\\\\{` for a literal backslash followed by `{`",
+            )
+        } else {
+            ("unknown escape sequence", "the escapes are \\n \\t \\r \\\\ \\\" \\' \\0 and \\u{...}")
+        };
+        diagnostics.push(Diagnostic::error("invalid-escape", message, Span::new(escape_start, after_escape), "here").with_help(help));
+        out.push('\u{FFFD}');
+    }
+    out
+}

@@ -1,0 +1,95 @@
+//! The Claw compiler: source text and a WIT [`Resolve`] in, a WebAssembly
+//! component (or diagnostics) out.
+//!
+//! This crate does no IO: the caller reads files, builds the [`Resolve`]
+//! (usually [`std_wit::resolve`] plus `--wit` directories) and writes the
+//! output. The pipeline is
+//!
+//! ```text
+//! source --lexer--> tokens --parser--> ast::File --check--> ir::Module
+//!        --codegen--> core module --component--> component bytes
+//! ```
+//!
+//! Every stage reports problems as [`Diagnostic`]s and keeps going, so one
+//! run reports every independent error.
+
+pub mod ast;
+pub mod check;
+pub mod codegen;
+pub mod component;
+pub mod conformance;
+pub mod diagnostic;
+pub mod ir;
+pub mod lexer;
+pub mod parser;
+pub mod span;
+pub mod std_wit;
+pub mod suggest;
+pub mod types;
+
+pub use diagnostic::{Diagnostic, Label, Severity};
+pub use span::Span;
+pub use wit_parser::Resolve;
+
+/// A successful compilation.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The component's bytes, validated.
+    pub component: Vec<u8>,
+    /// The component's world as WIT text (what `clawc wit` prints).
+    pub wit: String,
+}
+
+/// Parses and checks `source`, returning the checked module when there are no errors.
+///
+/// `resolve` supplies the WIT packages `import ... from` may name.
+pub fn check(source: &str, resolve: &Resolve) -> Result<ir::Module, Vec<Diagnostic>> {
+    let parsed = parser::parse(source);
+    let (module, mut diagnostics) = check::check(&parsed.file, resolve);
+    let mut all = parsed.diagnostics;
+    all.append(&mut diagnostics);
+    if all.iter().any(|d| d.severity == Severity::Error) {
+        all.sort_by_key(|d| d.primary_span());
+        return Err(all);
+    }
+    Ok(module)
+}
+
+/// Compiles `source` into a component whose world is named `world_name`
+/// (a WIT identifier; see [`component::world_name_from_stem`]).
+///
+/// # Errors
+/// Every diagnostic found. Internal failures (which would be compiler bugs)
+/// are reported as a diagnostic with code `internal-error`.
+pub fn compile(source: &str, world_name: &str, resolve: &Resolve) -> Result<Compiled, Vec<Diagnostic>> {
+    let module = check(source, resolve)?;
+    let mut resolve = resolve.clone();
+    let internal = |e: anyhow::Error| {
+        vec![Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")
+            .with_note("this is a bug in clawc; please report it with the source that caused it")]
+    };
+    let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
+    let core = codegen::generate(&module, &resolve);
+    let component = component::wrap(core.bytes, &resolve, world).map_err(internal)?;
+    let wit = print_package(&resolve, package).map_err(internal)?;
+    Ok(Compiled { component, wit })
+}
+
+/// The world `source` defines, as WIT text.
+///
+/// # Errors
+/// Every diagnostic found.
+pub fn world_wit(source: &str, world_name: &str, resolve: &Resolve) -> Result<String, Vec<Diagnostic>> {
+    let module = check(source, resolve)?;
+    let mut resolve = resolve.clone();
+    let (package, _) = component::add_world(&module, &mut resolve, world_name)
+        .map_err(|e| vec![Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")])?;
+    print_package(&resolve, package)
+        .map_err(|e| vec![Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")])
+}
+
+fn print_package(resolve: &Resolve, package: wit_parser::PackageId) -> anyhow::Result<String> {
+    let mut printer = wit_component::WitPrinter::default();
+    printer.print(resolve, package, &[])?;
+    Ok(printer.output.to_string())
+}

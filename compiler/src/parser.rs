@@ -1,0 +1,241 @@
+//! The parser: tokens to [`ast::File`], reporting every syntax error.
+//!
+//! The grammar (`grammar.lalrpop`) recovers at item and statement level,
+//! so a file with several independent mistakes yields one diagnostic for
+//! each and a tree with `Error` nodes where the mistakes were.
+
+use crate::ast;
+use crate::diagnostic::Diagnostic;
+use crate::lexer::{self, Token};
+use crate::span::Span;
+use lalrpop_util::{ErrorRecovery, ParseError};
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, missing_docs, unused_qualifications, unreachable_pub)]
+    grammar
+);
+
+/// The result of parsing one file: a tree (possibly with `Error` nodes) and
+/// every lexical and syntax error found.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The syntax tree.
+    pub file: ast::File,
+    /// Lexical and syntax errors, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses `source`. Never panics and never gives up: the worst input gives
+/// an empty tree and diagnostics.
+pub fn parse(source: &str) -> Parsed {
+    if source.len() >= u32::MAX as usize {
+        return Parsed {
+            file: ast::File::default(),
+            diagnostics: vec![Diagnostic::error("file-too-large", "source files must be smaller than 4 GiB", Span::default(), "")],
+        };
+    }
+    let lexed = lexer::lex(source);
+    let mut diagnostics = lexed.diagnostics;
+    let mut recovered: Vec<ErrorRecovery<u32, Token, std::convert::Infallible>> = Vec::new();
+    let tokens = lexed.tokens.iter().cloned().map(Ok::<_, std::convert::Infallible>);
+    let file = match grammar::FileParser::new().parse(&mut recovered, tokens) {
+        Ok(file) => file,
+        Err(error) => {
+            diagnostics.push(syntax_error(error, source));
+            ast::File::default()
+        }
+    };
+    for error in recovered {
+        diagnostics.push(syntax_error(error.error, source));
+    }
+    let mut file = file;
+    attach_docs(&mut file, &lexed.docs);
+    diagnostics.sort_by_key(|d| d.primary_span());
+    // Recovery can report the same position twice (once for the error, once
+    // for the token that ended the recovery); keep the first.
+    diagnostics.dedup_by(|a, b| a.primary_span() == b.primary_span() && a.code == b.code);
+    Parsed { file, diagnostics }
+}
+
+/// Attaches each run of `///` lines to the item that follows it.
+fn attach_docs(file: &mut ast::File, docs: &[lexer::DocLine]) {
+    let mut next_doc = 0;
+    let mut previous_end = 0;
+    for item in &mut file.items {
+        let span = item.span();
+        let mut lines = Vec::new();
+        while next_doc < docs.len() && docs[next_doc].span.start < span.start {
+            if docs[next_doc].span.start >= previous_end {
+                lines.push(docs[next_doc].text.clone());
+            }
+            next_doc += 1;
+        }
+        if !lines.is_empty() {
+            item.set_docs(lines.join("\n"));
+        }
+        previous_end = span.end;
+    }
+}
+
+fn describe(token: &Token) -> String {
+    match token {
+        Token::Ident(name) => format!("identifier `{name}`"),
+        Token::Reserved(word) => format!("reserved keyword `{word}`"),
+        Token::Int(_) => "integer literal".into(),
+        Token::Float(_) => "float literal".into(),
+        Token::Str(_) | Token::RawStr(_) => "string literal".into(),
+        Token::Char(_) | Token::RawChar(_) => "char literal".into(),
+        Token::Version(v) => format!("version `@{v}`"),
+        other => format!("`{}`", token_text(other)),
+    }
+}
+
+/// The source text of a fixed token.
+fn token_text(token: &Token) -> &'static str {
+    match token {
+        Token::Func => "func",
+        Token::Let => "let",
+        Token::Mut => "mut",
+        Token::If => "if",
+        Token::Else => "else",
+        Token::While => "while",
+        Token::Loop => "loop",
+        Token::For => "for",
+        Token::In => "in",
+        Token::Break => "break",
+        Token::Continue => "continue",
+        Token::Return => "return",
+        Token::Import => "import",
+        Token::Export => "export",
+        Token::From => "from",
+        Token::As => "as",
+        Token::True => "true",
+        Token::False => "false",
+        Token::And => "and",
+        Token::Or => "or",
+        Token::Not => "not",
+        Token::LParen => "(",
+        Token::RParen => ")",
+        Token::LBrace => "{",
+        Token::RBrace => "}",
+        Token::LBracket => "[",
+        Token::RBracket => "]",
+        Token::Comma => ",",
+        Token::Semi => ";",
+        Token::Colon => ":",
+        Token::ColonColon => "::",
+        Token::Dot => ".",
+        Token::DotDot => "..",
+        Token::Arrow => "->",
+        Token::FatArrow => "=>",
+        Token::Question => "?",
+        Token::Bang => "!",
+        Token::Eq => "=",
+        Token::EqEq => "==",
+        Token::NotEq => "!=",
+        Token::Lt => "<",
+        Token::LtEq => "<=",
+        Token::Gt => ">",
+        Token::GtEq => ">=",
+        Token::Plus => "+",
+        Token::Minus => "-",
+        Token::Star => "*",
+        Token::Slash => "/",
+        Token::Percent => "%",
+        Token::Amp => "&",
+        Token::Pipe => "|",
+        Token::Caret => "^",
+        Token::Shl => "<<",
+        Token::Shr => ">>",
+        Token::ShrU => ">>>",
+        Token::PlusEq => "+=",
+        Token::MinusEq => "-=",
+        Token::StarEq => "*=",
+        Token::SlashEq => "/=",
+        Token::PercentEq => "%=",
+        Token::AmpEq => "&=",
+        Token::PipeEq => "|=",
+        Token::CaretEq => "^=",
+        Token::ShlEq => "<<=",
+        Token::ShrEq => ">>=",
+        Token::At => "@",
+        _ => "token",
+    }
+}
+
+/// Renders lalrpop's expected-token list (`"\"ident\""`, `"\";\""`) for humans.
+fn expected_list(expected: &[String]) -> String {
+    let mut names: Vec<String> = expected
+        .iter()
+        .map(|e| {
+            let bare = e.trim_matches('"');
+            match bare {
+                "ident" => "an identifier".to_string(),
+                "int" => "an integer".to_string(),
+                "float" => "a float".to_string(),
+                "string" => "a string".to_string(),
+                "char" => "a char".to_string(),
+                "version" => "a version".to_string(),
+                "reserved" => "a keyword".to_string(),
+                other => format!("`{other}`"),
+            }
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.len() > 8 {
+        // A long list helps nobody; the common cases are short.
+        return String::new();
+    }
+    match names.len() {
+        0 => String::new(),
+        1 => names.remove(0),
+        _ => {
+            let last = names.pop().unwrap_or_default();
+            format!("{} or {}", names.join(", "), last)
+        }
+    }
+}
+
+fn syntax_error(error: ParseError<u32, Token, std::convert::Infallible>, source: &str) -> Diagnostic {
+    match error {
+        ParseError::InvalidToken { location } => {
+            Diagnostic::error("syntax-error", "invalid token", Span::new(location, location), "here")
+        }
+        ParseError::UnrecognizedEof { location, expected } => {
+            let end = source.len() as u32;
+            let location = location.min(end);
+            let list = expected_list(&expected);
+            let mut d = Diagnostic::error(
+                "unexpected-eof",
+                "unexpected end of file",
+                Span::new(location, location),
+                if list.is_empty() { "the file ends here".to_string() } else { format!("expected {list}") },
+            );
+            if expected.iter().any(|e| e == "\"}\"") {
+                d = d.with_help("a block is missing its closing `}`");
+            }
+            d
+        }
+        ParseError::UnrecognizedToken { token: (l, token, r), expected } => {
+            let list = expected_list(&expected);
+            let found = describe(&token);
+            let mut d = Diagnostic::error(
+                "syntax-error",
+                if list.is_empty() { format!("unexpected {found}") } else { format!("expected {list}, found {found}") },
+                Span::new(l, r),
+                if list.is_empty() { "unexpected here".to_string() } else { format!("expected {list}") },
+            );
+            if let Token::Reserved(word) = &token {
+                d = d.with_help(format!("`{word}` is a reserved keyword; write `%{word}` to use it as a name"));
+            } else if expected.iter().any(|e| e == "\";\"") && list.contains("`;`") {
+                d = d.with_help("statements end with `;`");
+            }
+            d
+        }
+        ParseError::ExtraToken { token: (l, token, r) } => {
+            Diagnostic::error("syntax-error", format!("unexpected {}", describe(&token)), Span::new(l, r), "unexpected here")
+        }
+        ParseError::User { error } => match error {},
+    }
+}

@@ -1,0 +1,116 @@
+//! The runtime's error type, [`RunError`].
+//!
+//! Errors are plain data: each variant carries rendered text (and, for link
+//! errors, the list of unsatisfied imports), so callers can match on the kind,
+//! print it, or compare it in tests without holding on to wasmtime internals.
+
+use std::fmt;
+
+/// Everything that can go wrong loading, linking or running a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunError {
+    /// The bytes are not a valid WebAssembly component (not wasm at all, a
+    /// core module rather than a component, or rejected by validation or
+    /// compilation). The text explains which.
+    Load(String),
+    /// The component could not be linked against the host.
+    Link {
+        /// Imports the host does not satisfy (absent, or defined with a
+        /// different type), as names such as `double` (a root-level import)
+        /// or `wasi:foo/bar@1.0.0#baz` (a function inside an imported
+        /// interface). Empty when linking failed for another reason.
+        missing: Vec<String>,
+        /// wasmtime's explanation of the first failure.
+        detail: String,
+    },
+    /// The caller asked for something impossible: call text that is not valid
+    /// WAVE, an export that does not exist (the message lists the ones that
+    /// do), the wrong number or types of arguments.
+    Usage(String),
+    /// The guest failed while running: a wasm trap, a host function that
+    /// returned an error, or an explicit `exit`.
+    Trap {
+        /// What happened, including wasmtime's trap text, e.g.
+        /// `wasm trap: integer divide by zero` or
+        /// `wasm trap: wasm `unreachable` instruction executed`.
+        message: String,
+        /// The wasm backtrace, when wasmtime captured one.
+        backtrace: Option<String>,
+    },
+    /// Anything else (e.g. a result that cannot be rendered as WAVE).
+    Other(String),
+}
+
+impl RunError {
+    /// Whether this is a [`RunError::Trap`].
+    pub fn is_trap(&self) -> bool {
+        matches!(self, RunError::Trap { .. })
+    }
+
+    /// Whether this is a [`RunError::Usage`].
+    pub fn is_usage(&self) -> bool {
+        matches!(self, RunError::Usage(_))
+    }
+
+    /// Whether this is a [`RunError::Load`].
+    pub fn is_load(&self) -> bool {
+        matches!(self, RunError::Load(_))
+    }
+
+    /// Whether this is a [`RunError::Link`].
+    pub fn is_link(&self) -> bool {
+        matches!(self, RunError::Link { .. })
+    }
+
+    /// Converts an error raised while the guest was running (instantiation or
+    /// a call) into [`RunError::Trap`], separating the wasm backtrace (if
+    /// any) from the message.
+    pub(crate) fn from_execution(err: &wasmtime::Error) -> RunError {
+        let backtrace = err
+            .downcast_ref::<wasmtime::WasmBacktrace>()
+            .map(|bt| bt.to_string().trim_end().to_string());
+        let mut parts: Vec<String> = Vec::new();
+        for cause in err.chain() {
+            let text = cause.to_string();
+            if text.starts_with("error while executing at wasm backtrace") {
+                continue;
+            }
+            if parts.last() != Some(&text) {
+                parts.push(text);
+            }
+        }
+        let message = if parts.is_empty() {
+            err.to_string()
+        } else {
+            parts.join(": ")
+        };
+        RunError::Trap { message, backtrace }
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Load(msg) => write!(f, "cannot load component: {msg}"),
+            RunError::Link { missing, detail } => {
+                if missing.is_empty() {
+                    write!(f, "cannot link component: {detail}")
+                } else {
+                    write!(f, "component imports that the host does not provide: ")?;
+                    for (i, name) in missing.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "`{name}`")?;
+                    }
+                    Ok(())
+                }
+            }
+            RunError::Usage(msg) => f.write_str(msg),
+            RunError::Trap { message, .. } => f.write_str(message),
+            RunError::Other(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}

@@ -1,0 +1,326 @@
+//! `clawc`, the Claw toolchain's command line: `build`, `check`, `wit` and
+//! `run`.
+//!
+//! This crate does the IO around the pure compiler (`claw-compiler`) and the
+//! runtime (`claw-runtime`): reading sources and `--wit` directories,
+//! rendering diagnostics with ariadne, and writing outputs atomically.
+//!
+//! Exit codes are stable: [`EXIT_SUCCESS`], [`EXIT_FAILURE`] (compile errors
+//! or a trap) and [`EXIT_USAGE`] (bad arguments or IO errors).
+
+pub mod render;
+
+use claw_compiler::{Diagnostic, Resolve};
+use claw_runtime::{RunError, RunOptions, Runtime};
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Success.
+pub const EXIT_SUCCESS: u8 = 0;
+/// The program had compile errors, or the component trapped.
+pub const EXIT_FAILURE: u8 = 1;
+/// Bad command-line usage, or a file could not be read or written.
+pub const EXIT_USAGE: u8 = 2;
+
+/// The Claw toolchain: compile, run and test WebAssembly components.
+#[derive(Parser, Debug)]
+#[command(name = "clawc", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// WIT options shared by every command that compiles.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct WitArgs {
+    /// Add the WIT packages in DIR (a directory of .wit files, with an optional
+    /// deps/ folder, or a single .wit file). WASI 0.2 and wasi:logging are known
+    /// without this flag. May be repeated.
+    #[arg(long = "wit", value_name = "DIR")]
+    pub wit: Vec<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Compile a .claw file into a WebAssembly component.
+    Build {
+        /// The source file.
+        file: PathBuf,
+        /// Where to write the component [default: FILE with a .wasm extension].
+        #[arg(short, long, value_name = "OUT.wasm")]
+        output: Option<PathBuf>,
+        /// WIT packages to add.
+        #[command(flatten)]
+        wit: WitArgs,
+        /// Check the file against a WIT world (`ns:pkg/world`): every import it
+        /// uses must be in the world, and every export of the world defined.
+        #[arg(long, value_name = "PKG/WORLD")]
+        world: Option<String>,
+    },
+    /// Check .claw files for errors without writing anything.
+    Check {
+        /// The source files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// WIT packages to add.
+        #[command(flatten)]
+        wit: WitArgs,
+        /// Check against a WIT world, as for `build`.
+        #[arg(long, value_name = "PKG/WORLD")]
+        world: Option<String>,
+    },
+    /// Print the world a .claw file defines, as WIT.
+    Wit {
+        /// The source file.
+        file: PathBuf,
+        /// WIT packages to add.
+        #[command(flatten)]
+        wit: WitArgs,
+    },
+    /// Call a function of a component (a .wasm file, or a .claw file compiled
+    /// in memory) in an embedded wasmtime with WASI 0.2 that grants no files,
+    /// network or environment. The result is printed as WAVE.
+    Run {
+        /// The component (.wasm) or source (.claw).
+        file: PathBuf,
+        /// The call, in WAVE syntax: `name(arg, ...)`, e.g. `add(1, 2)` or
+        /// `greet("world")`. Functions of exported interfaces are named
+        /// `ns:pkg/iface#name`.
+        #[arg(long, value_name = "CALL")]
+        invoke: Option<String>,
+        /// WIT packages to add.
+        #[command(flatten)]
+        wit: WitArgs,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> u8 {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut driver = Driver { color };
+    match cli.command {
+        Command::Build { file, output, wit, world } => driver.build(&file, output.as_deref(), &wit, world.as_deref()),
+        Command::Check { files, wit, world } => driver.check(&files, &wit, world.as_deref()),
+        Command::Wit { file, wit } => driver.wit(&file, &wit),
+        Command::Run { file, invoke, wit } => driver.run(&file, invoke.as_deref(), &wit),
+    }
+}
+
+/// Prints `error: message` on stderr.
+fn print_error(message: impl std::fmt::Display) {
+    eprintln!("error: {message}");
+}
+
+/// Builds the WIT [`Resolve`]: the bundled std-wit packages plus `--wit` paths.
+///
+/// # Errors
+/// A message naming the path that failed to load.
+pub fn load_resolve(wit: &WitArgs) -> Result<Resolve, String> {
+    let mut resolve = claw_compiler::std_wit::resolve().map_err(|e| format!("bundled WIT failed to load: {e:#}"))?;
+    for path in &wit.wit {
+        if !path.exists() {
+            return Err(format!("--wit {}: no such file or directory", path.display()));
+        }
+        resolve.push_path(path).map_err(|e| format!("--wit {}: {e:#}", path.display()))?;
+    }
+    Ok(resolve)
+}
+
+/// The world name for a source path (its file stem as a WIT identifier).
+pub fn world_name_for(path: &Path) -> String {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("main");
+    claw_compiler::component::world_name_from_stem(stem)
+}
+
+/// Reads a source file.
+fn read_source(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| format!("{} is not valid UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// directory, renamed over the target, so a failure never leaves a partial file.
+///
+/// # Errors
+/// IO errors, with the path in the message.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.persist(path).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+struct Driver {
+    color: bool,
+}
+
+impl Driver {
+    fn report(&self, path: &Path, source: &str, diagnostics: &[Diagnostic]) {
+        let text = render::render(diagnostics, &path.display().to_string(), source, self.color);
+        eprint!("{text}");
+        let errors = diagnostics.iter().filter(|d| d.severity == claw_compiler::Severity::Error).count();
+        if errors > 0 {
+            let plural = if errors == 1 { "error" } else { "errors" };
+            eprintln!("error: could not compile `{}` due to {errors} {plural}", path.display());
+        }
+    }
+
+    /// Reads, checks (and optionally conformance-checks) one file.
+    fn compile(&self, path: &Path, resolve: &Resolve, world: Option<&str>) -> Result<claw_compiler::Compiled, u8> {
+        let source = read_source(path).map_err(|e| {
+            print_error(e);
+            EXIT_USAGE
+        })?;
+        let result = claw_compiler::compile(&source, &world_name_for(path), resolve);
+        let compiled = match result {
+            Ok(c) => c,
+            Err(diagnostics) => {
+                self.report(path, &source, &diagnostics);
+                return Err(EXIT_FAILURE);
+            }
+        };
+        if let Some(world) = world {
+            match claw_compiler::conformance::check_world(&source, resolve, world) {
+                Ok(()) => {}
+                Err(claw_compiler::conformance::WorldError::Usage(message)) => {
+                    print_error(message);
+                    return Err(EXIT_USAGE);
+                }
+                Err(claw_compiler::conformance::WorldError::Diagnostics(diagnostics)) => {
+                    self.report(path, &source, &diagnostics);
+                    return Err(EXIT_FAILURE);
+                }
+            }
+        }
+        Ok(compiled)
+    }
+
+    fn build(&mut self, file: &Path, output: Option<&Path>, wit: &WitArgs, world: Option<&str>) -> u8 {
+        let resolve = match load_resolve(wit) {
+            Ok(r) => r,
+            Err(e) => {
+                print_error(e);
+                return EXIT_USAGE;
+            }
+        };
+        let compiled = match self.compile(file, &resolve, world) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let out = output.map(Path::to_path_buf).unwrap_or_else(|| file.with_extension("wasm"));
+        if let Err(e) = write_atomically(&out, &compiled.component) {
+            print_error(e);
+            return EXIT_USAGE;
+        }
+        EXIT_SUCCESS
+    }
+
+    fn check(&mut self, files: &[PathBuf], wit: &WitArgs, world: Option<&str>) -> u8 {
+        let resolve = match load_resolve(wit) {
+            Ok(r) => r,
+            Err(e) => {
+                print_error(e);
+                return EXIT_USAGE;
+            }
+        };
+        let mut worst = EXIT_SUCCESS;
+        for file in files {
+            if let Err(code) = self.compile(file, &resolve, world) {
+                worst = worst.max(code);
+            }
+        }
+        worst
+    }
+
+    fn wit(&mut self, file: &Path, wit: &WitArgs) -> u8 {
+        let resolve = match load_resolve(wit) {
+            Ok(r) => r,
+            Err(e) => {
+                print_error(e);
+                return EXIT_USAGE;
+            }
+        };
+        let source = match read_source(file) {
+            Ok(s) => s,
+            Err(e) => {
+                print_error(e);
+                return EXIT_USAGE;
+            }
+        };
+        match claw_compiler::world_wit(&source, &world_name_for(file), &resolve) {
+            Ok(text) => {
+                print!("{text}");
+                EXIT_SUCCESS
+            }
+            Err(diagnostics) => {
+                self.report(file, &source, &diagnostics);
+                EXIT_FAILURE
+            }
+        }
+    }
+
+    fn run(&mut self, file: &Path, invoke: Option<&str>, wit: &WitArgs) -> u8 {
+        let Some(call) = invoke else {
+            print_error("nothing to run: pass `--invoke 'name(args)'` to call an exported function");
+            return EXIT_USAGE;
+        };
+        let bytes = if file.extension().is_some_and(|e| e == "claw") {
+            let resolve = match load_resolve(wit) {
+                Ok(r) => r,
+                Err(e) => {
+                    print_error(e);
+                    return EXIT_USAGE;
+                }
+            };
+            match self.compile(file, &resolve, None) {
+                Ok(c) => c.component,
+                Err(code) => return code,
+            }
+        } else {
+            match std::fs::read(file) {
+                Ok(b) => b,
+                Err(e) => {
+                    print_error(format!("cannot read {}: {e}", file.display()));
+                    return EXIT_USAGE;
+                }
+            }
+        };
+        match run_invoke(&bytes, call) {
+            Ok(Some(text)) => {
+                println!("{text}");
+                EXIT_SUCCESS
+            }
+            Ok(None) => EXIT_SUCCESS,
+            Err(e) => {
+                let code = match &e {
+                    RunError::Trap { .. } => EXIT_FAILURE,
+                    _ => EXIT_USAGE,
+                };
+                match &e {
+                    RunError::Load(_) => print_error(format!("{}: {e}", file.display())),
+                    _ => print_error(&e),
+                }
+                code
+            }
+        }
+    }
+}
+
+/// Instantiates `component` with stdout and stderr connected and performs one call.
+///
+/// # Errors
+/// The runtime's error: a bad component, unsatisfied imports, a bad call, or a trap.
+pub fn run_invoke(component: &[u8], call: &str) -> Result<Option<String>, RunError> {
+    let runtime = Runtime::new().map_err(|e| RunError::Other(format!("{e:#}")))?;
+    let loaded = runtime.load(component)?;
+    let mut session = loaded.instantiate(&RunOptions { inherit_stdout: true, inherit_stderr: true })?;
+    session.invoke(call)
+}
