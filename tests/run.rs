@@ -1,1 +1,126 @@
-fn main(){}
+//! Behaviour tests: every `tests/run/*.claw` file is one trial.
+//!
+//! Each file starts with header lines
+//!
+//! ```text
+//! // run: add(1, 2) => 3      call, compare the WAVE result
+//! // run: reset()             call, expect no result
+//! // run: div(1, 0) => trap   call, expect a trap
+//! ```
+//!
+//! The file is compiled with the bundled WIT, instantiated once in wasmtime
+//! (so globals persist from one call to the next), and the calls run in
+//! order. Expected values are parsed with the export's result type and
+//! printed back, so `1.50` and `1.5` compare equal.
+//!
+//! Besides WASI 0.2 and `wasi:logging`, the harness provides two plain
+//! imports: `double: func(x: s32) -> s32` (wrapping) and
+//! `greet: func(name: string) -> string` (`"hello, " + name`).
+
+use claw_runtime::{RunError, RunOptions, Runtime, Val};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let args = Arguments::from_args();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/run");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/run exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "claw"))
+        .collect();
+    files.sort();
+    let runtime = Runtime::new().expect("wasmtime engine");
+    let trials = files
+        .into_iter()
+        .map(|path| {
+            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_string();
+            let runtime = runtime.clone();
+            Trial::test(name, move || run_case(&runtime, &path))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// One `// run:` header line.
+struct Call {
+    line: usize,
+    call: String,
+    expect: Expect,
+}
+
+enum Expect {
+    Nothing,
+    Value(String),
+    Trap,
+}
+
+fn headers(source: &str) -> Vec<Call> {
+    let mut calls = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        let Some(rest) = line.trim().strip_prefix("// run:") else { continue };
+        let (call, expect) = match rest.rsplit_once("=>") {
+            Some((call, expected)) if expected.trim() == "trap" => (call, Expect::Trap),
+            Some((call, expected)) => (call, Expect::Value(expected.trim().to_string())),
+            None => (rest, Expect::Nothing),
+        };
+        calls.push(Call { line: i + 1, call: call.trim().to_string(), expect });
+    }
+    calls
+}
+
+fn run_case(runtime: &Runtime, path: &Path) -> Result<(), Failed> {
+    let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let calls = headers(&source);
+    if calls.is_empty() {
+        return Err("no `// run:` lines".into());
+    }
+    let resolve = claw_compiler::std_wit::resolve().map_err(|e| e.to_string())?;
+    let world = clawc::world_name_for(path);
+    let compiled = claw_compiler::compile(&source, &world, &resolve).map_err(|diagnostics| {
+        format!("compile errors:\n{}", clawc::render::render(&diagnostics, &path.display().to_string(), &source, false))
+    })?;
+    let mut loaded = runtime.load(&compiled.component).map_err(|e| e.to_string())?;
+    define_test_host(loaded.linker_mut());
+    let mut session = loaded.instantiate(&RunOptions::default()).map_err(|e| e.to_string())?;
+    for call in &calls {
+        let at = format!("{}:{}: `{}`", path.display(), call.line, call.call);
+        let result = session.invoke(&call.call);
+        match (&call.expect, result) {
+            (Expect::Trap, Err(RunError::Trap { .. })) => {}
+            (Expect::Trap, other) => return Err(format!("{at}: expected a trap, got {other:?}").into()),
+            (_, Err(e)) => return Err(format!("{at}: {e}").into()),
+            (Expect::Nothing, Ok(None)) => {}
+            (Expect::Nothing, Ok(Some(v))) => return Err(format!("{at}: expected no result, got {v}").into()),
+            (Expect::Value(expected), Ok(None)) => return Err(format!("{at}: expected {expected}, got no result").into()),
+            (Expect::Value(expected), Ok(Some(actual))) => {
+                let name = call.call.split('(').next().unwrap_or_default().trim();
+                let (_, results) = session.func_type(name).map_err(|e| e.to_string())?;
+                let ty = results.first().ok_or("export has no result type")?;
+                let expected_value = claw_runtime::from_wave(ty, expected).map_err(|e| format!("{at}: bad expected value: {e}"))?;
+                let expected_text = claw_runtime::to_wave(&expected_value).map_err(|e| e.to_string())?;
+                if expected_text != actual {
+                    return Err(format!("{at}: expected {expected_text}, got {actual}").into());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Defines the harness's plain imports on the linker's root.
+fn define_test_host(linker: &mut claw_runtime::wasmtime::component::Linker<claw_runtime::Host>) {
+    let mut root = linker.root();
+    root.func_new("double", |_, _, params, results| {
+        let [Val::S32(x)] = params else { claw_runtime::wasmtime::bail!("double: bad arguments") };
+        results[0] = Val::S32(x.wrapping_mul(2));
+        Ok(())
+    })
+    .expect("define double");
+    root.func_new("greet", |_, _, params, results| {
+        let [Val::String(name)] = params else { claw_runtime::wasmtime::bail!("greet: bad arguments") };
+        results[0] = Val::String(format!("hello, {name}"));
+        Ok(())
+    })
+    .expect("define greet");
+}

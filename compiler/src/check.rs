@@ -581,6 +581,7 @@ impl<'a> Checker<'a> {
                     },
                     scopes: vec![HashMap::new()],
                     loop_depth: 0,
+                    recovered: has_error_stmt(&func.body.stmts),
                 };
                 let function = body_checker.check_function(func);
                 self.module.funcs[id.index()] = function;
@@ -600,6 +601,10 @@ struct BodyChecker<'c, 'a> {
     function: ir::Function,
     scopes: Vec<HashMap<String, LocalId>>,
     loop_depth: u32,
+    /// The body had a syntax error: names it declared may be lost, so
+    /// unbound names and missing returns are not reported (they would be
+    /// follow-on errors).
+    recovered: bool,
 }
 
 impl BodyChecker<'_, '_> {
@@ -614,7 +619,7 @@ impl BodyChecker<'_, '_> {
         self.function.result = result;
         let body = self.block(&func.body);
         if let Some(result_ty) = result {
-            if result_ty != Ty::Error && completes(&body) {
+            if result_ty != Ty::Error && completes(&body) && !self.recovered {
                 let end = Span::new(func.body.span.end.saturating_sub(1), func.body.span.end);
                 let result_span = func.sig.result.as_ref().map(|t| t.span).unwrap_or(func.sig.span);
                 self.checker.diagnostics.push(
@@ -702,7 +707,7 @@ impl BodyChecker<'_, '_> {
                 ir::Stmt::Loop(body)
             }
             StmtKind::For { var, start, end, body } => {
-                let (start, end) = self.operands(start, end, None);
+                let (start, end, _) = self.operands(start, end, None, "..");
                 let ty = self.ty(start);
                 if !ty.is_int() && ty != Ty::Error {
                     self.checker.diagnostics.push(Diagnostic::error(
@@ -863,6 +868,9 @@ impl BodyChecker<'_, '_> {
     }
 
     fn unbound(&mut self, name: &ast::Ident) {
+        if self.recovered {
+            return;
+        }
         let mut d = Diagnostic::error(
             "unbound-name",
             format!("cannot find `{}` in this scope", name.name),
@@ -924,30 +932,40 @@ impl BodyChecker<'_, '_> {
 
     /// Checks two operands that must have the same type; a literal takes its
     /// type from the other side.
-    fn operands(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, expected: Option<Ty>) -> (ExprId, ExprId) {
-        if let Some(t) = expected {
+    /// Returns the two operands and whether their types agree (a mismatch is
+    /// reported here, once).
+    fn operands(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, expected: Option<Ty>, op: &str) -> (ExprId, ExprId, bool) {
+        let (l, r) = if let Some(t) = expected {
             let l = self.expr(lhs, Some(t));
             let lt = self.ty(l);
-            let r = self.expr(rhs, Some(lt));
-            let rt = self.ty(r);
-            self.checker.mismatch(lt, rt, rhs.span, Some((lhs.span, format!("this is `{}`", self.checker.ty_name(lt)))));
-            return (l, r);
-        }
-        if Self::is_literal(lhs) && !Self::is_literal(rhs) {
+            (l, self.expr(rhs, Some(lt)))
+        } else if Self::is_literal(lhs) && !Self::is_literal(rhs) {
             let r = self.infer(rhs);
             let rt = self.ty(r);
-            let l = self.expr(lhs, Some(rt));
-            let lt = self.ty(l);
-            self.checker.mismatch(rt, lt, lhs.span, Some((rhs.span, format!("this is `{}`", self.checker.ty_name(rt)))));
-            (l, r)
+            (self.expr(lhs, Some(rt)), r)
         } else {
             let l = self.infer(lhs);
             let lt = self.ty(l);
-            let r = self.expr(rhs, Some(lt));
-            let rt = self.ty(r);
-            self.checker.mismatch(lt, rt, rhs.span, Some((lhs.span, format!("this is `{}`", self.checker.ty_name(lt)))));
-            (l, r)
+            (l, self.expr(rhs, Some(lt)))
+        };
+        let (lt, rt) = (self.ty(l), self.ty(r));
+        if lt == rt || lt == Ty::Error || rt == Ty::Error {
+            return (l, r, true);
         }
+        let (ln, rn) = (self.checker.ty_name(lt), self.checker.ty_name(rt));
+        let mut d = Diagnostic::error(
+            "type-mismatch",
+            format!("mismatched types: `{ln}` {op} `{rn}`"),
+            rhs.span,
+            format!("this is `{rn}`"),
+        )
+        .with_label(lhs.span, format!("this is `{ln}`"))
+        .with_note(format!("both operands of `{op}` must have the same type"));
+        if lt.is_numeric() && rt.is_numeric() {
+            d = d.with_help(format!("convert one operand with `as {ln}` or `as {rn}`"));
+        }
+        self.checker.diagnostics.push(d);
+        (l, r, false)
     }
 
     /// Builds a binary expression over operands of one type, checking that
@@ -1035,7 +1053,11 @@ impl BodyChecker<'_, '_> {
                     Some(t) if !is_comparison(*op) && (t.is_numeric() || t == Ty::String) => Some(t),
                     _ => None,
                 };
-                let (l, r) = self.operands(lhs, rhs, arithmetic_expected);
+                let (l, r, agree) = self.operands(lhs, rhs, arithmetic_expected, op.symbol());
+                if !agree {
+                    let ty = if is_comparison(*op) { Ty::Bool } else { Ty::Error };
+                    return self.push_expr(ir::ExprKind::Error, ty, span);
+                }
                 self.binary_result(*op, *op_span, l, r, span)
             }
             A::Unary { op: UnaryOp::Neg, operand } if matches!(strip_parens(operand).kind, A::Int(_)) => {
@@ -1296,6 +1318,25 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Does a block contain a statement the parser could not read?
+fn has_error_stmt(stmts: &[ast::Stmt]) -> bool {
+    stmts.iter().any(|s| match &s.kind {
+        StmtKind::Error => true,
+        StmtKind::If(i) => if_has_error(i),
+        StmtKind::While { body, .. } | StmtKind::Loop(body) | StmtKind::For { body, .. } => has_error_stmt(&body.stmts),
+        _ => false,
+    })
+}
+
+fn if_has_error(i: &ast::IfStmt) -> bool {
+    has_error_stmt(&i.then.stmts)
+        || match &i.otherwise {
+            Some(ast::Else::Block(b)) => has_error_stmt(&b.stmts),
+            Some(ast::Else::If(inner, _)) => if_has_error(inner),
+            None => false,
+        }
 }
 
 fn strip_parens(expr: &ast::Expr) -> &ast::Expr {

@@ -233,7 +233,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     let ctx = Ctx { resolve, module, helper_base, func_base, global_map: &global_map };
 
     // Helpers.
-    emit_helpers(&mut types, &mut functions, &mut code);
+    emit_helpers(&mut types, &mut functions, &mut code, helper_base);
 
     // Claw functions.
     for func in &module.funcs {
@@ -331,7 +331,8 @@ fn const_exprs(c: &Const, ty: Ty, strings: &mut Strings) -> Vec<ConstExpr> {
     }
 }
 
-fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut CodeSection) {
+fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut CodeSection, helper_base: u32) {
+    let alloc = helper_base + Helper::Alloc as u32;
     use ValType::I32;
     let i32x2 = vec![I32, I32];
     let i32x4 = vec![I32, I32, I32, I32];
@@ -404,7 +405,7 @@ fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut C
         I::End,
         I::LocalGet(3),
         I::LocalGet(2),
-        I::Call(Helper::Alloc as u32), // patched below
+        I::Call(alloc),
         I::LocalSet(4),
         I::LocalGet(0),
         I::If(BlockType::Empty),
@@ -428,7 +429,7 @@ fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut C
         I::LocalGet(3),
         I::I32Add,
         I::I32Const(1),
-        I::Call(Helper::Alloc as u32),
+        I::Call(alloc),
         I::LocalTee(4),
         I::LocalGet(0),
         I::LocalGet(1),

@@ -41,12 +41,12 @@ pub fn parse(source: &str) -> Parsed {
     let file = match grammar::FileParser::new().parse(&mut recovered, tokens) {
         Ok(file) => file,
         Err(error) => {
-            diagnostics.push(syntax_error(error, source));
+            diagnostics.push(syntax_error(error, source, &lexed.tokens));
             ast::File::default()
         }
     };
     for error in recovered {
-        diagnostics.push(syntax_error(error.error, source));
+        diagnostics.push(syntax_error(error.error, source, &lexed.tokens));
     }
     let mut file = file;
     attach_docs(&mut file, &lexed.docs);
@@ -197,7 +197,13 @@ fn expected_list(expected: &[String]) -> String {
     }
 }
 
-fn syntax_error(error: ParseError<u32, Token, std::convert::Infallible>, source: &str) -> Diagnostic {
+/// The end of the last token before offset `at` (for "expected `;`" labels).
+fn previous_token_end(tokens: &[(u32, Token, u32)], at: u32) -> Option<u32> {
+    let index = tokens.partition_point(|(start, _, _)| *start < at);
+    index.checked_sub(1).map(|i| tokens[i].2)
+}
+
+fn syntax_error(error: ParseError<u32, Token, std::convert::Infallible>, source: &str, tokens: &[(u32, Token, u32)]) -> Diagnostic {
     match error {
         ParseError::InvalidToken { location } => {
             Diagnostic::error("syntax-error", "invalid token", Span::new(location, location), "here")
@@ -217,8 +223,18 @@ fn syntax_error(error: ParseError<u32, Token, std::convert::Infallible>, source:
             }
             d
         }
+        ParseError::UnrecognizedToken { token: (l, token, r), expected } if expected.iter().any(|e| e == "\";\"") && previous_token_end(tokens, l).is_some_and(|end| end < l) => {
+            // A missing `;` is best shown right after the previous token.
+            let end = previous_token_end(tokens, l).unwrap_or(l);
+            Diagnostic::error("syntax-error", format!("expected `;`, found {}", describe(&token)), Span::new(end, end), "expected `;` here")
+                .with_label(Span::new(l, r), "unexpected token")
+                .with_help("statements end with `;`")
+        }
         ParseError::UnrecognizedToken { token: (l, token, r), expected } => {
-            let list = expected_list(&expected);
+            let mut list = expected_list(&expected);
+            if list.is_empty() && expected.iter().any(|e| e == "\"int\"") && expected.iter().any(|e| e == "\"ident\"") {
+                list = "an expression".to_string();
+            }
             let found = describe(&token);
             let mut d = Diagnostic::error(
                 "syntax-error",
