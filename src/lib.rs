@@ -91,6 +91,11 @@ pub enum Command {
         /// `ns:pkg/iface#name`.
         #[arg(long, value_name = "CALL")]
         invoke: Option<String>,
+        /// Instantiate COMPONENT (.wasm or .claw) first and satisfy the main
+        /// component's world-level function imports with its exports of the
+        /// same name. May be repeated.
+        #[arg(long = "with", value_name = "COMPONENT")]
+        with: Vec<PathBuf>,
         /// WIT packages to add.
         #[command(flatten)]
         wit: WitArgs,
@@ -106,7 +111,7 @@ pub fn main() -> u8 {
         Command::Build { file, output, wit, world } => driver.build(&file, output.as_deref(), &wit, world.as_deref()),
         Command::Check { files, wit, world } => driver.check(&files, &wit, world.as_deref()),
         Command::Wit { file, wit } => driver.wit(&file, &wit),
-        Command::Run { file, invoke, wit } => driver.run(&file, invoke.as_deref(), &wit),
+        Command::Run { file, invoke, with, wit } => driver.run(&file, invoke.as_deref(), &with, &wit),
     }
 }
 
@@ -267,60 +272,75 @@ impl Driver {
         }
     }
 
-    fn run(&mut self, file: &Path, invoke: Option<&str>, wit: &WitArgs) -> u8 {
+    fn run(&mut self, file: &Path, invoke: Option<&str>, with: &[PathBuf], wit: &WitArgs) -> u8 {
         let Some(call) = invoke else {
             print_error("nothing to run: pass `--invoke 'name(args)'` to call an exported function");
             return EXIT_USAGE;
         };
-        let bytes = if file.extension().is_some_and(|e| e == "claw") {
-            let resolve = match load_resolve(wit) {
-                Ok(r) => r,
-                Err(e) => {
-                    print_error(e);
-                    return EXIT_USAGE;
-                }
-            };
-            match self.compile(file, &resolve, None) {
-                Ok(c) => c.component,
+        let bytes = match self.component_bytes(file, wit) {
+            Ok(b) => b,
+            Err(code) => return code,
+        };
+        let mut providers = Vec::new();
+        for path in with {
+            match self.component_bytes(path, wit) {
+                Ok(b) => providers.push((path.clone(), b)),
                 Err(code) => return code,
             }
-        } else {
-            match std::fs::read(file) {
-                Ok(b) => b,
-                Err(e) => {
-                    print_error(format!("cannot read {}: {e}", file.display()));
-                    return EXIT_USAGE;
-                }
-            }
-        };
-        match run_invoke(&bytes, call) {
+        }
+        match run_invoke(&bytes, &providers, call) {
             Ok(Some(text)) => {
                 println!("{text}");
                 EXIT_SUCCESS
             }
             Ok(None) => EXIT_SUCCESS,
-            Err(e) => {
+            Err((path, e)) => {
                 let code = match &e {
                     RunError::Trap { .. } => EXIT_FAILURE,
                     _ => EXIT_USAGE,
                 };
-                match &e {
-                    RunError::Load(_) => print_error(format!("{}: {e}", file.display())),
+                match (&e, path) {
+                    (RunError::Load(_), Some(p)) => print_error(format!("{}: {e}", p.display())),
+                    (RunError::Load(_), None) => print_error(format!("{}: {e}", file.display())),
                     _ => print_error(&e),
                 }
                 code
             }
         }
     }
+
+    /// The bytes of a component given as a `.wasm` file, or compiled from a `.claw` file.
+    fn component_bytes(&self, file: &Path, wit: &WitArgs) -> Result<Vec<u8>, u8> {
+        if file.extension().is_some_and(|e| e == "claw") {
+            let resolve = load_resolve(wit).map_err(|e| {
+                print_error(e);
+                EXIT_USAGE
+            })?;
+            Ok(self.compile(file, &resolve, None)?.component)
+        } else {
+            std::fs::read(file).map_err(|e| {
+                print_error(format!("cannot read {}: {e}", file.display()));
+                EXIT_USAGE
+            })
+        }
+    }
 }
 
-/// Instantiates `component` with stdout and stderr connected and performs one call.
+/// Instantiates `component` with stdout and stderr connected, linked with
+/// the `providers` (see [`claw_runtime::Loaded::instantiate_with`]), and
+/// performs one call.
 ///
 /// # Errors
-/// The runtime's error: a bad component, unsatisfied imports, a bad call, or a trap.
-pub fn run_invoke(component: &[u8], call: &str) -> Result<Option<String>, RunError> {
-    let runtime = Runtime::new().map_err(|e| RunError::Other(format!("{e:#}")))?;
-    let loaded = runtime.load(component)?;
-    let mut session = loaded.instantiate(&RunOptions { inherit_stdout: true, inherit_stderr: true })?;
-    session.invoke(call)
+/// The runtime's error (a bad component, unsatisfied imports, a bad call, or
+/// a trap) with the path of the provider it concerns, if any.
+pub fn run_invoke(component: &[u8], providers: &[(PathBuf, Vec<u8>)], call: &str) -> Result<Option<String>, (Option<PathBuf>, RunError)> {
+    let runtime = Runtime::new().map_err(|e| (None, RunError::Other(format!("{e:#}"))))?;
+    let loaded = runtime.load(component).map_err(|e| (None, e))?;
+    let mut linked = Vec::new();
+    for (path, bytes) in providers {
+        linked.push(runtime.load(bytes).map_err(|e| (Some(path.clone()), e))?);
+    }
+    let options = RunOptions { inherit_stdout: true, inherit_stderr: true };
+    let mut session = loaded.instantiate_with(&options, &linked).map_err(|e| (None, e))?;
+    session.invoke(call).map_err(|e| (None, e))
 }

@@ -276,4 +276,48 @@ impl Loaded {
             .map_err(|e| RunError::from_execution(&e))?;
         Ok(Session::new(store, instance, Arc::clone(&self.exports)))
     }
+
+    /// Like [`Loaded::instantiate`], but first instantiates each of
+    /// `providers` in the same store and satisfies this component's
+    /// world-level function imports with the providers' world-level function
+    /// exports of the same name (a later provider wins over an earlier one).
+    /// This is composition by linking in wasmtime: each component keeps its
+    /// own memory, and values are lifted and lowered at the boundary.
+    ///
+    /// # Errors
+    /// [`RunError::Link`] if a provider's own imports, or this component's
+    /// remaining imports, are not satisfied; [`RunError::Trap`] if a start
+    /// function traps.
+    pub fn instantiate_with(&self, opts: &RunOptions, providers: &[Loaded]) -> Result<Session, RunError> {
+        if providers.is_empty() {
+            return self.instantiate(opts);
+        }
+        let engine = self.component.engine().clone();
+        let mut store = Store::new(&engine, Host::new(opts));
+        let mut linker = self.linker.clone();
+        linker.allow_shadowing(true);
+        for provider in providers {
+            let instance = provider.linker.instantiate(&mut store, &provider.component).map_err(|e| RunError::Link {
+                missing: imports::missing_imports(&provider.linker, &provider.component),
+                detail: format!("a --with component cannot be instantiated: {e:#}"),
+            })?;
+            let ty = provider.component.component_type();
+            for (name, item) in ty.exports(&engine) {
+                if !matches!(item.ty, wasmtime::component::types::ComponentItem::ComponentFunc(_)) {
+                    continue;
+                }
+                let Some(func) = instance.get_func(&mut store, name) else { continue };
+                linker
+                    .root()
+                    .func_new(name, move |mut store, _ty, params, results| func.call(&mut store, params, results))
+                    .map_err(|e| RunError::Other(format!("cannot forward `{name}`: {e:#}")))?;
+            }
+        }
+        let pre = linker.instantiate_pre(&self.component).map_err(|e| RunError::Link {
+            missing: imports::missing_imports(&linker, &self.component),
+            detail: format!("{e:#}"),
+        })?;
+        let instance = pre.instantiate(&mut store).map_err(|e| RunError::from_execution(&e))?;
+        Ok(Session::new(store, instance, Arc::clone(&self.exports)))
+    }
 }
