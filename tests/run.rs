@@ -13,9 +13,12 @@
 //! order. Expected values are parsed with the export's result type and
 //! printed back, so `1.50` and `1.5` compare equal.
 //!
-//! Besides WASI 0.2 and `wasi:logging`, the harness provides two plain
-//! imports: `double: func(x: s32) -> s32` (wrapping) and
-//! `greet: func(name: string) -> string` (`"hello, " + name`).
+//! Besides WASI 0.2 and `wasi:logging`, the harness provides plain imports:
+//! `double: func(x: s32) -> s32` (wrapping), `greet: func(name: string) ->
+//! string` (`"hello, " + name`), and `describe` (any parameters of any scalar
+//! or string types, result `string`): it returns its arguments printed as
+//! WAVE and joined with `, `, which checks our lowering (including spilling
+//! past `MAX_FLAT_PARAMS`) against wasmtime's lifting.
 
 use claw_runtime::{RunError, RunOptions, Runtime, Val};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -123,4 +126,10 @@ fn define_test_host(linker: &mut claw_runtime::wasmtime::component::Linker<claw_
         Ok(())
     })
     .expect("define greet");
+    root.func_new("describe", |_, _, params, results| {
+        let parts: Result<Vec<String>, _> = params.iter().map(claw_runtime::to_wave).collect();
+        results[0] = Val::String(parts.map_err(|e| claw_runtime::wasmtime::format_err!("{e}"))?.join(", "));
+        Ok(())
+    })
+    .expect("define describe");
 }

@@ -5,6 +5,9 @@
 //! source followed by the output. To accept new or changed output, run
 //! `cargo insta test --accept --test ui` (or `INSTA_UPDATE=always cargo test
 //! --test ui`) and review the diff with `git diff tests/ui`.
+//!
+//! A header line `// world: ns:pkg/world` checks the file against that world
+//! (as `clawc build --world` does), with the WIT in `tests/ui/wit/` added.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -31,10 +34,23 @@ fn main() {
 fn ui_case(path: &Path) -> Result<(), Failed> {
     let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_string();
-    let resolve = claw_compiler::std_wit::resolve().map_err(|e| e.to_string())?;
+    let world = source.lines().find_map(|l| l.trim().strip_prefix("// world:").map(|w| w.trim().to_string()));
+    let mut resolve = claw_compiler::std_wit::resolve().map_err(|e| e.to_string())?;
+    if world.is_some() {
+        let wit_dir = path.parent().unwrap_or(Path::new(".")).join("wit");
+        resolve.push_path(&wit_dir).map_err(|e| format!("{}: {e:#}", wit_dir.display()))?;
+    }
     let file_name = format!("{name}.claw");
-    let output = match claw_compiler::compile(&source, &clawc::world_name_for(path), &resolve) {
-        Ok(_) => return Err(format!("{} compiled without errors, but ui cases must fail", path.display()).into()),
+    let result = match &world {
+        None => claw_compiler::compile(&source, &clawc::world_name_for(path), &resolve).map(|_| ()),
+        Some(world) => match claw_compiler::conformance::check_world(&source, &resolve, world) {
+            Ok(()) => Ok(()),
+            Err(claw_compiler::conformance::WorldError::Diagnostics(d)) => Err(d),
+            Err(claw_compiler::conformance::WorldError::Usage(message)) => return Err(message.into()),
+        },
+    };
+    let output = match result {
+        Ok(()) => return Err(format!("{} compiled without errors, but ui cases must fail", path.display()).into()),
         Err(diagnostics) => clawc::render::render(&diagnostics, &file_name, &source, false),
     };
     let snapshot = format!("{source}\n----- diagnostics -----\n{output}");

@@ -159,9 +159,22 @@ impl<'a> Checker<'a> {
                 self.import_from(import);
             }
         }
+        let mut external_names: HashMap<&str, Span> = HashMap::new();
         for item in &file.items {
             match item {
                 ast::Item::Import(import) => {
+                    if let Some(first) = external_names.insert(&import.name.name, import.name.span) {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                "duplicate-import",
+                                format!("the function `{}` is imported twice", import.name.name),
+                                import.name.span,
+                                "imported again here",
+                            )
+                            .with_label(first, "first imported here")
+                            .with_note("a world has one import of each name, with one signature"),
+                        );
+                    }
                     let sig = self.signature(&import.sig);
                     let id = ImportId(self.module.imports.len() as u32);
                     self.module.imports.push(ir::ImportFunc {
