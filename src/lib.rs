@@ -10,9 +10,9 @@
 
 pub mod render;
 
+use clap::{Parser, Subcommand};
 use claw_compiler::{Diagnostic, Resolve};
 use claw_runtime::{RunError, RunOptions, Runtime};
-use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -144,7 +144,8 @@ pub fn world_name_for(path: &Path) -> String {
 /// Reads a source file.
 fn read_source(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| format!("{} is not valid UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes)
+        .map_err(|e| format!("{} is not valid UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()))
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
@@ -333,7 +334,11 @@ impl Driver {
 /// # Errors
 /// The runtime's error (a bad component, unsatisfied imports, a bad call, or
 /// a trap) with the path of the provider it concerns, if any.
-pub fn run_invoke(component: &[u8], providers: &[(PathBuf, Vec<u8>)], call: &str) -> Result<Option<String>, (Option<PathBuf>, RunError)> {
+pub fn run_invoke(
+    component: &[u8],
+    providers: &[(PathBuf, Vec<u8>)],
+    call: &str,
+) -> Result<Option<String>, (Option<PathBuf>, RunError)> {
     let runtime = Runtime::new().map_err(|e| (None, RunError::Other(format!("{e:#}"))))?;
     let loaded = runtime.load(component).map_err(|e| (None, e))?;
     let mut linked = Vec::new();

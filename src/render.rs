@@ -30,7 +30,8 @@ pub fn render(diagnostics: &[Diagnostic], path: &str, source: &str, color: bool)
             Severity::Warning => ReportKind::Warning,
         };
         let primary = visible(d.primary_span(), source);
-        let mut report = Report::build(kind, (path, primary)).with_config(config).with_code(d.code).with_message(&d.message);
+        let mut report =
+            Report::build(kind, (path, primary)).with_config(config).with_code(d.code).with_message(&d.message);
         for (order, label) in d.labels.iter().enumerate() {
             let mut l = Label::new((path, visible(label.span, source))).with_order(order as i32);
             if !label.message.is_empty() {

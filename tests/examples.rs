@@ -1,1 +1,505 @@
-fn main() {}
+//! The examples in `examples/` and the commands documented for them.
+//!
+//! Trials:
+//!
+//! - `readme::EXAMPLE::CALL`, one per row of the `| example | build | call |
+//!   prints |` table in `examples/README.md`: runs the row's build
+//!   command(s) and then its call with the real `clawc` binary, from the
+//!   repository root, and compares stdout (trimmed) with the `prints` cell
+//!   (`(nothing)` means no output). Outputs go to a temporary directory:
+//!   build commands get `-o TMP/NAME.wasm` and `examples/NAME.wasm` in the
+//!   call is rewritten to `TMP/NAME.wasm`, so the repository is not touched.
+//! - `readme::covers-every-example`: every `examples/*.claw` has a row, and
+//!   every row names an existing example.
+//! - `exports::NAME`, one per `examples/NAME.claw`: builds it, validates the
+//!   component with every wasm feature enabled, decodes its WIT and checks
+//!   that the world's exports are exactly the file's `export func`s.
+//! - `cli::*`: a failing build exits 1 with a diagnostic and leaves no output
+//!   (and does not clobber an existing one); `clawc run` of a missing file
+//!   exits 2.
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CLAWC: &str = env!("CARGO_BIN_EXE_clawc");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    let examples = example_files();
+    let readme_path = Path::new(ROOT).join("examples/README.md");
+    match std::fs::read_to_string(&readme_path)
+        .map_err(|e| format!("cannot read {}: {e}", readme_path.display()))
+        .and_then(|text| readme_rows(&text))
+    {
+        Ok(rows) => {
+            let mut names = BTreeSet::new();
+            for row in &rows {
+                let base = format!("readme::{}::{}", row.example, row.invoke_text());
+                let mut name = base.clone();
+                let mut n = 2;
+                while !names.insert(name.clone()) {
+                    name = format!("{base}#{n}");
+                    n += 1;
+                }
+                let row = row.clone();
+                trials.push(Trial::test(name, move || run_row(&row)));
+            }
+            let examples = examples.clone();
+            trials.push(Trial::test("readme::covers-every-example", move || covers_every_example(&rows, &examples)));
+        }
+        Err(e) => trials.push(Trial::test("readme::table", move || Err(e.into()))),
+    }
+    for path in examples {
+        let name = format!("exports::{}", stem(&path));
+        trials.push(Trial::test(name, move || check_exports(&path)));
+    }
+    trials.push(Trial::test("cli::build-error-leaves-no-output", build_error_leaves_no_output));
+    trials.push(Trial::test("cli::run-missing-file-exits-2", run_missing_file_exits_2));
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// `examples/*.claw`, sorted.
+fn example_files() -> Vec<PathBuf> {
+    let dir = Path::new(ROOT).join("examples");
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "claw"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string()
+}
+
+// ---------------------------------------------------------------------------
+// The README table.
+
+/// One row of the README table.
+#[derive(Clone, Debug)]
+struct Row {
+    /// 1-based line in README.md.
+    line: usize,
+    example: String,
+    /// The build commands (the cell split at ` && `), as written.
+    build: Vec<String>,
+    /// The call command, as written.
+    call: String,
+    /// Expected stdout; empty for `(nothing)`.
+    prints: String,
+}
+
+impl Row {
+    /// The `--invoke` argument, for the trial's name (the line number if absent).
+    fn invoke_text(&self) -> String {
+        let args = split_args(&self.call).unwrap_or_default();
+        args.iter()
+            .position(|a| a == "--invoke")
+            .and_then(|i| args.get(i + 1).cloned())
+            .unwrap_or_else(|| format!("line-{}", self.line))
+    }
+}
+
+/// The cells of a table line, trimmed, without the outer pipes.
+fn cells(line: &str) -> Vec<String> {
+    let inner = line.trim();
+    let inner = inner.strip_prefix('|').unwrap_or(inner);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    inner.split('|').map(|c| c.trim().to_string()).collect()
+}
+
+/// The text of a cell that must be one code span: `` `text` ``.
+fn code_span(cell: &str, line: usize, column: &str) -> Result<String, String> {
+    cell.strip_prefix('`')
+        .and_then(|c| c.strip_suffix('`'))
+        .filter(|c| !c.contains('`'))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            format!("README.md line {line}: the `{column}` cell should be one code span in backticks, found {cell:?}")
+        })
+}
+
+/// The link text of `[text](target)`, or the cell itself.
+fn plain_text(cell: &str) -> String {
+    match cell.strip_prefix('[').and_then(|c| c.split_once("](")) {
+        Some((text, _)) => text.to_string(),
+        None => cell.to_string(),
+    }
+}
+
+/// Parses the `| example | build | call | prints |` table.
+fn readme_rows(text: &str) -> Result<Vec<Row>, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with('|') && cells(l) == ["example", "build", "call", "prints"])
+        .ok_or("examples/README.md has no table with the columns `| example | build | call | prints |`")?;
+    let mut rows = Vec::new();
+    // header + 1 is the `| --- |` separator.
+    for (i, line) in lines.iter().enumerate().skip(header + 2) {
+        if !line.trim_start().starts_with('|') {
+            break;
+        }
+        let number = i + 1;
+        let c = cells(line);
+        let [example, build, call, prints] = c.as_slice() else {
+            return Err(format!("README.md line {number}: expected 4 cells, found {}: {line}", c.len()));
+        };
+        let build = code_span(build, number, "build")?;
+        let call = code_span(call, number, "call")?;
+        let prints = code_span(prints, number, "prints")?;
+        rows.push(Row {
+            line: number,
+            example: plain_text(example).trim_end_matches(".claw").to_string(),
+            build: build.split(" && ").map(|s| s.trim().to_string()).collect(),
+            call,
+            prints: if prints == "(nothing)" { String::new() } else { prints },
+        });
+    }
+    if rows.is_empty() {
+        return Err(format!("examples/README.md line {}: the table has no rows", header + 1));
+    }
+    Ok(rows)
+}
+
+/// Splits a command line at whitespace; single quotes group (no escapes inside).
+fn split_args(command: &str) -> Result<Vec<String>, String> {
+    let mut args = Vec::new();
+    let mut current = String::new();
+    let mut in_arg = false;
+    let mut quoted = false;
+    for ch in command.chars() {
+        match ch {
+            '\'' => {
+                quoted = !quoted;
+                in_arg = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_arg {
+                    args.push(std::mem::take(&mut current));
+                    in_arg = false;
+                }
+            }
+            c => {
+                current.push(c);
+                in_arg = true;
+            }
+        }
+    }
+    if quoted {
+        return Err(format!("unbalanced single quote in `{command}`"));
+    }
+    if in_arg {
+        args.push(current);
+    }
+    Ok(args)
+}
+
+/// Quotes an argument for display when it needs it.
+fn shell_quote(arg: &str) -> String {
+    if !arg.is_empty() && arg.chars().all(|c| c.is_alphanumeric() || "-_./:=@%+,".contains(c)) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// What a finished command did.
+struct Ran {
+    shown: String,
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Ran {
+    /// The command, exit status and both streams, for failure messages.
+    fn describe(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "command: {}", self.shown);
+        match self.code {
+            Some(code) => {
+                let _ = writeln!(s, "exit code: {code}");
+            }
+            None => {
+                let _ = writeln!(s, "exit code: none (killed by a signal)");
+            }
+        }
+        let _ = writeln!(s, "stdout:\n{}", indent(&self.stdout));
+        let _ = write!(s, "stderr:\n{}", indent(&self.stderr));
+        s
+    }
+}
+
+fn indent(text: &str) -> String {
+    if text.is_empty() {
+        return "    (empty)".to_string();
+    }
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Runs `clawc ARGS` from the repository root.
+fn clawc(args: &[String]) -> Result<Ran, String> {
+    let shown =
+        std::iter::once("clawc".to_string()).chain(args.iter().map(|a| shell_quote(a))).collect::<Vec<_>>().join(" ");
+    let output = Command::new(CLAWC)
+        .args(args)
+        .current_dir(ROOT)
+        .env("NO_COLOR", "1")
+        .output()
+        .map_err(|e| format!("command: {shown}\ncould not start {CLAWC}: {e}"))?;
+    Ok(Ran {
+        shown,
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
+}
+
+/// The arguments after the leading `clawc` of a README command.
+fn clawc_args(command: &str, line: usize) -> Result<Vec<String>, String> {
+    let mut args = split_args(command).map_err(|e| format!("README.md line {line}: {e}"))?;
+    if args.first().map(String::as_str) != Some("clawc") {
+        return Err(format!("README.md line {line}: command does not start with `clawc`: `{command}`"));
+    }
+    args.remove(0);
+    Ok(args)
+}
+
+fn tempdir() -> Result<tempfile::TempDir, String> {
+    tempfile::Builder::new()
+        .prefix("claw-examples-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary directory: {e}"))
+}
+
+fn run_row(row: &Row) -> Result<(), Failed> {
+    let tmp = tempdir()?;
+    let line = row.line;
+    for build in &row.build {
+        let mut args = clawc_args(build, line)?;
+        if args.first().map(String::as_str) != Some("build") {
+            return Err(format!(
+                "README.md line {line}: the build cell should hold `clawc build` commands, found `{build}`"
+            )
+            .into());
+        }
+        let Some(source) = args.iter().find(|a| a.ends_with(".claw")) else {
+            return Err(format!("README.md line {line}: no .claw file in `{build}`").into());
+        };
+        let out = tmp.path().join(format!("{}.wasm", stem(Path::new(source))));
+        args.push("-o".into());
+        args.push(out.display().to_string());
+        let ran = clawc(&args)?;
+        if ran.code != Some(0) {
+            return Err(
+                format!("README.md line {line}: the build failed\nas written: {build}\n{}", ran.describe()).into()
+            );
+        }
+    }
+    let args: Vec<String> = clawc_args(&row.call, line)?
+        .into_iter()
+        .map(|arg| match arg.strip_prefix("examples/") {
+            Some(file) if file.ends_with(".wasm") && !file.contains('/') => tmp.path().join(file).display().to_string(),
+            _ => arg,
+        })
+        .collect();
+    let ran = clawc(&args)?;
+    if ran.code != Some(0) {
+        return Err(
+            format!("README.md line {line}: the call failed\nas written: {}\n{}", row.call, ran.describe()).into()
+        );
+    }
+    let got = ran.stdout.trim();
+    let want = row.prints.trim();
+    if got != want {
+        let want_shown = if want.is_empty() { "(nothing)" } else { want };
+        let got_shown = if got.is_empty() { "(nothing)" } else { got };
+        return Err(format!(
+            "README.md line {line}: stdout differs from the `prints` cell\nas written: {}\nexpected: {want_shown}\nactual:   {got_shown}\n{}",
+            row.call,
+            ran.describe()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn covers_every_example(rows: &[Row], examples: &[PathBuf]) -> Result<(), Failed> {
+    let files: BTreeSet<String> = examples.iter().map(|p| stem(p)).collect();
+    let documented: BTreeSet<String> = rows.iter().map(|r| r.example.clone()).collect();
+    let mut problems = Vec::new();
+    for missing in files.difference(&documented) {
+        problems.push(format!("examples/{missing}.claw has no row in the README table"));
+    }
+    for row in rows {
+        if !files.contains(&row.example) {
+            problems.push(format!("README.md line {}: there is no examples/{}.claw", row.line, row.example));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+}
+
+// ---------------------------------------------------------------------------
+// Component checks.
+
+/// The names of the `export func`s in `source`, by a line scan.
+fn exported_funcs(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("export func "))
+        .map(|rest| {
+            let rest = rest.trim_start();
+            let end = rest.find(|c: char| c == '(' || c.is_whitespace()).unwrap_or(rest.len());
+            rest[..end].trim_start_matches('%').to_string()
+        })
+        .collect()
+}
+
+fn check_exports(path: &Path) -> Result<(), Failed> {
+    let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut expected = exported_funcs(&source);
+    expected.sort();
+    if expected.is_empty() {
+        return Err(format!("{} has no `export func`", path.display()).into());
+    }
+
+    let tmp = tempdir()?;
+    let out = tmp.path().join(format!("{}.wasm", stem(path)));
+    let relative = path.strip_prefix(ROOT).unwrap_or(path);
+    let ran = clawc(&["build".into(), relative.display().to_string(), "-o".into(), out.display().to_string()])?;
+    if ran.code != Some(0) {
+        return Err(format!("the build failed\n{}", ran.describe()).into());
+    }
+    let bytes = std::fs::read(&out).map_err(|e| {
+        format!("{} reported success but {} cannot be read: {e}\n{}", ran.shown, out.display(), ran.describe())
+    })?;
+
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    validator.validate_all(&bytes).map_err(|e| format!("{}: the component does not validate: {e}", ran.shown))?;
+
+    let decoded = wit_component::decode(&bytes)
+        .map_err(|e| format!("{}: cannot decode the component's WIT: {e:#}", ran.shown))?;
+    let wit_component::DecodedWasm::Component(resolve, world) = decoded else {
+        return Err(format!("{}: the output decodes as a WIT package, not a component", ran.shown).into());
+    };
+    let mut actual: Vec<String> = resolve.worlds[world].exports.keys().map(|key| resolve.name_world_key(key)).collect();
+    actual.sort();
+    if actual != expected {
+        return Err(format!(
+            "{}: the world's exports differ from the file's `export func`s\nexpected (from the source): {expected:?}\nactual (from the WIT):      {actual:?}",
+            ran.shown
+        )
+        .into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// CLI failure behaviour.
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+fn build_error_leaves_no_output() -> Result<(), Failed> {
+    let tmp = tempdir()?;
+    let source = tmp.path().join("broken.claw");
+    std::fs::write(&source, "export func broken() -> u32 {\n    return \"not a number\";\n}\n")
+        .map_err(|e| e.to_string())?;
+
+    // The default output (next to the source) already exists: it must survive.
+    let previous = tmp.path().join("broken.wasm");
+    let dummy = b"an earlier, good build".to_vec();
+    std::fs::write(&previous, &dummy).map_err(|e| e.to_string())?;
+    let ran = clawc(&["build".into(), source.display().to_string()])?;
+    expect_failed_build(&ran)?;
+    match std::fs::read(&previous) {
+        Ok(bytes) if bytes == dummy => {}
+        Ok(_) => {
+            return Err(
+                format!("the failed build overwrote the existing {}\n{}", previous.display(), ran.describe()).into()
+            );
+        }
+        Err(e) => {
+            return Err(format!(
+                "the failed build removed the existing {} ({e})\n{}",
+                previous.display(),
+                ran.describe()
+            )
+            .into());
+        }
+    }
+
+    // An explicit `-o` that does not exist yet must not be created.
+    let fresh = tmp.path().join("fresh.wasm");
+    let ran = clawc(&["build".into(), source.display().to_string(), "-o".into(), fresh.display().to_string()])?;
+    expect_failed_build(&ran)?;
+    if fresh.exists() {
+        return Err(format!("the failed build created {}\n{}", fresh.display(), ran.describe()).into());
+    }
+
+    // And no temporary files are left behind.
+    let names = listing(tmp.path())?;
+    if names != ["broken.claw", "broken.wasm"] {
+        return Err(format!(
+            "after the failed builds {} holds {names:?}, expected only broken.claw and broken.wasm",
+            tmp.path().display()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Exit code 1, nothing on stdout, a diagnostic naming the file on stderr.
+fn expect_failed_build(ran: &Ran) -> Result<(), String> {
+    if ran.code != Some(1) {
+        return Err(format!("a build with a type error should exit with code 1\n{}", ran.describe()));
+    }
+    if !ran.stderr.contains("error")
+        || !ran.stderr.contains("broken.claw")
+        || !ran.stderr.contains("return \"not a number\"")
+    {
+        return Err(format!(
+            "expected a diagnostic on stderr naming broken.claw and quoting the bad line\n{}",
+            ran.describe()
+        ));
+    }
+    if !ran.stdout.is_empty() {
+        return Err(format!("a failed build should print nothing on stdout\n{}", ran.describe()));
+    }
+    Ok(())
+}
+
+fn run_missing_file_exits_2() -> Result<(), Failed> {
+    let tmp = tempdir()?;
+    for file in ["missing.wasm", "missing.claw"] {
+        let path = tmp.path().join(file);
+        let ran = clawc(&["run".into(), path.display().to_string(), "--invoke".into(), "f()".into()])?;
+        if ran.code != Some(2) {
+            return Err(format!("`clawc run` of a missing file should exit with code 2\n{}", ran.describe()).into());
+        }
+        if !ran.stderr.contains(file) {
+            return Err(format!("the error on stderr should name the missing file\n{}", ran.describe()).into());
+        }
+    }
+    if !listing(tmp.path())?.is_empty() {
+        return Err("`clawc run` of a missing file created files".into());
+    }
+    Ok(())
+}

@@ -95,12 +95,15 @@ fn run_case(runtime: &Runtime, path: &Path) -> Result<(), Failed> {
             (_, Err(e)) => return Err(format!("{at}: {e}").into()),
             (Expect::Nothing, Ok(None)) => {}
             (Expect::Nothing, Ok(Some(v))) => return Err(format!("{at}: expected no result, got {v}").into()),
-            (Expect::Value(expected), Ok(None)) => return Err(format!("{at}: expected {expected}, got no result").into()),
+            (Expect::Value(expected), Ok(None)) => {
+                return Err(format!("{at}: expected {expected}, got no result").into());
+            }
             (Expect::Value(expected), Ok(Some(actual))) => {
                 let name = call.call.split('(').next().unwrap_or_default().trim();
                 let (_, results) = session.func_type(name).map_err(|e| e.to_string())?;
                 let ty = results.first().ok_or("export has no result type")?;
-                let expected_value = claw_runtime::from_wave(ty, expected).map_err(|e| format!("{at}: bad expected value: {e}"))?;
+                let expected_value =
+                    claw_runtime::from_wave(ty, expected).map_err(|e| format!("{at}: bad expected value: {e}"))?;
                 let expected_text = claw_runtime::to_wave(&expected_value).map_err(|e| e.to_string())?;
                 if expected_text != actual {
                     return Err(format!("{at}: expected {expected_text}, got {actual}").into());

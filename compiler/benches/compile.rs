@@ -1,1 +1,142 @@
-fn main(){}
+//! Compile-time benchmark: how fast `claw_compiler::compile` handles large programs.
+//!
+//! Run with
+//!
+//! ```text
+//! cargo bench -p claw-compiler --bench compile                 # N = 1000 5000
+//! cargo bench -p claw-compiler --bench compile -- 1000 5000 10000
+//! CLAW_BENCH_N="1000 5000" cargo bench -p claw-compiler --bench compile
+//! ```
+//!
+//! Each N generates a program of N exported functions (~10 lines each) in the
+//! subset the earlier public Claw compiler (claw-cli 0.2.6) also accepts, the
+//! same shape as `bench/gen_large.py` in the shared benchmark directory, so the
+//! numbers are directly comparable with that compiler. See `bench/README.md`.
+//!
+//! `-- --emit N` prints the generated program for N instead of timing it.
+//!
+//! This is a plain `fn main()` (no criterion) to keep CI build time low.
+
+use std::time::{Duration, Instant};
+
+/// Number of timed runs per measurement (after one untimed warm-up).
+const RUNS: usize = 3;
+
+/// A program of `n` exported functions, line for line what `gen_large.py n` prints.
+fn generate(n: usize) -> String {
+    let mut out: Vec<String> = vec!["let mut total: u64 = 0;".into(), String::new()];
+    for i in 0..n {
+        out.push(format!("export func fun{i}(a: u64, b: u64) -> u64 {{"));
+        out.push(format!("    let c = a * {} + b;", i % 97 + 1));
+        out.push(format!("    let mut d: u64 = c - {};", i % 13));
+        out.push(format!("    if d > {} {{", i * 3 + 1));
+        out.push("        d = d / 2 + a;".into());
+        out.push("    }".into());
+        out.push("    total = total + d;".into());
+        if i > 0 {
+            out.push(format!("    return d + fun{}(a, b % 5);", i - 1));
+        } else {
+            out.push("    return d;".into());
+        }
+        out.push("}".into());
+        out.push(String::new());
+    }
+    // Python's print("\n".join(out)) adds one trailing newline.
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// Best and median of `RUNS` timed runs of `f`, after one warm-up run.
+fn measure<T>(mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
+    let mut last = f();
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        last = std::hint::black_box(f());
+        times.push(start.elapsed());
+    }
+    times.sort();
+    (times[0], times[times.len() / 2], last)
+}
+
+fn sizes() -> Vec<usize> {
+    // `cargo bench` passes `--bench` (and possibly other flags) to harness-less
+    // benches; keep only the numeric arguments.
+    let from_args: Vec<usize> = std::env::args()
+        .skip(1)
+        .flat_map(|a| a.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|a| a.trim().replace('_', "").parse().ok())
+        .collect();
+    if !from_args.is_empty() {
+        return from_args;
+    }
+    if let Ok(env) = std::env::var("CLAW_BENCH_N") {
+        let from_env: Vec<usize> = env
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter_map(|a| a.trim().replace('_', "").parse().ok())
+            .collect();
+        if !from_env.is_empty() {
+            return from_env;
+        }
+    }
+    vec![1000, 5000]
+}
+
+fn main() {
+    let ns = sizes();
+    if std::env::args().any(|a| a == "--emit") {
+        // Print the generated program instead of timing (to compare with gen_large.py).
+        print!("{}", generate(ns[0]));
+        return;
+    }
+    let resolve = claw_compiler::std_wit::resolve().expect("the standard WIT packages load");
+    println!(
+        "{:>7} {:>8} {:>10} {:>10} {:>12} {:>10} {:>10} {:>12}",
+        "N", "lines", "best s", "median s", "lines/s", "bytes", "check s", "check l/s"
+    );
+    let mut best_by_n = Vec::new();
+    for &n in &ns {
+        let source = generate(n);
+        let lines = source.lines().count();
+
+        let (best, median, result) = measure(|| claw_compiler::compile(&source, "bench", &resolve));
+        let compiled = match result {
+            Ok(compiled) => compiled,
+            Err(diagnostics) => {
+                for d in diagnostics.iter().take(20) {
+                    eprintln!("{:?} [{}] {} at {:?}", d.severity, d.code, d.message, d.primary_span());
+                }
+                panic!("the generated program (N = {n}) failed to compile with {} diagnostics", diagnostics.len());
+            }
+        };
+
+        let (check_best, _check_median, checked) = measure(|| claw_compiler::check(&source, &resolve).is_ok());
+        assert!(checked, "the generated program (N = {n}) fails `check`");
+
+        let secs = best.as_secs_f64();
+        let check_secs = check_best.as_secs_f64();
+        println!(
+            "{:>7} {:>8} {:>10.4} {:>10.4} {:>12.0} {:>10} {:>10.4} {:>12.0}",
+            n,
+            lines,
+            secs,
+            median.as_secs_f64(),
+            lines as f64 / secs,
+            compiled.component.len(),
+            check_secs,
+            lines as f64 / check_secs,
+        );
+        best_by_n.push((n, secs));
+    }
+    println!("(best and median of {RUNS} runs after one warm-up; `check` = parse + type check only)");
+
+    let time_of = |want: usize| best_by_n.iter().find(|(n, _)| *n == want).map(|(_, t)| *t);
+    if let (Some(t1), Some(t5)) = (time_of(1000), time_of(5000)) {
+        println!("scaling: time(5000)/time(1000) = {:.2}x for 5x the input (linear: 5x; target: <= 6x)", t5 / t1);
+    } else if best_by_n.len() >= 2 {
+        let (n0, t0) = best_by_n[0];
+        let (n1, t1) = best_by_n[best_by_n.len() - 1];
+        println!("scaling: time({n1})/time({n0}) = {:.2}x for {:.2}x the input", t1 / t0, n1 as f64 / n0 as f64);
+    }
+}

@@ -102,7 +102,8 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let mut candidates: Vec<&str> = Ty::BUILTIN_NAMES.to_vec();
-                candidates.extend(self.names.iter().filter(|(_, b)| matches!(b, Binding::Type(_))).map(|(n, _)| n.as_str()));
+                candidates
+                    .extend(self.names.iter().filter(|(_, b)| matches!(b, Binding::Type(_))).map(|(n, _)| n.as_str()));
                 let mut suggestions = similar(&ty.name, candidates);
                 let hint = match ty.name.as_str() {
                     "i8" | "i16" | "i32" | "i64" => Some(format!("s{}", &ty.name[1..])),
@@ -117,7 +118,12 @@ impl<'a> Checker<'a> {
                     suggestions.retain(|s| *s != h);
                     suggestions.insert(0, h);
                 }
-                let mut d = Diagnostic::error("unknown-type", format!("unknown type `{}`", ty.name), ty.span, "not a known type");
+                let mut d = Diagnostic::error(
+                    "unknown-type",
+                    format!("unknown type `{}`", ty.name),
+                    ty.span,
+                    "not a known type",
+                );
                 if !suggestions.is_empty() {
                     d = d.with_help(format!("did you mean {}?", one_of(&suggestions)));
                 }
@@ -406,7 +412,8 @@ impl<'a> Checker<'a> {
         match &path.version {
             Some((version, span)) => {
                 let found = candidates.iter().copied().find(|id| {
-                    self.resolve.packages[*id].name.version.as_ref().map(|v| v.to_string()).as_deref() == Some(version.as_str())
+                    self.resolve.packages[*id].name.version.as_ref().map(|v| v.to_string()).as_deref()
+                        == Some(version.as_str())
                 });
                 if found.is_none() {
                     let versions: Vec<String> = candidates
@@ -631,21 +638,23 @@ impl BodyChecker<'_, '_> {
         }
         self.function.result = result;
         let body = self.block(&func.body);
-        if let Some(result_ty) = result {
-            if result_ty != Ty::Error && completes(&body) && !self.recovered {
-                let end = Span::new(func.body.span.end.saturating_sub(1), func.body.span.end);
-                let result_span = func.sig.result.as_ref().map(|t| t.span).unwrap_or(func.sig.span);
-                self.checker.diagnostics.push(
-                    Diagnostic::error(
-                        "missing-return",
-                        format!("function `{}` can reach its end without returning a value", func.name.name),
-                        end,
-                        "the function can end here without a `return`",
-                    )
-                    .with_label(result_span, format!("it must return a `{}`", self.checker.ty_name(result_ty)))
-                    .with_help("add a `return` on every path"),
-                );
-            }
+        if let Some(result_ty) = result
+            && result_ty != Ty::Error
+            && completes(&body)
+            && !self.recovered
+        {
+            let end = Span::new(func.body.span.end.saturating_sub(1), func.body.span.end);
+            let result_span = func.sig.result.as_ref().map(|t| t.span).unwrap_or(func.sig.span);
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "missing-return",
+                    format!("function `{}` can reach its end without returning a value", func.name.name),
+                    end,
+                    "the function can end here without a `return`",
+                )
+                .with_label(result_span, format!("it must return a `{}`", self.checker.ty_name(result_ty)))
+                .with_help("add a `return` on every path"),
+            );
         }
         self.function.body = body;
         self.function
@@ -859,7 +868,9 @@ impl BodyChecker<'_, '_> {
             )
             .with_label(decl_span, format!("`{}` is declared here", name.name));
             d = match what {
-                "parameter" => d.with_help(format!("copy it into a mutable local first: `let mut {0} = {0};`", name.name)),
+                "parameter" => {
+                    d.with_help(format!("copy it into a mutable local first: `let mut {0} = {0};`", name.name))
+                }
                 _ => d.with_help(format!("declare it with `let mut {}`", name.name)),
             };
             self.checker.diagnostics.push(d);
@@ -906,7 +917,8 @@ impl BodyChecker<'_, '_> {
                 .with_help(format!("to subtract, put spaces around the minus: `{hint}`"))
                 .with_note(format!("`{}` is one identifier: a hyphen between letters joins words", name.name));
         } else {
-            let mut candidates: Vec<String> = self.scopes.iter().flat_map(|s| s.keys().cloned()).filter(|n| !n.is_empty()).collect();
+            let mut candidates: Vec<String> =
+                self.scopes.iter().flat_map(|s| s.keys().cloned()).filter(|n| !n.is_empty()).collect();
             candidates.extend(
                 self.checker.names.iter().filter(|(_, b)| !matches!(b, Binding::Type(_))).map(|(n, _)| n.clone()),
             );
@@ -986,7 +998,11 @@ impl BodyChecker<'_, '_> {
     fn binary_result(&mut self, op: BinaryOp, op_span: Span, l: ExprId, r: ExprId, span: Span) -> ExprId {
         let ty = self.ty(l);
         if ty == Ty::Error || self.ty(r) == Ty::Error {
-            return self.push_expr(ir::ExprKind::Binary(op, l, r), if is_comparison(op) { Ty::Bool } else { Ty::Error }, span);
+            return self.push_expr(
+                ir::ExprKind::Binary(op, l, r),
+                if is_comparison(op) { Ty::Bool } else { Ty::Error },
+                span,
+            );
         }
         let defined = match op {
             BinaryOp::Or | BinaryOp::And => ty == Ty::Bool,
@@ -1114,7 +1130,11 @@ impl BodyChecker<'_, '_> {
             }
             A::Cast { expr: inner, ty } => {
                 let target = self.checker.resolve_type(ty);
-                let id = if Self::is_literal(inner) && target.is_numeric() { self.expr(inner, Some(target)) } else { self.infer(inner) };
+                let id = if Self::is_literal(inner) && target.is_numeric() {
+                    self.expr(inner, Some(target))
+                } else {
+                    self.infer(inner)
+                };
                 let from = self.ty(id);
                 if from == Ty::Error || target == Ty::Error {
                     return self.push_expr(ir::ExprKind::Cast(id), target, span);
@@ -1188,19 +1208,21 @@ impl BodyChecker<'_, '_> {
     fn call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> ExprId {
         let callee = strip_parens(callee);
         let target = match &callee.kind {
-            A::Name(name) if self.lookup_local(&name.name).is_none() => match self.checker.names.get(&name.name).copied() {
-                Some(Binding::Func(f)) => Some((Callee::Func(f), name.clone())),
-                Some(Binding::Import(i)) => Some((Callee::Import(i), name.clone())),
-                Some(Binding::Type(Ty::Error)) => None,
-                None => {
-                    self.unbound(name);
-                    None
+            A::Name(name) if self.lookup_local(&name.name).is_none() => {
+                match self.checker.names.get(&name.name).copied() {
+                    Some(Binding::Func(f)) => Some((Callee::Func(f), name.clone())),
+                    Some(Binding::Import(i)) => Some((Callee::Import(i), name.clone())),
+                    Some(Binding::Type(Ty::Error)) => None,
+                    None => {
+                        self.unbound(name);
+                        None
+                    }
+                    Some(_) => {
+                        self.not_callable(callee);
+                        None
+                    }
                 }
-                Some(_) => {
-                    self.not_callable(callee);
-                    None
-                }
-            },
+            }
             _ => {
                 self.infer(callee);
                 self.not_callable(callee);

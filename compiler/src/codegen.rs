@@ -559,7 +559,14 @@ fn emit_load(out: &mut Vec<I<'static>>, resolve: &Resolve, ty: Ty, addr_local: u
 }
 
 /// Emits a store of the value in `value_locals` (its flat values) to `[addr_local + offset]`.
-fn emit_store(out: &mut Vec<I<'static>>, resolve: &Resolve, ty: Ty, addr_local: u32, offset: u32, value_locals: &[u32]) {
+fn emit_store(
+    out: &mut Vec<I<'static>>,
+    resolve: &Resolve,
+    ty: Ty,
+    addr_local: u32,
+    offset: u32,
+    value_locals: &[u32],
+) {
     let store = match ty {
         Ty::Bool | Ty::U8 | Ty::S8 => I::I32Store8(memarg(offset, 0)),
         Ty::U16 | Ty::S16 => I::I32Store16(memarg(offset, 1)),
@@ -645,7 +652,12 @@ fn export_wrapper(ctx: &Ctx, func: &ir::Function, target: u32) -> (Vec<ValType>,
         }
         let area = new_local(ValType::I32, &mut extra_locals);
         let (size, align) = size_align(ctx.resolve, ty);
-        out.extend([I::I32Const(size as i32), I::I32Const(align as i32), I::Call(ctx.helper(Helper::Alloc)), I::LocalSet(area)]);
+        out.extend([
+            I::I32Const(size as i32),
+            I::I32Const(align as i32),
+            I::Call(ctx.helper(Helper::Alloc)),
+            I::LocalSet(area),
+        ]);
         emit_store(&mut out, ctx.resolve, ty, area, 0, &value_locals);
         out.push(I::LocalGet(area));
     } else {
@@ -1007,9 +1019,25 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             self.out.extend(if is64 { [I::I64Const(-1), I::I64Eq] } else { [I::I32Const(-1), I::I32Eq] });
             self.out.push(I::If(BlockType::Result(vt)));
             if is64 {
-                self.out.extend([I::I64Const(0), I::LocalGet(a), I::I64Sub, I::Else, I::LocalGet(a), I::LocalGet(b), I::I64DivS]);
+                self.out.extend([
+                    I::I64Const(0),
+                    I::LocalGet(a),
+                    I::I64Sub,
+                    I::Else,
+                    I::LocalGet(a),
+                    I::LocalGet(b),
+                    I::I64DivS,
+                ]);
             } else {
-                self.out.extend([I::I32Const(0), I::LocalGet(a), I::I32Sub, I::Else, I::LocalGet(a), I::LocalGet(b), I::I32DivS]);
+                self.out.extend([
+                    I::I32Const(0),
+                    I::LocalGet(a),
+                    I::I32Sub,
+                    I::Else,
+                    I::LocalGet(a),
+                    I::LocalGet(b),
+                    I::I32DivS,
+                ]);
             }
             self.out.push(I::End);
             return;

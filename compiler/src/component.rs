@@ -14,10 +14,50 @@ use wit_parser::{PackageId, Resolve, WorldId};
 
 /// WIT keywords, which need a `%` to be used as names.
 const WIT_KEYWORDS: &[&str] = &[
-    "as", "async", "bool", "borrow", "char", "constructor", "enum", "export", "f32", "f64", "flags", "float32",
-    "float64", "from", "func", "future", "import", "include", "interface", "list", "own", "option", "package",
-    "record", "resource", "result", "s16", "s32", "s64", "s8", "static", "stream", "string", "tuple", "type", "u16",
-    "u32", "u64", "u8", "use", "variant", "with", "world", "error-context",
+    "as",
+    "async",
+    "bool",
+    "borrow",
+    "char",
+    "constructor",
+    "enum",
+    "export",
+    "f32",
+    "f64",
+    "flags",
+    "float32",
+    "float64",
+    "from",
+    "func",
+    "future",
+    "import",
+    "include",
+    "interface",
+    "list",
+    "own",
+    "option",
+    "package",
+    "record",
+    "resource",
+    "result",
+    "s16",
+    "s32",
+    "s64",
+    "s8",
+    "static",
+    "stream",
+    "string",
+    "tuple",
+    "type",
+    "u16",
+    "u32",
+    "u64",
+    "u8",
+    "use",
+    "variant",
+    "with",
+    "world",
+    "error-context",
 ];
 
 /// A name as WIT source text (escaped with `%` when it is a keyword).
@@ -61,7 +101,8 @@ fn docs_text(out: &mut String, docs: &str, indent: &str) {
 }
 
 fn func_text(resolve: &Resolve, params: &[(String, Ty)], result: Option<Ty>) -> String {
-    let params: Vec<String> = params.iter().map(|(n, t)| format!("{}: {}", wit_name(n), ty_text(resolve, *t))).collect();
+    let params: Vec<String> =
+        params.iter().map(|(n, t)| format!("{}: {}", wit_name(n), ty_text(resolve, *t))).collect();
     match result {
         Some(r) => format!("func({}) -> {}", params.join(", "), ty_text(resolve, r)),
         None => format!("func({})", params.join(", ")),
@@ -86,13 +127,19 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
         .filter(|i| i.interface.is_none())
         .map(|i| (&i.params, i.result))
         .map(|(p, r)| (p.iter().map(|(_, t)| *t).collect::<Vec<Ty>>(), r))
-        .chain(module.funcs.iter().filter(|f| f.exported).map(|f| (f.params.iter().map(|p| f.local(*p).ty).collect(), f.result)))
+        .chain(
+            module
+                .funcs
+                .iter()
+                .filter(|f| f.exported)
+                .map(|f| (f.params.iter().map(|p| f.local(*p).ty).collect(), f.result)),
+        )
         .collect::<Vec<_>>();
     let mut record_use = |ty: Ty| {
-        if let Ty::Enum(id) = ty {
-            if !used.contains(&id) {
-                used.push(id);
-            }
+        if let Ty::Enum(id) = ty
+            && !used.contains(&id)
+        {
+            used.push(id);
         }
     };
     for (params, result) in world_funcs {
@@ -105,18 +152,24 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
     }
     for id in used {
         let def = &resolve.types[id];
-        if let (wit_parser::TypeOwner::Interface(owner), Some(name)) = (def.owner, &def.name) {
-            if let Some(iface) = resolve.id_of(owner) {
-                let _ = writeln!(out, "    use {iface}.{{{}}};", wit_name(name));
-            }
+        if let (wit_parser::TypeOwner::Interface(owner), Some(name)) = (def.owner, &def.name)
+            && let Some(iface) = resolve.id_of(owner)
+        {
+            let _ = writeln!(out, "    use {iface}.{{{}}};", wit_name(name));
         }
     }
     for import in module.imports.iter().filter(|i| i.interface.is_none()) {
         docs_text(&mut out, &import.docs, "    ");
-        let _ = writeln!(out, "    import {}: {};", wit_name(&import.name), func_text(resolve, &import.params, import.result));
+        let _ = writeln!(
+            out,
+            "    import {}: {};",
+            wit_name(&import.name),
+            func_text(resolve, &import.params, import.result)
+        );
     }
     for func in module.funcs.iter().filter(|f| f.exported) {
-        let params: Vec<(String, Ty)> = func.params.iter().map(|p| (func.local(*p).name.clone(), func.local(*p).ty)).collect();
+        let params: Vec<(String, Ty)> =
+            func.params.iter().map(|p| (func.local(*p).name.clone(), func.local(*p).ty)).collect();
         docs_text(&mut out, &func.docs, "    ");
         let _ = writeln!(out, "    export {}: {};", wit_name(&func.name), func_text(resolve, &params, func.result));
     }

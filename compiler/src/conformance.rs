@@ -140,7 +140,10 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
                             end,
                             "expected by the world",
                         )
-                        .with_help(format!("add `export func {name}` with type `{}`", describe(resolve, &params, result))),
+                        .with_help(format!(
+                            "add `export func {name}` with type `{}`",
+                            describe(resolve, &params, result)
+                        )),
                     ),
                     Some(mine) => {
                         let mine_params: Vec<Ty> = mine.params.iter().map(|p| mine.local(*p).ty).collect();
@@ -166,7 +169,10 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
             }
             (key, _) => diagnostics.push(Diagnostic::error(
                 "unsupported-world-export",
-                format!("world `{world_spec}` exports `{}`; exporting interfaces is not supported yet", resolve.name_world_key(key)),
+                format!(
+                    "world `{world_spec}` exports `{}`; exporting interfaces is not supported yet",
+                    resolve.name_world_key(key)
+                ),
                 end,
                 "expected by the world",
             )),

@@ -350,12 +350,15 @@ pub fn lex(source: &str) -> Lexed {
                 continue;
             }
             Token::UnterminatedStr => {
-                out.diagnostics.push(Diagnostic::error(
-                    "unterminated-string",
-                    "unterminated string literal",
-                    Span::new(span.start, span.start + 1),
-                    "this string is never closed",
-                ).with_help("add a closing `\"`"));
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        "unterminated-string",
+                        "unterminated string literal",
+                        Span::new(span.start, span.start + 1),
+                        "this string is never closed",
+                    )
+                    .with_help("add a closing `\"`"),
+                );
                 continue;
             }
             Token::RawStr(raw) => {
@@ -369,12 +372,15 @@ pub fn lex(source: &str) -> Lexed {
                 match (chars.next(), chars.next()) {
                     (Some(c), None) => Token::Char(c),
                     _ => {
-                        out.diagnostics.push(Diagnostic::error(
-                            "invalid-char",
-                            "a char literal holds exactly one character",
-                            span,
-                            "not one character",
-                        ).with_help("use a string literal (\"...\") for text"));
+                        out.diagnostics.push(
+                            Diagnostic::error(
+                                "invalid-char",
+                                "a char literal holds exactly one character",
+                                span,
+                                "not one character",
+                            )
+                            .with_help("use a string literal (\"...\") for text"),
+                        );
                         Token::Char('\u{FFFD}')
                     }
                 }
@@ -452,24 +458,26 @@ fn unescape(inner: &str, base: u32, diagnostics: &mut Vec<Diagnostic>) -> String
                 }
                 continue;
             }
-            diagnostics.push(Diagnostic::error(
-                "invalid-escape",
-                "invalid unicode escape",
-                Span::new(escape_start, after_escape),
-                "expected `{` after `\\u`",
-            ).with_help("write unicode escapes like `\\u{1F600}`"));
+            diagnostics.push(
+                Diagnostic::error(
+                    "invalid-escape",
+                    "invalid unicode escape",
+                    Span::new(escape_start, after_escape),
+                    "expected `{` after `\\u`",
+                )
+                .with_help("write unicode escapes like `\\u{1F600}`"),
+            );
             out.push('\u{FFFD}');
             continue;
         }
         let (message, help) = if e == '{' {
-            (
-                "string interpolation is not supported yet",
-                "write `\\\\{` for a literal backslash followed by `{`",
-            )
+            ("string interpolation is not supported yet", "write `\\\\{` for a literal backslash followed by `{`")
         } else {
             ("unknown escape sequence", "the escapes are \\n \\t \\r \\\\ \\\" \\' \\0 and \\u{...}")
         };
-        diagnostics.push(Diagnostic::error("invalid-escape", message, Span::new(escape_start, after_escape), "here").with_help(help));
+        diagnostics.push(
+            Diagnostic::error("invalid-escape", message, Span::new(escape_start, after_escape), "here").with_help(help),
+        );
         out.push('\u{FFFD}');
     }
     out

@@ -11,7 +11,7 @@ use crate::span::Span;
 use lalrpop_util::{ErrorRecovery, ParseError};
 
 lalrpop_util::lalrpop_mod!(
-    #[allow(clippy::all, missing_docs, unused_qualifications, unreachable_pub)]
+    #[allow(clippy::all, clippy::unwrap_used, missing_docs, unused_qualifications, unreachable_pub)]
     grammar
 );
 
@@ -31,7 +31,12 @@ pub fn parse(source: &str) -> Parsed {
     if source.len() >= u32::MAX as usize {
         return Parsed {
             file: ast::File::default(),
-            diagnostics: vec![Diagnostic::error("file-too-large", "source files must be smaller than 4 GiB", Span::default(), "")],
+            diagnostics: vec![Diagnostic::error(
+                "file-too-large",
+                "source files must be smaller than 4 GiB",
+                Span::default(),
+                "",
+            )],
         };
     }
     let lexed = lexer::lex(source);
@@ -203,7 +208,11 @@ fn previous_token_end(tokens: &[(u32, Token, u32)], at: u32) -> Option<u32> {
     index.checked_sub(1).map(|i| tokens[i].2)
 }
 
-fn syntax_error(error: ParseError<u32, Token, std::convert::Infallible>, source: &str, tokens: &[(u32, Token, u32)]) -> Diagnostic {
+fn syntax_error(
+    error: ParseError<u32, Token, std::convert::Infallible>,
+    source: &str,
+    tokens: &[(u32, Token, u32)],
+) -> Diagnostic {
     match error {
         ParseError::InvalidToken { location } => {
             Diagnostic::error("syntax-error", "invalid token", Span::new(location, location), "here")
@@ -223,12 +232,19 @@ fn syntax_error(error: ParseError<u32, Token, std::convert::Infallible>, source:
             }
             d
         }
-        ParseError::UnrecognizedToken { token: (l, token, r), expected } if expected.iter().any(|e| e == "\";\"") && previous_token_end(tokens, l).is_some_and(|end| end < l) => {
+        ParseError::UnrecognizedToken { token: (l, token, r), expected }
+            if expected.iter().any(|e| e == "\";\"") && previous_token_end(tokens, l).is_some_and(|end| end < l) =>
+        {
             // A missing `;` is best shown right after the previous token.
             let end = previous_token_end(tokens, l).unwrap_or(l);
-            Diagnostic::error("syntax-error", format!("expected `;`, found {}", describe(&token)), Span::new(end, end), "expected `;` here")
-                .with_label(Span::new(l, r), "unexpected token")
-                .with_help("statements end with `;`")
+            Diagnostic::error(
+                "syntax-error",
+                format!("expected `;`, found {}", describe(&token)),
+                Span::new(end, end),
+                "expected `;` here",
+            )
+            .with_label(Span::new(l, r), "unexpected token")
+            .with_help("statements end with `;`")
         }
         ParseError::UnrecognizedToken { token: (l, token, r), expected } => {
             let mut list = expected_list(&expected);
@@ -249,9 +265,12 @@ fn syntax_error(error: ParseError<u32, Token, std::convert::Infallible>, source:
             }
             d
         }
-        ParseError::ExtraToken { token: (l, token, r) } => {
-            Diagnostic::error("syntax-error", format!("unexpected {}", describe(&token)), Span::new(l, r), "unexpected here")
-        }
+        ParseError::ExtraToken { token: (l, token, r) } => Diagnostic::error(
+            "syntax-error",
+            format!("unexpected {}", describe(&token)),
+            Span::new(l, r),
+            "unexpected here",
+        ),
         ParseError::User { error } => match error {},
     }
 }

@@ -66,9 +66,7 @@ impl RunError {
     /// a call) into [`RunError::Trap`], separating the wasm backtrace (if
     /// any) from the message.
     pub(crate) fn from_execution(err: &wasmtime::Error) -> RunError {
-        let backtrace = err
-            .downcast_ref::<wasmtime::WasmBacktrace>()
-            .map(|bt| bt.to_string().trim_end().to_string());
+        let backtrace = err.downcast_ref::<wasmtime::WasmBacktrace>().map(|bt| bt.to_string().trim_end().to_string());
         let mut parts: Vec<String> = Vec::new();
         for cause in err.chain() {
             let text = cause.to_string();
@@ -79,11 +77,7 @@ impl RunError {
                 parts.push(text);
             }
         }
-        let message = if parts.is_empty() {
-            err.to_string()
-        } else {
-            parts.join(": ")
-        };
+        let message = if parts.is_empty() { err.to_string() } else { parts.join(": ") };
         RunError::Trap { message, backtrace }
     }
 }

@@ -171,17 +171,13 @@ impl Host {
     /// What the guest wrote to stdout, when stdout was captured rather than
     /// inherited (`None` when inherited). Invalid UTF-8 is replaced.
     pub fn captured_stdout(&self) -> Option<String> {
-        self.stdout
-            .as_ref()
-            .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
+        self.stdout.as_ref().map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
     }
 
     /// What the guest (and the logging host) wrote to stderr, when stderr was
     /// captured rather than inherited (`None` when inherited).
     pub fn captured_stderr(&self) -> Option<String> {
-        self.stderr
-            .as_ref()
-            .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
+        self.stderr.as_ref().map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
     }
 
     /// Records a log call and writes its line to the guest's stderr
@@ -201,10 +197,7 @@ impl Host {
 
 impl WasiView for Host {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
@@ -225,15 +218,9 @@ pub fn add_logging(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                 let Some(level) = LogLevel::from_name(level) else {
                     wasmtime::bail!("{LOGGING_INTERFACE}#log: unknown level `{level}`");
                 };
-                LogRecord {
-                    level,
-                    context: context.clone(),
-                    message: message.clone(),
-                }
+                LogRecord { level, context: context.clone(), message: message.clone() }
             }
-            _ => wasmtime::bail!(
-                "{LOGGING_INTERFACE}#log: expected (level, string, string) arguments, got {params:?}"
-            ),
+            _ => wasmtime::bail!("{LOGGING_INTERFACE}#log: expected (level, string, string) arguments, got {params:?}"),
         };
         store.data_mut().log(record);
         Ok(())
@@ -247,11 +234,7 @@ mod tests {
 
     #[test]
     fn log_lines() {
-        let mut record = LogRecord {
-            level: LogLevel::Warn,
-            context: String::new(),
-            message: "disk low".into(),
-        };
+        let mut record = LogRecord { level: LogLevel::Warn, context: String::new(), message: "disk low".into() };
         assert_eq!(record.to_string(), "warn: disk low");
         record.context = "fs".into();
         assert_eq!(record.to_string(), "warn fs: disk low");
@@ -264,15 +247,8 @@ mod tests {
     #[test]
     fn logs_go_to_captured_stderr() {
         let mut host = Host::new(&RunOptions::default());
-        host.log(LogRecord {
-            level: LogLevel::Info,
-            context: "claw".into(),
-            message: "hello".into(),
-        });
-        assert_eq!(
-            host.captured_stderr().as_deref(),
-            Some("info claw: hello\n")
-        );
+        host.log(LogRecord { level: LogLevel::Info, context: "claw".into(), message: "hello".into() });
+        assert_eq!(host.captured_stderr().as_deref(), Some("info claw: hello\n"));
         assert_eq!(host.logs().len(), 1);
     }
 }

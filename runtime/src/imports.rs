@@ -92,11 +92,7 @@ fn between_backticks(s: &str) -> Option<&str> {
 }
 
 /// The type of the import item at `path`.
-fn item_at(
-    engine: &Engine,
-    ty: &wasmtime::component::types::Component,
-    path: &[String],
-) -> Option<ComponentItem> {
+fn item_at(engine: &Engine, ty: &wasmtime::component::types::Component, path: &[String]) -> Option<ComponentItem> {
     let (first, rest) = path.split_first()?;
     let mut item = ty.get_import(engine, first)?.ty;
     for seg in rest {
@@ -128,19 +124,10 @@ fn stub_at(
 
 /// Defines a stand-in for `item` under `name`; `false` when that kind of
 /// item cannot be stubbed (modules, components, type imports).
-fn stub(
-    inst: &mut LinkerInstance<'_, Host>,
-    name: &str,
-    item: &ComponentItem,
-    engine: &Engine,
-) -> bool {
+fn stub(inst: &mut LinkerInstance<'_, Host>, name: &str, item: &ComponentItem, engine: &Engine) -> bool {
     match item {
-        ComponentItem::ComponentFunc(_) => inst
-            .func_new(name, |_, _, _, _| wasmtime::bail!("probe stub"))
-            .is_ok(),
-        ComponentItem::Resource(_) => inst
-            .resource(name, ResourceType::host::<ProbeResource>(), |_, _| Ok(()))
-            .is_ok(),
+        ComponentItem::ComponentFunc(_) => inst.func_new(name, |_, _, _, _| wasmtime::bail!("probe stub")).is_ok(),
+        ComponentItem::Resource(_) => inst.resource(name, ResourceType::host::<ProbeResource>(), |_, _| Ok(())).is_ok(),
         ComponentItem::ComponentInstance(ty) => {
             let Ok(mut sub) = inst.instance(name) else {
                 return false;
@@ -159,10 +146,7 @@ fn count_items(engine: &Engine, ty: &wasmtime::component::types::Component) -> u
     fn count(engine: &Engine, item: &ComponentItem) -> usize {
         match item {
             ComponentItem::ComponentInstance(inst) => {
-                1 + inst
-                    .exports(engine)
-                    .map(|(_, e)| count(engine, &e.ty))
-                    .sum::<usize>()
+                1 + inst.exports(engine).map(|(_, e)| count(engine, &e.ty)).sum::<usize>()
             }
             _ => 1,
         }
@@ -184,17 +168,11 @@ mod tests {
         let missing = missing_imports(&linker, &component);
         assert!(!missing.is_empty());
         assert!(
-            missing
-                .iter()
-                .any(|m| m.starts_with("wasi:cli/environment@0.2.")
-                    && m.ends_with("#get-environment")),
+            missing.iter().any(|m| m.starts_with("wasi:cli/environment@0.2.") && m.ends_with("#get-environment")),
             "{missing:?}"
         );
         // Resources are listed too, and nothing twice.
-        assert!(
-            missing.iter().any(|m| m.ends_with("#output-stream")),
-            "{missing:?}"
-        );
+        assert!(missing.iter().any(|m| m.ends_with("#output-stream")), "{missing:?}");
         let mut dedup = missing.clone();
         dedup.sort();
         dedup.dedup();

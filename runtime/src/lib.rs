@@ -87,11 +87,7 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(to_anyhow)?;
         host::add_logging(&mut linker).map_err(to_anyhow)?;
 
-        Ok(Runtime {
-            engine,
-            base_linker: Arc::new(linker),
-            cache: Arc::new(Mutex::new(HashMap::new())),
-        })
+        Ok(Runtime { engine, base_linker: Arc::new(linker), cache: Arc::new(Mutex::new(HashMap::new())) })
     }
 
     /// The wasmtime engine every component of this runtime is compiled for.
@@ -111,11 +107,7 @@ impl Runtime {
     pub fn load(&self, bytes: &[u8]) -> Result<Loaded, RunError> {
         let component = self.compile(bytes)?;
         let exports = Arc::new(session::collect_exports(&component));
-        Ok(Loaded {
-            component,
-            linker: (*self.base_linker).clone(),
-            exports,
-        })
+        Ok(Loaded { component, linker: (*self.base_linker).clone(), exports })
     }
 
     fn compile(&self, bytes: &[u8]) -> Result<Component, RunError> {
@@ -125,26 +117,17 @@ impl Runtime {
         let key = hasher.finish();
 
         if let Some(hit) = self.with_cache(|cache| {
-            cache.get(&key).and_then(|entries| {
-                entries
-                    .iter()
-                    .find(|e| *e.bytes == *bytes)
-                    .map(|e| e.component.clone())
-            })
+            cache.get(&key).and_then(|entries| entries.iter().find(|e| *e.bytes == *bytes).map(|e| e.component.clone()))
         }) {
             return Ok(hit);
         }
 
-        let component =
-            Component::new(&self.engine, bytes).map_err(|e| RunError::Load(format!("{e:#}")))?;
+        let component = Component::new(&self.engine, bytes).map_err(|e| RunError::Load(format!("{e:#}")))?;
         self.with_cache(|cache| {
             if cache.values().map(Vec::len).sum::<usize>() >= CACHE_CAPACITY {
                 cache.clear();
             }
-            cache.entry(key).or_default().push(CacheEntry {
-                bytes: Arc::from(bytes),
-                component: component.clone(),
-            });
+            cache.entry(key).or_default().push(CacheEntry { bytes: Arc::from(bytes), component: component.clone() });
         });
         Ok(component)
     }
@@ -169,15 +152,11 @@ fn to_anyhow(e: wasmtime::Error) -> anyhow::Error {
 fn check_header(bytes: &[u8]) -> Result<(), RunError> {
     const MAGIC: &[u8] = b"\0asm";
     if !bytes.starts_with(MAGIC) {
-        let text_like = bytes
-            .iter()
-            .find(|b| !b.is_ascii_whitespace())
-            .is_some_and(|b| *b == b'(' || *b == b';');
+        let text_like = bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'(' || *b == b';');
         return Err(RunError::Load(if bytes.is_empty() {
             "the input is empty, not a WebAssembly component".to_string()
         } else if text_like {
-            "the input looks like WebAssembly text (WAT); only binary components are accepted"
-                .to_string()
+            "the input looks like WebAssembly text (WAT); only binary components are accepted".to_string()
         } else {
             "the input is not a WebAssembly binary (it does not start with `\\0asm`)".to_string()
         }));
@@ -245,11 +224,7 @@ impl Loaded {
     /// `wasi:foo/bar@1.0.0#baz` (an item in an imported interface); empty when
     /// everything is satisfied.
     pub fn missing_imports(&self) -> Vec<String> {
-        if self
-            .linker
-            .substituted_component_type(&self.component)
-            .is_ok()
-        {
+        if self.linker.substituted_component_type(&self.component).is_ok() {
             return Vec::new();
         }
         imports::missing_imports(&self.linker, &self.component)
@@ -263,17 +238,12 @@ impl Loaded {
     /// when imports are unsatisfied; [`RunError::Trap`] when the component's
     /// start-up code fails.
     pub fn instantiate(&self, opts: &RunOptions) -> Result<Session, RunError> {
-        let pre = self
-            .linker
-            .instantiate_pre(&self.component)
-            .map_err(|e| RunError::Link {
-                missing: imports::missing_imports(&self.linker, &self.component),
-                detail: format!("{e:#}"),
-            })?;
+        let pre = self.linker.instantiate_pre(&self.component).map_err(|e| RunError::Link {
+            missing: imports::missing_imports(&self.linker, &self.component),
+            detail: format!("{e:#}"),
+        })?;
         let mut store = Store::new(self.component.engine(), Host::new(opts));
-        let instance = pre
-            .instantiate(&mut store)
-            .map_err(|e| RunError::from_execution(&e))?;
+        let instance = pre.instantiate(&mut store).map_err(|e| RunError::from_execution(&e))?;
         Ok(Session::new(store, instance, Arc::clone(&self.exports)))
     }
 
@@ -297,10 +267,11 @@ impl Loaded {
         let mut linker = self.linker.clone();
         linker.allow_shadowing(true);
         for provider in providers {
-            let instance = provider.linker.instantiate(&mut store, &provider.component).map_err(|e| RunError::Link {
-                missing: imports::missing_imports(&provider.linker, &provider.component),
-                detail: format!("a --with component cannot be instantiated: {e:#}"),
-            })?;
+            let instance =
+                provider.linker.instantiate(&mut store, &provider.component).map_err(|e| RunError::Link {
+                    missing: imports::missing_imports(&provider.linker, &provider.component),
+                    detail: format!("a --with component cannot be instantiated: {e:#}"),
+                })?;
             let ty = provider.component.component_type();
             for (name, item) in ty.exports(&engine) {
                 if !matches!(item.ty, wasmtime::component::types::ComponentItem::ComponentFunc(_)) {

@@ -44,10 +44,7 @@ impl ExportFn {
         let Some(iface) = parents.last() else {
             return false;
         };
-        let prefix = parents[..parents.len() - 1]
-            .iter()
-            .map(|p| format!("{p}#"))
-            .collect::<String>();
+        let prefix = parents[..parents.len() - 1].iter().map(|p| format!("{p}#")).collect::<String>();
         let unversioned = iface.split_once('@').map_or(iface.as_str(), |(n, _)| n);
         let short = unversioned.rsplit_once('/').map_or(unversioned, |(_, s)| s);
         let mut spellings = vec![
@@ -77,11 +74,7 @@ pub(crate) fn collect_exports(component: &Component) -> Vec<ExportFn> {
             return;
         };
         match item {
-            ComponentItem::ComponentFunc(_) => out.push(ExportFn {
-                name: path.join("#"),
-                path,
-                index,
-            }),
+            ComponentItem::ComponentFunc(_) => out.push(ExportFn { name: path.join("#"), path, index }),
             ComponentItem::ComponentInstance(inst) => {
                 for (child, ext) in inst.exports(engine) {
                     let mut child_path = path.clone();
@@ -96,14 +89,7 @@ pub(crate) fn collect_exports(component: &Component) -> Vec<ExportFn> {
     let ty = component.component_type();
     let mut out = Vec::new();
     for (name, ext) in ty.exports(engine) {
-        walk(
-            component,
-            engine,
-            &ext.ty,
-            None,
-            vec![name.to_string()],
-            &mut out,
-        );
+        walk(component, engine, &ext.ty, None, vec![name.to_string()], &mut out);
     }
     out
 }
@@ -132,11 +118,7 @@ pub struct Session {
 
 impl Session {
     pub(crate) fn new(store: Store<Host>, instance: Instance, exports: Arc<Vec<ExportFn>>) -> Self {
-        Session {
-            store,
-            instance,
-            exports,
-        }
+        Session { store, instance, exports }
     }
 
     /// Parses `name(arg, ...)` (WAVE call syntax; the name as described
@@ -194,9 +176,8 @@ impl Session {
             )));
         }
         for (i, (ty, arg)) in params.iter().zip(args).enumerate() {
-            check_val(ty, arg, &format!("argument {}", i + 1)).map_err(|msg| {
-                RunError::Usage(format!("wrong argument for `{}`: {msg}", export.name))
-            })?;
+            check_val(ty, arg, &format!("argument {}", i + 1))
+                .map_err(|msg| RunError::Usage(format!("wrong argument for `{}`: {msg}", export.name)))?;
         }
         self.call_func(&export, func, args, results.len())
     }
@@ -264,10 +245,7 @@ impl Session {
 
     fn signature(&self, func: &Func) -> (Vec<Type>, Vec<Type>) {
         let ty = func.ty(&self.store);
-        (
-            ty.params().map(|(_, t)| t).collect(),
-            ty.results().collect(),
-        )
+        (ty.params().map(|(_, t)| t).collect(), ty.results().collect())
     }
 
     fn call_func(
@@ -278,25 +256,19 @@ impl Session {
         n_results: usize,
     ) -> Result<Vec<Val>, RunError> {
         let mut results = vec![Val::Bool(false); n_results];
-        func.call(&mut self.store, args, &mut results).map_err(
-            |e| match RunError::from_execution(&e) {
-                RunError::Trap { message, backtrace } => RunError::Trap {
-                    message: format!("{message} (in `{}`)", export.name),
-                    backtrace,
-                },
-                other => other,
-            },
-        )?;
+        func.call(&mut self.store, args, &mut results).map_err(|e| match RunError::from_execution(&e) {
+            RunError::Trap { message, backtrace } => {
+                RunError::Trap { message: format!("{message} (in `{}`)", export.name), backtrace }
+            }
+            other => other,
+        })?;
         Ok(results)
     }
 }
 
 /// `(name: type, ...) -> type` for messages.
 fn signature_text(ty: &wasmtime::component::types::ComponentFunc) -> String {
-    let params: Vec<String> = ty
-        .params()
-        .map(|(n, t)| format!("{n}: {}", type_name(&t)))
-        .collect();
+    let params: Vec<String> = ty.params().map(|(n, t)| format!("{n}: {}", type_name(&t))).collect();
     let results: Vec<String> = ty.results().map(|t| type_name(&t)).collect();
     match results.as_slice() {
         [] => format!("({})", params.join(", ")),
@@ -314,16 +286,10 @@ fn resolve<'a>(exports: &'a [ExportFn], name: &str) -> Result<&'a ExportFn, RunE
     let candidates: Vec<&ExportFn> = exports.iter().filter(|e| e.answers_to(name)).collect();
     match candidates.as_slice() {
         [one] => Ok(one),
-        [] => Err(RunError::Usage(format!(
-            "no exported function `{name}`; {}",
-            available(exports)
-        ))),
+        [] => Err(RunError::Usage(format!("no exported function `{name}`; {}", available(exports)))),
         many => Err(RunError::Usage(format!(
             "`{name}` is ambiguous: it could be {}",
-            many.iter()
-                .map(|e| format!("`{}`", e.name))
-                .collect::<Vec<_>>()
-                .join(", ")
+            many.iter().map(|e| format!("`{}`", e.name)).collect::<Vec<_>>().join(", ")
         ))),
     }
 }
@@ -332,13 +298,6 @@ fn available(exports: &[ExportFn]) -> String {
     if exports.is_empty() {
         "the component exports no functions".to_string()
     } else {
-        format!(
-            "available: {}",
-            exports
-                .iter()
-                .map(|e| format!("`{}`", e.name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("available: {}", exports.iter().map(|e| format!("`{}`", e.name)).collect::<Vec<_>>().join(", "))
     }
 }

@@ -30,8 +30,7 @@ pub fn to_wave(v: &Val) -> Result<String, RunError> {
             val_kind(v)
         )));
     }
-    wasm_wave::to_string(v)
-        .map_err(|e| RunError::Other(format!("cannot render {} value as WAVE: {e}", val_kind(v))))
+    wasm_wave::to_string(v).map_err(|e| RunError::Other(format!("cannot render {} value as WAVE: {e}", val_kind(v))))
 }
 
 /// Parses WAVE text as a value of type `ty`.
@@ -71,9 +70,7 @@ pub(crate) fn split_call(source: &str) -> Result<ParsedCall<'_>, RunError> {
     };
     let name = source[..open].trim();
     if name.is_empty() {
-        return Err(RunError::Usage(format!(
-            "invalid call `{source}`: missing function name before `(`"
-        )));
+        return Err(RunError::Usage(format!("invalid call `{source}`: missing function name before `(`")));
     }
     Ok(ParsedCall { name, source, open })
 }
@@ -91,11 +88,7 @@ impl ParsedCall<'_> {
             map(span.start)..map(span.end).max(map(span.start))
         };
         let call = UntypedFuncCall::parse(&text).map_err(|e| {
-            RunError::Usage(format!(
-                "invalid call `{}`: {}",
-                self.source,
-                describe_parse_error(&e, self.source, shift)
-            ))
+            RunError::Usage(format!("invalid call `{}`: {}", self.source, describe_parse_error(&e, self.source, shift)))
         })?;
         call.to_wasm_params::<Val>(params.iter()).map_err(|e| {
             RunError::Usage(format!(
@@ -109,11 +102,7 @@ impl ParsedCall<'_> {
 }
 
 /// `kind: detail at offset N: `snippet``, with the span mapped into `source`.
-fn describe_parse_error(
-    e: &ParserError,
-    source: &str,
-    map: impl Fn(Range<usize>) -> Range<usize>,
-) -> String {
+fn describe_parse_error(e: &ParserError, source: &str, map: impl Fn(Range<usize>) -> Range<usize>) -> String {
     let mut out = e.kind().to_string();
     if let Some(detail) = e.detail() {
         out.push_str(": ");
@@ -162,10 +151,7 @@ pub fn type_name(ty: &Type) -> String {
         Type::FixedLengthList(l) => format!("list<{}, {}>", type_name(&l.ty()), l.len()),
         Type::Map(m) => format!("map<{}, {}>", type_name(&m.key()), type_name(&m.value())),
         Type::Record(r) => {
-            let fields: Vec<String> = r
-                .fields()
-                .map(|f| format!("{}: {}", f.name, type_name(&f.ty)))
-                .collect();
+            let fields: Vec<String> = r.fields().map(|f| format!("{}: {}", f.name, type_name(&f.ty))).collect();
             format!("record {{ {} }}", fields.join(", "))
         }
         Type::Tuple(t) => {
@@ -203,12 +189,8 @@ pub fn type_name(ty: &Type) -> String {
 /// streams, error contexts, maps), if any.
 fn unsupported_part(v: &Val) -> Option<&'static str> {
     match v {
-        Val::Resource(_) | Val::Future(_) | Val::Stream(_) | Val::ErrorContext(_) | Val::Map(_) => {
-            Some(val_kind(v))
-        }
-        Val::List(items) | Val::FixedLengthList(items) | Val::Tuple(items) => {
-            items.iter().find_map(unsupported_part)
-        }
+        Val::Resource(_) | Val::Future(_) | Val::Stream(_) | Val::ErrorContext(_) | Val::Map(_) => Some(val_kind(v)),
+        Val::List(items) | Val::FixedLengthList(items) | Val::Tuple(items) => items.iter().find_map(unsupported_part),
         Val::Record(fields) => fields.iter().find_map(|(_, v)| unsupported_part(v)),
         Val::Variant(_, Some(payload)) | Val::Option(Some(payload)) => unsupported_part(payload),
         Val::Result(Ok(Some(payload)) | Err(Some(payload))) => unsupported_part(payload),
@@ -252,13 +234,7 @@ fn val_kind(v: &Val) -> &'static str {
 /// Checks that `val` is a value of type `ty`; the error describes the first
 /// mismatch, with `path` locating it (e.g. `argument 1.major`).
 pub(crate) fn check_val(ty: &Type, val: &Val, path: &str) -> Result<(), String> {
-    let mismatch = || {
-        Err(format!(
-            "{path}: expected `{}`, found a {} value",
-            type_name(ty),
-            val_kind(val)
-        ))
-    };
+    let mismatch = || Err(format!("{path}: expected `{}`, found a {} value", type_name(ty), val_kind(val)));
     match (ty, val) {
         (Type::Bool, Val::Bool(_))
         | (Type::S8, Val::S8(_))
@@ -285,11 +261,7 @@ pub(crate) fn check_val(ty: &Type, val: &Val, path: &str) -> Result<(), String> 
         }
         (Type::FixedLengthList(l), Val::FixedLengthList(items) | Val::List(items)) => {
             if u32::try_from(items.len()).ok() != Some(l.len()) {
-                return Err(format!(
-                    "{path}: expected {} elements, found {}",
-                    l.len(),
-                    items.len()
-                ));
+                return Err(format!("{path}: expected {} elements, found {}", l.len(), items.len()));
             }
             let elem = l.ty();
             for (i, item) in items.iter().enumerate() {
@@ -308,18 +280,11 @@ pub(crate) fn check_val(ty: &Type, val: &Val, path: &str) -> Result<(), String> 
         (Type::Record(r), Val::Record(fields)) => {
             let expected: Vec<_> = r.fields().collect();
             if expected.len() != fields.len() {
-                return Err(format!(
-                    "{path}: expected {} record fields, found {}",
-                    expected.len(),
-                    fields.len()
-                ));
+                return Err(format!("{path}: expected {} record fields, found {}", expected.len(), fields.len()));
             }
             for (field, (name, value)) in expected.iter().zip(fields) {
                 if field.name != name {
-                    return Err(format!(
-                        "{path}: expected field `{}`, found `{name}`",
-                        field.name
-                    ));
+                    return Err(format!("{path}: expected field `{}`, found `{name}`", field.name));
                 }
                 check_val(&field.ty, value, &format!("{path}.{name}"))?;
             }
@@ -328,11 +293,7 @@ pub(crate) fn check_val(ty: &Type, val: &Val, path: &str) -> Result<(), String> 
         (Type::Tuple(t), Val::Tuple(items)) => {
             let types: Vec<_> = t.types().collect();
             if types.len() != items.len() {
-                return Err(format!(
-                    "{path}: expected a {}-tuple, found {} items",
-                    types.len(),
-                    items.len()
-                ));
+                return Err(format!("{path}: expected a {}-tuple, found {} items", types.len(), items.len()));
             }
             for (i, (ty, item)) in types.iter().zip(items).enumerate() {
                 check_val(ty, item, &format!("{path}.{i}"))?;
@@ -341,10 +302,7 @@ pub(crate) fn check_val(ty: &Type, val: &Val, path: &str) -> Result<(), String> 
         }
         (Type::Variant(v), Val::Variant(case, payload)) => {
             let Some(c) = v.cases().find(|c| c.name == case) else {
-                return Err(format!(
-                    "{path}: `{case}` is not a case of `{}`",
-                    type_name(ty)
-                ));
+                return Err(format!("{path}: `{case}` is not a case of `{}`", type_name(ty)));
             };
             check_payload(c.ty.as_ref(), payload.as_deref(), &format!("{path}.{case}"))
         }
@@ -352,10 +310,7 @@ pub(crate) fn check_val(ty: &Type, val: &Val, path: &str) -> Result<(), String> 
             if e.names().any(|n| n == case) {
                 Ok(())
             } else {
-                Err(format!(
-                    "{path}: `{case}` is not a case of `{}`",
-                    type_name(ty)
-                ))
+                Err(format!("{path}: `{case}` is not a case of `{}`", type_name(ty)))
             }
         }
         (Type::Option(o), Val::Option(inner)) => match inner {
@@ -363,20 +318,13 @@ pub(crate) fn check_val(ty: &Type, val: &Val, path: &str) -> Result<(), String> 
             Some(inner) => check_val(&o.ty(), inner, &format!("{path}.some")),
         },
         (Type::Result(r), Val::Result(res)) => match res {
-            Ok(payload) => {
-                check_payload(r.ok().as_ref(), payload.as_deref(), &format!("{path}.ok"))
-            }
-            Err(payload) => {
-                check_payload(r.err().as_ref(), payload.as_deref(), &format!("{path}.err"))
-            }
+            Ok(payload) => check_payload(r.ok().as_ref(), payload.as_deref(), &format!("{path}.ok")),
+            Err(payload) => check_payload(r.err().as_ref(), payload.as_deref(), &format!("{path}.err")),
         },
         (Type::Flags(f), Val::Flags(names)) => {
             for name in names {
                 if !f.names().any(|n| n == name) {
-                    return Err(format!(
-                        "{path}: `{name}` is not a flag of `{}`",
-                        type_name(ty)
-                    ));
+                    return Err(format!("{path}: `{name}` is not a flag of `{}`", type_name(ty)));
                 }
             }
             Ok(())
@@ -385,9 +333,7 @@ pub(crate) fn check_val(ty: &Type, val: &Val, path: &str) -> Result<(), String> 
             if r.ty() == *rt {
                 Ok(())
             } else {
-                Err(format!(
-                    "{path}: resource handle of a different resource type"
-                ))
+                Err(format!("{path}: resource handle of a different resource type"))
             }
         }
         _ => mismatch(),
@@ -398,10 +344,7 @@ fn check_payload(ty: Option<&Type>, val: Option<&Val>, path: &str) -> Result<(),
     match (ty, val) {
         (None, None) => Ok(()),
         (Some(ty), Some(val)) => check_val(ty, val, path),
-        (Some(ty), None) => Err(format!(
-            "{path}: missing payload of type `{}`",
-            type_name(ty)
-        )),
+        (Some(ty), None) => Err(format!("{path}: missing payload of type `{}`", type_name(ty))),
         (None, Some(_)) => Err(format!("{path}: this case has no payload")),
     }
 }

@@ -18,11 +18,7 @@ fn runtime() -> Runtime {
 }
 
 fn semver() -> Session {
-    runtime()
-        .load(SEMVER)
-        .expect("load semver")
-        .instantiate(&RunOptions::default())
-        .expect("instantiate semver")
+    runtime().load(SEMVER).expect("load semver").instantiate(&RunOptions::default()).expect("instantiate semver")
 }
 
 fn invoke(session: &mut Session, call: &str) -> String {
@@ -46,17 +42,8 @@ fn parse_with_full_name() {
 fn shorthand_names() {
     let mut s = semver();
     let expected = r#"ok({major: 1, minor: 2, patch: 3, pre: "beta.1", build: "build.5"})"#;
-    for name in [
-        "parse",
-        "versions#parse",
-        "example:semver/versions#parse",
-        "example:semver/versions.parse@0.1.0",
-    ] {
-        assert_eq!(
-            invoke(&mut s, &format!(r#"{name}("1.2.3-beta.1+build.5")"#)),
-            expected,
-            "{name}"
-        );
+    for name in ["parse", "versions#parse", "example:semver/versions#parse", "example:semver/versions.parse@0.1.0"] {
+        assert_eq!(invoke(&mut s, &format!(r#"{name}("1.2.3-beta.1+build.5")"#)), expected, "{name}");
     }
 }
 
@@ -66,23 +53,14 @@ fn variants_enums_lists_options() {
     assert_eq!(invoke(&mut s, r#"parse("")"#), "err(empty)");
     assert!(invoke(&mut s, r#"parse("x.y")"#).starts_with("err(invalid(\""));
     assert_eq!(
-        invoke(
-            &mut s,
-            r#"bump({major: 1, minor: 2, patch: 3, pre: "rc.1", build: ""}, minor)"#
-        ),
+        invoke(&mut s, r#"bump({major: 1, minor: 2, patch: 3, pre: "rc.1", build: ""}, minor)"#),
         r#"{major: 1, minor: 3, patch: 0, pre: "", build: ""}"#
     );
     assert_eq!(
         invoke(&mut s, r#"sort(["1.10.0", "1.2.0", "1.2.0-alpha"])"#),
         r#"ok(["1.2.0-alpha", "1.2.0", "1.10.0"])"#
     );
-    assert_eq!(
-        invoke(
-            &mut s,
-            r#"max-satisfying(">=1.2, <2", ["1.1.0", "1.4.0", "2.0.0"])"#
-        ),
-        r#"some("1.4.0")"#
-    );
+    assert_eq!(invoke(&mut s, r#"max-satisfying(">=1.2, <2", ["1.1.0", "1.4.0", "2.0.0"])"#), r#"some("1.4.0")"#);
     assert_eq!(invoke(&mut s, r#"max-satisfying("^3", ["1.0.0"])"#), "none");
     let v = r#"{major: 1, minor: 0, patch: 0, pre: "", build: ""}"#;
     let w = r#"{major: 1, minor: 0, patch: 1, pre: "", build: ""}"#;
@@ -98,16 +76,10 @@ fn call_with_values_and_func_type() {
     assert_eq!(params.len(), 1);
     assert_eq!(results.len(), 1);
     let out = s.call(&name, &[Val::String("2.0.0".into())]).expect("call");
-    let expected = from_wave(
-        &results[0],
-        r#"ok({major: 2, minor: 0, patch: 0, pre: "", build: ""})"#,
-    )
-    .expect("expected value");
+    let expected =
+        from_wave(&results[0], r#"ok({major: 2, minor: 0, patch: 0, pre: "", build: ""})"#).expect("expected value");
     assert_eq!(out, vec![expected]);
-    assert_eq!(
-        to_wave(&out[0]).expect("to_wave"),
-        r#"ok({major: 2, minor: 0, patch: 0, pre: "", build: ""})"#
-    );
+    assert_eq!(to_wave(&out[0]).expect("to_wave"), r#"ok({major: 2, minor: 0, patch: 0, pre: "", build: ""})"#);
 
     let err = s.call(&name, &[Val::U32(1)]).expect_err("wrong type");
     assert!(err.is_usage(), "{err}");
@@ -124,10 +96,7 @@ fn unknown_export_lists_available() {
     let msg = err.to_string();
     assert!(msg.contains("frobnicate"), "{msg}");
     assert!(msg.contains(&format!("`{VERSIONS}#parse`")), "{msg}");
-    assert!(
-        msg.contains(&format!("`{VERSIONS}#max-satisfying`")),
-        "{msg}"
-    );
+    assert!(msg.contains(&format!("`{VERSIONS}#max-satisfying`")), "{msg}");
     assert_eq!(s.exports().len(), 7);
 }
 
@@ -154,13 +123,7 @@ fn bad_wave_is_usage() {
 #[test]
 fn bad_bytes_are_load_errors() {
     let rt = runtime();
-    let cases: [&[u8]; 5] = [
-        b"",
-        b"hello",
-        b"(component)",
-        b"\0asm\x01\0\0\0",
-        &SEMVER[..100],
-    ];
+    let cases: [&[u8]; 5] = [b"", b"hello", b"(component)", b"\0asm\x01\0\0\0", &SEMVER[..100]];
     for bytes in cases {
         match rt.load(bytes) {
             Err(RunError::Load(msg)) => assert!(!msg.is_empty()),
@@ -168,9 +131,7 @@ fn bad_bytes_are_load_errors() {
             Ok(_) => panic!("{bytes:?}: loaded"),
         }
     }
-    let Err(err) = rt.load(b"\0asm\x01\0\0\0") else {
-        panic!("core module loaded")
-    };
+    let Err(err) = rt.load(b"\0asm\x01\0\0\0") else { panic!("core module loaded") };
     assert!(err.to_string().contains("core WebAssembly module"), "{err}");
 }
 
@@ -185,19 +146,13 @@ fn load_is_cached() {
     let rt = runtime();
     let a = rt.load(SEMVER).expect("load");
     let b = rt.load(SEMVER).expect("load again");
-    assert!(std::ptr::eq(
-        a.component().text().as_ptr(),
-        b.component().text().as_ptr()
-    ));
+    assert!(std::ptr::eq(a.component().text().as_ptr(), b.component().text().as_ptr()));
 }
 
 #[test]
 fn missing_imports_are_listed() {
     let mut loaded = runtime().load(KVCACHE).expect("load kvcache");
-    let all: Vec<String> = ["get", "set", "delete"]
-        .iter()
-        .map(|f| format!("{STORE}#{f}"))
-        .collect();
+    let all: Vec<String> = ["get", "set", "delete"].iter().map(|f| format!("{STORE}#{f}")).collect();
     assert_eq!(loaded.missing_imports(), all);
     match loaded.instantiate(&RunOptions::default()) {
         Err(RunError::Link { missing, .. }) => assert_eq!(missing, all),
@@ -224,9 +179,7 @@ fn mock_store(loaded: &mut Loaded) -> Arc<Mutex<HashMap<String, String>>> {
     let mut inst = loaded.linker_mut().instance(STORE).expect("instance");
     let m = Arc::clone(&map);
     inst.func_new("get", move |_, _, params, results| {
-        let [Val::String(k)] = params else {
-            wasmtime::bail!("bad params")
-        };
+        let [Val::String(k)] = params else { wasmtime::bail!("bad params") };
         if k.contains("boom") {
             wasmtime::bail!("store offline");
         }
@@ -237,18 +190,14 @@ fn mock_store(loaded: &mut Loaded) -> Arc<Mutex<HashMap<String, String>>> {
     .expect("get");
     let m = Arc::clone(&map);
     inst.func_new("set", move |_, _, params, _| {
-        let [Val::String(k), Val::String(v)] = params else {
-            wasmtime::bail!("bad params")
-        };
+        let [Val::String(k), Val::String(v)] = params else { wasmtime::bail!("bad params") };
         m.lock().expect("lock").insert(k.clone(), v.clone());
         Ok(())
     })
     .expect("set");
     let m = Arc::clone(&map);
     inst.func_new("delete", move |_, _, params, results| {
-        let [Val::String(k)] = params else {
-            wasmtime::bail!("bad params")
-        };
+        let [Val::String(k)] = params else { wasmtime::bail!("bad params") };
         results[0] = Val::Bool(m.lock().expect("lock").remove(k).is_some());
         Ok(())
     })
@@ -261,56 +210,26 @@ fn mocked_imports_resources_and_traps() {
     let mut loaded = runtime().load(KVCACHE).expect("load kvcache");
     let map = mock_store(&mut loaded);
     assert!(loaded.missing_imports().is_empty());
-    let mut s = loaded
-        .instantiate(&RunOptions::default())
-        .expect("instantiate");
+    let mut s = loaded.instantiate(&RunOptions::default()).expect("instantiate");
 
-    let ns = s
-        .call("[constructor]namespace", &[Val::String("p".into())])
-        .expect("constructor");
-    let [handle] = ns.as_slice() else {
-        panic!("constructor results: {ns:?}")
-    };
+    let ns = s.call("[constructor]namespace", &[Val::String("p".into())]).expect("constructor");
+    let [handle] = ns.as_slice() else { panic!("constructor results: {ns:?}") };
     let get_or_insert = format!("{CACHE}#[method]namespace.get-or-insert");
     let out = s
-        .call(
-            &get_or_insert,
-            &[
-                handle.clone(),
-                Val::String("k".into()),
-                Val::String("v".into()),
-            ],
-        )
+        .call(&get_or_insert, &[handle.clone(), Val::String("k".into()), Val::String("v".into())])
         .expect("get-or-insert");
     assert_eq!(out, vec![Val::String("v".into())]);
-    assert_eq!(
-        map.lock().expect("lock").get("p/k").map(String::as_str),
-        Some("v")
-    );
-    let stats = s
-        .call("[method]namespace.stats", std::slice::from_ref(handle))
-        .expect("stats");
-    assert_eq!(
-        to_wave(&stats[0]).expect("wave"),
-        "{hits: 0, misses: 1, writes: 1}"
-    );
+    assert_eq!(map.lock().expect("lock").get("p/k").map(String::as_str), Some("v"));
+    let stats = s.call("[method]namespace.stats", std::slice::from_ref(handle)).expect("stats");
+    assert_eq!(to_wave(&stats[0]).expect("wave"), "{hits: 0, misses: 1, writes: 1}");
 
     // A resource result cannot be written as WAVE.
-    let err = s
-        .invoke(r#"[constructor]namespace("q")"#)
-        .expect_err("resource");
+    let err = s.invoke(r#"[constructor]namespace("q")"#).expect_err("resource");
     assert!(matches!(err, RunError::Other(_)), "{err:?}");
 
     // A failing host import traps the guest.
     let err = s
-        .call(
-            &get_or_insert,
-            &[
-                handle.clone(),
-                Val::String("boom".into()),
-                Val::String("v".into()),
-            ],
-        )
+        .call(&get_or_insert, &[handle.clone(), Val::String("boom".into()), Val::String("v".into())])
         .expect_err("trap");
     assert!(err.is_trap(), "{err:?}");
     assert!(err.to_string().contains("store offline"), "{err}");
@@ -325,10 +244,7 @@ fn output_is_captured_when_not_inherited() {
     let inherited = runtime()
         .load(SEMVER)
         .expect("load")
-        .instantiate(&RunOptions {
-            inherit_stdout: true,
-            inherit_stderr: true,
-        })
+        .instantiate(&RunOptions { inherit_stdout: true, inherit_stderr: true })
         .expect("instantiate");
     assert_eq!(inherited.captured_stdout(), None);
 }
