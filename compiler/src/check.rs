@@ -243,9 +243,9 @@ impl<'a> Checker<'a> {
     fn constant(&mut self, expr: &ast::Expr, ty: Ty) -> Const {
         let value = match &expr.kind {
             A::Paren(inner) => return self.constant(inner, ty),
-            A::Int(v) => self.int_literal(*v as i128, *v == u128::MAX, ty, expr.span),
+            A::Int(v) => self.int_literal(literal_value(*v), *v > LITERAL_LIMIT, ty, expr.span),
             A::Unary { op: UnaryOp::Neg, operand } => match &operand.kind {
-                A::Int(v) => self.int_literal(-(*v as i128), *v == u128::MAX, ty, expr.span),
+                A::Int(v) => self.int_literal(-literal_value(*v), *v > LITERAL_LIMIT, ty, expr.span),
                 A::Float(f) => self.float_literal(-*f, ty, expr.span),
                 _ => None,
             },
@@ -1047,7 +1047,7 @@ impl BodyChecker<'_, '_> {
                     Some(Ty::Error) => Ty::Error,
                     Some(_) | None => Ty::S32,
                 };
-                let c = self.checker.int_literal(*v as i128, *v == u128::MAX, ty, span).unwrap_or(Const::Int(0));
+                let c = self.checker.int_literal(literal_value(*v), *v > LITERAL_LIMIT, ty, span).unwrap_or(Const::Int(0));
                 let ty = if ty == Ty::Error { Ty::Error } else { ty };
                 self.push_expr(ir::ExprKind::Const(c), ty, span)
             }
@@ -1096,7 +1096,7 @@ impl BodyChecker<'_, '_> {
                     Some(Ty::Error) => Ty::Error,
                     _ => Ty::S32,
                 };
-                let c = self.checker.int_literal(-(v as i128), v == u128::MAX, ty, span).unwrap_or(Const::Int(0));
+                let c = self.checker.int_literal(-literal_value(v), v > LITERAL_LIMIT, ty, span).unwrap_or(Const::Int(0));
                 self.push_expr(ir::ExprKind::Const(c), ty, span)
             }
             A::Unary { op, operand } => {
@@ -1372,6 +1372,15 @@ fn if_has_error(i: &ast::IfStmt) -> bool {
             Some(ast::Else::If(inner, _)) => if_has_error(inner),
             None => false,
         }
+}
+
+/// Literals above this fit no Claw type even when negated (2^64 > `u64::MAX`
+/// and `-2^64 < s64::MIN`); they are reported as out of range.
+const LITERAL_LIMIT: u128 = 1 << 64;
+
+/// A literal's value as an `i128`, clamped so that negating it cannot overflow.
+fn literal_value(v: u128) -> i128 {
+    v.min(LITERAL_LIMIT) as i128
 }
 
 fn strip_parens(expr: &ast::Expr) -> &ast::Expr {
