@@ -1,0 +1,88 @@
+//! The component's world, as read back from the component's bytes with
+//! wit-component (what `wasm-tools component wit` prints), matches the
+//! source: its imports, its exports with their exact types, and the `///`
+//! docs.
+
+use wit_parser::{WorldItem, WorldKey};
+
+const SOURCE: &str = r#"
+import { level, log } from wasi:logging/logging;
+import { now } from wasi:clocks/monotonic-clock;
+
+/// Fetches a value from the host.
+import fetch as get-value: func(key: string) -> u64;
+
+/// Adds one to the counter and returns it.
+export func increment(by: u32) -> u32 {
+    log(level::info, "counter", "increment");
+    return by + 1;
+}
+
+/// The time, twice.
+export func twice-now() -> u64 {
+    return now() + get-value("x");
+}
+
+export func severity(l: level) -> level {
+    return l;
+}
+"#;
+
+fn decoded() -> (wit_parser::Resolve, wit_parser::WorldId) {
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(SOURCE, "counter", &resolve).expect("compiles");
+    match wit_component::decode(&compiled.component).expect("decodes") {
+        wit_component::DecodedWasm::Component(resolve, world) => (resolve, world),
+        wit_component::DecodedWasm::WitPackage(..) => panic!("decoded a WIT package, not a component"),
+    }
+}
+
+#[test]
+fn decoded_world_matches_source() {
+    let (resolve, world_id) = decoded();
+    let world = &resolve.worlds[world_id];
+    let mut imports: Vec<String> = world.imports.keys().map(|k| resolve.name_world_key(k)).collect();
+    imports.sort();
+    assert_eq!(
+        imports,
+        ["fetch", "level", "wasi:clocks/monotonic-clock@0.2.12", "wasi:logging/logging@0.1.0-draft"],
+        "imports: the two interfaces, the plain function under its world name, and the enum `use`d by an export"
+    );
+    let mut exports: Vec<String> = world.exports.keys().map(|k| resolve.name_world_key(k)).collect();
+    exports.sort();
+    assert_eq!(exports, ["increment", "severity", "twice-now"]);
+
+    let Some(WorldItem::Function(increment)) = world.exports.get(&WorldKey::Name("increment".into())) else {
+        panic!("increment is not a function export");
+    };
+    assert_eq!(increment.params.len(), 1);
+    assert_eq!(increment.params[0].name, "by");
+    assert_eq!(increment.params[0].ty, wit_parser::Type::U32);
+    assert_eq!(increment.result, Some(wit_parser::Type::U32));
+    assert_eq!(increment.docs.contents.as_deref(), Some("Adds one to the counter and returns it."));
+
+    let Some(WorldItem::Function(fetch)) = world.imports.get(&WorldKey::Name("fetch".into())) else {
+        panic!("fetch is not a function import");
+    };
+    assert_eq!(fetch.docs.contents.as_deref(), Some("Fetches a value from the host."));
+    assert_eq!(fetch.result, Some(wit_parser::Type::U64));
+}
+
+#[test]
+fn wit_text_shows_world() {
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let wit = claw_compiler::world_wit(SOURCE, "counter", &resolve).expect("checks");
+    assert!(wit.contains("package claw:counter;"), "{wit}");
+    assert!(wit.contains("import wasi:logging/logging@0.1.0-draft;"), "{wit}");
+    assert!(wit.contains("use wasi:logging/logging@0.1.0-draft.{level};"), "{wit}");
+    assert!(wit.contains("/// Adds one to the counter and returns it."), "{wit}");
+    assert!(wit.contains("export severity: func(l: level) -> level;"), "{wit}");
+}
+
+#[test]
+fn output_validates_with_default_features() {
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(SOURCE, "counter", &resolve).expect("compiles");
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default());
+    validator.validate_all(&compiled.component).expect("valid with default features");
+}
