@@ -13,6 +13,9 @@
 //! same shape as `bench/gen_large.py` in the shared benchmark directory, so the
 //! numbers are directly comparable with that compiler. See `bench/README.md`.
 //!
+//! `-- --stages` (or `CLAW_BENCH_STAGES=1`) also times each stage of the
+//! pipeline separately (lex, parse, check, add_world, codegen, wrap).
+//!
 //! `-- --emit N` prints the generated program for N instead of timing it.
 //!
 //! This is a plain `fn main()` (no criterion) to keep CI build time low.
@@ -58,6 +61,54 @@ fn measure<T>(mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
     }
     times.sort();
     (times[0], times[times.len() / 2], last)
+}
+
+/// Best-of-`RUNS` seconds for one stage (after a warm-up).
+fn stage<T>(f: impl FnMut() -> T) -> (f64, T) {
+    let (best, _, out) = measure(f);
+    (best.as_secs_f64(), out)
+}
+
+/// Times the stages `compile` runs, one by one, through the crate's public
+/// modules (the same calls `claw_compiler::compile` makes), so a slow or
+/// superlinear stage shows up by name.
+fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
+    use claw_compiler::{check, codegen, component, lexer, parser};
+    let (lex, _) = stage(|| lexer::lex(source).tokens.len());
+    let (parse, parsed) = stage(|| parser::parse(source));
+    let (chk, (module, _)) = stage(|| check::check(&parsed.file, resolve));
+    let (clone, _) = stage(|| resolve.clone());
+    let (world, (resolve2, wid)) = stage(|| {
+        let mut r = resolve.clone();
+        let (_, w) = component::add_world(&module, &mut r, "bench").expect("world");
+        (r, w)
+    });
+    let world = world - clone;
+    let (gen, core) = stage(|| codegen::generate(&module, &resolve2).bytes);
+    let (embed, embedded) = stage(|| {
+        let mut bytes = core.clone();
+        wit_component::embed_component_metadata(&mut bytes, &resolve2, wid, wit_component::StringEncoding::UTF8)
+            .expect("embed");
+        bytes
+    });
+    let (encode, wrapped) = stage(|| {
+        wit_component::ComponentEncoder::default()
+            .module(&embedded)
+            .expect("module")
+            .validate(true)
+            .encode()
+            .expect("encode")
+    });
+    let (validate, _) = stage(|| {
+        let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+        v.validate_all(&wrapped).is_ok()
+    });
+    let (wrap, _) = stage(|| component::wrap(core.clone(), &resolve2, wid).expect("wrap").len());
+    println!(
+        "  stages N={n}: lex {lex:.4}  parse(incl. lex) {parse:.4}  check {chk:.4}  resolve.clone {clone:.4}  \
+         add_world {world:.4}  codegen {gen:.4}  wrap {wrap:.4} = [embed {embed:.4} + ComponentEncoder {encode:.4} \
+         + validate {validate:.4}]  (seconds, best of {RUNS})"
+    );
 }
 
 fn sizes() -> Vec<usize> {
@@ -128,6 +179,9 @@ fn main() {
             lines as f64 / check_secs,
         );
         best_by_n.push((n, secs));
+        if std::env::args().any(|a| a == "--stages") || std::env::var_os("CLAW_BENCH_STAGES").is_some() {
+            stages(n, &source, &resolve);
+        }
     }
     println!("(best and median of {RUNS} runs after one warm-up; `check` = parse + type check only)");
 

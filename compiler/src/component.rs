@@ -190,14 +190,50 @@ pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -
     Ok((package, world))
 }
 
-/// Embeds the world into `core` and wraps it into a validated component.
+/// The name wit-component gives the world of a decoded component.
+const DECODED_WORLD_NAME: &str = "root";
+
+/// A `package-docs` custom section carrying the `///` docs of the world's
+/// functions, in wit-parser's [`wit_parser::PackageMetadata`] format.
+///
+/// Decoders (`wit_component::decode`, so `wasm-tools component wit`) read it
+/// and attach the docs to the world they decode, which they always name
+/// `root`; so the docs are extracted from a copy of the world by that name.
+fn docs_section(module: &ir::Module, resolve: &Resolve) -> anyhow::Result<Option<Vec<u8>>> {
+    let has_docs = module.funcs.iter().any(|f| f.exported && !f.docs.is_empty())
+        || module.imports.iter().any(|i| i.interface.is_none() && !i.docs.is_empty());
+    if !has_docs {
+        return Ok(None);
+    }
+    let mut copy = resolve.clone();
+    let text = world_text(module, resolve, DECODED_WORLD_NAME).replacen(
+        &format!("package claw:{DECODED_WORLD_NAME};"),
+        "package claw:component-docs;",
+        1,
+    );
+    let package = copy.push_source("component-docs.wit", &text)?;
+    let data = wit_parser::PackageMetadata::extract(&copy, package).encode()?;
+    let section = wasm_encoder::CustomSection {
+        name: wit_parser::PackageMetadata::SECTION_NAME.into(),
+        data: data.into(),
+    };
+    let mut bytes = vec![0u8]; // The custom section id.
+    wasm_encoder::Encode::encode(&section, &mut bytes);
+    Ok(Some(bytes))
+}
+
+/// Embeds the world into `core`, wraps it into a component, appends the docs
+/// section, and validates the result.
 ///
 /// # Errors
 /// If wit-component cannot wrap the module or the result does not validate
 /// (both compiler bugs).
-pub fn wrap(mut core: Vec<u8>, resolve: &Resolve, world: WorldId) -> anyhow::Result<Vec<u8>> {
+pub fn wrap(mut core: Vec<u8>, module: &ir::Module, resolve: &Resolve, world: WorldId) -> anyhow::Result<Vec<u8>> {
     wit_component::embed_component_metadata(&mut core, resolve, world, wit_component::StringEncoding::UTF8)?;
-    let component = wit_component::ComponentEncoder::default().module(&core)?.validate(true).encode()?;
+    let mut component = wit_component::ComponentEncoder::default().module(&core)?.validate(true).encode()?;
+    if let Some(section) = docs_section(module, resolve)? {
+        component.extend_from_slice(&section);
+    }
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
     validator.validate_all(&component)?;
     Ok(component)

@@ -72,7 +72,7 @@ pub fn compile(source: &str, world_name: &str, resolve: &Resolve) -> Result<Comp
     };
     let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
     let core = codegen::generate(&module, &resolve);
-    let component = component::wrap(core.bytes, &resolve, world).map_err(internal)?;
+    let component = component::wrap(core.bytes, &module, &resolve, world).map_err(internal)?;
     let wit = print_package(&resolve, package).map_err(internal)?;
     Ok(Compiled { component, wit })
 }
