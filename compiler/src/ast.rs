@@ -21,6 +21,10 @@ pub struct Ident {
 pub struct File {
     /// Top-level items in source order.
     pub items: Vec<Item>,
+    /// Names that items the parser could not read seem to declare
+    /// (`let NAME`, `func NAME`, `import NAME`). The checker treats them as
+    /// defined, with an error type, so their uses are not reported again.
+    pub recovered_names: Vec<String>,
 }
 
 /// A top-level item.

@@ -159,6 +159,9 @@ impl<'a> Checker<'a> {
     /// First pass: imports, globals and function signatures, so that items
     /// may be used before they are defined.
     fn collect(&mut self, file: &ast::File) {
+        for name in &file.recovered_names {
+            self.names.entry(name.clone()).or_insert(Binding::Type(Ty::Error));
+        }
         // Imports first: their types may be used by every signature.
         for item in &file.items {
             if let ast::Item::ImportFrom(import) = item {

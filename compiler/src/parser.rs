@@ -55,11 +55,35 @@ pub fn parse(source: &str) -> Parsed {
     }
     let mut file = file;
     attach_docs(&mut file, &lexed.docs);
+    file.recovered_names = recovered_names(&file, &lexed.tokens);
     diagnostics.sort_by_key(|d| d.primary_span());
     // Recovery can report the same position twice (once for the error, once
     // for the token that ended the recovery); keep the first.
     diagnostics.dedup_by(|a, b| a.primary_span() == b.primary_span() && a.code == b.code);
     Parsed { file, diagnostics }
+}
+
+/// The names that unreadable items seem to declare: the identifier after
+/// `let`, `let mut`, `func` or `import` among an error item's tokens.
+fn recovered_names(file: &ast::File, tokens: &[(u32, Token, u32)]) -> Vec<String> {
+    let mut names = Vec::new();
+    for item in &file.items {
+        let ast::Item::Error(span) = item else { continue };
+        let inside: Vec<&Token> =
+            tokens.iter().filter(|(s, _, e)| *s >= span.start && *e <= span.end).map(|(_, t, _)| t).collect();
+        for window in inside.windows(3) {
+            let name = match window {
+                [Token::Let | Token::Func | Token::Import, Token::Ident(name), _] => name,
+                [Token::Let, Token::Mut, Token::Ident(name)] => name,
+                _ => continue,
+            };
+            names.push(name.clone());
+        }
+        if let [.., Token::Let | Token::Func | Token::Import, Token::Ident(name)] = inside.as_slice() {
+            names.push(name.clone());
+        }
+    }
+    names
 }
 
 /// Attaches each run of `///` lines to the item that follows it.
