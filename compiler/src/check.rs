@@ -242,41 +242,33 @@ impl<'a> Checker<'a> {
         self.define(&global.name, Binding::Global(id));
     }
 
-    /// Evaluates a global's initializer, which must be a literal of its type.
+    /// Evaluates a global's initializer, which must be a literal of its type
+    /// (numeric literals may be negated and parenthesised).
     fn constant(&mut self, expr: &ast::Expr, ty: Ty) -> Const {
-        let value = match &expr.kind {
-            A::Paren(inner) => return self.constant(inner, ty),
-            A::Int(v) => self.int_literal(literal_value(*v), *v > LITERAL_LIMIT, ty, expr.span),
-            A::Unary { op: UnaryOp::Neg, operand } => match &operand.kind {
-                A::Int(v) => self.int_literal(-literal_value(*v), *v > LITERAL_LIMIT, ty, expr.span),
-                A::Float(f) => self.float_literal(-*f, ty, expr.span),
-                _ => None,
-            },
-            A::Float(f) => self.float_literal(*f, ty, expr.span),
-            A::Str(s) if matches!(ty, Ty::String | Ty::Error) => Some(Const::Str(s.clone())),
-            A::Char(c) if matches!(ty, Ty::Char | Ty::Error) => Some(Const::Char(*c)),
-            A::Bool(b) if matches!(ty, Ty::Bool | Ty::Error) => Some(Const::Bool(*b)),
-            A::Path(..) if matches!(ty, Ty::Enum(_) | Ty::Error) => {
-                if let A::Path(type_name, case) = &expr.kind {
-                    let enum_ty = self.value_path(type_name, case);
-                    if let (Some((t, index)), Ty::Enum(_)) = (enum_ty, ty) {
-                        if t != ty {
-                            self.mismatch(ty, t, expr.span, None);
-                        }
+        let fallback = Const::Bool(false);
+        match fold_number(expr) {
+            Some(Folded::Int(value, saturated)) => return self.int_literal(value, saturated, ty, expr.span).unwrap_or(fallback),
+            Some(Folded::Float(f)) => return self.float_literal(f, ty, expr.span).unwrap_or(fallback),
+            None => {}
+        }
+        let expr = strip_parens(expr);
+        let found = match &expr.kind {
+            A::Str(s) if matches!(ty, Ty::String | Ty::Error) => return Const::Str(s.clone()),
+            A::Char(c) if matches!(ty, Ty::Char | Ty::Error) => return Const::Char(*c),
+            A::Bool(b) if matches!(ty, Ty::Bool | Ty::Error) => return Const::Bool(*b),
+            A::Path(type_name, case) => {
+                // Errors in the path itself are reported by `value_path`.
+                if let Some((t, index)) = self.value_path(type_name, case) {
+                    if t == ty || ty == Ty::Error {
                         return Const::EnumCase(index);
                     }
+                    self.mismatch(ty, t, expr.span, None);
                 }
-                return Const::EnumCase(0);
+                return fallback;
             }
-            A::Str(_) | A::Char(_) | A::Bool(_) => {
-                let found = match &expr.kind {
-                    A::Str(_) => Ty::String,
-                    A::Char(_) => Ty::Char,
-                    _ => Ty::Bool,
-                };
-                self.mismatch(ty, found, expr.span, None);
-                return Const::Bool(false);
-            }
+            A::Str(_) => Ty::String,
+            A::Char(_) => Ty::Char,
+            A::Bool(_) => Ty::Bool,
             _ => {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -287,10 +279,11 @@ impl<'a> Checker<'a> {
                     )
                     .with_help("initialize the global with a literal and assign it in a function"),
                 );
-                return Const::Bool(false);
+                return fallback;
             }
         };
-        value.unwrap_or(Const::Bool(false))
+        self.mismatch(ty, found, expr.span, None);
+        fallback
     }
 
     fn int_literal(&mut self, value: i128, saturated: bool, ty: Ty, span: Span) -> Option<Const> {
@@ -1133,10 +1126,11 @@ impl BodyChecker<'_, '_> {
             }
             A::Cast { expr: inner, ty } => {
                 let target = self.checker.resolve_type(ty);
-                let id = if Self::is_literal(inner) && target.is_numeric() {
-                    self.expr(inner, Some(target))
-                } else {
-                    self.infer(inner)
+                // A literal operand has its own default type (like Rust, `300 as u8`
+                // is 44 and `1.5 as s32` is 1); the cast then converts it.
+                let id = match fold_number(inner) {
+                    Some(folded) => self.expr(inner, Some(default_literal_type(&folded))),
+                    None => self.infer(inner),
                 };
                 let from = self.ty(id);
                 if from == Ty::Error || target == Ty::Error {
@@ -1375,6 +1369,40 @@ fn if_has_error(i: &ast::IfStmt) -> bool {
             Some(ast::Else::If(inner, _)) => if_has_error(inner),
             None => false,
         }
+}
+
+/// A numeric constant folded from literals, `-` and parentheses.
+enum Folded {
+    /// An integer and whether it is too large for any type.
+    Int(i128, bool),
+    /// A float.
+    Float(f64),
+}
+
+/// Folds `expr` if it is a numeric literal, possibly negated (any number of
+/// times) and parenthesised.
+fn fold_number(expr: &ast::Expr) -> Option<Folded> {
+    match &expr.kind {
+        A::Int(v) => Some(Folded::Int(literal_value(*v), *v > LITERAL_LIMIT)),
+        A::Float(f) => Some(Folded::Float(*f)),
+        A::Paren(inner) => fold_number(inner),
+        A::Unary { op: UnaryOp::Neg, operand } => match fold_number(operand)? {
+            Folded::Int(v, saturated) => Some(Folded::Int(-v, saturated)),
+            Folded::Float(f) => Some(Folded::Float(-f)),
+        },
+        _ => None,
+    }
+}
+
+/// The type a numeric literal has when nothing gives it one: `s32`, or the
+/// first of `s64` and `u64` that holds it; `f64` for floats.
+fn default_literal_type(folded: &Folded) -> Ty {
+    match folded {
+        Folded::Float(_) => Ty::F64,
+        Folded::Int(v, _) if i32::try_from(*v).is_ok() => Ty::S32,
+        Folded::Int(v, _) if i64::try_from(*v).is_ok() => Ty::S64,
+        Folded::Int(..) => Ty::U64,
+    }
 }
 
 /// Literals above this fit no Claw type even when negated (2^64 > `u64::MAX`

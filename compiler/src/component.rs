@@ -112,7 +112,7 @@ fn func_text(resolve: &Resolve, params: &[(String, Ty)], result: Option<Ty>) -> 
 /// Writes the WIT package text of the world a checked module defines.
 pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "package claw:{world_name};\n");
+    let _ = writeln!(out, "package claw:{};\n", wit_name(world_name));
     let _ = writeln!(out, "world {} {{", wit_name(world_name));
     for iface in &module.interfaces {
         if let Some(id) = resolve.id_of(*iface) {
@@ -186,7 +186,11 @@ pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -
     let package = resolve
         .push_source(&format!("{world_name}.wit"), &text)
         .map_err(|e| anyhow::anyhow!("the generated world does not parse: {e:#}\n{text}"))?;
-    let world = resolve.select_world(&[package], Some(world_name))?;
+    let world = resolve.packages[package]
+        .worlds
+        .get(world_name)
+        .copied()
+        .ok_or_else(|| anyhow::anyhow!("the generated package has no world `{world_name}`"))?;
     Ok((package, world))
 }
 
@@ -207,7 +211,7 @@ fn docs_section(module: &ir::Module, resolve: &Resolve) -> anyhow::Result<Option
     }
     let mut copy = resolve.clone();
     let text = world_text(module, resolve, DECODED_WORLD_NAME).replacen(
-        &format!("package claw:{DECODED_WORLD_NAME};"),
+        &format!("package claw:{};", wit_name(DECODED_WORLD_NAME)),
         "package claw:component-docs;",
         1,
     );

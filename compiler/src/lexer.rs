@@ -104,7 +104,7 @@ pub enum Token {
     #[regex(r#""([^"\\]|\\(.|\n))*"#)]
     UnterminatedStr,
     /// A char literal, raw (quotes included).
-    #[regex(r"'([^'\\\n]|\\[^\n]|\\u\{[^}\n]*\})'", |lex| lex.slice().to_string())]
+    #[regex(r"'([^'\\\n]|\\[^\n])+'", |lex| lex.slice().to_string())]
     RawChar(String),
     /// A char literal after unescaping.
     Char(char),
@@ -394,11 +394,48 @@ pub fn lex(source: &str) -> Lexed {
                 ));
                 Token::Float(0.0)
             }
+            Token::Ident(name) => {
+                if let Some(d) = check_identifier(&name, span) {
+                    out.diagnostics.push(d);
+                }
+                Token::Ident(name)
+            }
             other => other,
         };
         out.tokens.push((span.start, token, span.end));
     }
     out
+}
+
+/// WIT identifiers are kebab-case: each word is all lowercase or all
+/// uppercase (letters and digits). Returns a diagnostic for a word that
+/// mixes cases, suggesting the kebab-case spelling.
+fn check_identifier(name: &str, span: Span) -> Option<Diagnostic> {
+    let mixed = name.split('-').any(|word| {
+        word.chars().any(|c| c.is_ascii_lowercase()) && word.chars().any(|c| c.is_ascii_uppercase())
+    });
+    if !mixed {
+        return None;
+    }
+    let mut kebab = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            kebab.push('-');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        kebab.push(c.to_ascii_lowercase());
+    }
+    Some(
+        Diagnostic::error(
+            "invalid-identifier",
+            format!("`{name}` is not a valid identifier"),
+            span,
+            "a word mixes upper- and lowercase letters",
+        )
+        .with_help(format!("identifiers are WIT identifiers, written in kebab-case: `{kebab}`"))
+        .with_note("each hyphen-separated word is all lowercase or all uppercase, like `get-HTTP-status`"),
+    )
 }
 
 /// Unescapes the inside of a string or char literal that starts at byte

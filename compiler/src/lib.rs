@@ -64,12 +64,6 @@ pub fn check(source: &str, resolve: &Resolve) -> Result<ir::Module, Vec<Diagnost
 pub fn compile(source: &str, world_name: &str, resolve: &Resolve) -> Result<Compiled, Vec<Diagnostic>> {
     let module = check(source, resolve)?;
     let mut resolve = resolve.clone();
-    let internal = |e: anyhow::Error| {
-        vec![
-            Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")
-                .with_note("this is a bug in clawc; please report it with the source that caused it"),
-        ]
-    };
     let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
     let core = codegen::generate(&module, &resolve);
     let component = component::wrap(core.bytes, &module, &resolve, world).map_err(internal)?;
@@ -84,12 +78,16 @@ pub fn compile(source: &str, world_name: &str, resolve: &Resolve) -> Result<Comp
 pub fn world_wit(source: &str, world_name: &str, resolve: &Resolve) -> Result<String, Vec<Diagnostic>> {
     let module = check(source, resolve)?;
     let mut resolve = resolve.clone();
-    let (package, _) = component::add_world(&module, &mut resolve, world_name).map_err(|e| {
-        vec![Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")]
-    })?;
-    print_package(&resolve, package).map_err(|e| {
-        vec![Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")]
-    })
+    let (package, _) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
+    print_package(&resolve, package).map_err(internal)
+}
+
+/// Reports a failure that can only be a compiler bug.
+fn internal(e: anyhow::Error) -> Vec<Diagnostic> {
+    vec![
+        Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")
+            .with_note("this is a bug in clawc; please report it with the source that caused it"),
+    ]
 }
 
 fn print_package(resolve: &Resolve, package: wit_parser::PackageId) -> anyhow::Result<String> {
