@@ -32,6 +32,16 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How diagnostics are printed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// Rendered for people, on stderr.
+    #[default]
+    Human,
+    /// One JSON object per diagnostic per line, on stdout (see `render::to_json`).
+    Json,
+}
+
 /// WIT options shared by every command that compiles.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct WitArgs {
@@ -59,6 +69,9 @@ pub enum Command {
         /// uses must be in the world, and every export of the world defined.
         #[arg(long, value_name = "PKG/WORLD")]
         world: Option<String>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Check .claw files for errors without writing anything.
     Check {
@@ -71,6 +84,9 @@ pub enum Command {
         /// Check against a WIT world, as for `build`.
         #[arg(long, value_name = "PKG/WORLD")]
         world: Option<String>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Print the world a .claw file defines, as WIT.
     Wit {
@@ -106,10 +122,16 @@ pub enum Command {
 pub fn main() -> u8 {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut driver = Driver { color };
+    let mut driver = Driver { color, format: MessageFormat::Human };
     match cli.command {
-        Command::Build { file, output, wit, world } => driver.build(&file, output.as_deref(), &wit, world.as_deref()),
-        Command::Check { files, wit, world } => driver.check(&files, &wit, world.as_deref()),
+        Command::Build { file, output, wit, world, message_format } => {
+            driver.format = message_format;
+            driver.build(&file, output.as_deref(), &wit, world.as_deref())
+        }
+        Command::Check { files, wit, world, message_format } => {
+            driver.format = message_format;
+            driver.check(&files, &wit, world.as_deref())
+        }
         Command::Wit { file, wit } => driver.wit(&file, &wit),
         Command::Run { file, invoke, with, wit } => driver.run(&file, invoke.as_deref(), &with, &wit),
     }
@@ -166,10 +188,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
 
 struct Driver {
     color: bool,
+    format: MessageFormat,
 }
 
 impl Driver {
     fn report(&self, path: &Path, source: &str, diagnostics: &[Diagnostic]) {
+        if self.format == MessageFormat::Json {
+            let mut stdout = std::io::stdout().lock();
+            for d in diagnostics {
+                let _ = writeln!(stdout, "{}", render::to_json(d, &path.display().to_string(), source));
+            }
+            return;
+        }
         let text = render::render(diagnostics, &path.display().to_string(), source, self.color);
         eprint!("{text}");
         let errors = diagnostics.iter().filter(|d| d.severity == claw_compiler::Severity::Error).count();

@@ -53,3 +53,40 @@ pub fn render(diagnostics: &[Diagnostic], path: &str, source: &str, color: bool)
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// One diagnostic as a JSON object, for tools (`--message-format json`).
+///
+/// Shape: `{"file", "severity": "error"|"warning", "code", "message",
+/// "labels": [{"start", "end", "line", "column", "message", "primary"}],
+/// "notes": [...], "help": string|null, "rendered"}`. Offsets are bytes;
+/// `line` and `column` are 1-based, the column counted in chars.
+pub fn to_json(diagnostic: &Diagnostic, path: &str, source: &str) -> serde_json::Value {
+    let labels: Vec<serde_json::Value> = diagnostic
+        .labels
+        .iter()
+        .map(|label| {
+            let start = (label.span.start as usize).min(source.len());
+            let before = source.get(..start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            serde_json::json!({
+                "start": label.span.start,
+                "end": label.span.end,
+                "line": line,
+                "column": column,
+                "message": label.message,
+                "primary": label.primary,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "file": path,
+        "severity": match diagnostic.severity { Severity::Error => "error", Severity::Warning => "warning" },
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "labels": labels,
+        "notes": diagnostic.notes,
+        "help": diagnostic.help,
+        "rendered": render(std::slice::from_ref(diagnostic), path, source, false),
+    })
+}
