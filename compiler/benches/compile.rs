@@ -14,7 +14,10 @@
 //! numbers are directly comparable with that compiler. See `bench/README.md`.
 //!
 //! `-- --stages` (or `CLAW_BENCH_STAGES=1`) also times each stage of the
-//! pipeline separately (lex, parse, check, add_world, codegen, wrap).
+//! pipeline separately (parse, check, add_world, codegen, embed-metadata,
+//! ComponentEncoder, validate).
+//!
+//! `-- --file path.claw` times `compile` on that file instead.
 //!
 //! `-- --emit N` prints the generated program for N instead of timing it.
 //!
@@ -76,10 +79,6 @@ fn stage<T>(f: impl FnMut() -> T) -> (f64, T) {
 /// `compile` and `component::wrap` when the pipeline changes.
 fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
     use claw_compiler::{check, codegen, component, parser};
-    let (lex, _) = stage(|| claw_compiler::lexer::lex(source).tokens.len());
-    println!("  EXPERIMENT lex {lex:.4}");
-    let (_, _, d) = measure(|| { let p = parser::parse(source); let t = Instant::now(); drop(p); t.elapsed().as_secs_f64() });
-    println!("  EXPERIMENT drop ast {d:.4}");
     let (parse, parsed) = stage(|| parser::parse(source));
     let (chk, (module, _)) = stage(|| check::check(&parsed.file, resolve));
     let (clone, _) = stage(|| resolve.clone());
@@ -114,6 +113,32 @@ fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
     );
 }
 
+/// Times `compile` on a program read from `path` (`-- --file path.claw`).
+fn bench_file(path: &str, resolve: &claw_compiler::Resolve) {
+    let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let lines = source.lines().count();
+    let (best, median, result) = measure(|| claw_compiler::compile(&source, "bench", resolve));
+    match result {
+        Ok(compiled) => println!(
+            "{path}: {lines} lines, best {:.4} s, median {:.4} s, {:.0} lines/s, {} bytes",
+            best.as_secs_f64(),
+            median.as_secs_f64(),
+            lines as f64 / best.as_secs_f64(),
+            compiled.component.len()
+        ),
+        Err(diagnostics) => {
+            println!(
+                "{path}: {lines} lines, rejected in {:.4} s with {} diagnostics",
+                best.as_secs_f64(),
+                diagnostics.len()
+            );
+            for d in diagnostics.iter().take(5) {
+                println!("  [{}] {} at {:?}", d.code, d.message, d.primary_span());
+            }
+        }
+    }
+}
+
 fn sizes() -> Vec<usize> {
     // `cargo bench` passes `--bench` (and possibly other flags) to harness-less
     // benches; keep only the numeric arguments.
@@ -145,6 +170,11 @@ fn main() {
         return;
     }
     let resolve = claw_compiler::std_wit::resolve().expect("the standard WIT packages load");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = args.iter().position(|a| a == "--file").and_then(|i| args.get(i + 1)) {
+        bench_file(path, &resolve);
+        return;
+    }
     println!(
         "{:>7} {:>8} {:>10} {:>10} {:>12} {:>10} {:>10} {:>12}",
         "N", "lines", "best s", "median s", "lines/s", "bytes", "check s", "check l/s"

@@ -268,33 +268,22 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     exports.export("memory", ExportKind::Memory, 0);
     exports.export("cabi_realloc", ExportKind::Func, helper_base + Helper::Realloc as u32);
 
-    // Globals need the final string addresses, so they come after the code.
-    let mut globals = GlobalSection::new();
+    // Globals need the final string addresses, so they come after the code;
+    // their initializers are interned first so the heap starts after all data.
+    let global_inits: Vec<Vec<ConstExpr>> =
+        module.globals.iter().map(|g| const_exprs(&g.init, g.ty, &mut strings)).collect();
     let heap_start = align_to(DATA_START + strings.data.len() as u32, 8);
+    let mut globals = GlobalSection::new();
     let mutable_i32 = GlobalType { val_type: ValType::I32, mutable: true, shared: false };
     globals.global(mutable_i32, &ConstExpr::i32_const(heap_start as i32));
     globals.global(mutable_i32, &ConstExpr::i32_const(heap_start as i32));
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
-    for g in &module.globals {
-        for (val_type, init) in flatten(g.ty).into_iter().zip(const_exprs(&g.init, g.ty, &mut strings)) {
-            globals.global(GlobalType { val_type, mutable: g.mutable, shared: false }, &init);
+    for (g, inits) in module.globals.iter().zip(&global_inits) {
+        for (val_type, init) in flatten(g.ty).into_iter().zip(inits) {
+            globals.global(GlobalType { val_type, mutable: g.mutable, shared: false }, init);
         }
     }
-    // Interning above may have grown the data; the heap must start after it.
-    let heap_start_final = align_to(DATA_START + strings.data.len() as u32, 8);
-    if heap_start_final != heap_start {
-        // Rebuild the reserved globals with the final address.
-        globals = GlobalSection::new();
-        globals.global(mutable_i32, &ConstExpr::i32_const(heap_start_final as i32));
-        globals.global(mutable_i32, &ConstExpr::i32_const(heap_start_final as i32));
-        globals.global(mutable_i32, &ConstExpr::i32_const(0));
-        for g in &module.globals {
-            for (val_type, init) in flatten(g.ty).into_iter().zip(const_exprs(&g.init, g.ty, &mut strings)) {
-                globals.global(GlobalType { val_type, mutable: g.mutable, shared: false }, &init);
-            }
-        }
-    }
-    let pages = (heap_start_final as u64).div_ceil(PAGE_SIZE as u64).max(1);
+    let pages = (heap_start as u64).div_ceil(PAGE_SIZE as u64).max(1);
 
     let mut memories = MemorySection::new();
     memories.memory(MemoryType { minimum: pages, maximum: None, memory64: false, shared: false, page_size_log2: None });
@@ -1234,7 +1223,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         }
         match to {
             Ty::F32 => self.out.push(match from {
-                Ty::F64 => I::F64PromoteF32,
+                Ty::F64 => I::F32DemoteF64,
                 _ if from_is64 && from_signed => I::F32ConvertI64S,
                 _ if from_is64 => I::F32ConvertI64U,
                 _ if from_signed => I::F32ConvertI32S,
@@ -1248,11 +1237,6 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 _ => I::F64ConvertI32U,
             }),
             _ => {}
-        }
-        if to == Ty::F32 && from == Ty::F64 {
-            // Fix the instruction chosen above: f64 -> f32 demotes.
-            self.out.pop();
-            self.out.push(I::F32DemoteF64);
         }
     }
 }
