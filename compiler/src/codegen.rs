@@ -8,9 +8,13 @@
 //!   multi-value results), then one export wrapper per exported function
 //!   (lifting: `MAX_FLAT_PARAMS` / `MAX_FLAT_RESULTS`, return areas), then
 //!   the post-return functions.
-//! - One linear memory, exported as `memory`; string literals live in an
+//! - Core names follow the standard scheme ([`NAME_PREFIX`]): exports
+//!   `cm32p2||name` and `cm32p2||name_post`, `cm32p2_memory`,
+//!   `cm32p2_realloc`; imports from module `cm32p2` (world-level) or
+//!   `cm32p2|ns:pkg/iface@v`.
+//! - One linear memory; string literals live in an
 //!   active data segment at [`DATA_START`]; the heap follows them.
-//! - `cabi_realloc` is a bump allocator.
+//! - The realloc function is a bump allocator.
 //!
 //! # Memory
 //! Heap values (strings) are immutable. The heap is a region per export
@@ -192,12 +196,24 @@ fn lowered_import_signature(import: &ir::ImportFunc) -> (Vec<ValType>, Vec<ValTy
     (params, results)
 }
 
-/// The core module name under which wit-component expects an import.
+/// The prefix of the Component Model's standard core-module naming scheme
+/// for 32-bit memories and the 0.2 ABI (component-model#378), which
+/// wit-component matches without scanning every export.
+pub const NAME_PREFIX: &str = "cm32p2";
+
+/// The core module name under which wit-component expects an import:
+/// `cm32p2` for world-level functions, `cm32p2|ns:pkg/iface@v` (with the
+/// canonicalized version) for functions of an interface.
 pub fn import_module_name(resolve: &Resolve, import: &ir::ImportFunc) -> String {
     match import.interface {
-        Some(id) => resolve.id_of(id).unwrap_or_default(),
-        None => "$root".to_string(),
+        Some(id) => format!("{NAME_PREFIX}|{}", resolve.canonicalized_id_of(id).unwrap_or_default()),
+        None => NAME_PREFIX.to_string(),
     }
+}
+
+/// The core export name of the world-level function `name`.
+pub fn export_name(name: &str) -> String {
+    format!("{NAME_PREFIX}||{name}")
 }
 
 /// Generates the core module for a checked, error-free module.
@@ -252,7 +268,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         let (params, results, body, needs_post) = export_wrapper(&ctx, func, func_base + *index as u32);
         functions.function(types.func(params, results));
         code.function(&body);
-        exports.export(&func.name, ExportKind::Func, wrapper_index);
+        exports.export(&export_name(&func.name), ExportKind::Func, wrapper_index);
         if needs_post {
             post_returns.push(func.name.clone());
         }
@@ -263,10 +279,10 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         f.instruction(&I::Call(helper_base + Helper::EndCall as u32));
         f.instruction(&I::End);
         code.function(&f);
-        exports.export(&format!("cabi_post_{name}"), ExportKind::Func, post_base + n as u32);
+        exports.export(&format!("{}_post", export_name(name)), ExportKind::Func, post_base + n as u32);
     }
-    exports.export("memory", ExportKind::Memory, 0);
-    exports.export("cabi_realloc", ExportKind::Func, helper_base + Helper::Realloc as u32);
+    exports.export(&format!("{NAME_PREFIX}_memory"), ExportKind::Memory, 0);
+    exports.export(&format!("{NAME_PREFIX}_realloc"), ExportKind::Func, helper_base + Helper::Realloc as u32);
 
     // Globals need the final string addresses, so they come after the code;
     // their initializers are interned first so the heap starts after all data.
