@@ -670,6 +670,10 @@ impl BodyChecker<'_, '_> {
     }
 
     fn block(&mut self, block: &ast::Block) -> Vec<ir::Stmt> {
+        crate::stack::grow(|| self.block_inner(block))
+    }
+
+    fn block_inner(&mut self, block: &ast::Block) -> Vec<ir::Stmt> {
         self.scopes.push(HashMap::new());
         let mut out = Vec::new();
         for stmt in &block.stmts {
@@ -697,6 +701,10 @@ impl BodyChecker<'_, '_> {
     }
 
     fn stmt(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
+        crate::stack::grow(|| self.stmt_inner(stmt))
+    }
+
+    fn stmt_inner(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
         Some(match &stmt.kind {
             StmtKind::Let { mutable, name, ty, value } => {
                 let declared = ty.as_ref().map(|t| self.checker.resolve_type(t));
@@ -801,6 +809,10 @@ impl BodyChecker<'_, '_> {
     }
 
     fn if_stmt(&mut self, if_stmt: &ast::IfStmt) -> ir::Stmt {
+        crate::stack::grow(|| self.if_stmt_inner(if_stmt))
+    }
+
+    fn if_stmt_inner(&mut self, if_stmt: &ast::IfStmt) -> ir::Stmt {
         let cond = self.check(&if_stmt.cond, Ty::Bool);
         let then = self.block(&if_stmt.then);
         let otherwise = match &if_stmt.otherwise {
@@ -1030,6 +1042,10 @@ impl BodyChecker<'_, '_> {
     }
 
     fn expr(&mut self, expr: &ast::Expr, expected: Option<Ty>) -> ExprId {
+        crate::stack::grow(|| self.expr_inner(expr, expected))
+    }
+
+    fn expr_inner(&mut self, expr: &ast::Expr, expected: Option<Ty>) -> ExprId {
         let span = expr.span;
         match &expr.kind {
             A::Paren(inner) => {

@@ -765,6 +765,10 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
+        crate::stack::grow(|| self.stmt_inner(stmt))
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) {
         match stmt {
             Stmt::Let(local, value) => {
                 self.expr(*value);
@@ -870,6 +874,10 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     }
 
     fn expr(&mut self, id: ExprId) {
+        crate::stack::grow(|| self.expr_inner(id))
+    }
+
+    fn expr_inner(&mut self, id: ExprId) {
         let expr = self.func.expr(id);
         let ty = expr.ty;
         match &expr.kind {

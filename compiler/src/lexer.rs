@@ -345,6 +345,10 @@ pub fn lex(source: &str) -> Lexed {
                 continue;
             }
             Token::DocComment(text) => {
+                if let Some(d) = check_doc_text(&text, span.start + 3) {
+                    out.diagnostics.push(d);
+                    continue;
+                }
                 let text = text.strip_prefix(' ').unwrap_or(&text).trim_end().to_string();
                 out.docs.push(DocLine { span, text });
                 continue;
@@ -405,6 +409,28 @@ pub fn lex(source: &str) -> Lexed {
         out.tokens.push((span.start, token, span.end));
     }
     out
+}
+
+/// Doc comments are copied into the component's WIT, which forbids control
+/// characters (other than tab), bidirectional overrides (CVE-2021-42574) and
+/// code points Unicode deprecates. `base` is the offset of `text`.
+fn check_doc_text(text: &str, base: u32) -> Option<Diagnostic> {
+    let (offset, c) = text.char_indices().find(|(_, c)| {
+        (c.is_control() && *c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            || matches!(c, '\u{149}' | '\u{673}' | '\u{f77}' | '\u{f79}' | '\u{17a3}' | '\u{17a4}' | '\u{17b4}' | '\u{17b5}')
+    })?;
+    let start = base + offset as u32;
+    Some(
+        Diagnostic::error(
+            "invalid-doc-character",
+            format!("doc comments cannot contain {}", c.escape_unicode()),
+            Span::new(start, start + c.len_utf8() as u32),
+            "this character",
+        )
+        .with_note("doc comments become WIT documentation, which forbids control characters, bidirectional overrides and deprecated code points")
+        .with_help("remove the character, or use a `//` comment"),
+    )
 }
 
 /// WIT identifiers are kebab-case: each word is all lowercase or all

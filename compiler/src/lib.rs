@@ -23,6 +23,7 @@ pub mod ir;
 pub mod lexer;
 pub mod parser;
 pub mod span;
+mod stack;
 pub mod std_wit;
 pub mod suggest;
 pub mod types;

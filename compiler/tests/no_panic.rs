@@ -823,7 +823,9 @@ fn deep_nesting() {
             .expect("run the test binary");
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let outcome = stdout.lines().find_map(|l| l.strip_prefix("CLAW_DEEP_OUTCOME ")).map(str::to_string);
+        // libtest may print `test deep_nesting_child ... ` on the same line first.
+        let outcome =
+            stdout.lines().find_map(|l| l.split_once("CLAW_DEEP_OUTCOME ").map(|(_, o)| o.trim().to_string()));
         let problem = match outcome {
             Some(o) if o.starts_with("BAD: ") => Some(o),
             Some(_) => None,
