@@ -38,7 +38,7 @@ pub enum MessageFormat {
     /// Rendered for people, on stderr.
     #[default]
     Human,
-    /// One JSON object per diagnostic per line, on stdout (see `render::to_json`).
+    /// One JSON object per diagnostic per line, on stdout.
     Json,
 }
 
@@ -118,9 +118,30 @@ pub enum Command {
     },
 }
 
+/// Stack size of the thread that does the work: the compiler's recursive
+/// passes grow their stack on demand, but dropping very deeply nested
+/// statement trees is recursive. Only the pages used are committed.
+const STACK_SIZE: usize = 1 << 30;
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> u8 {
     let cli = Cli::parse();
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || run_cli(cli));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => {
+            print_error("internal error: clawc panicked; please report this with the input that caused it");
+            EXIT_FAILURE
+        }
+        Err(e) => {
+            print_error(format!("cannot start the worker thread: {e}"));
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Runs a parsed command line.
+fn run_cli(cli: Cli) -> u8 {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut driver = Driver { color, format: MessageFormat::Human };
     match cli.command {

@@ -1,7 +1,8 @@
 //! Heap memory is reclaimed at the end of each export call.
 //!
-//! `build` allocates about 128 KiB of strings per call. 40,000 calls
-//! allocate about 5 GiB in total, more than a 32-bit linear memory can hold,
+//! `build` allocates about 256 KiB of strings per call (doubling a string up
+//! to 128 KiB). 40,000 calls allocate about 10 GiB in total, far more than a
+//! 32-bit linear memory can hold,
 //! so these tests pass only if each call's heap region is reset (see the
 //! memory section of `compiler/src/codegen.rs`). A global string stored
 //! between the calls must survive the resets intact.

@@ -292,6 +292,43 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Drop for Expr {
+    /// Drops nested expressions iteratively: a generated operator chain can
+    /// be hundreds of thousands of levels deep, and the default recursive
+    /// drop would overflow the stack.
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        take_children(&mut self.kind, &mut pending);
+        while let Some(mut expr) = pending.pop() {
+            take_children(&mut expr.kind, &mut pending);
+        }
+    }
+}
+
+/// Moves the sub-expressions of `kind` into `out`, leaving a leaf behind.
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    match std::mem::replace(kind, ExprKind::Bool(false)) {
+        ExprKind::Call { callee, args } => {
+            out.push(*callee);
+            out.extend(args);
+        }
+        ExprKind::Binary { lhs, rhs, .. } => {
+            out.push(*lhs);
+            out.push(*rhs);
+        }
+        ExprKind::Unary { operand, .. } => out.push(*operand),
+        ExprKind::Cast { expr, .. } => out.push(*expr),
+        ExprKind::Paren(inner) => out.push(*inner),
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_)
+        | ExprKind::Char(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Name(_)
+        | ExprKind::Path(..) => {}
+    }
+}
+
 /// The kinds of expression.
 #[derive(Clone, Debug)]
 pub enum ExprKind {

@@ -247,7 +247,9 @@ impl<'a> Checker<'a> {
     fn constant(&mut self, expr: &ast::Expr, ty: Ty) -> Const {
         let fallback = Const::Bool(false);
         match fold_number(expr) {
-            Some(Folded::Int(value, saturated)) => return self.int_literal(value, saturated, ty, expr.span).unwrap_or(fallback),
+            Some(Folded::Int(value, saturated)) => {
+                return self.int_literal(value, saturated, ty, expr.span).unwrap_or(fallback);
+            }
             Some(Folded::Float(f)) => return self.float_literal(f, ty, expr.span).unwrap_or(fallback),
             None => {}
         }
@@ -287,6 +289,18 @@ impl<'a> Checker<'a> {
     }
 
     fn int_literal(&mut self, value: i128, saturated: bool, ty: Ty, span: Span) -> Option<Const> {
+        if ty.is_float() && saturated {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "literal-out-of-range",
+                    format!("integer literal too large for `{}`", self.ty_name(ty)),
+                    span,
+                    "integer literals must fit in 64 bits",
+                )
+                .with_help("write large floats as float literals, like `1e20`"),
+            );
+            return None;
+        }
         if ty.is_float() {
             return Some(if ty == Ty::F32 { Const::F32(value as f32) } else { Const::F64(value as f64) });
         }
@@ -713,6 +727,17 @@ impl BodyChecker<'_, '_> {
                     None => self.infer(value),
                 };
                 let ty = declared.unwrap_or_else(|| self.ty(value));
+                if ty == Ty::Unit {
+                    self.checker.diagnostics.push(
+                        Diagnostic::error(
+                            "unit-value",
+                            format!("`{}` would have no value: the call returns nothing", name.name),
+                            self.function.expr_spans[value.index()],
+                            "this returns no value",
+                        )
+                        .with_help("call the function as a statement instead"),
+                    );
+                }
                 let local = self.new_local(&name.name, ty, *mutable, name.span);
                 ir::Stmt::Let(local, value)
             }
@@ -1059,7 +1084,8 @@ impl BodyChecker<'_, '_> {
                     Some(Ty::Error) => Ty::Error,
                     Some(_) | None => Ty::S32,
                 };
-                let c = self.checker.int_literal(literal_value(*v), *v > LITERAL_LIMIT, ty, span).unwrap_or(Const::Int(0));
+                let c =
+                    self.checker.int_literal(literal_value(*v), *v > LITERAL_LIMIT, ty, span).unwrap_or(Const::Int(0));
                 let ty = if ty == Ty::Error { Ty::Error } else { ty };
                 self.push_expr(ir::ExprKind::Const(c), ty, span)
             }
@@ -1108,7 +1134,8 @@ impl BodyChecker<'_, '_> {
                     Some(Ty::Error) => Ty::Error,
                     _ => Ty::S32,
                 };
-                let c = self.checker.int_literal(-literal_value(v), v > LITERAL_LIMIT, ty, span).unwrap_or(Const::Int(0));
+                let c =
+                    self.checker.int_literal(-literal_value(v), v > LITERAL_LIMIT, ty, span).unwrap_or(Const::Int(0));
                 self.push_expr(ir::ExprKind::Const(c), ty, span)
             }
             A::Unary { op, operand } => {
@@ -1370,21 +1397,27 @@ impl Checker<'_> {
 
 /// Does a block contain a statement the parser could not read?
 fn has_error_stmt(stmts: &[ast::Stmt]) -> bool {
-    stmts.iter().any(|s| match &s.kind {
-        StmtKind::Error => true,
-        StmtKind::If(i) => if_has_error(i),
-        StmtKind::While { body, .. } | StmtKind::Loop(body) | StmtKind::For { body, .. } => has_error_stmt(&body.stmts),
-        _ => false,
+    crate::stack::grow(|| {
+        stmts.iter().any(|s| match &s.kind {
+            StmtKind::Error => true,
+            StmtKind::If(i) => if_has_error(i),
+            StmtKind::While { body, .. } | StmtKind::Loop(body) | StmtKind::For { body, .. } => {
+                has_error_stmt(&body.stmts)
+            }
+            _ => false,
+        })
     })
 }
 
 fn if_has_error(i: &ast::IfStmt) -> bool {
-    has_error_stmt(&i.then.stmts)
-        || match &i.otherwise {
-            Some(ast::Else::Block(b)) => has_error_stmt(&b.stmts),
-            Some(ast::Else::If(inner, _)) => if_has_error(inner),
-            None => false,
-        }
+    crate::stack::grow(|| {
+        has_error_stmt(&i.then.stmts)
+            || match &i.otherwise {
+                Some(ast::Else::Block(b)) => has_error_stmt(&b.stmts),
+                Some(ast::Else::If(inner, _)) => if_has_error(inner),
+                None => false,
+            }
+    })
 }
 
 /// A numeric constant folded from literals, `-` and parentheses.
@@ -1398,7 +1431,7 @@ enum Folded {
 /// Folds `expr` if it is a numeric literal, possibly negated (any number of
 /// times) and parenthesised.
 fn fold_number(expr: &ast::Expr) -> Option<Folded> {
-    match &expr.kind {
+    crate::stack::grow(|| match &expr.kind {
         A::Int(v) => Some(Folded::Int(literal_value(*v), *v > LITERAL_LIMIT)),
         A::Float(f) => Some(Folded::Float(*f)),
         A::Paren(inner) => fold_number(inner),
@@ -1407,7 +1440,7 @@ fn fold_number(expr: &ast::Expr) -> Option<Folded> {
             Folded::Float(f) => Some(Folded::Float(-f)),
         },
         _ => None,
-    }
+    })
 }
 
 /// The type a numeric literal has when nothing gives it one: `s32`, or the
@@ -1448,19 +1481,21 @@ pub fn completes(stmts: &[ir::Stmt]) -> bool {
 
 /// Does this statement never fall through to the next one?
 fn diverges(stmt: &ir::Stmt) -> bool {
-    match stmt {
+    crate::stack::grow(|| match stmt {
         ir::Stmt::Return(_) | ir::Stmt::Break | ir::Stmt::Continue => true,
         ir::Stmt::If { then, otherwise, .. } => !completes(then) && !completes(otherwise) && !otherwise.is_empty(),
         ir::Stmt::Loop(body) => !breaks(body),
         _ => false,
-    }
+    })
 }
 
 /// Does a `break` in these statements leave the loop they belong to?
 fn breaks(stmts: &[ir::Stmt]) -> bool {
-    stmts.iter().any(|s| match s {
-        ir::Stmt::Break => true,
-        ir::Stmt::If { then, otherwise, .. } => breaks(then) || breaks(otherwise),
-        _ => false,
+    crate::stack::grow(|| {
+        stmts.iter().any(|s| match s {
+            ir::Stmt::Break => true,
+            ir::Stmt::If { then, otherwise, .. } => breaks(then) || breaks(otherwise),
+            _ => false,
+        })
     })
 }

@@ -217,10 +217,8 @@ fn docs_section(module: &ir::Module, resolve: &Resolve) -> anyhow::Result<Option
     );
     let package = copy.push_source("component-docs.wit", &text)?;
     let data = wit_parser::PackageMetadata::extract(&copy, package).encode()?;
-    let section = wasm_encoder::CustomSection {
-        name: wit_parser::PackageMetadata::SECTION_NAME.into(),
-        data: data.into(),
-    };
+    let section =
+        wasm_encoder::CustomSection { name: wit_parser::PackageMetadata::SECTION_NAME.into(), data: data.into() };
     let mut bytes = vec![0u8]; // The custom section id.
     wasm_encoder::Encode::encode(&section, &mut bytes);
     Ok(Some(bytes))

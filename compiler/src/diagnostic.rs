@@ -1,9 +1,9 @@
 //! Renderer-neutral diagnostics.
 //!
 //! Every error the compiler finds is a [`Diagnostic`]: plain data with a
-//! stable code, a message, spans and hints. The CLI renders them with ariadne,
-//! the language server turns them into LSP diagnostics, and tools can ask for
-//! JSON; nothing in this crate prints.
+//! stable code, a message, spans and hints. The CLI renders them with ariadne
+//! or as JSON (`--message-format json`); an editor integration can map them
+//! to LSP diagnostics. Nothing in this crate prints.
 
 use crate::span::Span;
 

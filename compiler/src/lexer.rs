@@ -104,7 +104,7 @@ pub enum Token {
     #[regex(r#""([^"\\]|\\(.|\n))*"#)]
     UnterminatedStr,
     /// A char literal, raw (quotes included).
-    #[regex(r"'([^'\\\n]|\\[^\n])+'", |lex| lex.slice().to_string())]
+    #[regex(r"'([^'\\\n]|\\[^\n])*'", |lex| lex.slice().to_string())]
     RawChar(String),
     /// A char literal after unescaping.
     Char(char),
@@ -345,7 +345,7 @@ pub fn lex(source: &str) -> Lexed {
                 continue;
             }
             Token::DocComment(text) => {
-                if let Some(d) = check_doc_text(&text, span.start + 3) {
+                if let Some(d) = check_doc_text(text.trim_end(), span.start + 3) {
                     out.diagnostics.push(d);
                     continue;
                 }
@@ -418,7 +418,10 @@ fn check_doc_text(text: &str, base: u32) -> Option<Diagnostic> {
     let (offset, c) = text.char_indices().find(|(_, c)| {
         (c.is_control() && *c != '\t')
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-            || matches!(c, '\u{149}' | '\u{673}' | '\u{f77}' | '\u{f79}' | '\u{17a3}' | '\u{17a4}' | '\u{17b4}' | '\u{17b5}')
+            || matches!(
+                c,
+                '\u{149}' | '\u{673}' | '\u{f77}' | '\u{f79}' | '\u{17a3}' | '\u{17a4}' | '\u{17b4}' | '\u{17b5}'
+            )
     })?;
     let start = base + offset as u32;
     Some(
@@ -437,9 +440,9 @@ fn check_doc_text(text: &str, base: u32) -> Option<Diagnostic> {
 /// uppercase (letters and digits). Returns a diagnostic for a word that
 /// mixes cases, suggesting the kebab-case spelling.
 fn check_identifier(name: &str, span: Span) -> Option<Diagnostic> {
-    let mixed = name.split('-').any(|word| {
-        word.chars().any(|c| c.is_ascii_lowercase()) && word.chars().any(|c| c.is_ascii_uppercase())
-    });
+    let mixed = name
+        .split('-')
+        .any(|word| word.chars().any(|c| c.is_ascii_lowercase()) && word.chars().any(|c| c.is_ascii_uppercase()));
     if !mixed {
         return None;
     }
@@ -506,7 +509,12 @@ fn unescape(inner: &str, base: u32, diagnostics: &mut Vec<Diagnostic>) -> String
                     hex.push(h);
                 }
                 let span = Span::new(escape_start, end);
-                let value = u32::from_str_radix(&hex.replace('_', ""), 16).ok().and_then(char::from_u32);
+                let digits = hex.replace('_', "");
+                let value = if (1..=6).contains(&digits.len()) {
+                    u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32)
+                } else {
+                    None
+                };
                 match (closed, value) {
                     (true, Some(c)) => out.push(c),
                     _ => {

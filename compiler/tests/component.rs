@@ -86,3 +86,11 @@ fn output_validates_with_default_features() {
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default());
     validator.validate_all(&compiled.component).expect("valid with default features");
 }
+
+#[test]
+fn crlf_sources_keep_their_docs() {
+    let source = "/// Adds one.\r\nexport func inc(x: u32) -> u32 {\r\n    return x + 1;\r\n}\r\n";
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let wit = claw_compiler::world_wit(source, "crlf", &resolve).expect("CRLF sources compile");
+    assert!(wit.contains("/// Adds one.\n"), "{wit}");
+}

@@ -712,14 +712,14 @@ fn one_char_edits() {
 
 /// Inputs found to fail (by this file's fuzzing at larger scales), kept as
 /// fixed cases so they are checked on every run. Each is a minimal
-/// reproducer; see the compiler's issue list for the analysis.
+/// reproducer, kept as regression tests.
 #[test]
 fn known_reproducers() {
     let mut failures = Failures::new("known reproducers");
     // A `///` doc comment is copied into the world's WIT, and wit-parser
     // rejects control characters, bidirectional overrides and deprecated
-    // code points there: the compiler then reports `internal-error` at 0..0
-    // instead of a diagnostic on the comment (or escaping the text).
+    // code points there. The lexer must report `invalid-doc-character` on
+    // the comment; before that fix these were `internal-error`s at 0..0.
     for c in ['\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{202e}', '\u{2066}', '\u{149}'] {
         let escaped = c.escape_unicode();
         failures.run(
