@@ -316,6 +316,10 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
             out.push(*lhs);
             out.push(*rhs);
         }
+        ExprKind::MethodCall { receiver, args, .. } => {
+            out.push(*receiver);
+            out.extend(args);
+        }
         ExprKind::Unary { operand, .. } => out.push(*operand),
         ExprKind::Cast { expr, .. } => out.push(*expr),
         ExprKind::Paren(inner) => out.push(*inner),
@@ -370,6 +374,15 @@ pub enum ExprKind {
         op: UnaryOp,
         /// The operand.
         operand: Box<Expr>,
+    },
+    /// `receiver.method(args)`: a built-in method.
+    MethodCall {
+        /// The value the method is called on.
+        receiver: Box<Expr>,
+        /// The method's name.
+        method: Ident,
+        /// The arguments after the receiver.
+        args: Vec<Expr>,
     },
     /// `expr as T`
     Cast {

@@ -1110,6 +1110,7 @@ impl BodyChecker<'_, '_> {
                 None => self.error_expr(span),
             },
             A::Call { callee, args } => self.call(callee, args, span),
+            A::MethodCall { receiver, method, args } => self.method_call(receiver, method, args, span),
             A::Binary { op, op_span, lhs, rhs } => {
                 if matches!(op, BinaryOp::And | BinaryOp::Or) {
                     let l = self.check(lhs, Ty::Bool);
@@ -1315,6 +1316,60 @@ impl BodyChecker<'_, '_> {
             return self.push_expr(ir::ExprKind::Error, result.unwrap_or(Ty::Unit), span);
         }
         self.push_expr(ir::ExprKind::Call(target, ids), result.unwrap_or(Ty::Unit), span)
+    }
+
+    /// Checks a call of a built-in method (the string methods of the brief).
+    fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
+        let receiver_id = self.infer(receiver);
+        let receiver_ty = self.ty(receiver_id);
+        let found = match receiver_ty {
+            Ty::String => ir::Builtin::STRING_METHODS.iter().find(|(name, ..)| *name == method.name),
+            _ => None,
+        };
+        let Some(&(_, builtin, params, result)) = found else {
+            for a in args {
+                self.infer(a);
+            }
+            if receiver_ty != Ty::Error {
+                let ty_name = self.checker.ty_name(receiver_ty);
+                let mut d = Diagnostic::error(
+                    "unknown-method",
+                    format!("`{ty_name}` has no method `{}`", method.name),
+                    method.span,
+                    "unknown method",
+                )
+                .with_label(receiver.span, format!("this is `{ty_name}`"));
+                if receiver_ty == Ty::String {
+                    let names: Vec<&str> = ir::Builtin::STRING_METHODS.iter().map(|(n, ..)| *n).collect();
+                    let suggestions = similar(&method.name, names.iter().copied());
+                    d = if suggestions.is_empty() {
+                        d.with_note(format!("string methods: {}", names.join(", ")))
+                    } else {
+                        d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+                    };
+                }
+                self.checker.diagnostics.push(d);
+            }
+            return self.error_expr(span);
+        };
+        if args.len() != params.len() {
+            for a in args {
+                self.infer(a);
+            }
+            let plural = if params.len() == 1 { "argument" } else { "arguments" };
+            self.checker.diagnostics.push(Diagnostic::error(
+                "wrong-arity",
+                format!("`{}` takes {} {plural} but {} were supplied", method.name, params.len(), args.len()),
+                span,
+                format!("expected {} {plural}", params.len()),
+            ));
+            return self.push_expr(ir::ExprKind::Error, result, span);
+        }
+        let mut ids = vec![receiver_id];
+        for (arg, ty) in args.iter().zip(params) {
+            ids.push(self.check(arg, *ty));
+        }
+        self.push_expr(ir::ExprKind::Builtin(builtin, ids), result, span)
     }
 
     fn not_callable(&mut self, callee: &ast::Expr) {

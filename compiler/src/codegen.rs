@@ -32,7 +32,7 @@
 //! can use the `i32` instructions directly.
 
 use crate::ast::{BinaryOp, UnaryOp};
-use crate::ir::{self, Callee, Const, ExprId, ExprKind, LocalId, Place, Stmt};
+use crate::ir::{self, Builtin, Callee, Const, ExprId, ExprKind, LocalId, Place, Stmt};
 use crate::types::Ty;
 use std::collections::HashMap;
 use wasm_encoder::{
@@ -64,8 +64,16 @@ enum Helper {
     StrEq,
     /// `() -> ()`: resets the per-call heap region (see the module docs).
     EndCall,
+    /// `(a, b, n) -> i32`: are the `n` bytes at `a` and `b` equal?
+    MemEq,
+    /// `(p1, l1, p2, l2) -> i32`: does the first string start with the second?
+    StartsWith,
+    /// `(p1, l1, p2, l2) -> i32`: does the first string end with the second?
+    EndsWith,
+    /// `(p1, l1, p2, l2) -> i32`: does the second string occur in the first?
+    Contains,
 }
-const HELPER_COUNT: u32 = 5;
+const HELPER_COUNT: u32 = 9;
 
 const GLOBAL_HEAP: u32 = 0;
 const GLOBAL_BASE: u32 = 1;
@@ -518,6 +526,113 @@ fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut C
         f.instruction(&i);
     }
     code.function(&f);
+    let mem_eq = helper_base + Helper::MemEq as u32;
+
+    // mem_eq(a, b, n) -> i32. Local 3: index.
+    functions.function(types.func(vec![I32, I32, I32], vec![I32]));
+    let mut f = Function::new([(1, I32)]);
+    for i in [
+        I::Block(BlockType::Empty),
+        I::Loop(BlockType::Empty),
+        I::LocalGet(3),
+        I::LocalGet(2),
+        I::I32GeU,
+        I::BrIf(1),
+        I::LocalGet(0),
+        I::LocalGet(3),
+        I::I32Add,
+        I::I32Load8U(memarg(0, 0)),
+        I::LocalGet(1),
+        I::LocalGet(3),
+        I::I32Add,
+        I::I32Load8U(memarg(0, 0)),
+        I::I32Ne,
+        I::If(BlockType::Empty),
+        I::I32Const(0),
+        I::Return,
+        I::End,
+        I::LocalGet(3),
+        I::I32Const(1),
+        I::I32Add,
+        I::LocalSet(3),
+        I::Br(0),
+        I::End,
+        I::End,
+        I::I32Const(1),
+        I::End,
+    ] {
+        f.instruction(&i);
+    }
+    code.function(&f);
+
+    // starts_with(p1, l1, p2, l2) and ends_with: l2 <= l1 and the bytes at
+    // the start (or end) of the first string equal the second.
+    for at_end in [false, true] {
+        functions.function(types.func(vec![I32, I32, I32, I32], vec![I32]));
+        let mut f = Function::new([]);
+        let mut body = vec![
+            I::LocalGet(3),
+            I::LocalGet(1),
+            I::I32GtU,
+            I::If(BlockType::Empty),
+            I::I32Const(0),
+            I::Return,
+            I::End,
+            I::LocalGet(0),
+        ];
+        if at_end {
+            body.extend([I::LocalGet(1), I::I32Add, I::LocalGet(3), I::I32Sub]);
+        }
+        body.extend([I::LocalGet(2), I::LocalGet(3), I::Call(mem_eq), I::End]);
+        for i in &body {
+            f.instruction(i);
+        }
+        code.function(&f);
+    }
+
+    // contains(p1, l1, p2, l2): try every start 0..=l1-l2. Local 4: start.
+    functions.function(types.func(vec![I32, I32, I32, I32], vec![I32]));
+    let mut f = Function::new([(1, I32)]);
+    for i in [
+        I::LocalGet(3),
+        I::LocalGet(1),
+        I::I32GtU,
+        I::If(BlockType::Empty),
+        I::I32Const(0),
+        I::Return,
+        I::End,
+        I::Block(BlockType::Empty),
+        I::Loop(BlockType::Empty),
+        // start > l1 - l2: not found.
+        I::LocalGet(4),
+        I::LocalGet(1),
+        I::LocalGet(3),
+        I::I32Sub,
+        I::I32GtU,
+        I::BrIf(1),
+        I::LocalGet(0),
+        I::LocalGet(4),
+        I::I32Add,
+        I::LocalGet(2),
+        I::LocalGet(3),
+        I::Call(mem_eq),
+        I::If(BlockType::Empty),
+        I::I32Const(1),
+        I::Return,
+        I::End,
+        I::LocalGet(4),
+        I::I32Const(1),
+        I::I32Add,
+        I::LocalSet(4),
+        I::Br(0),
+        I::End,
+        I::End,
+        I::I32Const(0),
+        I::End,
+    ] {
+        f.instruction(&i);
+    }
+    code.function(&f);
 }
 
 /// What codegen needs to know about the whole module.
@@ -905,6 +1020,25 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 self.expr(*inner);
                 let from = self.ty(*inner);
                 self.cast(from, ty);
+            }
+            ExprKind::Builtin(builtin, args) => {
+                for a in args {
+                    self.expr(*a);
+                }
+                match builtin {
+                    // The receiver's (ptr, len) is on the stack.
+                    Builtin::StrLen => {
+                        let len = self.new_local(ValType::I32);
+                        self.out.extend([I::LocalSet(len), I::Drop, I::LocalGet(len)]);
+                    }
+                    Builtin::StrIsEmpty => {
+                        let len = self.new_local(ValType::I32);
+                        self.out.extend([I::LocalSet(len), I::Drop, I::LocalGet(len), I::I32Eqz]);
+                    }
+                    Builtin::StrContains => self.out.push(I::Call(self.ctx.helper(Helper::Contains))),
+                    Builtin::StrStartsWith => self.out.push(I::Call(self.ctx.helper(Helper::StartsWith))),
+                    Builtin::StrEndsWith => self.out.push(I::Call(self.ctx.helper(Helper::EndsWith))),
+                }
             }
             ExprKind::Error => self.out.push(I::Unreachable),
         }

@@ -228,6 +228,32 @@ pub enum Callee {
     Import(ImportId),
 }
 
+/// Built-in methods, with the receiver as their first argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// `s.len() -> u32`: the length of `s` in UTF-8 bytes.
+    StrLen,
+    /// `s.is-empty() -> bool`
+    StrIsEmpty,
+    /// `s.contains(t: string) -> bool`: `t` occurs in `s` (the empty string occurs everywhere).
+    StrContains,
+    /// `s.starts-with(t: string) -> bool`
+    StrStartsWith,
+    /// `s.ends-with(t: string) -> bool`
+    StrEndsWith,
+}
+
+impl Builtin {
+    /// The string methods: name, parameter types after the receiver, result.
+    pub const STRING_METHODS: &'static [(&'static str, Builtin, &'static [Ty], Ty)] = &[
+        ("len", Builtin::StrLen, &[], Ty::U32),
+        ("is-empty", Builtin::StrIsEmpty, &[], Ty::Bool),
+        ("contains", Builtin::StrContains, &[Ty::String], Ty::Bool),
+        ("starts-with", Builtin::StrStartsWith, &[Ty::String], Ty::Bool),
+        ("ends-with", Builtin::StrEndsWith, &[Ty::String], Ty::Bool),
+    ];
+}
+
 /// The kinds of expression.
 #[derive(Debug)]
 pub enum ExprKind {
@@ -245,6 +271,8 @@ pub enum ExprKind {
     Unary(UnaryOp, ExprId),
     /// A numeric conversion to the expression's type.
     Cast(ExprId),
+    /// A built-in method; the receiver is the first argument.
+    Builtin(Builtin, Vec<ExprId>),
     /// An expression that failed to check (never reaches codegen).
     Error,
 }
