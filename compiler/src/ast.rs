@@ -31,13 +31,13 @@ pub struct File {
 #[derive(Clone, Debug)]
 pub enum Item {
     /// `import name [as alias]: func(...) [-> T];`
-    Import(PlainImport),
+    Import(Box<PlainImport>),
     /// `import { a, b as c } from ns:pkg/iface[@version];`
-    ImportFrom(ImportFrom),
+    ImportFrom(Box<ImportFrom>),
     /// `let [mut] name: T = literal;`
-    Global(Global),
+    Global(Box<Global>),
     /// `[export] func name(...) [-> T] { ... }`
-    Func(FuncDef),
+    Func(Box<FuncDef>),
     /// An item the parser could not read; already reported.
     Error(Span),
 }
@@ -206,7 +206,8 @@ pub struct Stmt {
     pub span: Span,
 }
 
-/// The kinds of statement.
+/// The kinds of statement. Large payloads are boxed: the parser moves
+/// statements on every reduction, so their size is a large part of its time.
 #[derive(Clone, Debug)]
 pub enum StmtKind {
     /// `let [mut] name [: T] = value;`
@@ -218,25 +219,25 @@ pub enum StmtKind {
         /// The annotation, if any.
         ty: Option<TypeExpr>,
         /// The initial value.
-        value: Expr,
+        value: Box<Expr>,
     },
     /// `target = value;` or `target op= value;`
     Assign {
         /// The place assigned to.
-        target: Expr,
+        target: Box<Expr>,
         /// For compound assignment, the operator (`+` for `+=`) and its span.
         op: Option<(BinaryOp, Span)>,
         /// The value.
-        value: Expr,
+        value: Box<Expr>,
     },
     /// An expression (normally a call) followed by `;`.
     Expr(Expr),
     /// `if`/`else if`/`else`.
-    If(IfStmt),
+    If(Box<IfStmt>),
     /// `while cond { }`
     While {
         /// The condition.
-        cond: Expr,
+        cond: Box<Expr>,
         /// The body.
         body: Block,
     },
@@ -247,9 +248,9 @@ pub enum StmtKind {
         /// The loop variable.
         var: Ident,
         /// The first value.
-        start: Expr,
+        start: Box<Expr>,
         /// One past the last value.
-        end: Expr,
+        end: Box<Expr>,
         /// The body.
         body: Block,
     },

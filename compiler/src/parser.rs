@@ -42,20 +42,23 @@ pub fn parse(source: &str) -> Parsed {
     let lexed = lexer::lex(source);
     let mut diagnostics = lexed.diagnostics;
     let mut recovered: Vec<ErrorRecovery<u32, Token, std::convert::Infallible>> = Vec::new();
-    let tokens = lexed.tokens.iter().cloned().map(Ok::<_, std::convert::Infallible>);
+    // The tokens move into the parser; only their positions are kept, for
+    // placing "expected `;`" labels.
+    let positions: Vec<(u32, u32)> = lexed.tokens.iter().map(|(start, _, end)| (*start, *end)).collect();
+    let tokens = lexed.tokens.into_iter().map(Ok::<_, std::convert::Infallible>);
     let file = match grammar::FileParser::new().parse(&mut recovered, tokens) {
         Ok(file) => file,
         Err(error) => {
-            diagnostics.push(syntax_error(error, source, &lexed.tokens));
+            diagnostics.push(syntax_error(error, source, &positions));
             ast::File::default()
         }
     };
     for error in recovered {
-        diagnostics.push(syntax_error(error.error, source, &lexed.tokens));
+        diagnostics.push(syntax_error(error.error, source, &positions));
     }
     let mut file = file;
     attach_docs(&mut file, &lexed.docs);
-    file.recovered_names = recovered_names(&file, &lexed.tokens);
+    file.recovered_names = recovered_names(&file, source);
     diagnostics.sort_by_key(|d| d.primary_span());
     // Recovery can report the same position twice (once for the error, once
     // for the token that ended the recovery); keep the first.
@@ -65,12 +68,14 @@ pub fn parse(source: &str) -> Parsed {
 
 /// The names that unreadable items seem to declare: the identifier after
 /// `let`, `let mut`, `func` or `import` among an error item's tokens.
-fn recovered_names(file: &ast::File, tokens: &[(u32, Token, u32)]) -> Vec<String> {
+/// Error items are rare, so their text is simply lexed again.
+fn recovered_names(file: &ast::File, source: &str) -> Vec<String> {
     let mut names = Vec::new();
     for item in &file.items {
         let ast::Item::Error(span) = item else { continue };
-        let inside: Vec<&Token> =
-            tokens.iter().filter(|(s, _, e)| *s >= span.start && *e <= span.end).map(|(_, t, _)| t).collect();
+        let Some(text) = source.get(span.range()) else { continue };
+        let relexed = lexer::lex(text);
+        let inside: Vec<&Token> = relexed.tokens.iter().map(|(_, t, _)| t).collect();
         for window in inside.windows(3) {
             let name = match window {
                 [Token::Let | Token::Func | Token::Import, Token::Ident(name), _] => name,
@@ -227,15 +232,15 @@ fn expected_list(expected: &[String]) -> String {
 }
 
 /// The end of the last token before offset `at` (for "expected `;`" labels).
-fn previous_token_end(tokens: &[(u32, Token, u32)], at: u32) -> Option<u32> {
-    let index = tokens.partition_point(|(start, _, _)| *start < at);
-    index.checked_sub(1).map(|i| tokens[i].2)
+fn previous_token_end(tokens: &[(u32, u32)], at: u32) -> Option<u32> {
+    let index = tokens.partition_point(|(start, _)| *start < at);
+    index.checked_sub(1).map(|i| tokens[i].1)
 }
 
 fn syntax_error(
     error: ParseError<u32, Token, std::convert::Infallible>,
     source: &str,
-    tokens: &[(u32, Token, u32)],
+    tokens: &[(u32, u32)],
 ) -> Diagnostic {
     match error {
         ParseError::InvalidToken { location } => {
