@@ -347,229 +347,210 @@ fn const_exprs(c: &Const, ty: Ty, strings: &mut Strings) -> Vec<ConstExpr> {
 fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut CodeSection, helper_base: u32) {
     let alloc = helper_base + Helper::Alloc as u32;
     use ValType::I32;
-    let i32x2 = vec![I32, I32];
-    let i32x4 = vec![I32, I32, I32, I32];
-
-    // alloc(size, align) -> ptr. Locals: 0 size, 1 align, 2 ptr, 3 end.
-    functions.function(types.func(i32x2.clone(), vec![I32]));
-    let mut f = Function::new([(2, I32)]);
-    for i in [
-        // ptr = (heap + align - 1) & -align
-        I::GlobalGet(GLOBAL_HEAP),
-        I::LocalGet(1),
-        I::I32Add,
-        I::I32Const(1),
-        I::I32Sub,
-        I::I32Const(0),
-        I::LocalGet(1),
-        I::I32Sub,
-        I::I32And,
-        I::LocalTee(2),
-        // end = ptr + size
-        I::LocalGet(0),
-        I::I32Add,
-        I::LocalTee(3),
-        // if end > memory.size * PAGE_SIZE: grow by ceil((end - cur) / PAGE_SIZE)
-        I::MemorySize(0),
-        I::I32Const(16),
-        I::I32Shl,
-        I::I32GtU,
-        I::If(BlockType::Empty),
-        I::LocalGet(3),
-        I::MemorySize(0),
-        I::I32Const(16),
-        I::I32Shl,
-        I::I32Sub,
-        I::I32Const(PAGE_SIZE as i32 - 1),
-        I::I32Add,
-        I::I32Const(16),
-        I::I32ShrU,
-        I::MemoryGrow(0),
-        I::I32Const(-1),
-        I::I32Eq,
-        I::If(BlockType::Empty),
-        I::Unreachable,
-        I::End,
-        I::End,
-        I::LocalGet(3),
-        I::GlobalSet(GLOBAL_HEAP),
-        I::LocalGet(2),
-        I::End,
-    ] {
-        f.instruction(&i);
-    }
-    code.function(&f);
-
-    // cabi_realloc(old_ptr, old_size, align, new_size) -> ptr. Local 4: new ptr.
-    functions.function(types.func(i32x4.clone(), vec![I32]));
-    let mut f = Function::new([(1, I32)]);
-    for i in [
-        // Shrinking in place keeps the old block.
-        I::LocalGet(0),
-        I::I32Const(0),
-        I::I32Ne,
-        I::LocalGet(3),
-        I::LocalGet(1),
-        I::I32LeU,
-        I::I32And,
-        I::If(BlockType::Empty),
-        I::LocalGet(0),
-        I::Return,
-        I::End,
-        I::LocalGet(3),
-        I::LocalGet(2),
-        I::Call(alloc),
-        I::LocalSet(4),
-        I::LocalGet(0),
-        I::If(BlockType::Empty),
-        I::LocalGet(4),
-        I::LocalGet(0),
-        I::LocalGet(1),
-        I::MemoryCopy { src_mem: 0, dst_mem: 0 },
-        I::End,
-        I::LocalGet(4),
-        I::End,
-    ] {
-        f.instruction(&i);
-    }
-    code.function(&f);
-
-    // concat(p1, l1, p2, l2) -> (p, l). Local 4: p.
-    functions.function(types.func(i32x4.clone(), i32x2.clone()));
-    let mut f = Function::new([(1, I32)]);
-    for i in [
-        I::LocalGet(1),
-        I::LocalGet(3),
-        I::I32Add,
-        I::I32Const(1),
-        I::Call(alloc),
-        I::LocalTee(4),
-        I::LocalGet(0),
-        I::LocalGet(1),
-        I::MemoryCopy { src_mem: 0, dst_mem: 0 },
-        I::LocalGet(4),
-        I::LocalGet(1),
-        I::I32Add,
-        I::LocalGet(2),
-        I::LocalGet(3),
-        I::MemoryCopy { src_mem: 0, dst_mem: 0 },
-        I::LocalGet(4),
-        I::LocalGet(1),
-        I::LocalGet(3),
-        I::I32Add,
-        I::End,
-    ] {
-        f.instruction(&i);
-    }
-    code.function(&f);
-
-    // str_eq(p1, l1, p2, l2) -> i32. Local 4: index.
-    functions.function(types.func(i32x4, vec![I32]));
-    let mut f = Function::new([(1, I32)]);
-    for i in [
-        I::LocalGet(1),
-        I::LocalGet(3),
-        I::I32Ne,
-        I::If(BlockType::Empty),
-        I::I32Const(0),
-        I::Return,
-        I::End,
-        I::Block(BlockType::Empty),
-        I::Loop(BlockType::Empty),
-        I::LocalGet(4),
-        I::LocalGet(1),
-        I::I32GeU,
-        I::BrIf(1),
-        I::LocalGet(0),
-        I::LocalGet(4),
-        I::I32Add,
-        I::I32Load8U(memarg(0, 0)),
-        I::LocalGet(2),
-        I::LocalGet(4),
-        I::I32Add,
-        I::I32Load8U(memarg(0, 0)),
-        I::I32Ne,
-        I::If(BlockType::Empty),
-        I::I32Const(0),
-        I::Return,
-        I::End,
-        I::LocalGet(4),
-        I::I32Const(1),
-        I::I32Add,
-        I::LocalSet(4),
-        I::Br(0),
-        I::End,
-        I::End,
-        I::I32Const(1),
-        I::End,
-    ] {
-        f.instruction(&i);
-    }
-    code.function(&f);
-
-    // end_call(): if escaped { base = heap; escaped = 0 } else { heap = base }
-    functions.function(types.func(vec![], vec![]));
-    let mut f = Function::new([]);
-    for i in [
-        I::GlobalGet(GLOBAL_ESCAPED),
-        I::If(BlockType::Empty),
-        I::GlobalGet(GLOBAL_HEAP),
-        I::GlobalSet(GLOBAL_BASE),
-        I::I32Const(0),
-        I::GlobalSet(GLOBAL_ESCAPED),
-        I::Else,
-        I::GlobalGet(GLOBAL_BASE),
-        I::GlobalSet(GLOBAL_HEAP),
-        I::End,
-        I::End,
-    ] {
-        f.instruction(&i);
-    }
-    code.function(&f);
+    let mut helper = |params: &[ValType], results: &[ValType], locals: &[ValType], instructions: &[I<'static>]| {
+        functions.function(types.func(params.to_vec(), results.to_vec()));
+        let mut f = Function::new_with_locals_types(locals.iter().copied());
+        for i in instructions {
+            f.instruction(i);
+        }
+        code.function(&f);
+    };
     let mem_eq = helper_base + Helper::MemEq as u32;
 
+    // alloc(size, align) -> ptr. Locals: 0 size, 1 align, 2 ptr, 3 end.
+    helper(
+        &[I32, I32],
+        &[I32],
+        &[I32, I32],
+        &[
+            // ptr = (heap + align - 1) & -align
+            I::GlobalGet(GLOBAL_HEAP),
+            I::LocalGet(1),
+            I::I32Add,
+            I::I32Const(1),
+            I::I32Sub,
+            I::I32Const(0),
+            I::LocalGet(1),
+            I::I32Sub,
+            I::I32And,
+            I::LocalTee(2),
+            // end = ptr + size
+            I::LocalGet(0),
+            I::I32Add,
+            I::LocalTee(3),
+            // if end > memory.size * PAGE_SIZE: grow by ceil((end - cur) / PAGE_SIZE)
+            I::MemorySize(0),
+            I::I32Const(16),
+            I::I32Shl,
+            I::I32GtU,
+            I::If(BlockType::Empty),
+            I::LocalGet(3),
+            I::MemorySize(0),
+            I::I32Const(16),
+            I::I32Shl,
+            I::I32Sub,
+            I::I32Const(PAGE_SIZE as i32 - 1),
+            I::I32Add,
+            I::I32Const(16),
+            I::I32ShrU,
+            I::MemoryGrow(0),
+            I::I32Const(-1),
+            I::I32Eq,
+            I::If(BlockType::Empty),
+            I::Unreachable,
+            I::End,
+            I::End,
+            I::LocalGet(3),
+            I::GlobalSet(GLOBAL_HEAP),
+            I::LocalGet(2),
+            I::End,
+        ],
+    );
+
+    // cabi_realloc(old_ptr, old_size, align, new_size) -> ptr. Local 4: new ptr.
+    helper(
+        &[I32, I32, I32, I32],
+        &[I32],
+        &[I32],
+        &[
+            // Shrinking in place keeps the old block.
+            I::LocalGet(0),
+            I::I32Const(0),
+            I::I32Ne,
+            I::LocalGet(3),
+            I::LocalGet(1),
+            I::I32LeU,
+            I::I32And,
+            I::If(BlockType::Empty),
+            I::LocalGet(0),
+            I::Return,
+            I::End,
+            I::LocalGet(3),
+            I::LocalGet(2),
+            I::Call(alloc),
+            I::LocalSet(4),
+            I::LocalGet(0),
+            I::If(BlockType::Empty),
+            I::LocalGet(4),
+            I::LocalGet(0),
+            I::LocalGet(1),
+            I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+            I::End,
+            I::LocalGet(4),
+            I::End,
+        ],
+    );
+
+    // concat(p1, l1, p2, l2) -> (p, l). Local 4: p.
+    helper(
+        &[I32, I32, I32, I32],
+        &[I32, I32],
+        &[I32],
+        &[
+            I::LocalGet(1),
+            I::LocalGet(3),
+            I::I32Add,
+            I::I32Const(1),
+            I::Call(alloc),
+            I::LocalTee(4),
+            I::LocalGet(0),
+            I::LocalGet(1),
+            I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+            I::LocalGet(4),
+            I::LocalGet(1),
+            I::I32Add,
+            I::LocalGet(2),
+            I::LocalGet(3),
+            I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+            I::LocalGet(4),
+            I::LocalGet(1),
+            I::LocalGet(3),
+            I::I32Add,
+            I::End,
+        ],
+    );
+
+    // str_eq(p1, l1, p2, l2) -> i32: equal lengths and equal bytes.
+    helper(
+        &[I32, I32, I32, I32],
+        &[I32],
+        &[],
+        &[
+            I::LocalGet(1),
+            I::LocalGet(3),
+            I::I32Eq,
+            I::If(BlockType::Result(ValType::I32)),
+            I::LocalGet(0),
+            I::LocalGet(2),
+            I::LocalGet(1),
+            I::Call(mem_eq),
+            I::Else,
+            I::I32Const(0),
+            I::End,
+            I::End,
+        ],
+    );
+
+    // end_call(): if escaped { base = heap; escaped = 0 } else { heap = base }
+    helper(
+        &[],
+        &[],
+        &[],
+        &[
+            I::GlobalGet(GLOBAL_ESCAPED),
+            I::If(BlockType::Empty),
+            I::GlobalGet(GLOBAL_HEAP),
+            I::GlobalSet(GLOBAL_BASE),
+            I::I32Const(0),
+            I::GlobalSet(GLOBAL_ESCAPED),
+            I::Else,
+            I::GlobalGet(GLOBAL_BASE),
+            I::GlobalSet(GLOBAL_HEAP),
+            I::End,
+            I::End,
+        ],
+    );
+
     // mem_eq(a, b, n) -> i32. Local 3: index.
-    functions.function(types.func(vec![I32, I32, I32], vec![I32]));
-    let mut f = Function::new([(1, I32)]);
-    for i in [
-        I::Block(BlockType::Empty),
-        I::Loop(BlockType::Empty),
-        I::LocalGet(3),
-        I::LocalGet(2),
-        I::I32GeU,
-        I::BrIf(1),
-        I::LocalGet(0),
-        I::LocalGet(3),
-        I::I32Add,
-        I::I32Load8U(memarg(0, 0)),
-        I::LocalGet(1),
-        I::LocalGet(3),
-        I::I32Add,
-        I::I32Load8U(memarg(0, 0)),
-        I::I32Ne,
-        I::If(BlockType::Empty),
-        I::I32Const(0),
-        I::Return,
-        I::End,
-        I::LocalGet(3),
-        I::I32Const(1),
-        I::I32Add,
-        I::LocalSet(3),
-        I::Br(0),
-        I::End,
-        I::End,
-        I::I32Const(1),
-        I::End,
-    ] {
-        f.instruction(&i);
-    }
-    code.function(&f);
+    helper(
+        &[I32, I32, I32],
+        &[I32],
+        &[I32],
+        &[
+            I::Block(BlockType::Empty),
+            I::Loop(BlockType::Empty),
+            I::LocalGet(3),
+            I::LocalGet(2),
+            I::I32GeU,
+            I::BrIf(1),
+            I::LocalGet(0),
+            I::LocalGet(3),
+            I::I32Add,
+            I::I32Load8U(memarg(0, 0)),
+            I::LocalGet(1),
+            I::LocalGet(3),
+            I::I32Add,
+            I::I32Load8U(memarg(0, 0)),
+            I::I32Ne,
+            I::If(BlockType::Empty),
+            I::I32Const(0),
+            I::Return,
+            I::End,
+            I::LocalGet(3),
+            I::I32Const(1),
+            I::I32Add,
+            I::LocalSet(3),
+            I::Br(0),
+            I::End,
+            I::End,
+            I::I32Const(1),
+            I::End,
+        ],
+    );
 
     // starts_with(p1, l1, p2, l2) and ends_with: l2 <= l1 and the bytes at
     // the start (or end) of the first string equal the second.
     for at_end in [false, true] {
-        functions.function(types.func(vec![I32, I32, I32, I32], vec![I32]));
-        let mut f = Function::new([]);
         let mut body = vec![
             I::LocalGet(3),
             I::LocalGet(1),
@@ -584,55 +565,52 @@ fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut C
             body.extend([I::LocalGet(1), I::I32Add, I::LocalGet(3), I::I32Sub]);
         }
         body.extend([I::LocalGet(2), I::LocalGet(3), I::Call(mem_eq), I::End]);
-        for i in &body {
-            f.instruction(i);
-        }
-        code.function(&f);
+        helper(&[I32, I32, I32, I32], &[I32], &[], &body);
     }
 
     // contains(p1, l1, p2, l2): try every start 0..=l1-l2. Local 4: start.
-    functions.function(types.func(vec![I32, I32, I32, I32], vec![I32]));
-    let mut f = Function::new([(1, I32)]);
-    for i in [
-        I::LocalGet(3),
-        I::LocalGet(1),
-        I::I32GtU,
-        I::If(BlockType::Empty),
-        I::I32Const(0),
-        I::Return,
-        I::End,
-        I::Block(BlockType::Empty),
-        I::Loop(BlockType::Empty),
-        // start > l1 - l2: not found.
-        I::LocalGet(4),
-        I::LocalGet(1),
-        I::LocalGet(3),
-        I::I32Sub,
-        I::I32GtU,
-        I::BrIf(1),
-        I::LocalGet(0),
-        I::LocalGet(4),
-        I::I32Add,
-        I::LocalGet(2),
-        I::LocalGet(3),
-        I::Call(mem_eq),
-        I::If(BlockType::Empty),
-        I::I32Const(1),
-        I::Return,
-        I::End,
-        I::LocalGet(4),
-        I::I32Const(1),
-        I::I32Add,
-        I::LocalSet(4),
-        I::Br(0),
-        I::End,
-        I::End,
-        I::I32Const(0),
-        I::End,
-    ] {
-        f.instruction(&i);
-    }
-    code.function(&f);
+    helper(
+        &[I32, I32, I32, I32],
+        &[I32],
+        &[I32],
+        &[
+            I::LocalGet(3),
+            I::LocalGet(1),
+            I::I32GtU,
+            I::If(BlockType::Empty),
+            I::I32Const(0),
+            I::Return,
+            I::End,
+            I::Block(BlockType::Empty),
+            I::Loop(BlockType::Empty),
+            // start > l1 - l2: not found.
+            I::LocalGet(4),
+            I::LocalGet(1),
+            I::LocalGet(3),
+            I::I32Sub,
+            I::I32GtU,
+            I::BrIf(1),
+            I::LocalGet(0),
+            I::LocalGet(4),
+            I::I32Add,
+            I::LocalGet(2),
+            I::LocalGet(3),
+            I::Call(mem_eq),
+            I::If(BlockType::Empty),
+            I::I32Const(1),
+            I::Return,
+            I::End,
+            I::LocalGet(4),
+            I::I32Const(1),
+            I::I32Add,
+            I::LocalSet(4),
+            I::Br(0),
+            I::End,
+            I::End,
+            I::I32Const(0),
+            I::End,
+        ],
+    );
 }
 
 /// What codegen needs to know about the whole module.
