@@ -38,6 +38,8 @@ pub enum Item {
     Global(Box<Global>),
     /// `[export] func name(...) [-> T] { ... }`
     Func(Box<FuncDef>),
+    /// `record`, `variant`, `enum`, `flags` or `type`.
+    TypeDef(Box<TypeDef>),
     /// An item the parser could not read; already reported.
     Error(Span),
 }
@@ -50,6 +52,7 @@ impl Item {
             Item::ImportFrom(i) => i.span,
             Item::Global(g) => g.span,
             Item::Func(f) => f.span,
+            Item::TypeDef(t) => t.span,
             Item::Error(span) => *span,
         }
     }
@@ -60,6 +63,7 @@ impl Item {
             Item::Import(i) => i.docs = docs,
             Item::Global(g) => g.docs = docs,
             Item::Func(f) => f.docs = docs,
+            Item::TypeDef(t) => t.docs = docs,
             Item::ImportFrom(_) | Item::Error(_) => {}
         }
     }
@@ -182,10 +186,48 @@ pub struct Param {
 /// A type as written.
 #[derive(Clone, Debug)]
 pub struct TypeExpr {
-    /// The type's name (`u32`, `string`, `level`).
-    pub name: String,
+    /// Its shape.
+    pub kind: TypeKind,
     /// Where it is.
     pub span: Span,
+}
+
+/// The shapes of a written type.
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    /// A name: `u32`, `string`, `point`, or a bare `result`.
+    Named(String),
+    /// A constructor with arguments: `list<T>`, `option<T>`, `result<T, E>`,
+    /// `result<_, E>`, `tuple<A, B>`. `None` stands for `_`.
+    Generic(Ident, Vec<Option<TypeExpr>>),
+}
+
+/// `record`, `variant`, `enum`, `flags` or `type` definition.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// `///` documentation.
+    pub docs: String,
+    /// The type's name.
+    pub name: Ident,
+    /// What it defines.
+    pub body: TypeDefBody,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// The body of a type definition.
+#[derive(Clone, Debug)]
+pub enum TypeDefBody {
+    /// `record name { field: T, ... }`
+    Record(Vec<(Ident, TypeExpr)>),
+    /// `variant name { case, case(T), ... }`
+    Variant(Vec<(Ident, Option<TypeExpr>)>),
+    /// `enum name { case, ... }`
+    Enum(Vec<Ident>),
+    /// `flags name { flag, ... }`
+    Flags(Vec<Ident>),
+    /// `type name = T;`
+    Alias(TypeExpr),
 }
 
 /// `{ stmt* }`
@@ -260,6 +302,8 @@ pub enum StmtKind {
     Continue,
     /// `return [value];`
     Return(Option<Expr>),
+    /// `match scrutinee { pattern => { ... } ... }`
+    Match(Box<MatchStmt>),
     /// A statement the parser could not read; already reported.
     Error,
 }
@@ -273,6 +317,51 @@ pub struct IfStmt {
     pub then: Block,
     /// `else { }` or `else if ...`.
     pub otherwise: Option<Else>,
+}
+
+/// `match scrutinee { arms }`
+#[derive(Clone, Debug)]
+pub struct MatchStmt {
+    /// The value matched.
+    pub scrutinee: Expr,
+    /// The arms, tried in order.
+    pub arms: Vec<MatchArm>,
+}
+
+/// `pattern => { ... }`
+#[derive(Clone, Debug)]
+pub struct MatchArm {
+    /// What the arm matches.
+    pub pattern: Pattern,
+    /// The arm's body.
+    pub body: Block,
+}
+
+/// A pattern in a `match` arm.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    /// Its shape.
+    pub kind: PatternKind,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// The shapes of a pattern.
+#[derive(Clone, Debug)]
+pub enum PatternKind {
+    /// `_`: matches anything.
+    Wildcard,
+    /// A name: a case without payload of the matched type (`none`, `red`,
+    /// `ok`) if it has one of that name, else a new binding.
+    Name(Ident),
+    /// `ty::case`, a qualified case without payload.
+    Path(Ident, Ident),
+    /// `case(pattern)` (optionally `ty::case(pattern)`).
+    Case(Option<Ident>, Ident, Box<Pattern>),
+    /// `(a, b)`: a tuple.
+    Tuple(Vec<Pattern>),
+    /// An integer, string, char or bool literal (integers may be negative).
+    Literal(Box<Expr>),
 }
 
 /// What follows `else`.
@@ -324,6 +413,14 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
         ExprKind::Unary { operand, .. } => out.push(*operand),
         ExprKind::Cast { expr, .. } => out.push(*expr),
         ExprKind::Paren(inner) => out.push(*inner),
+        ExprKind::Field { base, .. } => out.push(*base),
+        ExprKind::Index { base, index } => {
+            out.push(*base);
+            out.push(*index);
+        }
+        ExprKind::List(items) | ExprKind::Tuple(items) => out.extend(items),
+        ExprKind::Braced(items) => out.extend(items.into_iter().filter_map(|(_, v)| v)),
+        ExprKind::Try(inner) => out.push(*inner),
         ExprKind::Int(_)
         | ExprKind::Float(_)
         | ExprKind::Str(_)
@@ -394,6 +491,42 @@ pub enum ExprKind {
     },
     /// `( expr )`
     Paren(Box<Expr>),
+    /// `base.field` or `base.0`
+    Field {
+        /// The record or tuple.
+        base: Box<Expr>,
+        /// The field name, or a tuple index written as digits.
+        field: Ident,
+    },
+    /// `base[index]`
+    Index {
+        /// The list.
+        base: Box<Expr>,
+        /// The position.
+        index: Box<Expr>,
+    },
+    /// `[a, b, ...]`
+    List(Vec<Expr>),
+    /// `(a, b, ...)`: a tuple of at least two elements, or `(a,)`.
+    Tuple(Vec<Expr>),
+    /// `{x: 1, y: 2}` (a record) or `{read, write}` (flags); `{}` is empty flags.
+    Braced(Vec<(Ident, Option<Expr>)>),
+    /// `e?`
+    Try(Box<Expr>),
+}
+
+/// The expression `callee(args)`: a method call when `callee` is `receiver.method`.
+pub fn call(mut callee: Expr, args: Vec<Expr>) -> ExprKind {
+    if let ExprKind::Field { base, field } = &mut callee.kind {
+        let is_index = field.name.starts_with(|c: char| c.is_ascii_digit());
+        if !is_index {
+            let receiver =
+                std::mem::replace(base, Box::new(Expr { kind: ExprKind::Bool(false), span: Span::default() }));
+            let method = field.clone();
+            return ExprKind::MethodCall { receiver, method, args };
+        }
+    }
+    ExprKind::Call { callee: Box::new(callee), args }
 }
 
 /// Binary operators, loosest first in the brief's precedence order.

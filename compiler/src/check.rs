@@ -11,9 +11,9 @@ use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId, Place};
 use crate::span::Span;
 use crate::suggest::{one_of, similar};
-use crate::types::Ty;
+use crate::types::{Interner, Ty};
 use std::collections::HashMap;
-use wit_parser::{InterfaceId, PackageId, Resolve};
+use wit_parser::{InterfaceId, PackageId, Resolve, TypeDefKind};
 
 /// What a top-level name refers to.
 #[derive(Clone, Copy, Debug)]
@@ -35,7 +35,8 @@ struct Signature {
 /// only when there are no errors) and every error found.
 pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic>) {
     let mut checker = Checker {
-        resolve,
+        resolve: resolve.clone(),
+        interner: Interner::default(),
         module: ir::Module::default(),
         names: HashMap::new(),
         name_spans: HashMap::new(),
@@ -47,11 +48,14 @@ pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic
     checker.check_bodies(file);
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|d| d.primary_span());
-    (checker.module, diagnostics)
+    let mut module = checker.module;
+    module.resolve = checker.resolve;
+    (module, diagnostics)
 }
 
-struct Checker<'a> {
-    resolve: &'a Resolve,
+struct Checker {
+    resolve: Resolve,
+    interner: Interner,
     module: ir::Module,
     names: HashMap<String, Binding>,
     name_spans: HashMap<String, Span>,
@@ -60,9 +64,9 @@ struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
 }
 
-impl<'a> Checker<'a> {
+impl Checker {
     fn ty_name(&self, ty: Ty) -> String {
-        ty.display(self.resolve)
+        ty.display(&self.resolve)
     }
 
     fn define(&mut self, name: &ast::Ident, binding: Binding) -> bool {
@@ -86,16 +90,109 @@ impl<'a> Checker<'a> {
 
     /// Resolves a written type.
     fn resolve_type(&mut self, ty: &ast::TypeExpr) -> Ty {
-        if let Some(t) = Ty::from_name(&ty.name) {
+        crate::stack::grow(|| match &ty.kind {
+            ast::TypeKind::Named(name) => self.named_type(name, ty.span),
+            ast::TypeKind::Generic(ctor, args) => self.generic_type(ctor, args, ty.span),
+        })
+    }
+
+    /// `list<T>`, `option<T>`, `result<T, E>`, `tuple<...>`.
+    fn generic_type(&mut self, ctor: &ast::Ident, args: &[Option<ast::TypeExpr>], span: Span) -> Ty {
+        let mut resolved = Vec::new();
+        for a in args {
+            resolved.push(a.as_ref().map(|t| self.resolve_type(t)));
+        }
+        if resolved.contains(&Some(Ty::Error)) {
+            return Ty::Error;
+        }
+        let arity_error = |this: &mut Self, expected: &str| {
+            this.diagnostics.push(Diagnostic::error(
+                "wrong-type-arguments",
+                format!("`{}` takes {expected}", ctor.name),
+                span,
+                format!("{} given", args.len()),
+            ));
+            Ty::Error
+        };
+        let underscore = |this: &mut Self| {
+            this.diagnostics.push(
+                Diagnostic::error("misplaced-underscore", "`_` is not a type", span, "here")
+                    .with_note("`_` only stands for a missing payload in `result<_, E>`"),
+            );
+            Ty::Error
+        };
+        match ctor.name.as_str() {
+            "list" | "option" => {
+                let [arg] = resolved.as_slice() else { return arity_error(self, "one type argument") };
+                let Some(arg) = *arg else { return underscore(self) };
+                if arg == Ty::Unit {
+                    return Ty::Error;
+                }
+                if ctor.name == "list" {
+                    self.interner.list(&mut self.resolve, arg)
+                } else {
+                    self.interner.option(&mut self.resolve, arg)
+                }
+            }
+            "result" => match resolved.as_slice() {
+                [ok] => self.interner.result(&mut self.resolve, *ok, None),
+                [ok, err] => self.interner.result(&mut self.resolve, *ok, *err),
+                _ => arity_error(self, "one or two type arguments (`result<T>`, `result<T, E>`, `result<_, E>`)"),
+            },
+            "tuple" => {
+                if resolved.is_empty() {
+                    return arity_error(self, "at least one type argument");
+                }
+                let mut types = Vec::new();
+                for t in &resolved {
+                    match t {
+                        Some(t) => types.push(*t),
+                        None => return underscore(self),
+                    }
+                }
+                self.interner.tuple(&mut self.resolve, &types)
+            }
+            "borrow" | "own" | "future" | "stream" => {
+                self.diagnostics.push(Diagnostic::error(
+                    "unsupported-type",
+                    format!("`{}<...>` types are not supported yet", ctor.name),
+                    span,
+                    "not supported yet",
+                ));
+                Ty::Error
+            }
+            other => {
+                let suggestions = similar(other, ["list", "option", "result", "tuple"]);
+                let mut d = Diagnostic::error(
+                    "unknown-type",
+                    format!("unknown type constructor `{other}`"),
+                    ctor.span,
+                    "takes no type arguments",
+                )
+                .with_note("the WIT type constructors are `list`, `option`, `result` and `tuple`");
+                if !suggestions.is_empty() {
+                    d = d.with_help(format!("did you mean {}?", one_of(&suggestions)));
+                }
+                self.diagnostics.push(d);
+                Ty::Error
+            }
+        }
+    }
+
+    fn named_type(&mut self, name: &str, span: Span) -> Ty {
+        if let Some(t) = Ty::from_name(name) {
             return t;
         }
-        match self.names.get(&ty.name) {
+        if name == "result" {
+            return self.interner.result(&mut self.resolve, None, None);
+        }
+        match self.names.get(name) {
             Some(Binding::Type(t)) => *t,
             Some(_) => {
                 self.diagnostics.push(Diagnostic::error(
                     "not-a-type",
-                    format!("`{}` is not a type", ty.name),
-                    ty.span,
+                    format!("`{name}` is not a type"),
+                    span,
                     "expected a type",
                 ));
                 Ty::Error
@@ -104,9 +201,9 @@ impl<'a> Checker<'a> {
                 let mut candidates: Vec<&str> = Ty::BUILTIN_NAMES.to_vec();
                 candidates
                     .extend(self.names.iter().filter(|(_, b)| matches!(b, Binding::Type(_))).map(|(n, _)| n.as_str()));
-                let mut suggestions = similar(&ty.name, candidates);
-                let hint = match ty.name.as_str() {
-                    "i8" | "i16" | "i32" | "i64" => Some(format!("s{}", &ty.name[1..])),
+                let mut suggestions = similar(name, candidates);
+                let hint = match name {
+                    "i8" | "i16" | "i32" | "i64" => Some(format!("s{}", &name[1..])),
                     "int" | "isize" => Some("s32".into()),
                     "usize" | "uint" => Some("u32".into()),
                     "float" | "double" => Some("f64".into()),
@@ -118,18 +215,165 @@ impl<'a> Checker<'a> {
                     suggestions.retain(|s| *s != h);
                     suggestions.insert(0, h);
                 }
-                let mut d = Diagnostic::error(
-                    "unknown-type",
-                    format!("unknown type `{}`", ty.name),
-                    ty.span,
-                    "not a known type",
-                );
+                let mut d =
+                    Diagnostic::error("unknown-type", format!("unknown type `{name}`"), span, "not a known type");
                 if !suggestions.is_empty() {
                     d = d.with_help(format!("did you mean {}?", one_of(&suggestions)));
                 }
                 self.diagnostics.push(d);
                 Ty::Error
             }
+        }
+    }
+
+    /// Declares the file's named types (before their bodies are resolved,
+    /// so they may refer to each other in any order).
+    fn declare_types(&mut self, file: &ast::File) {
+        for item in &file.items {
+            let ast::Item::TypeDef(def) = item else { continue };
+            let kind = match &def.body {
+                ast::TypeDefBody::Alias(_) => {
+                    continue;
+                }
+                // Placeholder until `define_types` fills in the body.
+                _ => TypeDefKind::Enum(wit_parser::Enum { cases: Vec::new() }),
+            };
+            let id = self.resolve.types.alloc(wit_parser::TypeDef {
+                name: Some(def.name.name.clone()),
+                kind,
+                owner: wit_parser::TypeOwner::None,
+                docs: wit_parser::Docs { contents: (!def.docs.is_empty()).then(|| def.docs.clone()) },
+                stability: Default::default(),
+                span: Default::default(),
+                external_id: Default::default(),
+            });
+            let ty = if matches!(def.body, ast::TypeDefBody::Enum(_)) { Ty::Enum(id) } else { Ty::Def(id) };
+            if self.define(&def.name, Binding::Type(ty)) {
+                self.module.types.push(ir::TypeDecl {
+                    name: def.name.name.clone(),
+                    ty,
+                    docs: def.docs.clone(),
+                    alias: false,
+                });
+            }
+        }
+    }
+
+    /// Resolves the bodies of the file's type definitions. Aliases are
+    /// resolved in source order, so an alias must follow what it names.
+    fn define_types(&mut self, file: &ast::File) {
+        for item in &file.items {
+            let ast::Item::TypeDef(def) = item else { continue };
+            if let ast::TypeDefBody::Alias(target) = &def.body {
+                let ty = self.resolve_type(target);
+                if self.define(&def.name, Binding::Type(ty)) {
+                    self.module.types.push(ir::TypeDecl {
+                        name: def.name.name.clone(),
+                        ty,
+                        docs: def.docs.clone(),
+                        alias: true,
+                    });
+                }
+                continue;
+            }
+            let Some(Binding::Type(Ty::Def(id) | Ty::Enum(id))) = self.names.get(&def.name.name).copied() else {
+                continue;
+            };
+            if self.resolve.types[id].name.as_deref() != Some(def.name.name.as_str()) {
+                continue; // a duplicate definition, already reported
+            }
+            let mut seen: HashMap<String, Span> = HashMap::new();
+            let mut check_dup = |this: &mut Self, name: &ast::Ident, what: &str| {
+                if let Some(first) = seen.insert(name.name.clone(), name.span) {
+                    this.diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate-definition",
+                            format!("{what} `{}` is defined more than once in `{}`", name.name, def.name.name),
+                            name.span,
+                            "defined again here",
+                        )
+                        .with_label(first, "first defined here"),
+                    );
+                }
+            };
+            let wit = |t: Ty| t.to_wit().unwrap_or(wit_parser::Type::Bool);
+            let kind = match &def.body {
+                ast::TypeDefBody::Record(fields) => {
+                    if fields.is_empty() {
+                        self.diagnostics.push(Diagnostic::error(
+                            "empty-type",
+                            format!("record `{}` has no fields", def.name.name),
+                            def.name.span,
+                            "a record needs at least one field",
+                        ));
+                    }
+                    let mut out = Vec::new();
+                    for (name, ty) in fields {
+                        check_dup(self, name, "field");
+                        let t = self.resolve_type(ty);
+                        out.push(wit_parser::Field {
+                            name: name.name.clone(),
+                            ty: wit(t),
+                            docs: Default::default(),
+                            span: Default::default(),
+                        });
+                    }
+                    TypeDefKind::Record(wit_parser::Record { fields: out })
+                }
+                ast::TypeDefBody::Variant(cases) => {
+                    let mut out = Vec::new();
+                    for (name, ty) in cases {
+                        check_dup(self, name, "case");
+                        let t = ty.as_ref().map(|t| self.resolve_type(t));
+                        out.push(wit_parser::Case {
+                            name: name.name.clone(),
+                            ty: t.map(wit),
+                            docs: Default::default(),
+                            span: Default::default(),
+                        });
+                    }
+                    TypeDefKind::Variant(wit_parser::Variant { cases: out })
+                }
+                ast::TypeDefBody::Enum(cases) => {
+                    let mut out = Vec::new();
+                    for name in cases {
+                        check_dup(self, name, "case");
+                        out.push(wit_parser::EnumCase {
+                            name: name.name.clone(),
+                            docs: Default::default(),
+                            span: Default::default(),
+                        });
+                    }
+                    TypeDefKind::Enum(wit_parser::Enum { cases: out })
+                }
+                ast::TypeDefBody::Flags(flags) => {
+                    let mut out = Vec::new();
+                    for name in flags {
+                        check_dup(self, name, "flag");
+                        out.push(wit_parser::Flag {
+                            name: name.name.clone(),
+                            docs: Default::default(),
+                            span: Default::default(),
+                        });
+                    }
+                    TypeDefKind::Flags(wit_parser::Flags { flags: out })
+                }
+                ast::TypeDefBody::Alias(_) => continue,
+            };
+            let empty = match &kind {
+                TypeDefKind::Variant(v) => v.cases.is_empty(),
+                TypeDefKind::Enum(e) => e.cases.is_empty(),
+                _ => false,
+            };
+            if empty {
+                self.diagnostics.push(Diagnostic::error(
+                    "empty-type",
+                    format!("`{}` has no cases", def.name.name),
+                    def.name.span,
+                    "needs at least one case",
+                ));
+            }
+            self.resolve.types[id].kind = kind;
         }
     }
 
@@ -168,6 +412,8 @@ impl<'a> Checker<'a> {
                 self.import_from(import);
             }
         }
+        self.declare_types(file);
+        self.define_types(file);
         let mut external_names: HashMap<&str, Span> = HashMap::new();
         for item in &file.items {
             match item {
@@ -215,7 +461,7 @@ impl<'a> Checker<'a> {
                     self.define(&func.name, Binding::Func(id));
                 }
                 ast::Item::Global(global) => self.global(global),
-                ast::Item::ImportFrom(_) | ast::Item::Error(_) => {}
+                ast::Item::ImportFrom(_) | ast::Item::TypeDef(_) | ast::Item::Error(_) => {}
             }
         }
     }
@@ -513,20 +759,20 @@ impl<'a> Checker<'a> {
     }
 
     fn interface_item(&mut self, interface: InterfaceId, name: &ast::Ident) -> Option<Binding> {
-        let iface = &self.resolve.interfaces[interface];
-        let iface_name = iface_display(self.resolve, interface);
+        let iface = self.resolve.interfaces[interface].clone();
+        let iface_name = iface_display(&self.resolve, interface);
         if let Some(func) = iface.functions.get(&name.name) {
             let mut params = Vec::new();
             let mut unsupported = None;
             for param in &func.params {
-                match Ty::from_wit(self.resolve, &param.ty) {
+                match self.interner.from_wit(&mut self.resolve, &param.ty) {
                     Ok(t) => params.push((param.name.clone(), t)),
                     Err(kind) => unsupported = Some(kind),
                 }
             }
             let result = match &func.result {
                 None => None,
-                Some(t) => match Ty::from_wit(self.resolve, t) {
+                Some(t) => match self.interner.from_wit(&mut self.resolve, &t) {
                     Ok(t) => Some(t),
                     Err(kind) => {
                         unsupported = Some(kind);
@@ -542,7 +788,7 @@ impl<'a> Checker<'a> {
                         name.span,
                         "imported here",
                     )
-                    .with_note("this version of Claw passes scalars, strings and enums across component boundaries"),
+                    .with_note("this version of Claw passes every WIT value type except resources, futures and streams"),
                 );
                 return None;
             }
@@ -558,7 +804,7 @@ impl<'a> Checker<'a> {
             return Some(Binding::Import(id));
         }
         if let Some(&type_id) = iface.types.get(&name.name) {
-            return match Ty::from_wit(self.resolve, &wit_parser::Type::Id(type_id)) {
+            return match self.interner.from_wit(&mut self.resolve, &wit_parser::Type::Id(type_id)) {
                 Ok(t) => Some(Binding::Type(t)),
                 Err(kind) => {
                     self.diagnostics.push(Diagnostic::error(
@@ -625,8 +871,8 @@ fn iface_display(resolve: &Resolve, id: InterfaceId) -> String {
 }
 
 /// Checks one function body.
-struct BodyChecker<'c, 'a> {
-    checker: &'c mut Checker<'a>,
+struct BodyChecker<'c> {
+    checker: &'c mut Checker,
     func: FuncId,
     function: ir::Function,
     scopes: Vec<HashMap<String, LocalId>>,
@@ -637,7 +883,7 @@ struct BodyChecker<'c, 'a> {
     recovered: bool,
 }
 
-impl BodyChecker<'_, '_> {
+impl BodyChecker<'_> {
     fn check_function(mut self, func: &ast::FuncDef) -> ir::Function {
         let sig = &self.checker.signatures[self.func.index()];
         let params: Vec<(String, Ty)> = sig.params.clone();
@@ -828,6 +1074,16 @@ impl BodyChecker<'_, '_> {
                     }
                     (None, None) => ir::Stmt::Return(None),
                 }
+            }
+            StmtKind::Match(m) => {
+                self.infer(&m.scrutinee);
+                self.checker.diagnostics.push(Diagnostic::error(
+                    "unsupported-syntax",
+                    "`match` is not supported yet",
+                    stmt.span,
+                    "not supported yet",
+                ));
+                return None;
             }
             StmtKind::Error => return None,
         })
@@ -1046,6 +1302,18 @@ impl BodyChecker<'_, '_> {
             BinaryOp::Eq | BinaryOp::Ne => ty != Ty::Unit,
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ty.is_numeric() || ty == Ty::Char,
         };
+        if matches!(op, BinaryOp::Eq | BinaryOp::Ne) && matches!(ty, Ty::Def(_)) {
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "unsupported-operation",
+                    format!("`{}` on `{}` values is not supported yet", op.symbol(), self.checker.ty_name(ty)),
+                    op_span,
+                    "not supported yet",
+                )
+                .with_note("`==` and `!=` work on numbers, `bool`, `char`, `string` and enums so far"),
+            );
+            return self.push_expr(ir::ExprKind::Error, Ty::Bool, span);
+        }
         if !defined {
             let mut d = Diagnostic::error(
                 "operator-not-defined",
@@ -1104,12 +1372,124 @@ impl BodyChecker<'_, '_> {
             A::Str(s) => self.push_expr(ir::ExprKind::Const(Const::Str(s.clone())), Ty::String, span),
             A::Char(c) => self.push_expr(ir::ExprKind::Const(Const::Char(*c)), Ty::Char, span),
             A::Bool(b) => self.push_expr(ir::ExprKind::Const(Const::Bool(*b)), Ty::Bool, span),
+            A::Name(name)
+                if matches!(name.name.as_str(), "none" | "ok" | "err")
+                    && self.lookup_local(&name.name).is_none()
+                    && !self.checker.names.contains_key(&name.name) =>
+            {
+                let Some(ty) = expected else {
+                    let what = if name.name == "none" { "option" } else { "result" };
+                    return self.needs_annotation(what, span);
+                };
+                if ty == Ty::Error {
+                    return self.error_expr(span);
+                }
+                match self.checker.case_of(ty, &name.name, span) {
+                    Some((index, None)) => self.push_expr(ir::ExprKind::Case(index, None), ty, span),
+                    Some((_, Some(_))) => {
+                        self.checker.diagnostics.push(
+                            Diagnostic::error(
+                                "wrong-case-payload",
+                                format!("`{}` of `{}` needs a payload", name.name, self.checker.ty_name(ty)),
+                                span,
+                                "payload missing",
+                            )
+                            .with_help(format!("write `{}(VALUE)`", name.name)),
+                        );
+                        self.error_expr(span)
+                    }
+                    None => self.error_expr(span),
+                }
+            }
             A::Name(name) => self.name(name, span),
-            A::Path(type_name, case) => match self.checker.value_path(type_name, case) {
-                Some((ty, index)) => self.push_expr(ir::ExprKind::Const(Const::EnumCase(index)), ty, span),
-                None => self.error_expr(span),
-            },
-            A::Call { callee, args } => self.call(callee, args, span),
+            A::Path(type_name, case) => {
+                let Some(ty) = self.checker.type_for_path(type_name) else { return self.error_expr(span) };
+                match ty.def(&self.checker.resolve).cloned() {
+                    _ if ty == Ty::Error => self.error_expr(span),
+                    Some(TypeDefKind::Enum(_)) => match self.checker.value_path(type_name, case) {
+                        Some((ty, index)) => self.push_expr(ir::ExprKind::Const(Const::EnumCase(index)), ty, span),
+                        None => self.error_expr(span),
+                    },
+                    Some(TypeDefKind::Flags(flags)) => match flags.flags.iter().position(|f| f.name == case.name) {
+                        Some(i) => self.push_expr(ir::ExprKind::Flags(vec![i as u32]), ty, span),
+                        None => {
+                            let names: Vec<&str> = flags.flags.iter().map(|f| f.name.as_str()).collect();
+                            self.checker.diagnostics.push(
+                                Diagnostic::error(
+                                    "unknown-flag",
+                                    format!("flags `{}` have no flag `{}`", type_name.name, case.name),
+                                    case.span,
+                                    "unknown flag",
+                                )
+                                .with_note(format!("its flags are: {}", names.join(", "))),
+                            );
+                            self.error_expr(span)
+                        }
+                    },
+                    _ => match self.checker.case_of(ty, &case.name, case.span) {
+                        Some((index, None)) => self.push_expr(ir::ExprKind::Case(index, None), ty, span),
+                        Some((_, Some(_))) => {
+                            self.checker.diagnostics.push(
+                                Diagnostic::error(
+                                    "wrong-case-payload",
+                                    format!("case `{}` of `{}` needs a payload", case.name, type_name.name),
+                                    span,
+                                    "payload missing",
+                                )
+                                .with_help(format!("write `{}::{}(VALUE)`", type_name.name, case.name)),
+                            );
+                            self.error_expr(span)
+                        }
+                        None => self.error_expr(span),
+                    },
+                }
+            }
+            A::Call { callee, args } => {
+                if let Some(id) = self.case_call(callee, args, expected, span) {
+                    return id;
+                }
+                self.call(callee, args, span)
+            }
+            A::Tuple(items) => self.tuple_literal(items, expected, span),
+            A::List(items) => self.list_literal(items, expected, span),
+            A::Braced(items) => self.braced_literal(items, expected, span),
+            A::Field { base, field } => self.field(base, field, span),
+            A::Index { base, index } => {
+                let base_id = self.infer(base);
+                let base_ty = self.ty(base_id);
+                let index_id = self.check(index, Ty::U32);
+                match base_ty.def(&self.checker.resolve) {
+                    Some(TypeDefKind::List(t)) => {
+                        let t = *t;
+                        let elem = self.checker.from_wit(&t);
+                        self.push_expr(ir::ExprKind::Index(base_id, index_id), elem, span)
+                    }
+                    _ if base_ty == Ty::Error => self.error_expr(span),
+                    _ => {
+                        let name = self.checker.ty_name(base_ty);
+                        self.checker.diagnostics.push(
+                            Diagnostic::error(
+                                "not-indexable",
+                                format!("cannot index into `{name}`"),
+                                base.span,
+                                format!("this is `{name}`"),
+                            )
+                            .with_note("only lists can be indexed"),
+                        );
+                        self.error_expr(span)
+                    }
+                }
+            }
+            A::Try(inner) => {
+                self.infer(inner);
+                self.checker.diagnostics.push(Diagnostic::error(
+                    "unsupported-syntax",
+                    "the `?` operator is not supported yet",
+                    span,
+                    "not supported yet",
+                ));
+                self.error_expr(span)
+            }
             A::MethodCall { receiver, method, args } => self.method_call(receiver, method, args, span),
             A::Binary { op, op_span, lhs, rhs } => {
                 if matches!(op, BinaryOp::And | BinaryOp::Or) {
@@ -1233,7 +1613,7 @@ impl BodyChecker<'_, '_> {
                     span,
                     "a type",
                 );
-                if let Some(first) = t.enum_cases(self.checker.resolve).first() {
+                if let Some(first) = t.enum_cases(&self.checker.resolve).first() {
                     d = d.with_help(format!("write a case of the enum, like `{}::{first}`", name.name));
                 }
                 self.checker.diagnostics.push(d);
@@ -1372,6 +1752,384 @@ impl BodyChecker<'_, '_> {
         self.push_expr(ir::ExprKind::Builtin(builtin, ids), result, span)
     }
 
+    /// Reports a literal whose type cannot be known from context.
+    fn needs_annotation(&mut self, what: &str, span: Span) -> ExprId {
+        self.checker.diagnostics.push(
+            Diagnostic::error(
+                "annotation-needed",
+                format!("the type of this {what} cannot be inferred"),
+                span,
+                "type needed",
+            )
+            .with_help("give the variable a type: `let x: TYPE = ...;`"),
+        );
+        self.error_expr(span)
+    }
+
+    /// Reports a literal of the wrong shape for the expected type.
+    fn wrong_literal(&mut self, what: &str, expected: Ty, span: Span) -> ExprId {
+        let name = self.checker.ty_name(expected);
+        self.checker.diagnostics.push(Diagnostic::error(
+            "type-mismatch",
+            format!("expected `{name}`, found a {what}"),
+            span,
+            format!("expected `{name}`"),
+        ));
+        self.error_expr(span)
+    }
+
+    /// `(a, b, ...)`
+    fn tuple_literal(&mut self, items: &[ast::Expr], expected: Option<Ty>, span: Span) -> ExprId {
+        let expected_types: Option<Vec<wit_parser::Type>> = match expected.and_then(|t| t.def(&self.checker.resolve)) {
+            Some(TypeDefKind::Tuple(t)) if t.types.len() == items.len() => Some(t.types.clone()),
+            _ => None,
+        };
+        let mut ids = Vec::new();
+        let mut types = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let id = match &expected_types {
+                Some(ts) => {
+                    let t = self.checker.from_wit(&ts[i]);
+                    self.check(item, t)
+                }
+                None => self.infer(item),
+            };
+            types.push(self.ty(id));
+            ids.push(id);
+        }
+        if types.contains(&Ty::Error) {
+            return self.error_expr(span);
+        }
+        if types.contains(&Ty::Unit) {
+            return self.error_expr(span);
+        }
+        let ty = self.checker.interner.tuple(&mut self.checker.resolve, &types);
+        self.push_expr(ir::ExprKind::Tuple(ids), ty, span)
+    }
+
+    /// `[a, b, ...]`
+    fn list_literal(&mut self, items: &[ast::Expr], expected: Option<Ty>, span: Span) -> ExprId {
+        let elem = match expected.and_then(|t| t.def(&self.checker.resolve)) {
+            Some(TypeDefKind::List(t)) => {
+                let t = *t;
+                Some(self.checker.from_wit(&t))
+            }
+            _ => None,
+        };
+        let mut ids = Vec::new();
+        let elem = match elem {
+            Some(t) => t,
+            None => {
+                let Some(first) = items.first() else {
+                    if expected == Some(Ty::Error) {
+                        return self.error_expr(span);
+                    }
+                    return match expected {
+                        Some(t) => self.wrong_literal("list", t, span),
+                        None => self.needs_annotation("empty list", span),
+                    };
+                };
+                if let Some(t) = expected
+                    && t != Ty::Error
+                {
+                    for item in items {
+                        self.infer(item);
+                    }
+                    return self.wrong_literal("list", t, span);
+                }
+                let id = self.infer(first);
+                ids.push(id);
+                self.ty(id)
+            }
+        };
+        for item in &items[ids.len()..] {
+            ids.push(self.check(item, elem));
+        }
+        if elem == Ty::Error || elem == Ty::Unit {
+            return self.error_expr(span);
+        }
+        let ty = self.checker.interner.list(&mut self.checker.resolve, elem);
+        self.push_expr(ir::ExprKind::List(ids), ty, span)
+    }
+
+    /// `{x: 1, y: 2}` (a record) or `{a, b}` (flags).
+    fn braced_literal(
+        &mut self,
+        items: &[(ast::Ident, Option<ast::Expr>)],
+        expected: Option<Ty>,
+        span: Span,
+    ) -> ExprId {
+        let Some(ty) = expected else {
+            for (_, v) in items {
+                if let Some(v) = v {
+                    self.infer(v);
+                }
+            }
+            let what = if items.iter().all(|(_, v)| v.is_none()) { "flags value" } else { "record" };
+            return self.needs_annotation(what, span);
+        };
+        if ty == Ty::Error {
+            for (_, v) in items.iter() {
+                if let Some(v) = v {
+                    self.infer(v);
+                }
+            }
+            return self.error_expr(span);
+        }
+        let type_name = self.checker.ty_name(ty);
+        match ty.def(&self.checker.resolve).cloned() {
+            Some(TypeDefKind::Record(record)) => {
+                let mut values: Vec<Option<ExprId>> = vec![None; record.fields.len()];
+                for (name, value) in items {
+                    let Some(index) = record.fields.iter().position(|f| f.name == name.name) else {
+                        if let Some(v) = value {
+                            self.infer(v);
+                        }
+                        let names: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
+                        let suggestions = similar(&name.name, names.iter().copied());
+                        let mut d = Diagnostic::error(
+                            "unknown-field",
+                            format!("record `{type_name}` has no field `{}`", name.name),
+                            name.span,
+                            "unknown field",
+                        );
+                        d = if suggestions.is_empty() {
+                            d.with_note(format!("its fields are: {}", names.join(", ")))
+                        } else {
+                            d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+                        };
+                        self.checker.diagnostics.push(d);
+                        continue;
+                    };
+                    let field_ty = self.checker.from_wit(&record.fields[index].ty);
+                    let Some(value) = value else {
+                        self.checker.diagnostics.push(
+                            Diagnostic::error(
+                                "missing-field-value",
+                                format!("field `{}` needs a value", name.name),
+                                name.span,
+                                "no value",
+                            )
+                            .with_help(format!("write `{}: VALUE`", name.name)),
+                        );
+                        continue;
+                    };
+                    let id = self.check(value, field_ty);
+                    if values[index].is_some() {
+                        self.checker.diagnostics.push(Diagnostic::error(
+                            "duplicate-field",
+                            format!("field `{}` is given twice", name.name),
+                            name.span,
+                            "given again here",
+                        ));
+                    }
+                    values[index] = Some(id);
+                }
+                let missing: Vec<&str> = record
+                    .fields
+                    .iter()
+                    .zip(&values)
+                    .filter(|(_, v)| v.is_none())
+                    .map(|(f, _)| f.name.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "missing-field",
+                        format!(
+                            "missing {} {list} in a `{type_name}` value",
+                            if missing.len() == 1 { "field" } else { "fields" }
+                        ),
+                        span,
+                        "incomplete record",
+                    ));
+                    return self.error_expr(span);
+                }
+                let ids = values.into_iter().flatten().collect();
+                self.push_expr(ir::ExprKind::Record(ids), ty, span)
+            }
+            Some(TypeDefKind::Flags(flags)) => {
+                let mut set = Vec::new();
+                for (name, value) in items {
+                    if let Some(v) = value {
+                        self.infer(v);
+                        self.checker.diagnostics.push(Diagnostic::error(
+                            "type-mismatch",
+                            format!("flags `{type_name}` are written as a set of names, like `{{{}}}`", name.name),
+                            v.span,
+                            "flags take no values",
+                        ));
+                        continue;
+                    }
+                    match flags.flags.iter().position(|f| f.name == name.name) {
+                        Some(i) => set.push(i as u32),
+                        None => {
+                            let names: Vec<&str> = flags.flags.iter().map(|f| f.name.as_str()).collect();
+                            self.checker.diagnostics.push(
+                                Diagnostic::error(
+                                    "unknown-flag",
+                                    format!("flags `{type_name}` have no flag `{}`", name.name),
+                                    name.span,
+                                    "unknown flag",
+                                )
+                                .with_note(format!("its flags are: {}", names.join(", "))),
+                            );
+                        }
+                    }
+                }
+                self.push_expr(ir::ExprKind::Flags(set), ty, span)
+            }
+            _ => {
+                for (_, v) in items {
+                    if let Some(v) = v {
+                        self.infer(v);
+                    }
+                }
+                let what = if items.iter().all(|(_, v)| v.is_none()) { "flags value" } else { "record" };
+                self.wrong_literal(what, ty, span)
+            }
+        }
+    }
+
+    /// `some(x)`, `ok(x)`, `err(e)` and `ty::case(x)`: a case with a
+    /// payload. `None` when the callee is not a case (it is a call).
+    fn case_call(
+        &mut self,
+        callee: &ast::Expr,
+        args: &[ast::Expr],
+        expected: Option<Ty>,
+        span: Span,
+    ) -> Option<ExprId> {
+        let callee = strip_parens(callee);
+        let (ty, case_name, case_span) = match &callee.kind {
+            A::Name(name)
+                if matches!(name.name.as_str(), "some" | "ok" | "err")
+                    && self.lookup_local(&name.name).is_none()
+                    && !self.checker.names.contains_key(&name.name) =>
+            {
+                match expected {
+                    Some(t) => (t, name.name.clone(), name.span),
+                    None => {
+                        for a in args {
+                            self.infer(a);
+                        }
+                        let what = if name.name == "some" { "option" } else { "result" };
+                        return Some(self.needs_annotation(what, span));
+                    }
+                }
+            }
+            A::Path(type_name, case) => {
+                let ty = self.checker.type_for_path(type_name)?;
+                (ty, case.name.clone(), case.span)
+            }
+            _ => return None,
+        };
+        if ty == Ty::Error {
+            for a in args {
+                self.infer(a);
+            }
+            return Some(self.error_expr(span));
+        }
+        let Some((index, payload)) = self.checker.case_of(ty, &case_name, case_span) else {
+            for a in args {
+                self.infer(a);
+            }
+            return Some(self.error_expr(span));
+        };
+        let type_name = self.checker.ty_name(ty);
+        match (payload, args) {
+            (Some(p), [arg]) => {
+                let id = self.check(arg, p);
+                Some(self.push_expr(ir::ExprKind::Case(index, Some(id)), ty, span))
+            }
+            (Some(_), _) => {
+                for a in args {
+                    self.infer(a);
+                }
+                self.checker.diagnostics.push(Diagnostic::error(
+                    "wrong-case-payload",
+                    format!("case `{case_name}` of `{type_name}` takes one payload value"),
+                    span,
+                    format!("{} given", args.len()),
+                ));
+                Some(self.error_expr(span))
+            }
+            (None, _) => {
+                for a in args {
+                    self.infer(a);
+                }
+                self.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "wrong-case-payload",
+                        format!("case `{case_name}` of `{type_name}` has no payload"),
+                        span,
+                        "no payload expected",
+                    )
+                    .with_help(format!("write `{case_name}` without parentheses")),
+                );
+                Some(self.error_expr(span))
+            }
+        }
+    }
+
+    /// `base.field` or `base.0`.
+    fn field(&mut self, base: &ast::Expr, field: &ast::Ident, span: Span) -> ExprId {
+        let base_id = self.infer(base);
+        let base_ty = self.ty(base_id);
+        if base_ty == Ty::Error {
+            return self.error_expr(span);
+        }
+        let name = self.checker.ty_name(base_ty);
+        match base_ty.def(&self.checker.resolve).cloned() {
+            Some(TypeDefKind::Record(record)) => match record.fields.iter().position(|f| f.name == field.name) {
+                Some(i) => {
+                    let t = self.checker.from_wit(&record.fields[i].ty);
+                    self.push_expr(ir::ExprKind::Field(base_id, i as u32), t, span)
+                }
+                None => {
+                    let names: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
+                    let suggestions = similar(&field.name, names.iter().copied());
+                    let mut d = Diagnostic::error(
+                        "unknown-field",
+                        format!("record `{name}` has no field `{}`", field.name),
+                        field.span,
+                        "unknown field",
+                    )
+                    .with_label(base.span, format!("this is `{name}`"));
+                    d = if suggestions.is_empty() {
+                        d.with_note(format!("its fields are: {}", names.join(", ")))
+                    } else {
+                        d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+                    };
+                    self.checker.diagnostics.push(d);
+                    self.error_expr(span)
+                }
+            },
+            Some(TypeDefKind::Tuple(tuple)) => match field.name.parse::<usize>() {
+                Ok(i) if i < tuple.types.len() => {
+                    let t = self.checker.from_wit(&tuple.types[i]);
+                    self.push_expr(ir::ExprKind::Field(base_id, i as u32), t, span)
+                }
+                _ => {
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "unknown-field",
+                        format!("`{name}` has no element `{}`", field.name),
+                        field.span,
+                        format!("elements are numbered 0 to {}", tuple.types.len() - 1),
+                    ));
+                    self.error_expr(span)
+                }
+            },
+            _ => {
+                self.checker.diagnostics.push(
+                    Diagnostic::error("unknown-field", format!("`{name}` has no fields"), field.span, "no such field")
+                        .with_label(base.span, format!("this is `{name}`")),
+                );
+                self.error_expr(span)
+            }
+        }
+    }
+
     fn not_callable(&mut self, callee: &ast::Expr) {
         self.checker.diagnostics.push(Diagnostic::error(
             "not-callable",
@@ -1382,7 +2140,69 @@ impl BodyChecker<'_, '_> {
     }
 }
 
-impl Checker<'_> {
+impl Checker {
+    /// Converts a WIT type met inside an already accepted type.
+    fn from_wit(&mut self, ty: &wit_parser::Type) -> Ty {
+        self.interner.from_wit(&mut self.resolve, ty).unwrap_or(Ty::Error)
+    }
+
+    /// The type named before `::` in `ty::case`.
+    fn type_for_path(&mut self, type_name: &ast::Ident) -> Option<Ty> {
+        match self.names.get(&type_name.name).copied() {
+            Some(Binding::Type(t)) => Some(t),
+            // Let `value_path` report it.
+            _ => {
+                self.value_path(type_name, type_name);
+                None
+            }
+        }
+    }
+
+    /// The index and payload type of case `name` of a variant, `option`
+    /// or `result` type; reports an unknown case.
+    fn case_of(&mut self, ty: Ty, name: &str, span: Span) -> Option<(u32, Option<Ty>)> {
+        let type_name = self.ty_name(ty);
+        let cases: Vec<(String, Option<wit_parser::Type>)> = match ty.def(&self.resolve) {
+            Some(TypeDefKind::Variant(v)) => v.cases.iter().map(|c| (c.name.clone(), c.ty)).collect(),
+            Some(TypeDefKind::Option(t)) => vec![("none".into(), None), ("some".into(), Some(*t))],
+            Some(TypeDefKind::Result(r)) => vec![("ok".into(), r.ok), ("err".into(), r.err)],
+            _ => {
+                let kind = if matches!(name, "some" | "none") { "an option" } else { "a result" };
+                let d = Diagnostic::error(
+                    "type-mismatch",
+                    format!("`{name}` makes {kind}, but `{type_name}` is expected"),
+                    span,
+                    format!("expected `{type_name}`"),
+                );
+                self.diagnostics.push(d);
+                return None;
+            }
+        };
+        match cases.iter().position(|(n, _)| n == name) {
+            Some(i) => {
+                let payload = cases[i].1.map(|t| self.from_wit(&t));
+                Some((i as u32, payload))
+            }
+            None => {
+                let names: Vec<&str> = cases.iter().map(|(n, _)| n.as_str()).collect();
+                let suggestions = similar(name, names.iter().copied());
+                let mut d = Diagnostic::error(
+                    "unknown-case",
+                    format!("`{type_name}` has no case `{name}`"),
+                    span,
+                    "no such case",
+                );
+                d = if suggestions.is_empty() {
+                    d.with_note(format!("its cases are: {}", names.join(", ")))
+                } else {
+                    d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+                };
+                self.diagnostics.push(d);
+                None
+            }
+        }
+    }
+
     /// Resolves `type::case` to an enum type and case index.
     fn value_path(&mut self, type_name: &ast::Ident, case: &ast::Ident) -> Option<(Ty, u32)> {
         let ty = match self.names.get(&type_name.name).copied() {
@@ -1418,7 +2238,7 @@ impl Checker<'_> {
         if ty == Ty::Error {
             return None;
         }
-        let cases = ty.enum_cases(self.resolve);
+        let cases = ty.enum_cases(&self.resolve);
         if !matches!(ty, Ty::Enum(_)) {
             self.diagnostics.push(Diagnostic::error(
                 "not-an-enum",

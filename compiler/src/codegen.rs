@@ -31,6 +31,7 @@
 //! by re-normalising after each operation, so comparisons and division
 //! can use the `i32` instructions directly.
 
+use crate::abi::{Abi, Locals};
 use crate::ast::{BinaryOp, UnaryOp};
 use crate::ir::{self, Builtin, Callee, Const, ExprId, ExprKind, LocalId, Place, Stmt};
 use crate::types::Ty;
@@ -40,7 +41,7 @@ use wasm_encoder::{
     GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg, MemorySection, MemoryType, Module, TypeSection,
     ValType,
 };
-use wit_parser::{Resolve, TypeDefKind};
+use wit_parser::Resolve;
 
 /// The canonical ABI's limit on flat parameters before they spill to memory.
 pub const MAX_FLAT_PARAMS: usize = 16;
@@ -80,68 +81,8 @@ const GLOBAL_BASE: u32 = 1;
 const GLOBAL_ESCAPED: u32 = 2;
 const RESERVED_GLOBALS: u32 = 3;
 
-/// The core value types a value of `ty` flattens to (canonical ABI `flatten_type`).
-pub fn flatten(ty: Ty) -> Vec<ValType> {
-    match ty {
-        Ty::S64 | Ty::U64 => vec![ValType::I64],
-        Ty::F32 => vec![ValType::F32],
-        Ty::F64 => vec![ValType::F64],
-        Ty::String => vec![ValType::I32, ValType::I32],
-        Ty::Unit | Ty::Error => vec![],
-        _ => vec![ValType::I32],
-    }
-}
-
-fn discriminant_size(resolve: &Resolve, ty: Ty) -> u32 {
-    let cases = match ty {
-        Ty::Enum(id) => match &resolve.types[id].kind {
-            TypeDefKind::Enum(e) => e.cases.len(),
-            _ => 0,
-        },
-        _ => 0,
-    };
-    if cases <= 1 << 8 {
-        1
-    } else if cases <= 1 << 16 {
-        2
-    } else {
-        4
-    }
-}
-
-/// `(size, alignment)` of a value in linear memory (canonical ABI `elem_size`, `alignment`).
-pub fn size_align(resolve: &Resolve, ty: Ty) -> (u32, u32) {
-    match ty {
-        Ty::Bool | Ty::S8 | Ty::U8 => (1, 1),
-        Ty::S16 | Ty::U16 => (2, 2),
-        Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char => (4, 4),
-        Ty::S64 | Ty::U64 | Ty::F64 => (8, 8),
-        Ty::String => (8, 4),
-        Ty::Enum(_) => {
-            let size = discriminant_size(resolve, ty);
-            (size, size)
-        }
-        Ty::Unit | Ty::Error => (0, 1),
-    }
-}
-
 fn align_to(offset: u32, align: u32) -> u32 {
     offset.div_ceil(align) * align
-}
-
-/// Offsets of each field of a tuple of `types` in memory, and the tuple's size and alignment.
-fn tuple_layout(resolve: &Resolve, types: &[Ty]) -> (Vec<u32>, u32, u32) {
-    let mut offset = 0;
-    let mut max_align = 1;
-    let mut offsets = Vec::new();
-    for ty in types {
-        let (size, align) = size_align(resolve, *ty);
-        offset = align_to(offset, align);
-        offsets.push(offset);
-        offset += size;
-        max_align = max_align.max(align);
-    }
-    (offsets, align_to(offset, max_align), max_align)
 }
 
 fn memarg(offset: u32, align_log2: u32) -> MemArg {
@@ -191,12 +132,12 @@ impl Types {
 }
 
 /// The core signature of an imported function after canonical ABI lowering.
-fn lowered_import_signature(import: &ir::ImportFunc) -> (Vec<ValType>, Vec<ValType>) {
-    let mut params: Vec<ValType> = import.params.iter().flat_map(|(_, t)| flatten(*t)).collect();
+fn lowered_import_signature(abi: &Abi, import: &ir::ImportFunc) -> (Vec<ValType>, Vec<ValType>) {
+    let mut params: Vec<ValType> = import.params.iter().flat_map(|(_, t)| abi.flat_ty(*t)).collect();
     if params.len() > MAX_FLAT_PARAMS {
         params = vec![ValType::I32];
     }
-    let mut results = import.result.map(flatten).unwrap_or_default();
+    let mut results = import.result.map(|t| abi.flat_ty(t)).unwrap_or_default();
     if results.len() > MAX_FLAT_RESULTS {
         params.push(ValType::I32);
         results = vec![];
@@ -226,6 +167,7 @@ pub fn export_name(name: &str) -> String {
 
 /// Generates the core module for a checked, error-free module.
 pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
+    let abi = Abi::new(resolve);
     let mut types = Types::default();
     let mut strings = Strings::default();
     let mut imports = ImportSection::new();
@@ -235,7 +177,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
 
     let import_count = module.imports.len() as u32;
     for import in &module.imports {
-        let (params, results) = lowered_import_signature(import);
+        let (params, results) = lowered_import_signature(&abi, import);
         let ty = types.func(params, results);
         imports.import(&import_module_name(resolve, import), &import.name, EntityType::Function(ty));
     }
@@ -249,20 +191,20 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     let mut global_map = Vec::new();
     let mut next_global = RESERVED_GLOBALS;
     for g in &module.globals {
-        let n = flatten(g.ty).len() as u32;
+        let n = abi.flat_ty(g.ty).len() as u32;
         global_map.push((next_global..next_global + n).collect::<Vec<_>>());
         next_global += n;
     }
 
-    let ctx = Ctx { resolve, module, helper_base, func_base, global_map: &global_map };
+    let ctx = Ctx { resolve, abi, module, helper_base, func_base, global_map: &global_map };
 
     // Helpers.
     emit_helpers(&mut types, &mut functions, &mut code, helper_base);
 
     // Claw functions.
     for func in &module.funcs {
-        let params: Vec<ValType> = func.params.iter().flat_map(|l| flatten(func.local(*l).ty)).collect();
-        let results = func.result.map(flatten).unwrap_or_default();
+        let params: Vec<ValType> = func.params.iter().flat_map(|l| ctx.abi.flat_ty(func.local(*l).ty)).collect();
+        let results = func.result.map(|t| ctx.abi.flat_ty(t)).unwrap_or_default();
         functions.function(types.func(params, results));
         let body = FuncGen::new(&ctx, func, &mut strings).generate();
         code.function(&body);
@@ -303,7 +245,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     globals.global(mutable_i32, &ConstExpr::i32_const(heap_start as i32));
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     for (g, inits) in module.globals.iter().zip(&global_inits) {
-        for (val_type, init) in flatten(g.ty).into_iter().zip(inits) {
+        for (val_type, init) in ctx.abi.flat_ty(g.ty).into_iter().zip(inits) {
             globals.global(GlobalType { val_type, mutable: g.mutable, shared: false }, init);
         }
     }
@@ -615,7 +557,9 @@ fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut C
 
 /// What codegen needs to know about the whole module.
 struct Ctx<'a> {
+    #[allow(dead_code)]
     resolve: &'a Resolve,
+    abi: Abi<'a>,
     module: &'a ir::Module,
     helper_base: u32,
     func_base: u32,
@@ -626,65 +570,6 @@ impl Ctx<'_> {
     fn helper(&self, helper: Helper) -> u32 {
         self.helper_base + helper as u32
     }
-}
-
-/// Emits a load of a value of `ty` from `[addr_local + offset]`, leaving its flat values on the stack.
-fn emit_load(out: &mut Vec<I<'static>>, resolve: &Resolve, ty: Ty, addr_local: u32, offset: u32) {
-    out.push(I::LocalGet(addr_local));
-    match ty {
-        Ty::Bool | Ty::U8 => out.push(I::I32Load8U(memarg(offset, 0))),
-        Ty::S8 => out.push(I::I32Load8S(memarg(offset, 0))),
-        Ty::U16 => out.push(I::I32Load16U(memarg(offset, 1))),
-        Ty::S16 => out.push(I::I32Load16S(memarg(offset, 1))),
-        Ty::S32 | Ty::U32 | Ty::Char => out.push(I::I32Load(memarg(offset, 2))),
-        Ty::S64 | Ty::U64 => out.push(I::I64Load(memarg(offset, 3))),
-        Ty::F32 => out.push(I::F32Load(memarg(offset, 2))),
-        Ty::F64 => out.push(I::F64Load(memarg(offset, 3))),
-        Ty::Enum(_) => match discriminant_size(resolve, ty) {
-            1 => out.push(I::I32Load8U(memarg(offset, 0))),
-            2 => out.push(I::I32Load16U(memarg(offset, 1))),
-            _ => out.push(I::I32Load(memarg(offset, 2))),
-        },
-        Ty::String => {
-            out.push(I::I32Load(memarg(offset, 2)));
-            out.push(I::LocalGet(addr_local));
-            out.push(I::I32Load(memarg(offset + 4, 2)));
-        }
-        Ty::Unit | Ty::Error => {
-            out.pop();
-        }
-    }
-}
-
-/// Emits a store of the value in `value_locals` (its flat values) to `[addr_local + offset]`.
-fn emit_store(
-    out: &mut Vec<I<'static>>,
-    resolve: &Resolve,
-    ty: Ty,
-    addr_local: u32,
-    offset: u32,
-    value_locals: &[u32],
-) {
-    let store = match ty {
-        Ty::Bool | Ty::U8 | Ty::S8 => I::I32Store8(memarg(offset, 0)),
-        Ty::U16 | Ty::S16 => I::I32Store16(memarg(offset, 1)),
-        Ty::S32 | Ty::U32 | Ty::Char => I::I32Store(memarg(offset, 2)),
-        Ty::S64 | Ty::U64 => I::I64Store(memarg(offset, 3)),
-        Ty::F32 => I::F32Store(memarg(offset, 2)),
-        Ty::F64 => I::F64Store(memarg(offset, 3)),
-        Ty::Enum(_) => match discriminant_size(resolve, ty) {
-            1 => I::I32Store8(memarg(offset, 0)),
-            2 => I::I32Store16(memarg(offset, 1)),
-            _ => I::I32Store(memarg(offset, 2)),
-        },
-        Ty::String => {
-            out.extend([I::LocalGet(addr_local), I::LocalGet(value_locals[0]), I::I32Store(memarg(offset, 2))]);
-            out.extend([I::LocalGet(addr_local), I::LocalGet(value_locals[1]), I::I32Store(memarg(offset + 4, 2))]);
-            return;
-        }
-        Ty::Unit | Ty::Error => return,
-    };
-    out.extend([I::LocalGet(addr_local), I::LocalGet(value_locals[0]), store]);
 }
 
 /// Re-normalises a small integer after an operation (wrapping at its width),
@@ -704,25 +589,22 @@ fn emit_wrap(out: &mut Vec<I<'static>>, ty: Ty) {
 /// region. Returns its core signature, body, and whether it needs a
 /// post-return function.
 fn export_wrapper(ctx: &Ctx, func: &ir::Function, target: u32) -> (Vec<ValType>, Vec<ValType>, Function, bool) {
+    let abi = &ctx.abi;
     let param_types: Vec<Ty> = func.params.iter().map(|l| func.local(*l).ty).collect();
-    let flat_params: Vec<ValType> = param_types.iter().flat_map(|t| flatten(*t)).collect();
-    let flat_results = func.result.map(flatten).unwrap_or_default();
+    let flat_params: Vec<ValType> = param_types.iter().flat_map(|t| abi.flat_ty(*t)).collect();
+    let flat_results = func.result.map(|t| abi.flat_ty(t)).unwrap_or_default();
     let spilled_params = flat_params.len() > MAX_FLAT_PARAMS;
     let core_params = if spilled_params { vec![ValType::I32] } else { flat_params.clone() };
     let result_in_memory = flat_results.len() > MAX_FLAT_RESULTS;
     let core_results = if result_in_memory { vec![ValType::I32] } else { flat_results.clone() };
 
-    let mut extra_locals: Vec<ValType> = Vec::new();
-    let first_extra = core_params.len() as u32;
-    let new_local = |t: ValType, extra: &mut Vec<ValType>| {
-        extra.push(t);
-        first_extra + extra.len() as u32 - 1
-    };
+    let mut locals = Locals { base: core_params.len() as u32, types: Vec::new() };
     let mut out: Vec<I<'static>> = Vec::new();
     if spilled_params {
-        let (offsets, _, _) = tuple_layout(ctx.resolve, &param_types);
-        for (ty, offset) in param_types.iter().zip(offsets) {
-            emit_load(&mut out, ctx.resolve, *ty, 0, offset);
+        let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
+        let (offsets, _, _) = abi.record_layout(&wit);
+        for ((ty, wit), offset) in param_types.iter().zip(&wit).zip(offsets) {
+            abi.emit_load(&mut out, &mut locals, wit, 0, offset);
             emit_wrap(&mut out, *ty);
             if *ty == Ty::Bool {
                 out.extend([I::I32Const(0), I::I32Ne]);
@@ -731,7 +613,7 @@ fn export_wrapper(ctx: &Ctx, func: &ir::Function, target: u32) -> (Vec<ValType>,
     } else {
         let mut index = 0;
         for ty in &param_types {
-            for _ in flatten(*ty) {
+            for _ in abi.flat_ty(*ty) {
                 out.push(I::LocalGet(index));
                 index += 1;
             }
@@ -743,26 +625,26 @@ fn export_wrapper(ctx: &Ctx, func: &ir::Function, target: u32) -> (Vec<ValType>,
     }
     out.push(I::Call(target));
     if result_in_memory {
-        let ty = func.result.unwrap_or(Ty::Unit);
-        let value_locals: Vec<u32> = flat_results.iter().map(|t| new_local(*t, &mut extra_locals)).collect();
+        let ty = func.result.and_then(Ty::to_wit).unwrap_or(wit_parser::Type::Bool);
+        let value_locals: Vec<u32> = flat_results.iter().map(|t| locals.add(*t)).collect();
         for l in value_locals.iter().rev() {
             out.push(I::LocalSet(*l));
         }
-        let area = new_local(ValType::I32, &mut extra_locals);
-        let (size, align) = size_align(ctx.resolve, ty);
+        let area = locals.add(ValType::I32);
+        let (size, align) = abi.size_align(&ty);
         out.extend([
             I::I32Const(size as i32),
             I::I32Const(align as i32),
             I::Call(ctx.helper(Helper::Alloc)),
             I::LocalSet(area),
         ]);
-        emit_store(&mut out, ctx.resolve, ty, area, 0, &value_locals);
+        abi.emit_store(&mut out, &mut locals, &ty, area, 0, &value_locals);
         out.push(I::LocalGet(area));
     } else {
         out.push(I::Call(ctx.helper(Helper::EndCall)));
     }
     out.push(I::End);
-    let mut f = Function::new_with_locals_types(extra_locals);
+    let mut f = Function::new_with_locals_types(locals.types);
     for i in &out {
         f.instruction(i);
     }
@@ -784,9 +666,8 @@ struct FuncGen<'a, 'c> {
     strings: &'a mut Strings,
     /// The wasm locals of each IR local.
     local_map: Vec<Vec<u32>>,
-    /// Types of the locals after the parameters.
-    extra_locals: Vec<ValType>,
-    param_count: u32,
+    /// The locals after the parameters.
+    locals: Locals,
     frames: Vec<Frame>,
     out: Vec<I<'static>>,
 }
@@ -798,28 +679,26 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             func,
             strings,
             local_map: Vec::new(),
-            extra_locals: Vec::new(),
-            param_count: 0,
+            locals: Locals::default(),
             frames: Vec::new(),
             out: Vec::new(),
         };
         let mut index = 0;
         for p in &func.params {
-            let n = flatten(func.local(*p).ty).len() as u32;
+            let n = ctx.abi.flat_ty(func.local(*p).ty).len() as u32;
             generator.local_map.push((index..index + n).collect());
             index += n;
         }
-        generator.param_count = index;
+        generator.locals.base = index;
         for local in &func.locals[func.params.len()..] {
-            let ids = flatten(local.ty).into_iter().map(|t| generator.new_local(t)).collect();
+            let ids = ctx.abi.flat_ty(local.ty).into_iter().map(|t| generator.new_local(t)).collect();
             generator.local_map.push(ids);
         }
         generator
     }
 
     fn new_local(&mut self, ty: ValType) -> u32 {
-        self.extra_locals.push(ty);
-        self.param_count + self.extra_locals.len() as u32 - 1
+        self.locals.add(ty)
     }
 
     fn generate(mut self) -> Function {
@@ -829,7 +708,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             self.out.push(I::Unreachable);
         }
         self.out.push(I::End);
-        let mut f = Function::new_with_locals_types(self.extra_locals.iter().copied());
+        let mut f = Function::new_with_locals_types(self.locals.types.iter().copied());
         for i in &self.out {
             f.instruction(i);
         }
@@ -883,7 +762,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             }
             Stmt::Expr(e) => {
                 self.expr(*e);
-                for _ in flatten(self.ty(*e)) {
+                for _ in self.ctx.abi.flat_ty(self.ty(*e)) {
                     self.out.push(I::Drop);
                 }
             }
@@ -963,7 +842,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     }
 
     fn temps_for(&mut self, ty: Ty) -> Vec<u32> {
-        flatten(ty).into_iter().map(|t| self.new_local(t)).collect()
+        self.ctx.abi.flat_ty(ty).into_iter().map(|t| self.new_local(t)).collect()
     }
 
     fn expr(&mut self, id: ExprId) {
@@ -1018,6 +897,105 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                     Builtin::StrEndsWith => self.out.push(I::Call(self.ctx.helper(Helper::EndsWith))),
                 }
             }
+            ExprKind::Record(items) | ExprKind::Tuple(items) => {
+                // A record's flat form is its fields' flat values in order.
+                for item in items {
+                    self.expr(*item);
+                }
+            }
+            ExprKind::Case(index, payload) => {
+                let wit = ty.to_wit().unwrap_or(wit_parser::Type::Bool);
+                if let Some(Ty::Enum(_)) = Some(ty) {
+                    self.out.push(I::I32Const(*index as i32));
+                    return;
+                }
+                let temps = match payload {
+                    Some(p) => {
+                        self.expr(*p);
+                        let temps = self.temps_for(self.ty(*p));
+                        for t in temps.iter().rev() {
+                            self.out.push(I::LocalSet(*t));
+                        }
+                        temps
+                    }
+                    None => Vec::new(),
+                };
+                self.out.push(I::I32Const(*index as i32));
+                self.ctx.abi.emit_joined_payload(&mut self.out, &wit, *index, &temps);
+            }
+            ExprKind::Flags(set) => {
+                let words = self.ctx.abi.flat_ty(ty).len();
+                let mut bits = vec![0u32; words];
+                for i in set {
+                    bits[(*i / 32) as usize] |= 1 << (i % 32);
+                }
+                for w in bits {
+                    self.out.push(I::I32Const(w as i32));
+                }
+            }
+            ExprKind::Field(base, index) => {
+                let base_ty = self.ty(*base);
+                self.expr(*base);
+                let temps = self.temps_for(base_ty);
+                for t in temps.iter().rev() {
+                    self.out.push(I::LocalSet(*t));
+                }
+                let wit = base_ty.to_wit().unwrap_or(wit_parser::Type::Bool);
+                let fields = self.ctx.abi.fields(&wit);
+                let start: usize = fields[..*index as usize].iter().map(|f| self.ctx.abi.flat(f).len()).sum();
+                let n = self.ctx.abi.flat(&fields[*index as usize]).len();
+                for t in &temps[start..start + n] {
+                    self.out.push(I::LocalGet(*t));
+                }
+            }
+            ExprKind::List(items) => {
+                let elem = ty.to_wit().and_then(|t| self.ctx.abi.list_element(&t)).unwrap_or(wit_parser::Type::Bool);
+                let (size, align) = self.ctx.abi.size_align(&elem);
+                let area = self.new_local(ValType::I32);
+                self.out.extend([
+                    I::I32Const((size as usize * items.len()) as i32),
+                    I::I32Const(align as i32),
+                    I::Call(self.ctx.helper(Helper::Alloc)),
+                    I::LocalSet(area),
+                ]);
+                for (i, item) in items.iter().enumerate() {
+                    self.expr(*item);
+                    let temps = self.temps_for(self.ty(*item));
+                    for t in temps.iter().rev() {
+                        self.out.push(I::LocalSet(*t));
+                    }
+                    self.ctx.abi.emit_store(&mut self.out, &mut self.locals, &elem, area, size * i as u32, &temps);
+                }
+                self.out.extend([I::LocalGet(area), I::I32Const(items.len() as i32)]);
+            }
+            ExprKind::Index(list, index) => {
+                let list_ty = self.ty(*list).to_wit().unwrap_or(wit_parser::Type::Bool);
+                let elem = self.ctx.abi.list_element(&list_ty).unwrap_or(wit_parser::Type::Bool);
+                let (size, _) = self.ctx.abi.size_align(&elem);
+                self.expr(*list);
+                let (ptr, len, i) =
+                    (self.new_local(ValType::I32), self.new_local(ValType::I32), self.new_local(ValType::I32));
+                self.out.extend([I::LocalSet(len), I::LocalSet(ptr)]);
+                self.expr(*index);
+                self.out.extend([
+                    I::LocalTee(i),
+                    I::LocalGet(len),
+                    I::I32GeU,
+                    I::If(BlockType::Empty),
+                    I::Unreachable,
+                    I::End,
+                ]);
+                let addr = self.new_local(ValType::I32);
+                self.out.extend([
+                    I::LocalGet(ptr),
+                    I::LocalGet(i),
+                    I::I32Const(size as i32),
+                    I::I32Mul,
+                    I::I32Add,
+                    I::LocalSet(addr),
+                ]);
+                self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &elem, addr, 0);
+            }
             ExprKind::Error => self.out.push(I::Unreachable),
         }
     }
@@ -1044,7 +1022,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     fn import_call(&mut self, index: usize, args: &[ExprId]) {
         let import = &self.ctx.module.imports[index];
         let param_types: Vec<Ty> = import.params.iter().map(|(_, t)| *t).collect();
-        let flat_count: usize = param_types.iter().map(|t| flatten(*t).len()).sum();
+        let flat_count: usize = param_types.iter().map(|t| self.ctx.abi.flat_ty(*t).len()).sum();
         if flat_count > MAX_FLAT_PARAMS {
             // Spill the arguments into a caller-allocated tuple.
             let mut values = Vec::new();
@@ -1056,7 +1034,8 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 }
                 values.push(temps);
             }
-            let (offsets, size, align) = tuple_layout(self.ctx.resolve, &param_types);
+            let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
+            let (offsets, size, align) = self.ctx.abi.record_layout(&wit);
             let area = self.new_local(ValType::I32);
             self.out.extend([
                 I::I32Const(size as i32),
@@ -1064,8 +1043,8 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 I::Call(self.ctx.helper(Helper::Alloc)),
                 I::LocalSet(area),
             ]);
-            for ((ty, offset), value) in param_types.iter().zip(offsets).zip(&values) {
-                emit_store(&mut self.out, self.ctx.resolve, *ty, area, offset, value);
+            for ((ty, offset), value) in wit.iter().zip(offsets).zip(&values) {
+                self.ctx.abi.emit_store(&mut self.out, &mut self.locals, ty, area, offset, value);
             }
             self.out.push(I::LocalGet(area));
         } else {
@@ -1074,8 +1053,9 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             }
         }
         let result = import.result.unwrap_or(Ty::Unit);
-        if flatten(result).len() > MAX_FLAT_RESULTS {
-            let (size, align) = size_align(self.ctx.resolve, result);
+        if self.ctx.abi.flat_ty(result).len() > MAX_FLAT_RESULTS {
+            let wit = result.to_wit().unwrap_or(wit_parser::Type::Bool);
+            let (size, align) = self.ctx.abi.size_align(&wit);
             let area = self.new_local(ValType::I32);
             self.out.extend([
                 I::I32Const(size as i32),
@@ -1084,7 +1064,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 I::LocalTee(area),
                 I::Call(index as u32),
             ]);
-            emit_load(&mut self.out, self.ctx.resolve, result, area, 0);
+            self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &wit, area, 0);
         } else {
             self.out.push(I::Call(index as u32));
             emit_wrap(&mut self.out, result);

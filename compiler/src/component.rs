@@ -8,9 +8,9 @@
 //! module, and the module is wrapped into a component by wit-component.
 
 use crate::ir;
-use crate::types::Ty;
+use crate::types::{Ty, display_wit};
 use std::fmt::Write;
-use wit_parser::{PackageId, Resolve, WorldId};
+use wit_parser::{PackageId, Resolve, TypeDefKind, WorldId};
 
 /// WIT keywords, which need a `%` to be used as names.
 const WIT_KEYWORDS: &[&str] = &[
@@ -88,9 +88,56 @@ pub fn world_name_from_stem(stem: &str) -> String {
 }
 
 fn ty_text(resolve: &Resolve, ty: Ty) -> String {
-    match ty {
-        Ty::Enum(_) => wit_name(&ty.display(resolve)),
-        _ => ty.display(resolve),
+    match ty.to_wit() {
+        Some(t) => ty_text_wit(resolve, &t),
+        None => ty.display(resolve),
+    }
+}
+
+/// A type as WIT source text, with names escaped.
+fn ty_text_wit(resolve: &Resolve, ty: &wit_parser::Type) -> String {
+    let wit_parser::Type::Id(id) = ty else { return display_wit(resolve, ty) };
+    let def = &resolve.types[*id];
+    if let Some(name) = &def.name {
+        return wit_name(name);
+    }
+    let text = |t: &wit_parser::Type| ty_text_wit(resolve, t);
+    match &def.kind {
+        TypeDefKind::List(t) => format!("list<{}>", text(t)),
+        TypeDefKind::Option(t) => format!("option<{}>", text(t)),
+        TypeDefKind::Result(r) => match (&r.ok, &r.err) {
+            (None, None) => "result".into(),
+            (Some(ok), None) => format!("result<{}>", text(ok)),
+            (ok, Some(err)) => {
+                format!("result<{}, {}>", ok.as_ref().map(text).unwrap_or_else(|| "_".into()), text(err))
+            }
+        },
+        TypeDefKind::Tuple(t) => format!("tuple<{}>", t.types.iter().map(text).collect::<Vec<_>>().join(", ")),
+        TypeDefKind::Type(t) => text(t),
+        _ => display_wit(resolve, ty),
+    }
+}
+
+/// Collects the named types `ty` mentions (itself included), each once.
+fn collect_named(resolve: &Resolve, ty: &wit_parser::Type, out: &mut Vec<wit_parser::TypeId>) {
+    let wit_parser::Type::Id(id) = ty else { return };
+    let def = &resolve.types[*id];
+    if def.name.is_some() {
+        if out.contains(id) {
+            return;
+        }
+        out.push(*id);
+    }
+    let inner: Vec<wit_parser::Type> = match &def.kind {
+        TypeDefKind::Record(r) => r.fields.iter().map(|f| f.ty).collect(),
+        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty).collect(),
+        TypeDefKind::List(t) | TypeDefKind::Option(t) | TypeDefKind::Type(t) => vec![*t],
+        TypeDefKind::Result(r) => r.ok.iter().chain(r.err.iter()).copied().collect(),
+        TypeDefKind::Tuple(t) => t.types.clone(),
+        _ => Vec::new(),
+    };
+    for t in &inner {
+        collect_named(resolve, t, out);
     }
 }
 
@@ -119,7 +166,8 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             let _ = writeln!(out, "    import {id};");
         }
     }
-    // Enums used by world-level functions come in through `use`.
+    // Named types of interfaces used by world-level functions come in
+    // through `use`; the file's own named types are defined in the world.
     let mut used = Vec::new();
     let world_funcs = module
         .imports
@@ -135,27 +183,57 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
                 .map(|f| (f.params.iter().map(|p| f.local(*p).ty).collect(), f.result)),
         )
         .collect::<Vec<_>>();
-    let mut record_use = |ty: Ty| {
-        if let Ty::Enum(id) = ty
-            && !used.contains(&id)
-        {
-            used.push(id);
-        }
-    };
     for (params, result) in world_funcs {
-        for t in params {
-            record_use(t);
-        }
-        if let Some(r) = result {
-            record_use(r);
+        for t in params.into_iter().chain(result) {
+            if let Some(wit) = t.to_wit() {
+                collect_named(resolve, &wit, &mut used);
+            }
         }
     }
-    for id in used {
-        let def = &resolve.types[id];
+    for decl in module.types.iter().filter(|d| !d.alias) {
+        if let Some(wit) = decl.ty.to_wit() {
+            collect_named(resolve, &wit, &mut used);
+        }
+    }
+    for id in &used {
+        let def = &resolve.types[*id];
         if let (wit_parser::TypeOwner::Interface(owner), Some(name)) = (def.owner, &def.name)
             && let Some(iface) = resolve.id_of(owner)
         {
             let _ = writeln!(out, "    use {iface}.{{{}}};", wit_name(name));
+        }
+    }
+    for decl in module.types.iter().filter(|d| !d.alias) {
+        let (Ty::Def(id) | Ty::Enum(id)) = decl.ty else { continue };
+        docs_text(&mut out, &decl.docs, "    ");
+        let name = wit_name(&decl.name);
+        let text = |t: &wit_parser::Type| ty_text_wit(resolve, t);
+        match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => {
+                let fields: Vec<String> =
+                    r.fields.iter().map(|f| format!("{}: {}", wit_name(&f.name), text(&f.ty))).collect();
+                let _ = writeln!(out, "    record {name} {{ {} }}", fields.join(", "));
+            }
+            TypeDefKind::Variant(v) => {
+                let cases: Vec<String> = v
+                    .cases
+                    .iter()
+                    .map(|c| match &c.ty {
+                        Some(t) => format!("{}({})", wit_name(&c.name), text(t)),
+                        None => wit_name(&c.name),
+                    })
+                    .collect();
+                let _ = writeln!(out, "    variant {name} {{ {} }}", cases.join(", "));
+            }
+            TypeDefKind::Enum(e) => {
+                let cases: Vec<String> = e.cases.iter().map(|c| wit_name(&c.name)).collect();
+                let _ = writeln!(out, "    enum {name} {{ {} }}", cases.join(", "));
+            }
+            TypeDefKind::Flags(f) => {
+                let flags: Vec<String> = f.flags.iter().map(|c| wit_name(&c.name)).collect();
+                let _ = writeln!(out, "    flags {name} {{ {} }}", flags.join(", "));
+            }
+            _ => {}
         }
     }
     for import in module.imports.iter().filter(|i| i.interface.is_none()) {

@@ -7,7 +7,7 @@
 use crate::ast;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::types::Ty;
+use crate::types::{Ty, display_wit};
 use wit_parser::{Function, Resolve, WorldId, WorldItem, WorldKey};
 
 /// Why a conformance check failed.
@@ -29,19 +29,24 @@ fn find_world(resolve: &Resolve, spec: &str) -> Option<WorldId> {
     })
 }
 
-fn signature(resolve: &Resolve, func: &Function) -> Option<(Vec<Ty>, Option<Ty>)> {
-    let params = func.params.iter().map(|p| Ty::from_wit(resolve, &p.ty).ok()).collect::<Option<Vec<_>>>()?;
-    let result = match &func.result {
-        Some(t) => Some(Ty::from_wit(resolve, t).ok()?),
-        None => None,
-    };
+/// A signature as WIT text: parameter types and result type. Types are
+/// compared by their WIT text, since the file's anonymous types are
+/// interned apart from the world's.
+type SigText = (Vec<String>, Option<String>);
+
+fn signature(resolve: &Resolve, func: &Function) -> Option<SigText> {
+    let params = func.params.iter().map(|p| display_wit(resolve, &p.ty)).collect();
+    let result = func.result.as_ref().map(|t| display_wit(resolve, t));
     Some((params, result))
 }
 
-fn describe(resolve: &Resolve, params: &[Ty], result: Option<Ty>) -> String {
-    let params: Vec<String> = params.iter().map(|t| t.display(resolve)).collect();
+fn mine_signature(resolve: &Resolve, params: &[Ty], result: Option<Ty>) -> SigText {
+    (params.iter().map(|t| t.display(resolve)).collect(), result.map(|t| t.display(resolve)))
+}
+
+fn describe(params: &[String], result: Option<&String>) -> String {
     match result {
-        Some(r) => format!("func({}) -> {}", params.join(", "), r.display(resolve)),
+        Some(r) => format!("func({}) -> {r}", params.join(", ")),
         None => format!("func({})", params.join(", ")),
     }
 }
@@ -95,13 +100,14 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
                 let ir_import = module.imports.iter().find(|i| i.interface.is_none() && i.name == import.name.name);
                 match (world.imports.get(&key), ir_import) {
                     (Some(WorldItem::Function(f)), Some(mine)) => {
-                        let mine_sig = (mine.params.iter().map(|(_, t)| *t).collect::<Vec<_>>(), mine.result);
+                        let mine_types: Vec<Ty> = mine.params.iter().map(|(_, t)| *t).collect();
+                        let mine_sig = mine_signature(&module.resolve, &mine_types, mine.result);
                         if signature(resolve, f).as_ref() != Some(&mine_sig) {
                             diagnostics.push(Diagnostic::error(
                                 "world-signature-mismatch",
                                 format!("`{}` does not match the world's signature", import.name.name),
                                 import.sig.span,
-                                format!("this is `{}`", describe(resolve, &mine_sig.0, mine_sig.1)),
+                                format!("this is `{}`", describe(&mine_sig.0, mine_sig.1.as_ref())),
                             ));
                         }
                     }
@@ -142,12 +148,13 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
                         )
                         .with_help(format!(
                             "add `export func {name}` with type `{}`",
-                            describe(resolve, &params, result)
+                            describe(&params, result.as_ref())
                         )),
                     ),
                     Some(mine) => {
                         let mine_params: Vec<Ty> = mine.params.iter().map(|p| mine.local(*p).ty).collect();
-                        if mine_params != params || mine.result != result {
+                        let (mine_params, mine_result) = mine_signature(&module.resolve, &mine_params, mine.result);
+                        if mine_params != params || mine_result != result {
                             let span = parsed
                                 .file
                                 .items
@@ -161,7 +168,7 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
                                 "world-signature-mismatch",
                                 format!("`{name}` does not match the world's signature"),
                                 span,
-                                format!("the world expects `{}`", describe(resolve, &params, result)),
+                                format!("the world expects `{}`", describe(&params, result.as_ref())),
                             ));
                         }
                     }

@@ -56,6 +56,25 @@ pub struct Module {
     pub globals: Vec<Global>,
     /// Functions, private and exported.
     pub funcs: Vec<Function>,
+    /// Type definitions the file declares, in source order (their
+    /// [`Ty`]s index [`Module::resolve`]).
+    pub types: Vec<TypeDecl>,
+    /// The WIT the module was checked against, plus every type the file
+    /// defines and every anonymous type it uses (see [`crate::types`]).
+    pub resolve: wit_parser::Resolve,
+}
+
+/// A type the Claw file defines (`record`, `variant`, `enum`, `flags`, `type`).
+#[derive(Debug)]
+pub struct TypeDecl {
+    /// Its name.
+    pub name: String,
+    /// The type (for an alias, the aliased type).
+    pub ty: Ty,
+    /// `///` documentation.
+    pub docs: String,
+    /// Is it an alias (`type x = ...`)?
+    pub alias: bool,
 }
 
 /// An imported function.
@@ -273,6 +292,21 @@ pub enum ExprKind {
     Cast(ExprId),
     /// A built-in method; the receiver is the first argument.
     Builtin(Builtin, Vec<ExprId>),
+    /// A record value: one expression per field, in the type's field order.
+    Record(Vec<ExprId>),
+    /// A tuple value.
+    Tuple(Vec<ExprId>),
+    /// A list value.
+    List(Vec<ExprId>),
+    /// A case of a variant, `option` (`none` = 0, `some` = 1) or `result`
+    /// (`ok` = 0, `err` = 1), with its payload if the case has one.
+    Case(u32, Option<ExprId>),
+    /// A flags value: the indices of the flags that are set.
+    Flags(Vec<u32>),
+    /// Field `n` of a record (in the type's field order) or element `n` of a tuple.
+    Field(ExprId, u32),
+    /// `list[index]`; traps when out of bounds.
+    Index(ExprId, ExprId),
     /// An expression that failed to check (never reaches codegen).
     Error,
 }

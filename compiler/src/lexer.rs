@@ -79,9 +79,30 @@ pub enum Token {
     /// `not`
     #[token("not")]
     Not,
-    /// A keyword the brief reserves for later parts of the language (`match`,
-    /// `record`, `resource`, `test`, ...). It is not an identifier.
-    #[regex("match|record|variant|enum|flags|type|resource|interface|test|assert|mock|constructor|static|self", |lex| lex.slice().to_string())]
+    /// `match`
+    #[token("match")]
+    Match,
+    /// `record`
+    #[token("record")]
+    Record,
+    /// `variant`
+    #[token("variant")]
+    Variant,
+    /// `enum`
+    #[token("enum")]
+    Enum,
+    /// `flags`
+    #[token("flags")]
+    Flags,
+    /// `type`
+    #[token("type")]
+    Type,
+    /// `_`: the wildcard pattern and the empty half of `result<_, E>`.
+    #[token("_")]
+    Underscore,
+    /// A keyword the brief reserves for later parts of the language
+    /// (`resource`, `test`, ...). It is not an identifier.
+    #[regex("resource|interface|test|assert|mock|constructor|static|self", |lex| lex.slice().to_string())]
     Reserved(String),
     /// An identifier, without its escaping `%`.
     #[regex(r"%?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z][a-zA-Z0-9]*)*", |lex| lex.slice().trim_start_matches('%').to_string())]
@@ -316,6 +337,8 @@ pub struct Lexed {
 pub fn lex(source: &str) -> Lexed {
     let mut out = Lexed::default();
     let mut lexer = Token::lexer(source);
+    let mut generic_depth = 0u32;
+    let mut after_type_constructor = false;
     while let Some(token) = lexer.next() {
         let range = lexer.span();
         let span = Span::new(range.start as u32, range.end as u32);
@@ -406,10 +429,31 @@ pub fn lex(source: &str) -> Lexed {
             }
             other => other,
         };
+        // `>>` and `>>>` that close nested type arguments (`list<list<u8>>`)
+        // are split into single `>`s.
+        match &token {
+            Token::Lt if after_type_constructor => generic_depth += 1,
+            Token::Gt => generic_depth = generic_depth.saturating_sub(1),
+            Token::Shr | Token::ShrU if generic_depth > 0 => {
+                let count = if token == Token::Shr { 2 } else { 3 };
+                for i in 0..count {
+                    out.tokens.push((span.start + i, Token::Gt, span.start + i + 1));
+                }
+                generic_depth = generic_depth.saturating_sub(count);
+                after_type_constructor = false;
+                continue;
+            }
+            Token::Semi | Token::LBrace | Token::RBrace => generic_depth = 0,
+            _ => {}
+        }
+        after_type_constructor = matches!(&token, Token::Ident(name) if TYPE_CONSTRUCTORS.contains(&name.as_str()));
         out.tokens.push((span.start, token, span.end));
     }
     out
 }
+
+/// WIT type constructors that take `<...>` arguments.
+const TYPE_CONSTRUCTORS: &[&str] = &["list", "option", "result", "tuple", "borrow", "own", "future", "stream"];
 
 /// Doc comments are copied into the component's WIT, which forbids control
 /// characters (other than tab), bidirectional overrides (CVE-2021-42574) and

@@ -13,6 +13,7 @@
 //! Every stage reports problems as [`Diagnostic`]s and keeps going, so one
 //! run reports every independent error.
 
+pub mod abi;
 pub mod ast;
 pub mod check;
 pub mod codegen;
@@ -63,8 +64,8 @@ pub fn check(source: &str, resolve: &Resolve) -> Result<ir::Module, Vec<Diagnost
 /// Every diagnostic found. Internal failures (which would be compiler bugs)
 /// are reported as a diagnostic with code `internal-error`.
 pub fn compile(source: &str, world_name: &str, resolve: &Resolve) -> Result<Compiled, Vec<Diagnostic>> {
-    let module = check(source, resolve)?;
-    let mut resolve = resolve.clone();
+    let mut module = check(source, resolve)?;
+    let mut resolve = std::mem::take(&mut module.resolve);
     let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
     let core = codegen::generate(&module, &resolve);
     let component = component::wrap(core.bytes, &module, &resolve, world).map_err(internal)?;
@@ -77,8 +78,8 @@ pub fn compile(source: &str, world_name: &str, resolve: &Resolve) -> Result<Comp
 /// # Errors
 /// Every diagnostic found.
 pub fn world_wit(source: &str, world_name: &str, resolve: &Resolve) -> Result<String, Vec<Diagnostic>> {
-    let module = check(source, resolve)?;
-    let mut resolve = resolve.clone();
+    let mut module = check(source, resolve)?;
+    let mut resolve = std::mem::take(&mut module.resolve);
     let (package, _) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
     print_package(&resolve, package).map_err(internal)
 }

@@ -115,6 +115,9 @@ fn describe(token: &Token) -> String {
     match token {
         Token::Ident(name) => format!("identifier `{name}`"),
         Token::Reserved(word) => format!("reserved keyword `{word}`"),
+        Token::Match | Token::Record | Token::Variant | Token::Enum | Token::Flags | Token::Type => {
+            format!("keyword `{}`", token_text(token))
+        }
         Token::Int(_) => "integer literal".into(),
         Token::Float(_) => "float literal".into(),
         Token::Str(_) | Token::RawStr(_) => "string literal".into(),
@@ -148,6 +151,13 @@ fn token_text(token: &Token) -> &'static str {
         Token::And => "and",
         Token::Or => "or",
         Token::Not => "not",
+        Token::Match => "match",
+        Token::Record => "record",
+        Token::Variant => "variant",
+        Token::Enum => "enum",
+        Token::Flags => "flags",
+        Token::Type => "type",
+        Token::Underscore => "_",
         Token::LParen => "(",
         Token::RParen => ")",
         Token::LBrace => "{",
@@ -287,8 +297,15 @@ fn syntax_error(
                 Span::new(l, r),
                 if list.is_empty() { "unexpected here".to_string() } else { format!("expected {list}") },
             );
-            if let Token::Reserved(word) = &token {
-                d = d.with_help(format!("`{word}` is a reserved keyword; write `%{word}` to use it as a name"));
+            let keyword = match &token {
+                Token::Reserved(word) => Some(word.as_str()),
+                Token::Match | Token::Record | Token::Variant | Token::Enum | Token::Flags | Token::Type => {
+                    Some(token_text(&token))
+                }
+                _ => None,
+            };
+            if let Some(word) = keyword {
+                d = d.with_help(format!("`{word}` is a keyword; write `%{word}` to use it as a name"));
             } else if expected.iter().any(|e| e == "\";\"") && list.contains("`;`") {
                 d = d.with_help("statements end with `;`");
             }

@@ -1,10 +1,18 @@
-//! Claw's types: WIT's value types, with enums identified by their WIT type.
+//! Claw's types: WIT's value types, kept in a [`Resolve`].
+//!
+//! Scalars and `string` are plain variants. Every other type is a WIT type
+//! definition in the checker's [`Resolve`]: named types (records, variants,
+//! enums, flags) by the definition that declares them, in a WIT interface or
+//! in the Claw file; anonymous ones (`list<T>`, `option<T>`, `result<T, E>`,
+//! `tuple<...>`) interned by [`Interner`], so two spellings of `list<u8>`
+//! are one [`TypeId`] and types compare with `==`.
 
-use wit_parser::{Resolve, Type, TypeDefKind, TypeId};
+use std::collections::HashMap;
+use wit_parser::{Resolve, Type, TypeDef, TypeDefKind, TypeId, TypeOwner};
 
-/// A Claw type. Every type is a WIT type; enums refer to their definition in
-/// the [`Resolve`] (imported from a WIT interface), so their cases and docs
-/// come from WIT rather than a copy.
+/// A Claw type. Every type is a WIT type; named types refer to their
+/// definition in the [`Resolve`], so their cases and docs come from WIT
+/// rather than a copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
     /// `bool`
@@ -35,6 +43,9 @@ pub enum Ty {
     String,
     /// A WIT `enum`, by its definition.
     Enum(TypeId),
+    /// Any other WIT type definition: `record`, `variant`, `flags` (named,
+    /// by definition) or `list`, `option`, `result`, `tuple` (interned).
+    Def(TypeId),
     /// No value: the "result" of a function without one.
     Unit,
     /// The type of an expression that already failed to check; it matches
@@ -127,15 +138,175 @@ impl Ty {
             Ty::F64 => "f64".into(),
             Ty::Char => "char".into(),
             Ty::String => "string".into(),
-            Ty::Enum(id) => resolve.types[id].name.clone().unwrap_or_else(|| "enum".into()),
+            Ty::Enum(id) | Ty::Def(id) => display_wit(resolve, &Type::Id(id)),
             Ty::Unit => "()".into(),
             Ty::Error => "{unknown}".into(),
         }
     }
 
-    /// Converts a WIT type, following aliases. Types Claw cannot handle yet
-    /// give `Err` with the WIT kind's name (`list`, `record`, `resource`, ...).
-    pub fn from_wit(resolve: &Resolve, ty: &Type) -> Result<Ty, &'static str> {
+    /// The WIT type (`None` for [`Ty::Unit`] and [`Ty::Error`]).
+    pub fn to_wit(self) -> Option<Type> {
+        Some(match self {
+            Ty::Bool => Type::Bool,
+            Ty::S8 => Type::S8,
+            Ty::S16 => Type::S16,
+            Ty::S32 => Type::S32,
+            Ty::S64 => Type::S64,
+            Ty::U8 => Type::U8,
+            Ty::U16 => Type::U16,
+            Ty::U32 => Type::U32,
+            Ty::U64 => Type::U64,
+            Ty::F32 => Type::F32,
+            Ty::F64 => Type::F64,
+            Ty::Char => Type::Char,
+            Ty::String => Type::String,
+            Ty::Enum(id) | Ty::Def(id) => Type::Id(id),
+            Ty::Unit | Ty::Error => return None,
+        })
+    }
+
+    /// The definition of a [`Ty::Def`] or [`Ty::Enum`].
+    pub fn def(self, resolve: &Resolve) -> Option<&TypeDefKind> {
+        match self {
+            Ty::Enum(id) | Ty::Def(id) => Some(&resolve.types[id].kind),
+            _ => None,
+        }
+    }
+
+    /// Does this type have a name of its own (a record, variant, enum or flags)?
+    pub fn is_named(self, resolve: &Resolve) -> bool {
+        match self {
+            Ty::Enum(id) | Ty::Def(id) => resolve.types[id].name.is_some(),
+            _ => false,
+        }
+    }
+
+    /// The cases of an enum type, in discriminant order.
+    pub fn enum_cases(self, resolve: &Resolve) -> Vec<String> {
+        match self {
+            Ty::Enum(id) => match &resolve.types[id].kind {
+                TypeDefKind::Enum(e) => e.cases.iter().map(|c| c.name.clone()).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// WIT text for a type: its name if it has one, else its structure.
+pub fn display_wit(resolve: &Resolve, ty: &Type) -> String {
+    let id = match ty {
+        Type::Id(id) => *id,
+        Type::Bool => return "bool".into(),
+        Type::U8 => return "u8".into(),
+        Type::U16 => return "u16".into(),
+        Type::U32 => return "u32".into(),
+        Type::U64 => return "u64".into(),
+        Type::S8 => return "s8".into(),
+        Type::S16 => return "s16".into(),
+        Type::S32 => return "s32".into(),
+        Type::S64 => return "s64".into(),
+        Type::F32 => return "f32".into(),
+        Type::F64 => return "f64".into(),
+        Type::Char => return "char".into(),
+        Type::String => return "string".into(),
+        Type::ErrorContext => return "error-context".into(),
+    };
+    let def = &resolve.types[id];
+    if let Some(name) = &def.name {
+        return name.clone();
+    }
+    let show = |t: &Option<Type>| t.as_ref().map(|t| display_wit(resolve, t)).unwrap_or_else(|| "_".into());
+    match &def.kind {
+        TypeDefKind::List(t) => format!("list<{}>", display_wit(resolve, t)),
+        TypeDefKind::Option(t) => format!("option<{}>", display_wit(resolve, t)),
+        TypeDefKind::Result(r) => match (&r.ok, &r.err) {
+            (None, None) => "result".into(),
+            (Some(ok), None) => format!("result<{}>", display_wit(resolve, ok)),
+            _ => format!("result<{}, {}>", show(&r.ok), show(&r.err)),
+        },
+        TypeDefKind::Tuple(t) => {
+            format!("tuple<{}>", t.types.iter().map(|t| display_wit(resolve, t)).collect::<Vec<_>>().join(", "))
+        }
+        TypeDefKind::Type(t) => display_wit(resolve, t),
+        TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) => {
+            format!("borrow<{}>", display_wit(resolve, &Type::Id(*r)))
+        }
+        TypeDefKind::Handle(wit_parser::Handle::Own(r)) => display_wit(resolve, &Type::Id(*r)),
+        _ => "type".into(),
+    }
+}
+
+/// Interns anonymous WIT types (`list`, `option`, `result`, `tuple`) in a
+/// [`Resolve`], so each structure has exactly one [`TypeId`], and converts
+/// WIT types from interfaces into [`Ty`]s.
+#[derive(Debug, Default)]
+pub struct Interner {
+    anonymous: HashMap<TypeDefKind, TypeId>,
+}
+
+impl Interner {
+    /// The one [`TypeId`] of an anonymous type whose component types are
+    /// already canonical (built from [`Ty::to_wit`]).
+    pub fn anonymous(&mut self, resolve: &mut Resolve, kind: TypeDefKind) -> Ty {
+        if let Some(id) = self.anonymous.get(&kind) {
+            return Ty::Def(*id);
+        }
+        let id = resolve.types.alloc(TypeDef {
+            name: None,
+            kind: kind.clone(),
+            owner: TypeOwner::None,
+            docs: Default::default(),
+            stability: Default::default(),
+            span: Default::default(),
+            external_id: Default::default(),
+        });
+        self.anonymous.insert(kind, id);
+        Ty::Def(id)
+    }
+
+    /// `list<T>`
+    pub fn list(&mut self, resolve: &mut Resolve, element: Ty) -> Ty {
+        match element.to_wit() {
+            Some(t) => self.anonymous(resolve, TypeDefKind::List(t)),
+            None => Ty::Error,
+        }
+    }
+
+    /// `option<T>`
+    pub fn option(&mut self, resolve: &mut Resolve, inner: Ty) -> Ty {
+        match inner.to_wit() {
+            Some(t) => self.anonymous(resolve, TypeDefKind::Option(t)),
+            None => Ty::Error,
+        }
+    }
+
+    /// `result<T, E>`; `None` for a side without a payload.
+    pub fn result(&mut self, resolve: &mut Resolve, ok: Option<Ty>, err: Option<Ty>) -> Ty {
+        if ok == Some(Ty::Error) || err == Some(Ty::Error) {
+            return Ty::Error;
+        }
+        let ok = ok.and_then(Ty::to_wit);
+        let err = err.and_then(Ty::to_wit);
+        self.anonymous(resolve, TypeDefKind::Result(wit_parser::Result_ { ok, err }))
+    }
+
+    /// `tuple<A, B, ...>`
+    pub fn tuple(&mut self, resolve: &mut Resolve, types: &[Ty]) -> Ty {
+        let mut wit = Vec::new();
+        for t in types {
+            match t.to_wit() {
+                Some(t) => wit.push(t),
+                None => return Ty::Error,
+            }
+        }
+        self.anonymous(resolve, TypeDefKind::Tuple(wit_parser::Tuple { types: wit }))
+    }
+
+    /// Converts a WIT type, following aliases and interning anonymous types.
+    /// Types Claw cannot handle yet give `Err` with the WIT kind's name
+    /// (`resource`, `future`, ...).
+    pub fn from_wit(&mut self, resolve: &mut Resolve, ty: &Type) -> Result<Ty, &'static str> {
         Ok(match ty {
             Type::Bool => Ty::Bool,
             Type::U8 => Ty::U8,
@@ -151,18 +322,34 @@ impl Ty {
             Type::Char => Ty::Char,
             Type::String => Ty::String,
             Type::ErrorContext => return Err("error-context"),
-            Type::Id(id) => match &resolve.types[*id].kind {
+            Type::Id(id) => match resolve.types[*id].kind.clone() {
                 TypeDefKind::Enum(_) => Ty::Enum(*id),
-                TypeDefKind::Type(inner) => return Ty::from_wit(resolve, inner),
-                TypeDefKind::Record(_) => return Err("record"),
-                TypeDefKind::Resource => return Err("resource"),
-                TypeDefKind::Handle(_) => return Err("resource handle"),
-                TypeDefKind::Flags(_) => return Err("flags"),
-                TypeDefKind::Tuple(_) => return Err("tuple"),
-                TypeDefKind::Variant(_) => return Err("variant"),
-                TypeDefKind::Option(_) => return Err("option"),
-                TypeDefKind::Result(_) => return Err("result"),
-                TypeDefKind::List(_) => return Err("list"),
+                TypeDefKind::Record(_) | TypeDefKind::Variant(_) | TypeDefKind::Flags(_) => {
+                    self.check_fields(resolve, *id)?;
+                    Ty::Def(*id)
+                }
+                TypeDefKind::Type(inner) => return self.from_wit(resolve, &inner),
+                TypeDefKind::List(t) => {
+                    let t = self.from_wit(resolve, &t)?;
+                    self.list(resolve, t)
+                }
+                TypeDefKind::Option(t) => {
+                    let t = self.from_wit(resolve, &t)?;
+                    self.option(resolve, t)
+                }
+                TypeDefKind::Result(r) => {
+                    let ok = r.ok.map(|t| self.from_wit(resolve, &t)).transpose()?;
+                    let err = r.err.map(|t| self.from_wit(resolve, &t)).transpose()?;
+                    self.result(resolve, ok, err)
+                }
+                TypeDefKind::Tuple(t) => {
+                    let mut types = Vec::new();
+                    for t in &t.types {
+                        types.push(self.from_wit(resolve, t)?);
+                    }
+                    self.tuple(resolve, &types)
+                }
+                TypeDefKind::Resource | TypeDefKind::Handle(_) => return Err("resource"),
                 TypeDefKind::Future(_) => return Err("future"),
                 TypeDefKind::Stream(_) => return Err("stream"),
                 _ => return Err("this kind of type"),
@@ -170,14 +357,16 @@ impl Ty {
         })
     }
 
-    /// The cases of an enum type, in discriminant order.
-    pub fn enum_cases(self, resolve: &Resolve) -> Vec<String> {
-        match self {
-            Ty::Enum(id) => match &resolve.types[id].kind {
-                TypeDefKind::Enum(e) => e.cases.iter().map(|c| c.name.clone()).collect(),
-                _ => Vec::new(),
-            },
+    /// Fails when a named type contains a type Claw cannot handle yet.
+    fn check_fields(&mut self, resolve: &mut Resolve, id: TypeId) -> Result<(), &'static str> {
+        let inner: Vec<Type> = match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => r.fields.iter().map(|f| f.ty).collect(),
+            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty).collect(),
             _ => Vec::new(),
+        };
+        for t in inner {
+            self.from_wit(resolve, &t)?;
         }
+        Ok(())
     }
 }
