@@ -194,16 +194,6 @@ impl<'r> Abi<'r> {
         }
     }
 
-    /// The number of cases of a variant-like type (enum, variant, option, result).
-    fn case_count(&self, ty: &Type) -> usize {
-        let Type::Id(id) = ty else { return 0 };
-        match &self.resolve.types[*id].kind {
-            TypeDefKind::Enum(e) => e.cases.len(),
-            TypeDefKind::Type(t) => self.case_count(t),
-            _ => self.cases(ty).map(|c| c.len()).unwrap_or(0),
-        }
-    }
-
     /// The flat payload types of case `index` (empty without payload).
     pub fn case_flat(&self, ty: &Type, index: u32) -> Vec<ValType> {
         match self.cases(ty).and_then(|c| c.get(index as usize).copied().flatten()) {
@@ -416,10 +406,5 @@ impl<'r> Abi<'r> {
             2 => I::I32Store16(memarg(offset, 1)),
             _ => I::I32Store(memarg(offset, 2)),
         });
-    }
-
-    /// The number of cases of an enum, variant, option or result type.
-    pub fn cases_of(&self, ty: &Type) -> usize {
-        self.case_count(ty)
     }
 }

@@ -788,7 +788,9 @@ impl Checker {
                         name.span,
                         "imported here",
                     )
-                    .with_note("this version of Claw passes every WIT value type except resources, futures and streams"),
+                    .with_note(
+                        "this version of Claw passes every WIT value type except resources, futures and streams",
+                    ),
                 );
                 return None;
             }
@@ -1852,6 +1854,13 @@ impl BodyChecker<'_> {
         self.push_expr(ir::ExprKind::List(ids), ty, span)
     }
 
+    /// Checks the values of a braced literal that cannot be built, for their own errors.
+    fn infer_values(&mut self, items: &[(ast::Ident, Option<ast::Expr>)]) {
+        for v in items.iter().filter_map(|(_, v)| v.as_ref()) {
+            self.infer(v);
+        }
+    }
+
     /// `{x: 1, y: 2}` (a record) or `{a, b}` (flags).
     fn braced_literal(
         &mut self,
@@ -1860,20 +1869,12 @@ impl BodyChecker<'_> {
         span: Span,
     ) -> ExprId {
         let Some(ty) = expected else {
-            for (_, v) in items {
-                if let Some(v) = v {
-                    self.infer(v);
-                }
-            }
+            self.infer_values(items);
             let what = if items.iter().all(|(_, v)| v.is_none()) { "flags value" } else { "record" };
             return self.needs_annotation(what, span);
         };
         if ty == Ty::Error {
-            for (_, v) in items.iter() {
-                if let Some(v) = v {
-                    self.infer(v);
-                }
-            }
+            self.infer_values(items);
             return self.error_expr(span);
         }
         let type_name = self.checker.ty_name(ty);
@@ -1980,11 +1981,7 @@ impl BodyChecker<'_> {
                 self.push_expr(ir::ExprKind::Flags(set), ty, span)
             }
             _ => {
-                for (_, v) in items {
-                    if let Some(v) = v {
-                        self.infer(v);
-                    }
-                }
+                self.infer_values(items);
                 let what = if items.iter().all(|(_, v)| v.is_none()) { "flags value" } else { "record" };
                 self.wrong_literal(what, ty, span)
             }

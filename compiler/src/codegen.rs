@@ -196,7 +196,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         next_global += n;
     }
 
-    let ctx = Ctx { resolve, abi, module, helper_base, func_base, global_map: &global_map };
+    let ctx = Ctx { abi, module, helper_base, func_base, global_map: &global_map };
 
     // Helpers.
     emit_helpers(&mut types, &mut functions, &mut code, helper_base);
@@ -557,8 +557,6 @@ fn emit_helpers(types: &mut Types, functions: &mut FunctionSection, code: &mut C
 
 /// What codegen needs to know about the whole module.
 struct Ctx<'a> {
-    #[allow(dead_code)]
-    resolve: &'a Resolve,
     abi: Abi<'a>,
     module: &'a ir::Module,
     helper_base: u32,
@@ -905,10 +903,6 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             }
             ExprKind::Case(index, payload) => {
                 let wit = ty.to_wit().unwrap_or(wit_parser::Type::Bool);
-                if let Some(Ty::Enum(_)) = Some(ty) {
-                    self.out.push(I::I32Const(*index as i32));
-                    return;
-                }
                 let temps = match payload {
                     Some(p) => {
                         self.expr(*p);
