@@ -13,6 +13,8 @@ use crate::span::Span;
 use crate::suggest::{one_of, similar};
 use crate::types::{Interner, Ty};
 use std::collections::HashMap;
+
+mod matching;
 use wit_parser::{InterfaceId, PackageId, Resolve, TypeDefKind};
 
 /// What a top-level name refers to.
@@ -1077,16 +1079,7 @@ impl BodyChecker<'_> {
                     (None, None) => ir::Stmt::Return(None),
                 }
             }
-            StmtKind::Match(m) => {
-                self.infer(&m.scrutinee);
-                self.checker.diagnostics.push(Diagnostic::error(
-                    "unsupported-syntax",
-                    "`match` is not supported yet",
-                    stmt.span,
-                    "not supported yet",
-                ));
-                return None;
-            }
+            StmtKind::Match(m) => self.match_stmt(m),
             StmtKind::Error => return None,
         })
     }
@@ -1706,6 +1699,7 @@ impl BodyChecker<'_> {
         let receiver_ty = self.ty(receiver_id);
         let found = match receiver_ty {
             Ty::String => ir::Builtin::STRING_METHODS.iter().find(|(name, ..)| *name == method.name),
+            _ if self.is_list(receiver_ty) => ir::Builtin::LIST_METHODS.iter().find(|(name, ..)| *name == method.name),
             _ => None,
         };
         let Some(&(_, builtin, params, result)) = found else {
@@ -1721,11 +1715,16 @@ impl BodyChecker<'_> {
                     "unknown method",
                 )
                 .with_label(receiver.span, format!("this is `{ty_name}`"));
-                if receiver_ty == Ty::String {
-                    let names: Vec<&str> = ir::Builtin::STRING_METHODS.iter().map(|(n, ..)| *n).collect();
+                let table = match receiver_ty {
+                    Ty::String => Some(("string", ir::Builtin::STRING_METHODS)),
+                    _ if self.is_list(receiver_ty) => Some(("list", ir::Builtin::LIST_METHODS)),
+                    _ => None,
+                };
+                if let Some((kind, table)) = table {
+                    let names: Vec<&str> = table.iter().map(|(n, ..)| *n).collect();
                     let suggestions = similar(&method.name, names.iter().copied());
                     d = if suggestions.is_empty() {
-                        d.with_note(format!("string methods: {}", names.join(", ")))
+                        d.with_note(format!("{kind} methods: {}", names.join(", ")))
                     } else {
                         d.with_help(format!("did you mean {}?", one_of(&suggestions)))
                     };
@@ -1752,6 +1751,11 @@ impl BodyChecker<'_> {
             ids.push(self.check(arg, *ty));
         }
         self.push_expr(ir::ExprKind::Builtin(builtin, ids), result, span)
+    }
+
+    /// Is `ty` a `list<T>`?
+    fn is_list(&self, ty: Ty) -> bool {
+        matches!(ty.def(&self.checker.resolve), Some(TypeDefKind::List(_)))
     }
 
     /// Reports a literal whose type cannot be known from context.
@@ -2276,6 +2280,7 @@ fn has_error_stmt(stmts: &[ast::Stmt]) -> bool {
             StmtKind::While { body, .. } | StmtKind::Loop(body) | StmtKind::For { body, .. } => {
                 has_error_stmt(&body.stmts)
             }
+            StmtKind::Match(m) => m.arms.iter().any(|a| has_error_stmt(&a.body.stmts)),
             _ => false,
         })
     })
@@ -2357,6 +2362,7 @@ fn diverges(stmt: &ir::Stmt) -> bool {
         ir::Stmt::Return(_) | ir::Stmt::Break | ir::Stmt::Continue => true,
         ir::Stmt::If { then, otherwise, .. } => !completes(then) && !completes(otherwise) && !otherwise.is_empty(),
         ir::Stmt::Loop(body) => !breaks(body),
+        ir::Stmt::Block(body) => !completes(body),
         _ => false,
     })
 }
@@ -2367,6 +2373,7 @@ fn breaks(stmts: &[ir::Stmt]) -> bool {
         stmts.iter().any(|s| match s {
             ir::Stmt::Break => true,
             ir::Stmt::If { then, otherwise, .. } => breaks(then) || breaks(otherwise),
+            ir::Stmt::Block(body) => breaks(body),
             _ => false,
         })
     })

@@ -828,6 +828,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 self.out.extend([I::Br(0), I::End, I::End]);
                 self.frames.truncate(self.frames.len() - 2);
             }
+            Stmt::Block(body) => self.stmts(body),
             Stmt::Break => self.out.push(I::Br(self.branch_depth(Frame::Break))),
             Stmt::Continue => self.out.push(I::Br(self.branch_depth(Frame::Continue))),
             Stmt::Return(value) => {
@@ -882,11 +883,11 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 }
                 match builtin {
                     // The receiver's (ptr, len) is on the stack.
-                    Builtin::StrLen => {
+                    Builtin::Len => {
                         let len = self.new_local(ValType::I32);
                         self.out.extend([I::LocalSet(len), I::Drop, I::LocalGet(len)]);
                     }
-                    Builtin::StrIsEmpty => {
+                    Builtin::IsEmpty => {
                         let len = self.new_local(ValType::I32);
                         self.out.extend([I::LocalSet(len), I::Drop, I::LocalGet(len), I::I32Eqz]);
                     }
@@ -903,17 +904,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             }
             ExprKind::Case(index, payload) => {
                 let wit = ty.to_wit().unwrap_or(wit_parser::Type::Bool);
-                let temps = match payload {
-                    Some(p) => {
-                        self.expr(*p);
-                        let temps = self.temps_for(self.ty(*p));
-                        for t in temps.iter().rev() {
-                            self.out.push(I::LocalSet(*t));
-                        }
-                        temps
-                    }
-                    None => Vec::new(),
-                };
+                let temps = payload.map(|p| self.spill(p)).unwrap_or_default();
                 self.out.push(I::I32Const(*index as i32));
                 self.ctx.abi.emit_joined_payload(&mut self.out, &wit, *index, &temps);
             }
@@ -929,11 +920,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             }
             ExprKind::Field(base, index) => {
                 let base_ty = self.ty(*base);
-                self.expr(*base);
-                let temps = self.temps_for(base_ty);
-                for t in temps.iter().rev() {
-                    self.out.push(I::LocalSet(*t));
-                }
+                let temps = self.spill(*base);
                 let wit = base_ty.to_wit().unwrap_or(wit_parser::Type::Bool);
                 let fields = self.ctx.abi.fields(&wit);
                 let start: usize = fields[..*index as usize].iter().map(|f| self.ctx.abi.flat(f).len()).sum();
@@ -953,11 +940,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                     I::LocalSet(area),
                 ]);
                 for (i, item) in items.iter().enumerate() {
-                    self.expr(*item);
-                    let temps = self.temps_for(self.ty(*item));
-                    for t in temps.iter().rev() {
-                        self.out.push(I::LocalSet(*t));
-                    }
+                    let temps = self.spill(*item);
                     self.ctx.abi.emit_store(&mut self.out, &mut self.locals, &elem, area, size * i as u32, &temps);
                 }
                 self.out.extend([I::LocalGet(area), I::I32Const(items.len() as i32)]);
@@ -990,8 +973,27 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 ]);
                 self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &elem, addr, 0);
             }
+            ExprKind::IsCase(value, index) => {
+                let temps = self.spill(*value);
+                self.out.extend([I::LocalGet(temps[0]), I::I32Const(*index as i32), I::I32Eq]);
+            }
+            ExprKind::Payload(value, index) => {
+                let wit = self.ty(*value).to_wit().unwrap_or(wit_parser::Type::Bool);
+                let temps = self.spill(*value);
+                self.ctx.abi.emit_case_payload(&mut self.out, &wit, *index, &temps[1..]);
+            }
             ExprKind::Error => self.out.push(I::Unreachable),
         }
+    }
+
+    /// Evaluates `value` into fresh locals, one per flat value, and returns them.
+    fn spill(&mut self, value: ExprId) -> Vec<u32> {
+        self.expr(value);
+        let temps = self.temps_for(self.ty(value));
+        for t in temps.iter().rev() {
+            self.out.push(I::LocalSet(*t));
+        }
+        temps
     }
 
     fn constant(&mut self, c: &Const, ty: Ty) {
@@ -1019,15 +1021,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         let flat_count: usize = param_types.iter().map(|t| self.ctx.abi.flat_ty(*t).len()).sum();
         if flat_count > MAX_FLAT_PARAMS {
             // Spill the arguments into a caller-allocated tuple.
-            let mut values = Vec::new();
-            for a in args {
-                self.expr(*a);
-                let temps = self.temps_for(self.ty(*a));
-                for t in temps.iter().rev() {
-                    self.out.push(I::LocalSet(*t));
-                }
-                values.push(temps);
-            }
+            let values: Vec<Vec<u32>> = args.iter().map(|a| self.spill(*a)).collect();
             let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
             let (offsets, size, align) = self.ctx.abi.record_layout(&wit);
             let area = self.new_local(ValType::I32);

@@ -227,6 +227,9 @@ pub enum Stmt {
     Continue,
     /// Returns from the function.
     Return(Option<ExprId>),
+    /// Statements run in order (what a `match` becomes: a hidden local for
+    /// the scrutinee, then a chain of `If`s testing the arms' patterns).
+    Block(Vec<Stmt>),
 }
 
 /// A typed expression.
@@ -250,10 +253,11 @@ pub enum Callee {
 /// Built-in methods, with the receiver as their first argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
-    /// `s.len() -> u32`: the length of `s` in UTF-8 bytes.
-    StrLen,
-    /// `s.is-empty() -> bool`
-    StrIsEmpty,
+    /// `s.len() -> u32`: the length of a string in UTF-8 bytes, or of a
+    /// list in elements (both are a `(ptr, len)` pair in the canonical ABI).
+    Len,
+    /// `s.is-empty() -> bool` for a string or list.
+    IsEmpty,
     /// `s.contains(t: string) -> bool`: `t` occurs in `s` (the empty string occurs everywhere).
     StrContains,
     /// `s.starts-with(t: string) -> bool`
@@ -265,12 +269,16 @@ pub enum Builtin {
 impl Builtin {
     /// The string methods: name, parameter types after the receiver, result.
     pub const STRING_METHODS: &'static [(&'static str, Builtin, &'static [Ty], Ty)] = &[
-        ("len", Builtin::StrLen, &[], Ty::U32),
-        ("is-empty", Builtin::StrIsEmpty, &[], Ty::Bool),
+        ("len", Builtin::Len, &[], Ty::U32),
+        ("is-empty", Builtin::IsEmpty, &[], Ty::Bool),
         ("contains", Builtin::StrContains, &[Ty::String], Ty::Bool),
         ("starts-with", Builtin::StrStartsWith, &[Ty::String], Ty::Bool),
         ("ends-with", Builtin::StrEndsWith, &[Ty::String], Ty::Bool),
     ];
+
+    /// The list methods whose signature does not depend on the element type.
+    pub const LIST_METHODS: &'static [(&'static str, Builtin, &'static [Ty], Ty)] =
+        &[("len", Builtin::Len, &[], Ty::U32), ("is-empty", Builtin::IsEmpty, &[], Ty::Bool)];
 }
 
 /// The kinds of expression.
@@ -307,6 +315,12 @@ pub enum ExprKind {
     Field(ExprId, u32),
     /// `list[index]`; traps when out of bounds.
     Index(ExprId, ExprId),
+    /// Is the value (a variant, enum, `option`, `result` or `bool`) case `n`?
+    /// A `bool`'s cases are `false` = 0 and `true` = 1.
+    IsCase(ExprId, u32),
+    /// The payload of case `n` of a variant, `option` or `result` value that
+    /// is known to be that case.
+    Payload(ExprId, u32),
     /// An expression that failed to check (never reaches codegen).
     Error,
 }

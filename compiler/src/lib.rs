@@ -23,6 +23,7 @@ pub mod diagnostic;
 pub mod ir;
 pub mod lexer;
 pub mod parser;
+pub mod patterns;
 pub mod span;
 mod stack;
 pub mod std_wit;
