@@ -93,7 +93,7 @@ pub fn discriminant_size(cases: usize) -> u32 {
 
 /// Layout and flattening of WIT types, for one [`Resolve`].
 pub struct Abi<'r> {
-    resolve: &'r Resolve,
+    pub(crate) resolve: &'r Resolve,
     sizes: SizeAlign,
 }
 
@@ -106,7 +106,7 @@ impl<'r> Abi<'r> {
     }
 
     /// The payload types of each case of a variant, `option` or `result`.
-    fn cases(&self, ty: &Type) -> Option<Vec<Option<Type>>> {
+    pub fn cases(&self, ty: &Type) -> Option<Vec<Option<Type>>> {
         let Type::Id(id) = ty else { return None };
         match &self.resolve.types[*id].kind {
             TypeDefKind::Variant(v) => Some(v.cases.iter().map(|c| c.ty).collect()),

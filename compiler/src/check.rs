@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId, Place};
 use crate::span::Span;
 use crate::suggest::{one_of, similar};
-use crate::types::{Interner, Ty};
+use crate::types::{Interner, Ty, display_wit};
 use std::collections::HashMap;
 
 mod matching;
@@ -1293,22 +1293,13 @@ impl BodyChecker<'_> {
             BinaryOp::Add => ty.is_numeric() || ty == Ty::String,
             BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => ty.is_numeric(),
             BinaryOp::Rem | BinaryOp::Shl | BinaryOp::Shr | BinaryOp::ShrU => ty.is_int(),
-            BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => ty.is_int() || ty == Ty::Bool,
+            BinaryOp::BitAnd | BinaryOp::BitOr => {
+                ty.is_int() || ty == Ty::Bool || matches!(ty.def(&self.checker.resolve), Some(TypeDefKind::Flags(_)))
+            }
+            BinaryOp::BitXor => ty.is_int() || ty == Ty::Bool,
             BinaryOp::Eq | BinaryOp::Ne => ty != Ty::Unit,
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ty.is_numeric() || ty == Ty::Char,
         };
-        if matches!(op, BinaryOp::Eq | BinaryOp::Ne) && matches!(ty, Ty::Def(_)) {
-            self.checker.diagnostics.push(
-                Diagnostic::error(
-                    "unsupported-operation",
-                    format!("`{}` on `{}` values is not supported yet", op.symbol(), self.checker.ty_name(ty)),
-                    op_span,
-                    "not supported yet",
-                )
-                .with_note("`==` and `!=` work on numbers, `bool`, `char`, `string` and enums so far"),
-            );
-            return self.push_expr(ir::ExprKind::Error, Ty::Bool, span);
-        }
         if !defined {
             let mut d = Diagnostic::error(
                 "operator-not-defined",
@@ -1475,16 +1466,7 @@ impl BodyChecker<'_> {
                     }
                 }
             }
-            A::Try(inner) => {
-                self.infer(inner);
-                self.checker.diagnostics.push(Diagnostic::error(
-                    "unsupported-syntax",
-                    "the `?` operator is not supported yet",
-                    span,
-                    "not supported yet",
-                ));
-                self.error_expr(span)
-            }
+            A::Try(inner) => self.try_expr(inner, span),
             A::MethodCall { receiver, method, args } => self.method_call(receiver, method, args, span),
             A::Binary { op, op_span, lhs, rhs } => {
                 if matches!(op, BinaryOp::And | BinaryOp::Or) {
@@ -1751,6 +1733,71 @@ impl BodyChecker<'_> {
             ids.push(self.check(arg, *ty));
         }
         self.push_expr(ir::ExprKind::Builtin(builtin, ids), result, span)
+    }
+
+    /// `value?`: see [`ir::ExprKind::Try`].
+    fn try_expr(&mut self, inner: &ast::Expr, span: Span) -> ExprId {
+        let value = self.infer(inner);
+        let ty = self.ty(value);
+        let resolve = &self.checker.resolve;
+        let (is_option, success, error) = match ty.def(resolve) {
+            Some(TypeDefKind::Option(t)) => (true, Some(*t), None),
+            Some(TypeDefKind::Result(r)) => (false, r.ok, r.err),
+            _ => {
+                if ty != Ty::Error {
+                    let name = self.checker.ty_name(ty);
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "type-mismatch",
+                        format!("`?` needs an `option` or a `result`, not `{name}`"),
+                        inner.span,
+                        format!("this is `{name}`"),
+                    ));
+                }
+                return self.error_expr(span);
+            }
+        };
+        let result = self.function.result;
+        let carries = match result.and_then(|r| r.def(resolve)) {
+            Some(TypeDefKind::Option(_)) => is_option,
+            Some(TypeDefKind::Result(r)) => {
+                !is_option && r.err.map(|e| self.checker.from_wit(&e)) == error.map(|e| self.checker.from_wit(&e))
+            }
+            _ => result == Some(Ty::Error),
+        };
+        if !carries {
+            let name = self.checker.ty_name(ty);
+            let what = match (is_option, error) {
+                (true, _) => "`none`".to_string(),
+                (false, Some(e)) => format!("`err` with a `{}`", display_wit(&self.checker.resolve, &e)),
+                (false, None) => "`err`".to_string(),
+            };
+            let returns = match result {
+                Some(r) => format!("returns `{}`", self.checker.ty_name(r)),
+                None => "returns nothing".to_string(),
+            };
+            let needed = match (is_option, error) {
+                (true, _) => "an `option<...>`".to_string(),
+                (false, Some(e)) => format!("a `result<_, {}>`", display_wit(&self.checker.resolve, &e)),
+                (false, None) => "a `result` without an error payload".to_string(),
+            };
+            let fname = self.function.name.clone();
+            let result_span = self.checker.signatures[self.func.index()].span;
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "try-incompatible-return",
+                    format!("`?` on `{name}` may return {what}, but function `{fname}` {returns}"),
+                    span,
+                    format!("this can return {what}"),
+                )
+                .with_label(result_span, format!("function `{fname}` {returns}"))
+                .with_help(format!(
+                    "`?` here needs `{fname}` to return {needed}; or use `match` to handle the failure"
+                )),
+            );
+            return self.error_expr(span);
+        }
+        let out = success.map(|t| self.checker.from_wit(&t)).unwrap_or(Ty::Unit);
+        self.push_expr(ir::ExprKind::Try(value), out, span)
     }
 
     /// Is `ty` a `list<T>`?

@@ -977,6 +977,26 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 let temps = self.spill(*value);
                 self.out.extend([I::LocalGet(temps[0]), I::I32Const(*index as i32), I::I32Eq]);
             }
+            ExprKind::Try(value) => {
+                let wit = self.ty(*value).to_wit().unwrap_or(wit_parser::Type::Bool);
+                let is_option = matches!(wit, wit_parser::Type::Id(id) if matches!(self.ctx.abi.resolve.types[id].kind, wit_parser::TypeDefKind::Option(_)));
+                // option: none = 0, some = 1; result: ok = 0, err = 1.
+                let (fail, success) = if is_option { (0, 1) } else { (1, 0) };
+                let temps = self.spill(*value);
+                self.out.extend([I::LocalGet(temps[0]), I::I32Const(fail), I::I32Eq, I::If(BlockType::Empty)]);
+                let returned = self.func.result.and_then(|r| r.to_wit()).unwrap_or(wit_parser::Type::Bool);
+                let payload = if is_option {
+                    Vec::new()
+                } else {
+                    self.ctx.abi.emit_case_payload(&mut self.out, &wit, 1, &temps[1..]);
+                    let flat = self.ctx.abi.case_flat(&wit, 1);
+                    self.stash(&flat)
+                };
+                self.out.push(I::I32Const(fail));
+                self.ctx.abi.emit_joined_payload(&mut self.out, &returned, fail as u32, &payload);
+                self.out.extend([I::Return, I::End]);
+                self.ctx.abi.emit_case_payload(&mut self.out, &wit, success as u32, &temps[1..]);
+            }
             ExprKind::Payload(value, index) => {
                 let wit = self.ty(*value).to_wit().unwrap_or(wit_parser::Type::Bool);
                 let temps = self.spill(*value);
@@ -984,6 +1004,112 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             }
             ExprKind::Error => self.out.push(I::Unreachable),
         }
+    }
+
+    /// Pops values of these types off the stack into fresh locals.
+    fn stash(&mut self, types: &[ValType]) -> Vec<u32> {
+        let temps: Vec<u32> = types.iter().map(|t| self.new_local(*t)).collect();
+        for t in temps.iter().rev() {
+            self.out.push(I::LocalSet(*t));
+        }
+        temps
+    }
+
+    /// Leaves `1` on the stack if the flat values `a` and `b` of WIT type
+    /// `ty` are structurally equal, else `0` (the language brief's `==`:
+    /// floats compare as IEEE 754 numbers, lists element by element,
+    /// variants by case and then payload).
+    fn emit_eq(&mut self, ty: &wit_parser::Type, a: &[u32], b: &[u32]) {
+        use wit_parser::{Type, TypeDefKind};
+        let ctx = self.ctx;
+        let abi = &ctx.abi;
+        let pair = |out: &mut Vec<I<'static>>, op: I<'static>| out.extend([I::LocalGet(a[0]), I::LocalGet(b[0]), op]);
+        match ty {
+            Type::String => {
+                self.out.extend([I::LocalGet(a[0]), I::LocalGet(a[1]), I::LocalGet(b[0]), I::LocalGet(b[1])]);
+                self.out.push(I::Call(self.ctx.helper(Helper::StrEq)));
+            }
+            Type::F32 => pair(&mut self.out, I::F32Eq),
+            Type::F64 => pair(&mut self.out, I::F64Eq),
+            Type::S64 | Type::U64 => pair(&mut self.out, I::I64Eq),
+            Type::Id(id) => match &abi.resolve.types[*id].kind {
+                TypeDefKind::Type(t) => self.emit_eq(t, a, b),
+                TypeDefKind::Record(_) | TypeDefKind::Tuple(_) | TypeDefKind::Flags(_) => {
+                    let fields = match &abi.resolve.types[*id].kind {
+                        TypeDefKind::Flags(_) => vec![Type::U32; a.len()],
+                        _ => abi.fields(ty),
+                    };
+                    self.out.push(I::I32Const(1));
+                    let mut offset = 0;
+                    for field in fields {
+                        let n = self.ctx.abi.flat(&field).len();
+                        self.emit_eq(&field, &a[offset..offset + n], &b[offset..offset + n]);
+                        self.out.push(I::I32And);
+                        offset += n;
+                    }
+                }
+                TypeDefKind::List(elem) => self.emit_list_eq(elem, a, b),
+                TypeDefKind::Variant(_) | TypeDefKind::Option(_) | TypeDefKind::Result(_) => {
+                    let cases = abi.cases(ty).unwrap_or_default();
+                    pair(&mut self.out, I::I32Eq);
+                    self.out.push(I::If(BlockType::Result(ValType::I32)));
+                    // Same case: compare the payload of whichever case it is.
+                    let mut open = 0;
+                    for (i, payload) in cases.iter().enumerate() {
+                        let Some(payload) = payload else { continue };
+                        self.out.extend([I::LocalGet(a[0]), I::I32Const(i as i32), I::I32Eq]);
+                        self.out.push(I::If(BlockType::Result(ValType::I32)));
+                        let flat = self.ctx.abi.case_flat(ty, i as u32);
+                        self.ctx.abi.emit_case_payload(&mut self.out, ty, i as u32, &a[1..]);
+                        let pa = self.stash(&flat);
+                        self.ctx.abi.emit_case_payload(&mut self.out, ty, i as u32, &b[1..]);
+                        let pb = self.stash(&flat);
+                        self.emit_eq(payload, &pa, &pb);
+                        self.out.push(I::Else);
+                        open += 1;
+                    }
+                    self.out.push(I::I32Const(1));
+                    for _ in 0..open {
+                        self.out.push(I::End);
+                    }
+                    self.out.extend([I::Else, I::I32Const(0), I::End]);
+                }
+                // Enums (and handles) are one `i32`.
+                _ => pair(&mut self.out, I::I32Eq),
+            },
+            _ => pair(&mut self.out, I::I32Eq),
+        }
+    }
+
+    /// Compares two lists `(ptr, len)` element by element.
+    fn emit_list_eq(&mut self, elem: &wit_parser::Type, a: &[u32], b: &[u32]) {
+        let (size, _) = self.ctx.abi.size_align(elem);
+        let flat = self.ctx.abi.flat(elem);
+        let (i, equal, addr) =
+            (self.new_local(ValType::I32), self.new_local(ValType::I32), self.new_local(ValType::I32));
+        self.out.extend([I::LocalGet(a[1]), I::LocalGet(b[1]), I::I32Eq, I::LocalSet(equal)]);
+        self.out.extend([I::I32Const(0), I::LocalSet(i)]);
+        self.out.extend([I::Block(BlockType::Empty), I::Loop(BlockType::Empty)]);
+        // Stop at the end, or as soon as a difference is found.
+        self.out.extend([I::LocalGet(i), I::LocalGet(a[1]), I::I32GeU, I::LocalGet(equal), I::I32Eqz, I::I32Or]);
+        self.out.push(I::BrIf(1));
+        let mut elems = Vec::new();
+        for list in [a, b] {
+            self.out.extend([
+                I::LocalGet(list[0]),
+                I::LocalGet(i),
+                I::I32Const(size as i32),
+                I::I32Mul,
+                I::I32Add,
+                I::LocalSet(addr),
+            ]);
+            self.ctx.abi.emit_load(&mut self.out, &mut self.locals, elem, addr, 0);
+            elems.push(self.stash(&flat));
+        }
+        self.emit_eq(elem, &elems[0], &elems[1]);
+        self.out.push(I::LocalSet(equal));
+        self.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i), I::Br(0), I::End, I::End]);
+        self.out.push(I::LocalGet(equal));
     }
 
     /// Evaluates `value` into fresh locals, one per flat value, and returns them.
@@ -1085,6 +1211,26 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 return;
             }
             _ => {}
+        }
+        if let Ty::Def(_) = ty {
+            let wit = ty.to_wit().unwrap_or(wit_parser::Type::Bool);
+            let (a, b) = (self.spill(l), self.spill(r));
+            match op {
+                BinaryOp::Eq | BinaryOp::Ne => {
+                    self.emit_eq(&wit, &a, &b);
+                    if op == BinaryOp::Ne {
+                        self.out.push(I::I32Eqz);
+                    }
+                }
+                // Flags: word by word.
+                _ => {
+                    for (x, y) in a.iter().zip(&b) {
+                        self.out.extend([I::LocalGet(*x), I::LocalGet(*y)]);
+                        self.out.push(if op == BinaryOp::BitOr { I::I32Or } else { I::I32And });
+                    }
+                }
+            }
+            return;
         }
         if ty == Ty::String {
             self.expr(l);

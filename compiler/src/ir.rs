@@ -318,6 +318,10 @@ pub enum ExprKind {
     /// Is the value (a variant, enum, `option`, `result` or `bool`) case `n`?
     /// A `bool`'s cases are `false` = 0 and `true` = 1.
     IsCase(ExprId, u32),
+    /// `value?` on an `option` or `result`: the `some`/`ok` payload, or
+    /// returns `none`/`err(e)` from the function (whose result type the
+    /// checker made sure can carry it).
+    Try(ExprId),
     /// The payload of case `n` of a variant, `option` or `result` value that
     /// is known to be that case.
     Payload(ExprId, u32),

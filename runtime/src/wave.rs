@@ -33,6 +33,37 @@ pub fn to_wave(v: &Val) -> Result<String, RunError> {
     wasm_wave::to_string(v).map_err(|e| RunError::Other(format!("cannot render {} value as WAVE: {e}", val_kind(v))))
 }
 
+/// Puts the names of every flags value inside `val` in their declaration
+/// order, the order lifting produces, so values parsed from WAVE compare
+/// equal (`==`, and as text) to values a component returned. (WAVE allows
+/// `{write, read}`; the set is the same as `{read, write}`.)
+fn flags_in_order(ty: &Type, val: Val) -> Val {
+    let payload = |ty: Option<Type>, v: Option<Box<Val>>| match (ty, v) {
+        (Some(t), Some(v)) => Some(Box::new(flags_in_order(&t, *v))),
+        (_, v) => v,
+    };
+    match (ty, val) {
+        (Type::Flags(f), Val::Flags(names)) => {
+            Val::Flags(f.names().filter(|n| names.iter().any(|m| m == n)).map(String::from).collect())
+        }
+        (Type::List(l), Val::List(items)) => Val::List(items.into_iter().map(|v| flags_in_order(&l.ty(), v)).collect()),
+        (Type::Record(r), Val::Record(fields)) => {
+            Val::Record(r.fields().zip(fields).map(|(f, (name, v))| (name, flags_in_order(&f.ty, v))).collect())
+        }
+        (Type::Tuple(t), Val::Tuple(items)) => {
+            Val::Tuple(t.types().zip(items).map(|(t, v)| flags_in_order(&t, v)).collect())
+        }
+        (Type::Variant(v), Val::Variant(case, p)) => {
+            let case_ty = v.cases().find(|c| c.name == case).and_then(|c| c.ty);
+            Val::Variant(case, payload(case_ty, p))
+        }
+        (Type::Option(o), Val::Option(p)) => Val::Option(payload(Some(o.ty()), p)),
+        (Type::Result(r), Val::Result(Ok(p))) => Val::Result(Ok(payload(r.ok(), p))),
+        (Type::Result(r), Val::Result(Err(p))) => Val::Result(Err(payload(r.err(), p))),
+        (_, v) => v,
+    }
+}
+
 /// Parses WAVE text as a value of type `ty`.
 ///
 /// # Errors
@@ -40,7 +71,7 @@ pub fn to_wave(v: &Val) -> Result<String, RunError> {
 /// [`RunError::Usage`] when the text is not valid WAVE or does not fit the
 /// type (the message names the type and the offending part of the text).
 pub fn from_wave(ty: &Type, s: &str) -> Result<Val, RunError> {
-    wasm_wave::from_str::<Val>(ty, s).map_err(|e| {
+    wasm_wave::from_str::<Val>(ty, s).map(|v| flags_in_order(ty, v)).map_err(|e| {
         RunError::Usage(format!(
             "invalid WAVE value for type `{}`: {}",
             type_name(ty),
