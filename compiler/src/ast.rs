@@ -296,6 +296,15 @@ pub enum StmtKind {
         /// The body.
         body: Block,
     },
+    /// `for var in list { body }`
+    ForEach {
+        /// The loop variable: each element in turn.
+        var: Ident,
+        /// The list iterated over (evaluated once).
+        list: Box<Expr>,
+        /// The body.
+        body: Block,
+    },
     /// `break;`
     Break,
     /// `continue;`

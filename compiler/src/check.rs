@@ -1027,6 +1027,40 @@ impl BodyChecker<'_> {
                 self.scopes.pop();
                 ir::Stmt::For { var, end_local, start, end, body }
             }
+            StmtKind::ForEach { var, list, body } => {
+                let list = self.infer(list);
+                let list_ty = self.ty(list);
+                let elem = match list_ty.def(&self.checker.resolve) {
+                    Some(TypeDefKind::List(t)) => {
+                        let t = *t;
+                        self.checker.from_wit(&t)
+                    }
+                    _ => {
+                        if list_ty != Ty::Error {
+                            let name = self.checker.ty_name(list_ty);
+                            self.checker.diagnostics.push(
+                                Diagnostic::error(
+                                    "type-mismatch",
+                                    format!("`for` iterates over a list or a range, not `{name}`"),
+                                    self.function.expr_spans[list.index()],
+                                    format!("this is `{name}`"),
+                                )
+                                .with_help("write `for i in 0..n` to count"),
+                            );
+                        }
+                        Ty::Error
+                    }
+                };
+                self.scopes.push(HashMap::new());
+                let list_local = self.new_local("", list_ty, false, var.span);
+                let index = self.new_local("", Ty::U32, true, var.span);
+                let var = self.new_local(&var.name, elem, false, var.span);
+                self.loop_depth += 1;
+                let body = self.block(body);
+                self.loop_depth -= 1;
+                self.scopes.pop();
+                ir::Stmt::ForEach { var, list_local, index, list, body }
+            }
             StmtKind::Break | StmtKind::Continue => {
                 let is_break = matches!(stmt.kind, StmtKind::Break);
                 if self.loop_depth == 0 {
@@ -2324,9 +2358,10 @@ fn has_error_stmt(stmts: &[ast::Stmt]) -> bool {
         stmts.iter().any(|s| match &s.kind {
             StmtKind::Error => true,
             StmtKind::If(i) => if_has_error(i),
-            StmtKind::While { body, .. } | StmtKind::Loop(body) | StmtKind::For { body, .. } => {
-                has_error_stmt(&body.stmts)
-            }
+            StmtKind::While { body, .. }
+            | StmtKind::Loop(body)
+            | StmtKind::For { body, .. }
+            | StmtKind::ForEach { body, .. } => has_error_stmt(&body.stmts),
             StmtKind::Match(m) => m.arms.iter().any(|a| has_error_stmt(&a.body.stmts)),
             _ => false,
         })

@@ -828,6 +828,40 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 self.out.extend([I::Br(0), I::End, I::End]);
                 self.frames.truncate(self.frames.len() - 2);
             }
+            Stmt::ForEach { var, list_local, index, list, body } => {
+                let elem = self.ty(*list).to_wit().and_then(|t| self.ctx.abi.list_element(&t));
+                let elem = elem.unwrap_or(wit_parser::Type::Bool);
+                let (size, _) = self.ctx.abi.size_align(&elem);
+                self.expr(*list);
+                self.set_local(*list_local);
+                let (ptr, len) = (self.local_map[list_local.index()][0], self.local_map[list_local.index()][1]);
+                let i = self.local_map[index.index()][0];
+                let addr = self.new_local(ValType::I32);
+                self.out.extend([I::I32Const(0), I::LocalSet(i)]);
+                self.out.push(I::Block(BlockType::Empty));
+                self.frames.push(Frame::Break);
+                self.out.push(I::Loop(BlockType::Empty));
+                self.frames.push(Frame::Other);
+                self.out.extend([I::LocalGet(i), I::LocalGet(len), I::I32GeU, I::BrIf(1)]);
+                self.out.push(I::Block(BlockType::Empty));
+                self.frames.push(Frame::Continue);
+                self.out.extend([
+                    I::LocalGet(ptr),
+                    I::LocalGet(i),
+                    I::I32Const(size as i32),
+                    I::I32Mul,
+                    I::I32Add,
+                    I::LocalSet(addr),
+                ]);
+                self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &elem, addr, 0);
+                self.set_local(*var);
+                self.stmts(body);
+                self.out.push(I::End);
+                self.frames.pop();
+                self.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i)]);
+                self.out.extend([I::Br(0), I::End, I::End]);
+                self.frames.truncate(self.frames.len() - 2);
+            }
             Stmt::Block(body) => self.stmts(body),
             Stmt::Break => self.out.push(I::Br(self.branch_depth(Frame::Break))),
             Stmt::Continue => self.out.push(I::Br(self.branch_depth(Frame::Continue))),

@@ -221,6 +221,20 @@ pub enum Stmt {
         /// The body.
         body: Vec<Stmt>,
     },
+    /// `for var in list { body }`: `list` is evaluated once into `list_local`
+    /// and `index` counts from 0 to its length.
+    ForEach {
+        /// The loop variable, set to each element in turn.
+        var: LocalId,
+        /// A hidden local holding the list.
+        list_local: LocalId,
+        /// A hidden `u32` local holding the index.
+        index: LocalId,
+        /// The list.
+        list: ExprId,
+        /// The body.
+        body: Vec<Stmt>,
+    },
     /// Leaves the innermost loop.
     Break,
     /// Starts the next iteration of the innermost loop.
