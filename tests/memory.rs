@@ -38,6 +38,33 @@ export func keep(s: string) {
 export func kept-value() -> string {
     return kept;
 }
+
+let mut last: string = "";
+let mut calls: u32 = 0;
+
+/// Replaces a global string on every call, with garbage around it.
+export func remember(s: string) -> u32 {
+    let mut junk = s;
+    for i in 0..8 {
+        junk = junk + s;
+    }
+    last = junk + "/" + s;
+    calls += 1;
+    return last.len();
+}
+
+export func last-value() -> string {
+    return last;
+}
+
+/// Builds a 100,000-byte string by appending one byte at a time.
+export func append-loop() -> u32 {
+    let mut s = "";
+    for i in 0..100000 {
+        s = s + "x";
+    }
+    return s.len();
+}
 "#;
 
 const CALLS: usize = 40_000;
@@ -78,4 +105,34 @@ fn globals_survive_resets() {
         session.invoke(r#"build("xy")"#).unwrap_or_else(|e| panic!("call {i}: {e}"));
     }
     assert_eq!(session.invoke("kept-value()").expect("kept-value").as_deref(), Some(r#""λ-kept!""#));
+}
+
+/// A global that is replaced on every call keeps memory bounded: after a
+/// call that stores into a global, only what the globals hold survives.
+#[test]
+fn replacing_a_global_every_call_stays_bounded() {
+    let mut session = session();
+    session.invoke(r#"keep("λ-kept")"#).expect("keep");
+    for i in 0..CALLS {
+        let arg = format!("\"{}-{}\"", "é".repeat(i % 50), i);
+        session.invoke(&format!("remember({arg})")).unwrap_or_else(|e| panic!("call {i}: {e}"));
+    }
+    let peak = session.peak_memory_bytes();
+    assert!(peak <= 4 * 65536, "linear memory grew to {peak} bytes");
+    let last = session.invoke("last-value()").expect("last-value").expect("a value");
+    let tail = format!("{}-{}", "é".repeat((CALLS - 1) % 50), CALLS - 1);
+    assert_eq!(last, format!("\"{}/{tail}\"", tail.repeat(9)));
+    assert_eq!(session.invoke("kept-value()").expect("kept-value").as_deref(), Some(r#""λ-kept!""#));
+}
+
+/// `s = s + "x"` appends in place when `s` is the newest allocation, so a
+/// 100,000-step loop needs about 100 KB rather than 5 GB.
+#[test]
+fn appending_in_a_loop_is_linear() {
+    let mut session = session();
+    for _ in 0..3 {
+        assert_eq!(session.invoke("append-loop()").expect("append-loop").as_deref(), Some("100000"));
+    }
+    let peak = session.peak_memory_bytes();
+    assert!(peak <= 4 * 65536, "linear memory grew to {peak} bytes");
 }

@@ -117,6 +117,19 @@ impl<'r> Abi<'r> {
         }
     }
 
+    /// Does a value of `ty` point into linear memory (a `string` or `list`
+    /// anywhere inside it)?
+    pub fn has_heap(&self, ty: &Type) -> bool {
+        let Type::Id(id) = ty else { return matches!(ty, Type::String) };
+        match &self.resolve.types[*id].kind {
+            TypeDefKind::List(_) => true,
+            TypeDefKind::Record(r) => r.fields.iter().any(|f| self.has_heap(&f.ty)),
+            TypeDefKind::Tuple(t) => t.types.iter().any(|t| self.has_heap(t)),
+            TypeDefKind::Type(t) => self.has_heap(t),
+            _ => self.cases(ty).is_some_and(|cases| cases.iter().flatten().any(|t| self.has_heap(t))),
+        }
+    }
+
     /// The flat types of a Claw type (none for `()`).
     pub fn flat_ty(&self, ty: crate::types::Ty) -> Vec<ValType> {
         ty.to_wit().map(|t| self.flat(&t)).unwrap_or_default()

@@ -118,6 +118,26 @@ pub struct Host {
     log_pipe: Option<MemoryOutputPipe>,
     stdout: Option<MemoryOutputPipe>,
     stderr: Option<MemoryOutputPipe>,
+    pub(crate) memory: MemoryWatch,
+}
+
+/// Records how large the session's linear memories grow (a
+/// [`wasmtime::ResourceLimiter`] that allows every growth).
+#[derive(Debug, Default)]
+pub(crate) struct MemoryWatch {
+    /// The largest size, in bytes, any linear memory has reached.
+    pub(crate) peak_bytes: usize,
+}
+
+impl wasmtime::ResourceLimiter for MemoryWatch {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.peak_bytes = self.peak_bytes.max(current).max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 impl Host {
@@ -154,6 +174,7 @@ impl Host {
             log_pipe: stderr.clone(),
             stdout,
             stderr,
+            memory: MemoryWatch::default(),
         }
     }
 

@@ -243,6 +243,7 @@ impl Loaded {
             detail: format!("{e:#}"),
         })?;
         let mut store = Store::new(self.component.engine(), Host::new(opts));
+        store.limiter(|host| &mut host.memory);
         let instance = pre.instantiate(&mut store).map_err(|e| RunError::from_execution(&e))?;
         Ok(Session::new(store, instance, Arc::clone(&self.exports)))
     }
@@ -264,6 +265,7 @@ impl Loaded {
         }
         let engine = self.component.engine().clone();
         let mut store = Store::new(&engine, Host::new(opts));
+        store.limiter(|host| &mut host.memory);
         let mut linker = self.linker.clone();
         linker.allow_shadowing(true);
         for provider in providers {

@@ -222,6 +222,12 @@ impl Session {
         self.store.data().captured_stderr()
     }
 
+    /// The largest size, in bytes, that any linear memory of the session
+    /// has grown to (0 if none ever grew past its initial size).
+    pub fn peak_memory_bytes(&self) -> usize {
+        self.store.data().memory.peak_bytes
+    }
+
     /// The underlying store, for direct wasmtime use.
     pub fn store(&self) -> &Store<Host> {
         &self.store
