@@ -484,7 +484,8 @@ impl Checker {
                 Ty::Error
             }
         };
-        let init = self.constant(&global.init, ty);
+        // Compound values are built by the module's init function (see `check_inits`).
+        let init = if matches!(ty, Ty::Def(_)) { Const::Zero } else { self.constant(&global.init, ty) };
         let id = GlobalId(self.module.globals.len() as u32);
         self.module.globals.push(ir::Global { name: global.name.name.clone(), ty, mutable: global.mutable, init });
         self.define(&global.name, Binding::Global(id));
@@ -867,6 +868,88 @@ impl Checker {
                 self.module.funcs[id.index()] = function;
             }
         }
+        self.check_inits(file);
+    }
+
+    /// Checks the initializers of compound globals (constant expressions:
+    /// literals, compound literals and cases) into [`ir::Module::init`].
+    fn check_inits(&mut self, file: &ast::File) {
+        let globals: Vec<(GlobalId, &ast::Global)> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                ast::Item::Global(g) => Some(&**g),
+                _ => None,
+            })
+            .enumerate()
+            .map(|(i, g)| (GlobalId(i as u32), g))
+            .filter(|(id, _)| matches!(self.module.globals.get(id.index()).map(|g| g.ty), Some(Ty::Def(_))))
+            .collect();
+        if globals.is_empty() {
+            return;
+        }
+        let mut body_checker = BodyChecker {
+            checker: self,
+            // Never read: constant expressions contain no `return` or `?`.
+            func: FuncId(u32::MAX),
+            function: ir::Function {
+                name: "global initializers".into(),
+                exported: false,
+                docs: String::new(),
+                params: Vec::new(),
+                result: None,
+                locals: Vec::new(),
+                body: Vec::new(),
+                exprs: Vec::new(),
+                expr_spans: Vec::new(),
+            },
+            scopes: vec![HashMap::new()],
+            loop_depth: 0,
+            recovered: false,
+        };
+        for (id, global) in globals {
+            if let Some(span) = non_constant(&global.init) {
+                body_checker.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "non-constant-global",
+                        "a global's initializer must be a constant",
+                        span,
+                        "not a constant",
+                    )
+                    .with_note(
+                        "constants are literals, `[..]`, `(..)`, `{..}`, cases and `some`/`ok`/`err` of constants",
+                    )
+                    .with_help("initialize the global with a constant and assign it in a function"),
+                );
+                continue;
+            }
+            let ty = body_checker.checker.module.globals[id.index()].ty;
+            let value = body_checker.check(&global.init, ty);
+            body_checker.function.body.push(ir::Stmt::Assign(Place::Global(id), value));
+        }
+        let init = body_checker.function;
+        self.module.init = Some(init);
+    }
+}
+
+/// The span of the first part of `expr` that is not a constant expression.
+fn non_constant(expr: &ast::Expr) -> Option<Span> {
+    fn all<'e>(mut items: impl Iterator<Item = &'e ast::Expr>) -> Option<Span> {
+        items.find_map(non_constant)
+    }
+    match &expr.kind {
+        A::Int(_) | A::Float(_) | A::Str(_) | A::Char(_) | A::Bool(_) | A::Path(..) => None,
+        A::Name(n) if matches!(n.name.as_str(), "none" | "ok" | "err") => None,
+        A::Paren(inner) => non_constant(inner),
+        A::Unary { op: UnaryOp::Neg, operand } => non_constant(operand),
+        A::List(items) | A::Tuple(items) => all(items.iter()),
+        A::Braced(items) => all(items.iter().filter_map(|(_, v)| v.as_ref())),
+        A::Call { callee, args } => match &callee.kind {
+            A::Name(n) if matches!(n.name.as_str(), "some" | "ok" | "err") => all(args.iter()),
+            A::Path(..) => all(args.iter()),
+            _ => Some(expr.span),
+        },
+        _ => Some(expr.span),
     }
 }
 

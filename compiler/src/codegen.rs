@@ -243,6 +243,16 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         code.function(&f);
         exports.export(&format!("{}_post", export_name(name)), ExportKind::Func, post_base + n as u32);
     }
+    // The init function sets compound globals at instantiation (the core
+    // module's start function), then ends its heap region like a call does.
+    let start = module.init.as_ref().map(|init| {
+        functions.function(types.func(vec![], vec![]));
+        let mut body = FuncGen::new(&ctx, init, &mut strings);
+        body.stmts(&init.body);
+        body.out.push(I::Call(ctx.helper(Helper::EndCall)));
+        code.function(&body.finish());
+        post_base + post_returns.len() as u32
+    });
     exports.export(&format!("{NAME_PREFIX}_memory"), ExportKind::Memory, 0);
     exports.export(&format!("{NAME_PREFIX}_realloc"), ExportKind::Func, helper_base + Helper::Realloc as u32);
 
@@ -258,8 +268,14 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(GlobalType { mutable: false, ..mutable_i32 }, &ConstExpr::i32_const(heap_start as i32));
     for (g, inits) in module.globals.iter().zip(&global_inits) {
-        for (val_type, init) in ctx.abi.flat_ty(g.ty).into_iter().zip(inits) {
-            globals.global(GlobalType { val_type, mutable: g.mutable, shared: false }, init);
+        for (i, val_type) in ctx.abi.flat_ty(g.ty).into_iter().enumerate() {
+            let init = inits.get(i).cloned().unwrap_or_else(|| match val_type {
+                ValType::I64 => ConstExpr::i64_const(0),
+                ValType::F32 => ConstExpr::f32_const(0.0.into()),
+                ValType::F64 => ConstExpr::f64_const(0.0.into()),
+                _ => ConstExpr::i32_const(0),
+            });
+            globals.global(GlobalType { val_type, mutable: wasm_mutable(g), shared: false }, &init);
         }
     }
     let pages = (heap_start as u64).div_ceil(PAGE_SIZE as u64).max(1);
@@ -278,9 +294,18 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     out.section(&memories);
     out.section(&globals);
     out.section(&exports);
+    if let Some(function_index) = start {
+        out.section(&wasm_encoder::StartSection { function_index });
+    }
     out.section(&code);
     out.section(&data);
     CoreModule { bytes: out.finish() }
+}
+
+/// Is the core global (or globals) of `g` mutable? Compound globals are,
+/// because the init function sets them, even when Claw forbids assignment.
+fn wasm_mutable(g: &ir::Global) -> bool {
+    g.mutable || g.init == Const::Zero
 }
 
 fn const_exprs(c: &Const, ty: Ty, strings: &mut Strings) -> Vec<ConstExpr> {
@@ -296,6 +321,7 @@ fn const_exprs(c: &Const, ty: Ty, strings: &mut Strings) -> Vec<ConstExpr> {
         Const::Bool(b) => vec![ConstExpr::i32_const(*b as i32)],
         Const::Char(c) => vec![ConstExpr::i32_const(*c as i32)],
         Const::EnumCase(i) => vec![ConstExpr::i32_const(*i as i32)],
+        Const::Zero => Vec::new(),
     }
 }
 
@@ -788,7 +814,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     fn copy_globals(&mut self) {
         for (index, global) in self.ctx.module.globals.iter().enumerate() {
             let Some(wit) = global.ty.to_wit() else { continue };
-            if !global.mutable || !self.ctx.abi.has_heap(&wit) {
+            if !wasm_mutable(global) || !self.ctx.abi.has_heap(&wit) {
                 continue;
             }
             let slots = &self.ctx.global_map[index];
@@ -1355,6 +1381,11 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             Const::Bool(b) => self.out.push(I::I32Const(*b as i32)),
             Const::Char(c) => self.out.push(I::I32Const(*c as i32)),
             Const::EnumCase(i) => self.out.push(I::I32Const(*i as i32)),
+            Const::Zero => {
+                for t in self.ctx.abi.flat_ty(ty) {
+                    self.out.push(crate::abi::zero(t));
+                }
+            }
         }
     }
 

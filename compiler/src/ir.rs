@@ -59,6 +59,10 @@ pub struct Module {
     /// Type definitions the file declares, in source order (their
     /// [`Ty`]s index [`Module::resolve`]).
     pub types: Vec<TypeDecl>,
+    /// Initializers of globals of compound types: a function without
+    /// parameters or result that assigns them, run once when the core module
+    /// is instantiated (its `start` function). `None` when there are none.
+    pub init: Option<Function>,
     /// The WIT the module was checked against, plus every type the file
     /// defines and every anonymous type it uses (see [`crate::types`]).
     pub resolve: wit_parser::Resolve,
@@ -109,6 +113,9 @@ pub enum Const {
     Str(String),
     /// An enum case, by its index.
     EnumCase(u32),
+    /// All-zero flat values: the placeholder of a global whose value is set
+    /// by [`Module::init`].
+    Zero,
 }
 
 /// A global variable.
