@@ -932,6 +932,9 @@ impl Checker {
     }
 }
 
+/// The list methods typed by [`BodyChecker::list_method`].
+const LIST_ELEMENT_METHODS: [&str; 4] = ["get", "contains", "push", "pop"];
+
 /// The span of the first part of `expr` that is not a constant expression.
 fn non_constant(expr: &ast::Expr) -> Option<Span> {
     fn all<'e>(mut items: impl Iterator<Item = &'e ast::Expr>) -> Option<Span> {
@@ -1218,64 +1221,10 @@ impl BodyChecker<'_> {
 
     fn assign(&mut self, target: &ast::Expr, op: Option<(BinaryOp, Span)>, value: &ast::Expr) -> Option<ir::Stmt> {
         let target = strip_parens(target);
-        let A::Name(name) = &target.kind else {
+        let Some((place, ty)) = self.mutable_place(target, "assign to") else {
             self.infer(value);
-            self.checker.diagnostics.push(Diagnostic::error(
-                "invalid-assignment",
-                "cannot assign to this expression",
-                target.span,
-                "only variables can be assigned",
-            ));
             return None;
         };
-        let (place, ty, mutable, decl_span, what) = if let Some(local) = self.lookup_local(&name.name) {
-            let l = self.function.local(local);
-            let is_param = self.function.params.contains(&local);
-            (Place::Local(local), l.ty, l.mutable, l.span, if is_param { "parameter" } else { "variable" })
-        } else {
-            match self.checker.names.get(&name.name).copied() {
-                Some(Binding::Global(g)) => {
-                    let global = &self.checker.module.globals[g.index()];
-                    let span = self.checker.name_spans.get(&name.name).copied().unwrap_or_default();
-                    (Place::Global(g), global.ty, global.mutable, span, "global")
-                }
-                Some(Binding::Type(Ty::Error)) => {
-                    self.infer(value);
-                    return None;
-                }
-                Some(_) => {
-                    self.infer(value);
-                    self.checker.diagnostics.push(Diagnostic::error(
-                        "invalid-assignment",
-                        format!("cannot assign to `{}`", name.name),
-                        name.span,
-                        "not a variable",
-                    ));
-                    return None;
-                }
-                None => {
-                    self.infer(value);
-                    self.unbound(name);
-                    return None;
-                }
-            }
-        };
-        if !mutable {
-            let mut d = Diagnostic::error(
-                "assign-immutable",
-                format!("cannot assign to immutable {what} `{}`", name.name),
-                target.span,
-                "cannot assign",
-            )
-            .with_label(decl_span, format!("`{}` is declared here", name.name));
-            d = match what {
-                "parameter" => {
-                    d.with_help(format!("copy it into a mutable local first: `let mut {0} = {0};`", name.name))
-                }
-                _ => d.with_help(format!("declare it with `let mut {}`", name.name)),
-            };
-            self.checker.diagnostics.push(d);
-        }
         let value = match op {
             None => self.check(value, ty),
             Some((op, op_span)) => {
@@ -1290,6 +1239,66 @@ impl BodyChecker<'_> {
             }
         };
         Some(ir::Stmt::Assign(place, value))
+    }
+
+    /// Resolves `target` (a variable name) as a place that is changed by
+    /// assignment or a mutating method (`what`: "assign to", "push onto"),
+    /// reporting anything else. An immutable variable is reported but still
+    /// returned, so the rest of the statement is checked.
+    fn mutable_place(&mut self, target: &ast::Expr, what_op: &str) -> Option<(Place, Ty)> {
+        let A::Name(name) = &target.kind else {
+            self.checker.diagnostics.push(Diagnostic::error(
+                "invalid-assignment",
+                format!("cannot {what_op} this expression"),
+                target.span,
+                "only variables can be changed",
+            ));
+            return None;
+        };
+        let (place, ty, mutable, decl_span, what) = if let Some(local) = self.lookup_local(&name.name) {
+            let l = self.function.local(local);
+            let is_param = self.function.params.contains(&local);
+            (Place::Local(local), l.ty, l.mutable, l.span, if is_param { "parameter" } else { "variable" })
+        } else {
+            match self.checker.names.get(&name.name).copied() {
+                Some(Binding::Global(g)) => {
+                    let global = &self.checker.module.globals[g.index()];
+                    let span = self.checker.name_spans.get(&name.name).copied().unwrap_or_default();
+                    (Place::Global(g), global.ty, global.mutable, span, "global")
+                }
+                Some(Binding::Type(Ty::Error)) => return None,
+                Some(_) => {
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "invalid-assignment",
+                        format!("cannot {what_op} `{}`", name.name),
+                        name.span,
+                        "not a variable",
+                    ));
+                    return None;
+                }
+                None => {
+                    self.unbound(name);
+                    return None;
+                }
+            }
+        };
+        if !mutable {
+            let mut d = Diagnostic::error(
+                "assign-immutable",
+                format!("cannot {what_op} immutable {what} `{}`", name.name),
+                target.span,
+                if what_op == "assign to" { "cannot assign".to_string() } else { format!("cannot {what_op} it") },
+            )
+            .with_label(decl_span, format!("`{}` is declared here", name.name));
+            d = match what {
+                "parameter" => {
+                    d.with_help(format!("copy it into a mutable local first: `let mut {0} = {0};`", name.name))
+                }
+                _ => d.with_help(format!("declare it with `let mut {}`", name.name)),
+            };
+            self.checker.diagnostics.push(d);
+        }
+        Some((place, ty))
     }
 
     fn unbound(&mut self, name: &ast::Ident) {
@@ -1796,6 +1805,13 @@ impl BodyChecker<'_> {
     fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
         let receiver_id = self.infer(receiver);
         let receiver_ty = self.ty(receiver_id);
+        if let Some(TypeDefKind::List(elem)) = receiver_ty.def(&self.checker.resolve) {
+            let elem = *elem;
+            let elem = self.checker.from_wit(&elem);
+            if let Some(id) = self.list_method(receiver, receiver_id, elem, method, args, span) {
+                return id;
+            }
+        }
         let found = match receiver_ty {
             Ty::String => ir::Builtin::STRING_METHODS.iter().find(|(name, ..)| *name == method.name),
             _ if self.is_list(receiver_ty) => ir::Builtin::LIST_METHODS.iter().find(|(name, ..)| *name == method.name),
@@ -1820,7 +1836,10 @@ impl BodyChecker<'_> {
                     _ => None,
                 };
                 if let Some((kind, table)) = table {
-                    let names: Vec<&str> = table.iter().map(|(n, ..)| *n).collect();
+                    let mut names: Vec<&str> = table.iter().map(|(n, ..)| *n).collect();
+                    if kind == "list" {
+                        names.extend(LIST_ELEMENT_METHODS);
+                    }
                     let suggestions = similar(&method.name, names.iter().copied());
                     d = if suggestions.is_empty() {
                         d.with_note(format!("{kind} methods: {}", names.join(", ")))
@@ -1915,6 +1934,61 @@ impl BodyChecker<'_> {
         }
         let out = success.map(|t| self.checker.from_wit(&t)).unwrap_or(Ty::Unit);
         self.push_expr(ir::ExprKind::Try(value), out, span)
+    }
+
+    /// The list methods whose types depend on the element type `elem`:
+    /// `get`, `contains`, and the mutating `push` and `pop`. `None` for any
+    /// other method.
+    fn list_method(
+        &mut self,
+        receiver: &ast::Expr,
+        list: ExprId,
+        elem: Ty,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Option<ExprId> {
+        let arity = match method.name.as_str() {
+            "get" | "contains" | "push" => 1,
+            "pop" => 0,
+            _ => return None,
+        };
+        if args.len() != arity {
+            for a in args {
+                self.infer(a);
+            }
+            let plural = if arity == 1 { "argument" } else { "arguments" };
+            self.checker.diagnostics.push(Diagnostic::error(
+                "wrong-arity",
+                format!("`{}` takes {arity} {plural} but {} were supplied", method.name, args.len()),
+                span,
+                format!("expected {arity} {plural}"),
+            ));
+            return Some(self.error_expr(span));
+        }
+        let option = self.checker.interner.option(&mut self.checker.resolve, elem);
+        Some(match method.name.as_str() {
+            "get" => {
+                let index = self.check(&args[0], Ty::U32);
+                self.push_expr(ir::ExprKind::Builtin(ir::Builtin::ListGet, vec![list, index]), option, span)
+            }
+            "contains" => {
+                let value = self.check(&args[0], elem);
+                self.push_expr(ir::ExprKind::Builtin(ir::Builtin::ListContains, vec![list, value]), Ty::Bool, span)
+            }
+            "push" => {
+                let place = self.mutable_place(strip_parens(receiver), "push onto");
+                let value = self.check(&args[0], elem);
+                match place {
+                    Some((place, _)) => self.push_expr(ir::ExprKind::ListPush(place, value), Ty::Unit, span),
+                    None => self.error_expr(span),
+                }
+            }
+            _ => match self.mutable_place(strip_parens(receiver), "pop from") {
+                Some((place, _)) => self.push_expr(ir::ExprKind::ListPop(place), option, span),
+                None => self.error_expr(span),
+            },
+        })
     }
 
     /// Is `ty` a `list<T>`?

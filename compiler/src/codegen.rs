@@ -81,8 +81,11 @@ enum Helper {
     EndsWith,
     /// `(p1, l1, p2, l2) -> i32`: does the second string occur in the first?
     Contains,
+    /// `(ptr, len, size, align) -> ptr`: makes room for one more element
+    /// after a list (see [`GLOBAL_APPEND_PTR`]).
+    ListReserve,
 }
-const HELPER_COUNT: u32 = 9;
+const HELPER_COUNT: u32 = 10;
 
 const GLOBAL_HEAP: u32 = 0;
 const GLOBAL_BASE: u32 = 1;
@@ -90,7 +93,17 @@ const GLOBAL_ESCAPED: u32 = 2;
 /// Immutable: where the heap starts (after the data segment). Memory below
 /// it is static and never copied or freed.
 const GLOBAL_START: u32 = 3;
-const RESERVED_GLOBALS: u32 = 4;
+/// The append register: the list `(GLOBAL_APPEND_PTR, GLOBAL_APPEND_LEN)`
+/// owns spare capacity up to `GLOBAL_APPEND_END`. `push` onto exactly that
+/// list value writes into the spare capacity; onto anything else it copies
+/// the list into a buffer twice as large and moves the register there. Only
+/// the longest view of a buffer can append, so copies of a list taken before
+/// a push never see the change, and a loop of pushes is amortised O(1).
+/// `end_call` clears the register (`ptr = -1`, never a valid address).
+const GLOBAL_APPEND_PTR: u32 = 4;
+const GLOBAL_APPEND_LEN: u32 = 5;
+const GLOBAL_APPEND_END: u32 = 6;
+const RESERVED_GLOBALS: u32 = 7;
 
 fn align_to(offset: u32, align: u32) -> u32 {
     offset.div_ceil(align) * align
@@ -267,6 +280,9 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     globals.global(mutable_i32, &ConstExpr::i32_const(heap_start as i32));
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(GlobalType { mutable: false, ..mutable_i32 }, &ConstExpr::i32_const(heap_start as i32));
+    globals.global(mutable_i32, &ConstExpr::i32_const(-1));
+    globals.global(mutable_i32, &ConstExpr::i32_const(0));
+    globals.global(mutable_i32, &ConstExpr::i32_const(0));
     for (g, inits) in module.globals.iter().zip(&global_inits) {
         for (i, val_type) in ctx.abi.flat_ty(g.ty).into_iter().enumerate() {
             let init = inits.get(i).cloned().unwrap_or_else(|| match val_type {
@@ -610,6 +626,77 @@ fn emit_helpers(
             I::End,
         ],
     );
+
+    // list_reserve(ptr, len, size, align) -> ptr. Locals: 4 cap, 5 new.
+    helper(
+        &[I32, I32, I32, I32],
+        &[I32],
+        &[I32, I32],
+        &[
+            // The register's list, with room for one more: grow in place.
+            I::LocalGet(0),
+            I::GlobalGet(GLOBAL_APPEND_PTR),
+            I::I32Eq,
+            I::LocalGet(1),
+            I::GlobalGet(GLOBAL_APPEND_LEN),
+            I::I32Eq,
+            I::I32And,
+            I::LocalGet(0),
+            I::LocalGet(1),
+            I::I32Const(1),
+            I::I32Add,
+            I::LocalGet(2),
+            I::I32Mul,
+            I::I32Add,
+            I::GlobalGet(GLOBAL_APPEND_END),
+            I::I32LeU,
+            I::I32And,
+            I::If(BlockType::Empty),
+            I::LocalGet(1),
+            I::I32Const(1),
+            I::I32Add,
+            I::GlobalSet(GLOBAL_APPEND_LEN),
+            I::LocalGet(0),
+            I::Return,
+            I::End,
+            // cap = max(2 * len, 4)
+            I::LocalGet(1),
+            I::I32Const(1),
+            I::I32Shl,
+            I::LocalTee(4),
+            I::I32Const(4),
+            I::LocalGet(4),
+            I::I32Const(4),
+            I::I32GtU,
+            I::Select,
+            I::LocalSet(4),
+            I::LocalGet(4),
+            I::LocalGet(2),
+            I::I32Mul,
+            I::LocalGet(3),
+            I::Call(alloc),
+            I::LocalTee(5),
+            I::LocalGet(0),
+            I::LocalGet(1),
+            I::LocalGet(2),
+            I::I32Mul,
+            I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+            I::LocalGet(5),
+            I::GlobalSet(GLOBAL_APPEND_PTR),
+            I::LocalGet(1),
+            I::I32Const(1),
+            I::I32Add,
+            I::GlobalSet(GLOBAL_APPEND_LEN),
+            I::LocalGet(5),
+            I::LocalGet(4),
+            I::LocalGet(2),
+            I::I32Mul,
+            I::I32Add,
+            I::GlobalSet(GLOBAL_APPEND_END),
+            I::LocalGet(5),
+            I::End,
+        ],
+    );
 }
 
 /// What codegen needs to know about the whole module.
@@ -788,6 +875,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         });
         let mut g = FuncGen::new(ctx, none, strings);
         let top = g.new_local(ValType::I32);
+        g.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
         g.out.extend([I::GlobalGet(GLOBAL_ESCAPED), I::If(BlockType::Empty)]);
         // top = align8(heap), so both copies lay objects out identically.
         g.out.extend([I::GlobalGet(GLOBAL_HEAP), I::I32Const(7), I::I32Add, I::I32Const(-8), I::I32And]);
@@ -937,6 +1025,88 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         }
     }
 
+    /// Pops a value into a local or global.
+    fn set_place(&mut self, place: Place) {
+        match place {
+            Place::Local(local) => self.set_local(local),
+            Place::Global(global) => {
+                for g in self.ctx.global_map[global.index()].iter().rev() {
+                    self.out.push(I::GlobalSet(*g));
+                }
+                let ty = self.ctx.module.globals[global.index()].ty;
+                if ty.to_wit().is_some_and(|t| self.ctx.abi.has_heap(&t)) {
+                    // The value may live in this call's heap region: `end_call`
+                    // must copy it out.
+                    self.out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ESCAPED)]);
+                }
+            }
+        }
+    }
+
+    /// Pushes the value of a local or global.
+    fn get_place(&mut self, place: Place) {
+        match place {
+            Place::Local(local) => {
+                for w in self.local_map[local.index()].clone() {
+                    self.out.push(I::LocalGet(w));
+                }
+            }
+            Place::Global(global) => {
+                for w in &self.ctx.global_map[global.index()] {
+                    self.out.push(I::GlobalGet(*w));
+                }
+            }
+        }
+    }
+
+    /// The type of a local or global.
+    fn place_ty(&self, place: Place) -> Ty {
+        match place {
+            Place::Local(local) => self.func.local(local).ty,
+            Place::Global(global) => self.ctx.module.globals[global.index()].ty,
+        }
+    }
+
+    /// The element type of a list type, and its size in memory.
+    fn element(&self, list: Ty) -> (wit_parser::Type, u32, u32) {
+        let elem = list.to_wit().and_then(|t| self.ctx.abi.list_element(&t)).unwrap_or(wit_parser::Type::Bool);
+        let (size, align) = self.ctx.abi.size_align(&elem);
+        (elem, size, align)
+    }
+
+    /// Sets `addr` to `ptr + i * size`.
+    fn element_address(&mut self, addr: u32, ptr: u32, i: u32, size: u32) {
+        self.out.extend([
+            I::LocalGet(ptr),
+            I::LocalGet(i),
+            I::I32Const(size as i32),
+            I::I32Mul,
+            I::I32Add,
+            I::LocalSet(addr),
+        ]);
+    }
+
+    /// Leaves an `option<T>` (of type `option`) on the stack: `some` of the
+    /// element at `addr` if `cond` (an `i32` local) is set, else `none`.
+    fn option_of_element(&mut self, option: Ty, elem: &wit_parser::Type, cond: u32, addr: u32) {
+        let wit = option.to_wit().unwrap_or(wit_parser::Type::Bool);
+        let out = self.temps_for(option);
+        for (t, ty) in out.iter().zip(self.ctx.abi.flat_ty(option)) {
+            self.out.extend([crate::abi::zero(ty), I::LocalSet(*t)]);
+        }
+        self.out.extend([I::LocalGet(cond), I::If(BlockType::Empty)]);
+        self.ctx.abi.emit_load(&mut self.out, &mut self.locals, elem, addr, 0);
+        let value = self.stash(&self.ctx.abi.flat(elem));
+        self.ctx.abi.emit_joined_payload(&mut self.out, &wit, 1, &value);
+        for slot in out[1..].iter().rev() {
+            self.out.push(I::LocalSet(*slot));
+        }
+        self.out.extend([I::I32Const(1), I::LocalSet(out[0]), I::End]);
+        for t in out {
+            self.out.push(I::LocalGet(t));
+        }
+    }
+
     fn branch_depth(&self, kind: Frame) -> u32 {
         let position = self.frames.iter().rposition(|f| *f == kind).unwrap_or(0);
         (self.frames.len() - 1 - position) as u32
@@ -952,21 +1122,9 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 self.expr(*value);
                 self.set_local(*local);
             }
-            Stmt::Assign(Place::Local(local), value) => {
+            Stmt::Assign(place, value) => {
                 self.expr(*value);
-                self.set_local(*local);
-            }
-            Stmt::Assign(Place::Global(global), value) => {
-                self.expr(*value);
-                for g in self.ctx.global_map[global.index()].iter().rev() {
-                    self.out.push(I::GlobalSet(*g));
-                }
-                let ty = self.ctx.module.globals[global.index()].ty;
-                if ty.to_wit().is_some_and(|t| self.ctx.abi.has_heap(&t)) {
-                    // The value may live in this call's heap region: `end_call`
-                    // must copy it out.
-                    self.out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ESCAPED)]);
-                }
+                self.set_place(*place);
             }
             Stmt::Expr(e) => {
                 self.expr(*e);
@@ -1121,6 +1279,75 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 let from = self.ty(*inner);
                 self.cast(from, ty);
             }
+            ExprKind::Builtin(Builtin::ListGet, args) => {
+                let (elem, size, _) = self.element(self.ty(args[0]));
+                let list = self.spill(args[0]);
+                let i = self.spill(args[1])[0];
+                let (cond, addr) = (self.new_local(ValType::I32), self.new_local(ValType::I32));
+                self.out.extend([I::LocalGet(i), I::LocalGet(list[1]), I::I32LtU, I::LocalSet(cond)]);
+                self.element_address(addr, list[0], i, size);
+                self.option_of_element(ty, &elem, cond, addr);
+            }
+            ExprKind::Builtin(Builtin::ListContains, args) => {
+                let (elem, size, _) = self.element(self.ty(args[0]));
+                let list = self.spill(args[0]);
+                let value = self.spill(args[1]);
+                let (i, found, addr) =
+                    (self.new_local(ValType::I32), self.new_local(ValType::I32), self.new_local(ValType::I32));
+                self.out.extend([I::I32Const(0), I::LocalSet(i), I::I32Const(0), I::LocalSet(found)]);
+                self.out.extend([I::Block(BlockType::Empty), I::Loop(BlockType::Empty)]);
+                self.out.extend([I::LocalGet(i), I::LocalGet(list[1]), I::I32GeU, I::BrIf(1)]);
+                self.element_address(addr, list[0], i, size);
+                self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &elem, addr, 0);
+                let item = self.stash(&self.ctx.abi.flat(&elem));
+                self.emit_eq(&elem, &item, &value);
+                self.out.extend([I::LocalTee(found), I::BrIf(1)]);
+                self.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i), I::Br(0), I::End, I::End]);
+                self.out.push(I::LocalGet(found));
+            }
+            ExprKind::ListPush(place, value) => {
+                let (elem, size, align) = self.element(self.place_ty(*place));
+                let value = self.spill(*value);
+                self.get_place(*place);
+                let (ptr, len, addr) =
+                    (self.new_local(ValType::I32), self.new_local(ValType::I32), self.new_local(ValType::I32));
+                self.out.extend([I::LocalSet(len), I::LocalSet(ptr)]);
+                self.out.extend([
+                    I::LocalGet(ptr),
+                    I::LocalGet(len),
+                    I::I32Const(size as i32),
+                    I::I32Const(align as i32),
+                ]);
+                self.out.extend([I::Call(self.ctx.helper(Helper::ListReserve)), I::LocalSet(ptr)]);
+                self.element_address(addr, ptr, len, size);
+                self.ctx.abi.emit_store(&mut self.out, &mut self.locals, &elem, addr, 0, &value);
+                self.out.extend([I::LocalGet(ptr), I::LocalGet(len), I::I32Const(1), I::I32Add]);
+                self.set_place(*place);
+            }
+            ExprKind::ListPop(place) => {
+                let (elem, size, _) = self.element(self.place_ty(*place));
+                self.get_place(*place);
+                let (ptr, len, addr, cond) = (
+                    self.new_local(ValType::I32),
+                    self.new_local(ValType::I32),
+                    self.new_local(ValType::I32),
+                    self.new_local(ValType::I32),
+                );
+                self.out.extend([I::LocalSet(len), I::LocalSet(ptr)]);
+                self.out.extend([
+                    I::LocalGet(len),
+                    I::I32Const(0),
+                    I::I32Ne,
+                    I::LocalTee(cond),
+                    I::If(BlockType::Empty),
+                ]);
+                self.out.extend([I::LocalGet(len), I::I32Const(1), I::I32Sub, I::LocalSet(len)]);
+                self.out.extend([I::LocalGet(ptr), I::LocalGet(len)]);
+                self.set_place(*place);
+                self.out.push(I::End);
+                self.element_address(addr, ptr, len, size);
+                self.option_of_element(ty, &elem, cond, addr);
+            }
             ExprKind::Builtin(builtin, args) => {
                 for a in args {
                     self.expr(*a);
@@ -1138,6 +1365,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                     Builtin::StrContains => self.out.push(I::Call(self.ctx.helper(Helper::Contains))),
                     Builtin::StrStartsWith => self.out.push(I::Call(self.ctx.helper(Helper::StartsWith))),
                     Builtin::StrEndsWith => self.out.push(I::Call(self.ctx.helper(Helper::EndsWith))),
+                    Builtin::ListGet | Builtin::ListContains => unreachable!("handled above"),
                 }
             }
             ExprKind::Record(items) | ExprKind::Tuple(items) => {

@@ -279,6 +279,10 @@ pub enum Builtin {
     Len,
     /// `s.is-empty() -> bool` for a string or list.
     IsEmpty,
+    /// `xs.get(i: u32) -> option<T>`: element `i`, or `none` when out of bounds.
+    ListGet,
+    /// `xs.contains(x: T) -> bool`: some element `== x`.
+    ListContains,
     /// `s.contains(t: string) -> bool`: `t` occurs in `s` (the empty string occurs everywhere).
     StrContains,
     /// `s.starts-with(t: string) -> bool`
@@ -336,6 +340,11 @@ pub enum ExprKind {
     Field(ExprId, u32),
     /// `list[index]`; traps when out of bounds.
     Index(ExprId, ExprId),
+    /// `xs.push(x)`: appends to the list in a variable (type `()`).
+    ListPush(Place, ExprId),
+    /// `xs.pop()`: removes the last element of the list in a variable and
+    /// returns it (`none` when empty).
+    ListPop(Place),
     /// Is the value (a variant, enum, `option`, `result` or `bool`) case `n`?
     /// A `bool`'s cases are `false` = 0 and `true` = 1.
     IsCase(ExprId, u32),
