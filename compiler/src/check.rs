@@ -45,6 +45,8 @@ pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic
         signatures: Vec::new(),
         import_signatures: Vec::new(),
         diagnostics: Vec::new(),
+        pending_types: HashMap::new(),
+        defining: Vec::new(),
     };
     checker.collect(file);
     checker.check_bodies(file);
@@ -64,6 +66,10 @@ struct Checker {
     signatures: Vec<Signature>,
     import_signatures: Vec<Signature>,
     diagnostics: Vec<Diagnostic>,
+    /// Type definitions declared but not defined yet (see `define_types`).
+    pending_types: HashMap<String, ast::TypeDef>,
+    /// The types being defined, outermost first (to report cycles).
+    defining: Vec<String>,
 }
 
 impl Checker {
@@ -188,6 +194,9 @@ impl Checker {
         if name == "result" {
             return self.interner.result(&mut self.resolve, None, None);
         }
+        if self.pending_types.contains_key(name) || self.defining.iter().any(|n| n == name) {
+            return self.define_type(name, span);
+        }
         match self.names.get(name) {
             Some(Binding::Type(t)) => *t,
             Some(_) => {
@@ -228,155 +237,173 @@ impl Checker {
         }
     }
 
-    /// Declares the file's named types (before their bodies are resolved,
-    /// so they may refer to each other in any order).
+    /// Declares the file's named types: their names are bound, and their
+    /// bodies wait in `pending_types` until `define_types` (or a use)
+    /// defines them.
     fn declare_types(&mut self, file: &ast::File) {
         for item in &file.items {
             let ast::Item::TypeDef(def) = item else { continue };
-            let kind = match &def.body {
-                ast::TypeDefBody::Alias(_) => {
-                    continue;
-                }
-                // Placeholder until `define_types` fills in the body.
-                _ => TypeDefKind::Enum(wit_parser::Enum { cases: Vec::new() }),
-            };
-            let id = self.resolve.types.alloc(wit_parser::TypeDef {
-                name: Some(def.name.name.clone()),
-                kind,
-                owner: wit_parser::TypeOwner::None,
-                docs: wit_parser::Docs { contents: (!def.docs.is_empty()).then(|| def.docs.clone()) },
-                stability: Default::default(),
-                span: Default::default(),
-                external_id: Default::default(),
-            });
-            let ty = if matches!(def.body, ast::TypeDefBody::Enum(_)) { Ty::Enum(id) } else { Ty::Def(id) };
-            if self.define(&def.name, Binding::Type(ty)) {
-                self.module.types.push(ir::TypeDecl {
-                    name: def.name.name.clone(),
-                    ty,
-                    docs: def.docs.clone(),
-                    alias: false,
-                });
+            if self.define(&def.name, Binding::Type(Ty::Error)) {
+                self.pending_types.insert(def.name.name.clone(), (**def).clone());
             }
         }
     }
 
-    /// Resolves the bodies of the file's type definitions. Aliases are
-    /// resolved in source order, so an alias must follow what it names.
+    /// Defines the file's named types. A type is defined after every type it
+    /// uses (depth first), so every WIT type definition refers only to
+    /// definitions created before it, as the canonical ABI's size and
+    /// alignment computation requires; a type that contains itself is an
+    /// error (WIT types are not recursive).
     fn define_types(&mut self, file: &ast::File) {
         for item in &file.items {
-            let ast::Item::TypeDef(def) = item else { continue };
-            if let ast::TypeDefBody::Alias(target) = &def.body {
-                let ty = self.resolve_type(target);
-                if self.define(&def.name, Binding::Type(ty)) {
-                    self.module.types.push(ir::TypeDecl {
-                        name: def.name.name.clone(),
-                        ty,
-                        docs: def.docs.clone(),
-                        alias: true,
+            if let ast::Item::TypeDef(def) = item
+                && self.pending_types.contains_key(&def.name.name)
+            {
+                self.define_type(&def.name.name, def.name.span);
+            }
+        }
+    }
+
+    /// Defines the pending type `name` (used at `span`), or reports a cycle.
+    fn define_type(&mut self, name: &str, span: Span) -> Ty {
+        let Some(def) = self.pending_types.remove(name) else {
+            if let Some(start) = self.defining.iter().position(|n| n == name) {
+                let mut cycle: Vec<String> = self.defining[start..].iter().map(|n| format!("`{n}`")).collect();
+                cycle.push(format!("`{name}`"));
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "recursive-type",
+                        format!("type `{name}` contains itself"),
+                        span,
+                        "used inside its own definition",
+                    )
+                    .with_note(format!("{} (WIT types cannot be recursive)", cycle.join(" contains ")))
+                    .with_help("store the children in a separate list and refer to them by index"),
+                );
+            }
+            return Ty::Error;
+        };
+        self.defining.push(name.to_string());
+        let ty = self.type_body(&def);
+        self.defining.pop();
+        self.names.insert(name.to_string(), Binding::Type(ty));
+        self.module.types.push(ir::TypeDecl {
+            name: name.to_string(),
+            ty,
+            docs: def.docs.clone(),
+            alias: matches!(def.body, ast::TypeDefBody::Alias(_)),
+        });
+        ty
+    }
+
+    /// Resolves a type definition's body and creates its WIT definition.
+    fn type_body(&mut self, def: &ast::TypeDef) -> Ty {
+        if let ast::TypeDefBody::Alias(target) = &def.body {
+            return self.resolve_type(target);
+        }
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut check_dup = |this: &mut Self, name: &ast::Ident, what: &str| {
+            if let Some(first) = seen.insert(name.name.clone(), name.span) {
+                this.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-definition",
+                        format!("{what} `{}` is defined more than once in `{}`", name.name, def.name.name),
+                        name.span,
+                        "defined again here",
+                    )
+                    .with_label(first, "first defined here"),
+                );
+            }
+        };
+        let wit = |t: Ty| t.to_wit().unwrap_or(wit_parser::Type::Bool);
+        let kind = match &def.body {
+            ast::TypeDefBody::Record(fields) => {
+                if fields.is_empty() {
+                    self.diagnostics.push(Diagnostic::error(
+                        "empty-type",
+                        format!("record `{}` has no fields", def.name.name),
+                        def.name.span,
+                        "a record needs at least one field",
+                    ));
+                }
+                let mut out = Vec::new();
+                for (name, ty) in fields {
+                    check_dup(self, name, "field");
+                    let t = self.resolve_type(ty);
+                    out.push(wit_parser::Field {
+                        name: name.name.clone(),
+                        ty: wit(t),
+                        docs: Default::default(),
+                        span: Default::default(),
                     });
                 }
-                continue;
+                TypeDefKind::Record(wit_parser::Record { fields: out })
             }
-            let Some(Binding::Type(Ty::Def(id) | Ty::Enum(id))) = self.names.get(&def.name.name).copied() else {
-                continue;
-            };
-            if self.resolve.types[id].name.as_deref() != Some(def.name.name.as_str()) {
-                continue; // a duplicate definition, already reported
+            ast::TypeDefBody::Variant(cases) => {
+                let mut out = Vec::new();
+                for (name, ty) in cases {
+                    check_dup(self, name, "case");
+                    let t = ty.as_ref().map(|t| self.resolve_type(t));
+                    out.push(wit_parser::Case {
+                        name: name.name.clone(),
+                        ty: t.map(wit),
+                        docs: Default::default(),
+                        span: Default::default(),
+                    });
+                }
+                TypeDefKind::Variant(wit_parser::Variant { cases: out })
             }
-            let mut seen: HashMap<String, Span> = HashMap::new();
-            let mut check_dup = |this: &mut Self, name: &ast::Ident, what: &str| {
-                if let Some(first) = seen.insert(name.name.clone(), name.span) {
-                    this.diagnostics.push(
-                        Diagnostic::error(
-                            "duplicate-definition",
-                            format!("{what} `{}` is defined more than once in `{}`", name.name, def.name.name),
-                            name.span,
-                            "defined again here",
-                        )
-                        .with_label(first, "first defined here"),
-                    );
+            ast::TypeDefBody::Enum(cases) => {
+                let mut out = Vec::new();
+                for name in cases {
+                    check_dup(self, name, "case");
+                    out.push(wit_parser::EnumCase {
+                        name: name.name.clone(),
+                        docs: Default::default(),
+                        span: Default::default(),
+                    });
                 }
-            };
-            let wit = |t: Ty| t.to_wit().unwrap_or(wit_parser::Type::Bool);
-            let kind = match &def.body {
-                ast::TypeDefBody::Record(fields) => {
-                    if fields.is_empty() {
-                        self.diagnostics.push(Diagnostic::error(
-                            "empty-type",
-                            format!("record `{}` has no fields", def.name.name),
-                            def.name.span,
-                            "a record needs at least one field",
-                        ));
-                    }
-                    let mut out = Vec::new();
-                    for (name, ty) in fields {
-                        check_dup(self, name, "field");
-                        let t = self.resolve_type(ty);
-                        out.push(wit_parser::Field {
-                            name: name.name.clone(),
-                            ty: wit(t),
-                            docs: Default::default(),
-                            span: Default::default(),
-                        });
-                    }
-                    TypeDefKind::Record(wit_parser::Record { fields: out })
-                }
-                ast::TypeDefBody::Variant(cases) => {
-                    let mut out = Vec::new();
-                    for (name, ty) in cases {
-                        check_dup(self, name, "case");
-                        let t = ty.as_ref().map(|t| self.resolve_type(t));
-                        out.push(wit_parser::Case {
-                            name: name.name.clone(),
-                            ty: t.map(wit),
-                            docs: Default::default(),
-                            span: Default::default(),
-                        });
-                    }
-                    TypeDefKind::Variant(wit_parser::Variant { cases: out })
-                }
-                ast::TypeDefBody::Enum(cases) => {
-                    let mut out = Vec::new();
-                    for name in cases {
-                        check_dup(self, name, "case");
-                        out.push(wit_parser::EnumCase {
-                            name: name.name.clone(),
-                            docs: Default::default(),
-                            span: Default::default(),
-                        });
-                    }
-                    TypeDefKind::Enum(wit_parser::Enum { cases: out })
-                }
-                ast::TypeDefBody::Flags(flags) => {
-                    let mut out = Vec::new();
-                    for name in flags {
-                        check_dup(self, name, "flag");
-                        out.push(wit_parser::Flag {
-                            name: name.name.clone(),
-                            docs: Default::default(),
-                            span: Default::default(),
-                        });
-                    }
-                    TypeDefKind::Flags(wit_parser::Flags { flags: out })
-                }
-                ast::TypeDefBody::Alias(_) => continue,
-            };
-            let empty = match &kind {
-                TypeDefKind::Variant(v) => v.cases.is_empty(),
-                TypeDefKind::Enum(e) => e.cases.is_empty(),
-                _ => false,
-            };
-            if empty {
-                self.diagnostics.push(Diagnostic::error(
-                    "empty-type",
-                    format!("`{}` has no cases", def.name.name),
-                    def.name.span,
-                    "needs at least one case",
-                ));
+                TypeDefKind::Enum(wit_parser::Enum { cases: out })
             }
-            self.resolve.types[id].kind = kind;
+            ast::TypeDefBody::Flags(flags) => {
+                let mut out = Vec::new();
+                for name in flags {
+                    check_dup(self, name, "flag");
+                    out.push(wit_parser::Flag {
+                        name: name.name.clone(),
+                        docs: Default::default(),
+                        span: Default::default(),
+                    });
+                }
+                TypeDefKind::Flags(wit_parser::Flags { flags: out })
+            }
+            ast::TypeDefBody::Alias(_) => unreachable!("aliases are handled above"),
+        };
+        let empty = match &kind {
+            TypeDefKind::Variant(v) => v.cases.is_empty(),
+            TypeDefKind::Enum(e) => e.cases.is_empty(),
+            TypeDefKind::Flags(f) => f.flags.is_empty(),
+            _ => false,
+        };
+        if empty {
+            let what = if matches!(kind, TypeDefKind::Flags(_)) { "flag" } else { "case" };
+            self.diagnostics.push(Diagnostic::error(
+                "empty-type",
+                format!("`{}` has no {what}s", def.name.name),
+                def.name.span,
+                format!("needs at least one {what}"),
+            ));
         }
+        let id = self.resolve.types.alloc(wit_parser::TypeDef {
+            name: Some(def.name.name.clone()),
+            kind,
+            owner: wit_parser::TypeOwner::None,
+            docs: wit_parser::Docs { contents: (!def.docs.is_empty()).then(|| def.docs.clone()) },
+            stability: Default::default(),
+            span: Default::default(),
+            external_id: Default::default(),
+        });
+        if matches!(def.body, ast::TypeDefBody::Enum(_)) { Ty::Enum(id) } else { Ty::Def(id) }
     }
 
     fn signature(&mut self, sig: &ast::FuncSig) -> Signature {
@@ -1221,6 +1248,9 @@ impl BodyChecker<'_> {
 
     fn assign(&mut self, target: &ast::Expr, op: Option<(BinaryOp, Span)>, value: &ast::Expr) -> Option<ir::Stmt> {
         let target = strip_parens(target);
+        if matches!(target.kind, A::Field { .. } | A::Index { .. }) {
+            return self.assign_part(target, op, value);
+        }
         let Some((place, ty)) = self.mutable_place(target, "assign to") else {
             self.infer(value);
             return None;
@@ -1239,6 +1269,91 @@ impl BodyChecker<'_> {
             }
         };
         Some(ir::Stmt::Assign(place, value))
+    }
+
+    /// `a.b[i].c = value` (or `op=`): rebuilds the variable's value with the
+    /// part replaced (value semantics: other copies are unchanged) and
+    /// assigns it back. Index expressions are evaluated once, first.
+    fn assign_part(&mut self, target: &ast::Expr, op: Option<(BinaryOp, Span)>, value: &ast::Expr) -> Option<ir::Stmt> {
+        let mut root = target;
+        while let A::Field { base, .. } | A::Index { base, .. } = &root.kind {
+            root = strip_parens(base);
+        }
+        if self.mutable_place(root, "assign to").is_none() {
+            self.infer(value);
+            return None;
+        }
+        let read = self.infer(target);
+        let ty = self.ty(read);
+        if ty == Ty::Error {
+            self.infer(value);
+            return None;
+        }
+        // The steps from the variable to the part, innermost first.
+        let mut steps = Vec::new();
+        let mut prelude = Vec::new();
+        let mut current = read;
+        let place = loop {
+            match self.function.expr(current).kind {
+                ir::ExprKind::Field(base, k) => {
+                    steps.push((base, None, k));
+                    current = base;
+                }
+                ir::ExprKind::Index(base, index) => {
+                    let index = match self.function.expr(index).kind {
+                        ir::ExprKind::Const(_) | ir::ExprKind::Local(_) => index,
+                        _ => {
+                            let span = self.function.expr_spans[index.index()];
+                            let hidden = self.new_local("", Ty::U32, false, span);
+                            prelude.push(ir::Stmt::Let(hidden, index));
+                            let read_hidden = self.push_expr(ir::ExprKind::Local(hidden), Ty::U32, span);
+                            self.function.exprs[current.index()].kind = ir::ExprKind::Index(base, read_hidden);
+                            read_hidden
+                        }
+                    };
+                    steps.push((base, Some(index), 0));
+                    current = base;
+                }
+                ir::ExprKind::Local(l) => break Place::Local(l),
+                ir::ExprKind::Global(g) => break Place::Global(g),
+                _ => return None,
+            }
+        };
+        prelude.reverse();
+        let span = target.span.to(value.span);
+        let mut new_value = match op {
+            None => self.check(value, ty),
+            Some((op, op_span)) => {
+                let rhs = self.check(value, ty);
+                self.binary_result(op, op_span, read, rhs, span)
+            }
+        };
+        for (base, index, k) in steps {
+            let base_ty = self.ty(base);
+            new_value = match index {
+                Some(index) => self.push_expr(ir::ExprKind::ListSet(base, index, new_value), base_ty, span),
+                None => {
+                    let (field_types, tuple) = match base_ty.def(&self.checker.resolve).cloned() {
+                        Some(TypeDefKind::Record(r)) => (r.fields.iter().map(|f| f.ty).collect::<Vec<_>>(), false),
+                        Some(TypeDefKind::Tuple(t)) => (t.types.clone(), true),
+                        _ => return None,
+                    };
+                    let mut items = Vec::new();
+                    for (j, field_ty) in field_types.iter().enumerate() {
+                        if j as u32 == k {
+                            items.push(new_value);
+                        } else {
+                            let field_ty = self.checker.from_wit(field_ty);
+                            items.push(self.push_expr(ir::ExprKind::Field(base, j as u32), field_ty, span));
+                        }
+                    }
+                    let kind = if tuple { ir::ExprKind::Tuple(items) } else { ir::ExprKind::Record(items) };
+                    self.push_expr(kind, base_ty, span)
+                }
+            };
+        }
+        prelude.push(ir::Stmt::Assign(place, new_value));
+        Some(ir::Stmt::Block(prelude))
     }
 
     /// Resolves `target` (a variable name) as a place that is changed by

@@ -1305,6 +1305,23 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 self.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i), I::Br(0), I::End, I::End]);
                 self.out.push(I::LocalGet(found));
             }
+            ExprKind::ListSet(list, index, value) => {
+                let (elem, size, align) = self.element(ty);
+                let list = self.spill(*list);
+                let i = self.spill(*index)[0];
+                let value = self.spill(*value);
+                let (copy, addr) = (self.new_local(ValType::I32), self.new_local(ValType::I32));
+                self.out.extend([I::LocalGet(i), I::LocalGet(list[1]), I::I32GeU, I::If(BlockType::Empty)]);
+                self.out.extend([I::Unreachable, I::End]);
+                // Copy, then change the copy: other copies keep the old element.
+                self.out.extend([I::LocalGet(list[1]), I::I32Const(size as i32), I::I32Mul, I::I32Const(align as i32)]);
+                self.out.extend([I::Call(self.ctx.helper(Helper::Alloc)), I::LocalTee(copy), I::LocalGet(list[0])]);
+                self.out.extend([I::LocalGet(list[1]), I::I32Const(size as i32), I::I32Mul]);
+                self.out.push(I::MemoryCopy { src_mem: 0, dst_mem: 0 });
+                self.element_address(addr, copy, i, size);
+                self.ctx.abi.emit_store(&mut self.out, &mut self.locals, &elem, addr, 0, &value);
+                self.out.extend([I::LocalGet(copy), I::LocalGet(list[1])]);
+            }
             ExprKind::ListPush(place, value) => {
                 let (elem, size, align) = self.element(self.place_ty(*place));
                 let value = self.spill(*value);

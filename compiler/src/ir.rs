@@ -340,6 +340,9 @@ pub enum ExprKind {
     Field(ExprId, u32),
     /// `list[index]`; traps when out of bounds.
     Index(ExprId, ExprId),
+    /// A copy of the list with element `index` replaced by `value`; traps
+    /// when `index` is out of bounds. (What `xs[i] = value` assigns back.)
+    ListSet(ExprId, ExprId, ExprId),
     /// `xs.push(x)`: appends to the list in a variable (type `()`).
     ListPush(Place, ExprId),
     /// `xs.pop()`: removes the last element of the list in a variable and
