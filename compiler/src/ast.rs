@@ -263,6 +263,25 @@ pub enum StmtKind {
         /// The initial value.
         value: Box<Expr>,
     },
+    /// `let (a, _, c) = value;`: binds the elements of a tuple.
+    LetTuple {
+        /// `let mut`.
+        mutable: bool,
+        /// One name per element; `None` for `_`.
+        names: Vec<Option<Ident>>,
+        /// The tuple.
+        value: Box<Expr>,
+    },
+    /// `let {x, y: b} = value;`: binds fields of a record (`x` binds field
+    /// `x`; `y: b` binds field `y` as `b`).
+    LetRecord {
+        /// `let mut`.
+        mutable: bool,
+        /// `(field, binding)` pairs.
+        fields: Vec<(Ident, Ident)>,
+        /// The record.
+        value: Box<Expr>,
+    },
     /// `target = value;` or `target op= value;`
     Assign {
         /// The place assigned to.

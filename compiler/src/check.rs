@@ -1227,6 +1227,16 @@ impl BodyChecker<'_> {
                 }
             }
             StmtKind::Match(m) => self.match_stmt(m),
+            StmtKind::LetTuple { mutable, names, value } => {
+                let names: Vec<(Option<&ast::Ident>, Option<u32>)> =
+                    names.iter().enumerate().map(|(k, n)| (n.as_ref(), Some(k as u32))).collect();
+                return self.destructure(value, *mutable, &names, None);
+            }
+            StmtKind::LetRecord { mutable, fields, value } => {
+                let names: Vec<(Option<&ast::Ident>, Option<u32>)> =
+                    fields.iter().map(|(_, n)| (Some(n), None)).collect();
+                return self.destructure(value, *mutable, &names, Some(fields));
+            }
             StmtKind::Error => return None,
         })
     }
@@ -1269,6 +1279,87 @@ impl BodyChecker<'_> {
             }
         };
         Some(ir::Stmt::Assign(place, value))
+    }
+
+    /// `let (a, b) = value;` (`fields` is `None`, each name has its element
+    /// index) or `let {x, y: b} = value;` (`fields` names the record fields).
+    fn destructure(
+        &mut self,
+        value: &ast::Expr,
+        mutable: bool,
+        names: &[(Option<&ast::Ident>, Option<u32>)],
+        fields: Option<&[(ast::Ident, ast::Ident)]>,
+    ) -> Option<ir::Stmt> {
+        let value = self.infer(value);
+        let ty = self.ty(value);
+        let span = self.function.expr_spans[value.index()];
+        let kind = ty.def(&self.checker.resolve).cloned();
+        let parts: Option<Vec<(String, wit_parser::Type)>> = match (&kind, fields) {
+            (Some(TypeDefKind::Tuple(t)), None) if t.types.len() == names.len() => {
+                Some(t.types.iter().enumerate().map(|(k, t)| (k.to_string(), *t)).collect())
+            }
+            (Some(TypeDefKind::Record(r)), Some(_)) => Some(r.fields.iter().map(|f| (f.name.clone(), f.ty)).collect()),
+            _ => None,
+        };
+        let Some(parts) = parts else {
+            if ty != Ty::Error {
+                let name = self.checker.ty_name(ty);
+                let what = match fields {
+                    None => format!("a tuple of {} elements", names.len()),
+                    Some(_) => "a record".to_string(),
+                };
+                self.checker.diagnostics.push(Diagnostic::error(
+                    "type-mismatch",
+                    format!("this `let` takes apart {what}, but the value is `{name}`"),
+                    span,
+                    format!("this is `{name}`"),
+                ));
+            }
+            for (n, _) in names {
+                if let Some(n) = n {
+                    self.new_local(&n.name, Ty::Error, mutable, n.span);
+                }
+            }
+            return None;
+        };
+        let hidden = self.new_local("", ty, false, span);
+        let read = self.push_expr(ir::ExprKind::Local(hidden), ty, span);
+        let mut stmts = vec![ir::Stmt::Let(hidden, value)];
+        for (i, (name, index)) in names.iter().enumerate() {
+            let index = match (index, fields) {
+                (Some(k), _) => Some(*k),
+                (None, Some(fields)) => {
+                    let field = &fields[i].0;
+                    let found = parts.iter().position(|(n, _)| *n == field.name);
+                    if found.is_none() {
+                        let record = self.checker.ty_name(ty);
+                        let suggestions = similar(&field.name, parts.iter().map(|(n, _)| n.as_str()));
+                        let mut d = Diagnostic::error(
+                            "unknown-field",
+                            format!("`{record}` has no field `{}`", field.name),
+                            field.span,
+                            "no such field",
+                        );
+                        if !suggestions.is_empty() {
+                            d = d.with_help(format!("did you mean {}?", one_of(&suggestions)));
+                        }
+                        self.checker.diagnostics.push(d);
+                    }
+                    found.map(|k| k as u32)
+                }
+                (None, None) => None,
+            };
+            let Some(name) = name else { continue };
+            let Some(index) = index else {
+                self.new_local(&name.name, Ty::Error, mutable, name.span);
+                continue;
+            };
+            let part_ty = self.checker.from_wit(&parts[index as usize].1);
+            let part = self.push_expr(ir::ExprKind::Field(read, index), part_ty, name.span);
+            let local = self.new_local(&name.name, part_ty, mutable, name.span);
+            stmts.push(ir::Stmt::Let(local, part));
+        }
+        Some(ir::Stmt::Block(stmts))
     }
 
     /// `a.b[i].c = value` (or `op=`): rebuilds the variable's value with the
