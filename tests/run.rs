@@ -78,7 +78,13 @@ fn run_case(runtime: &Runtime, path: &Path) -> Result<(), Failed> {
     if calls.is_empty() {
         return Err("no `// run:` lines".into());
     }
-    let resolve = claw_compiler::std_wit::resolve().map_err(|e| e.to_string())?;
+    let mut resolve = claw_compiler::std_wit::resolve().map_err(|e| e.to_string())?;
+    // Test interfaces (exported or imported by the cases), as `--wit tests/run/wit`.
+    let wit_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/run/wit");
+    for entry in std::fs::read_dir(&wit_dir).map_err(|e| format!("{}: {e}", wit_dir.display()))? {
+        let file = entry.map_err(|e| e.to_string())?.path();
+        resolve.push_file(&file).map_err(|e| format!("{}: {e:#}", file.display()))?;
+    }
     let world = clawc::world_name_for(path);
     let compiled = claw_compiler::compile(&source, &world, &resolve).map_err(|diagnostics| {
         format!("compile errors:\n{}", clawc::render::render(&diagnostics, &path.display().to_string(), &source, false))

@@ -40,6 +40,8 @@ pub enum Item {
     Func(Box<FuncDef>),
     /// `record`, `variant`, `enum`, `flags` or `type`.
     TypeDef(Box<TypeDef>),
+    /// `export ns:pkg/iface { func ... }`: implements a WIT interface.
+    ExportInterface(Box<ExportInterface>),
     /// An item the parser could not read; already reported.
     Error(Span),
 }
@@ -53,6 +55,7 @@ impl Item {
             Item::Global(g) => g.span,
             Item::Func(f) => f.span,
             Item::TypeDef(t) => t.span,
+            Item::ExportInterface(e) => e.span,
             Item::Error(span) => *span,
         }
     }
@@ -64,7 +67,7 @@ impl Item {
             Item::Global(g) => g.docs = docs,
             Item::Func(f) => f.docs = docs,
             Item::TypeDef(t) => t.docs = docs,
-            Item::ImportFrom(_) | Item::Error(_) => {}
+            Item::ImportFrom(_) | Item::ExportInterface(_) | Item::Error(_) => {}
         }
     }
 }
@@ -93,6 +96,31 @@ pub struct ImportFrom {
     pub path: WitPath,
     /// The whole item.
     pub span: Span,
+}
+
+/// `export ns:pkg/iface { func ... }`
+#[derive(Clone, Debug)]
+pub struct ExportInterface {
+    /// The interface implemented.
+    pub path: WitPath,
+    /// Its functions (all exported).
+    pub funcs: Vec<FuncDef>,
+    /// The whole item.
+    pub span: Span,
+}
+
+impl File {
+    /// Every function definition, at top level or in an exported
+    /// interface, in source order, with the interface it belongs to.
+    pub fn funcs(&self) -> impl Iterator<Item = (&FuncDef, Option<&ExportInterface>)> {
+        self.items.iter().flat_map(|item| -> Box<dyn Iterator<Item = (&FuncDef, Option<&ExportInterface>)> + '_> {
+            match item {
+                Item::Func(f) => Box::new(std::iter::once((&**f, None))),
+                Item::ExportInterface(e) => Box::new(e.funcs.iter().map(move |f| (f, Some(&**e)))),
+                _ => Box::new(std::iter::empty()),
+            }
+        })
+    }
 }
 
 /// One name in `import { ... }`.

@@ -47,6 +47,7 @@ pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic
         diagnostics: Vec::new(),
         pending_types: HashMap::new(),
         defining: Vec::new(),
+        type_scope: None,
     };
     checker.collect(file);
     checker.check_bodies(file);
@@ -70,6 +71,9 @@ struct Checker {
     pending_types: HashMap<String, ast::TypeDef>,
     /// The types being defined, outermost first (to report cycles).
     defining: Vec<String>,
+    /// Inside `export ns:pkg/iface { ... }`: that interface, whose types
+    /// are in scope there.
+    type_scope: Option<InterfaceId>,
 }
 
 impl Checker {
@@ -194,6 +198,9 @@ impl Checker {
         if name == "result" {
             return self.interner.result(&mut self.resolve, None, None);
         }
+        if let Some(t) = self.scoped_type(name) {
+            return t;
+        }
         if self.pending_types.contains_key(name) || self.defining.iter().any(|n| n == name) {
             return self.define_type(name, span);
         }
@@ -235,6 +242,12 @@ impl Checker {
                 Ty::Error
             }
         }
+    }
+
+    /// A type of the interface being exported, when inside its block.
+    fn scoped_type(&mut self, name: &str) -> Option<Ty> {
+        let id = *self.resolve.interfaces[self.type_scope?].types.get(name)?;
+        Some(self.from_wit(&wit_parser::Type::Id(id)))
     }
 
     /// Declares the file's named types: their names are bound, and their
@@ -474,25 +487,161 @@ impl Checker {
                 }
                 ast::Item::Func(func) => {
                     let sig = self.signature(&func.sig);
-                    let id = FuncId(self.module.funcs.len() as u32);
-                    self.module.funcs.push(ir::Function {
-                        name: func.name.name.clone(),
-                        exported: func.exported,
-                        docs: func.docs.clone(),
-                        params: Vec::new(),
-                        result: sig.result,
-                        locals: Vec::new(),
-                        body: Vec::new(),
-                        exprs: Vec::new(),
-                        expr_spans: Vec::new(),
-                    });
-                    self.signatures.push(sig);
-                    self.define(&func.name, Binding::Func(id));
+                    self.add_func(func, sig, None);
                 }
                 ast::Item::Global(global) => self.global(global),
+                ast::Item::ExportInterface(export) => self.export_interface(export),
                 ast::Item::ImportFrom(_) | ast::Item::TypeDef(_) | ast::Item::Error(_) => {}
             }
         }
+    }
+
+    /// Registers a function and its signature.
+    fn add_func(&mut self, func: &ast::FuncDef, sig: Signature, interface: Option<InterfaceId>) {
+        let id = FuncId(self.module.funcs.len() as u32);
+        self.module.funcs.push(ir::Function {
+            name: func.name.name.clone(),
+            exported: func.exported,
+            interface,
+            docs: func.docs.clone(),
+            params: Vec::new(),
+            result: sig.result,
+            locals: Vec::new(),
+            body: Vec::new(),
+            exprs: Vec::new(),
+            expr_spans: Vec::new(),
+        });
+        self.signatures.push(sig);
+        // Functions of an exported interface are not in the file's scope:
+        // their names belong to the interface.
+        if interface.is_none() {
+            self.define(&func.name, Binding::Func(id));
+        }
+    }
+
+    /// `export ns:pkg/iface { ... }`: every function of the interface, with
+    /// its exact signature, and nothing else.
+    fn export_interface(&mut self, export: &ast::ExportInterface) {
+        let interface = self.find_interface(&export.path);
+        if let Some(id) = interface {
+            if self.module.exported_interfaces.contains(&id) {
+                self.diagnostics.push(Diagnostic::error(
+                    "duplicate-definition",
+                    format!("interface `{}` is exported twice", iface_display(&self.resolve, id)),
+                    export.path.span,
+                    "exported again here",
+                ));
+            }
+            self.module.exported_interfaces.push(id);
+        }
+        let iface = interface.map(|id| self.resolve.interfaces[id].clone());
+        let iface_name = interface.map(|id| iface_display(&self.resolve, id)).unwrap_or_default();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for func in &export.funcs {
+            self.type_scope = interface;
+            let sig = self.signature(&func.sig);
+            self.type_scope = None;
+            if let Some(first) = seen.insert(&func.name.name, func.name.span) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-definition",
+                        format!("function `{}` is defined more than once", func.name.name),
+                        func.name.span,
+                        "defined again here",
+                    )
+                    .with_label(first, "first defined here"),
+                );
+            }
+            if let Some(iface) = &iface {
+                match iface.functions.get(&func.name.name) {
+                    None => {
+                        let names: Vec<&str> = iface.functions.keys().map(|s| s.as_str()).collect();
+                        let suggestions = similar(&func.name.name, names.iter().copied());
+                        let mut d = Diagnostic::error(
+                            "not-in-interface",
+                            format!("interface `{iface_name}` has no function `{}`", func.name.name),
+                            func.name.span,
+                            "not in the interface",
+                        )
+                        .with_note("an exported interface defines exactly the interface's functions");
+                        if !suggestions.is_empty() {
+                            d = d.with_help(format!("did you mean {}?", one_of(&suggestions)));
+                        }
+                        self.diagnostics.push(d);
+                    }
+                    Some(wit_func) => self.compare_signature(&iface_name, wit_func, &sig, func),
+                }
+            }
+            self.add_func(func, sig, interface);
+        }
+        if let Some(iface) = &iface {
+            let missing: Vec<String> = iface
+                .functions
+                .keys()
+                .filter(|name| !seen.contains_key(name.as_str()))
+                .map(|name| format!("`{name}`"))
+                .collect();
+            if !missing.is_empty() {
+                let signatures: Vec<String> = iface
+                    .functions
+                    .values()
+                    .filter(|f| !seen.contains_key(f.name.as_str()))
+                    .map(|f| format!("func {}{}", f.name, self.wit_signature(f)))
+                    .collect();
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "missing-interface-function",
+                        format!("interface `{iface_name}` also needs {}", missing.join(", ")),
+                        export.path.span,
+                        "this export is incomplete",
+                    )
+                    .with_help(format!("add {}", signatures.join("; "))),
+                );
+            }
+        }
+    }
+
+    /// A WIT function's signature as Claw text: `(a: u32) -> string`.
+    fn wit_signature(&mut self, f: &wit_parser::Function) -> String {
+        let params: Vec<String> =
+            f.params.iter().map(|p| format!("{}: {}", p.name, display_wit(&self.resolve, &p.ty))).collect();
+        match &f.result {
+            Some(r) => format!("({}) -> {}", params.join(", "), display_wit(&self.resolve, r)),
+            None => format!("({})", params.join(", ")),
+        }
+    }
+
+    /// Reports a function of an exported interface whose signature differs
+    /// from the WIT one (parameter names may differ).
+    fn compare_signature(
+        &mut self,
+        iface: &str,
+        wit_func: &wit_parser::Function,
+        sig: &Signature,
+        func: &ast::FuncDef,
+    ) {
+        let wit_params: Vec<Ty> = wit_func.params.iter().map(|p| self.from_wit(&p.ty)).collect();
+        let wit_result = wit_func.result.map(|t| self.from_wit(&t));
+        let mine: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
+        let has_error = mine.iter().chain(sig.result.iter()).any(|t| *t == Ty::Error);
+        if has_error || (mine == wit_params && sig.result == wit_result) {
+            return;
+        }
+        let mine_text: Vec<String> = sig.params.iter().map(|(n, t)| format!("{n}: {}", self.ty_name(*t))).collect();
+        let mine_text = match sig.result {
+            Some(r) => format!("({}) -> {}", mine_text.join(", "), self.ty_name(r)),
+            None => format!("({})", mine_text.join(", ")),
+        };
+        let expected = self.wit_signature(wit_func);
+        self.diagnostics.push(
+            Diagnostic::error(
+                "interface-signature-mismatch",
+                format!("`{}` does not have the signature interface `{iface}` gives it", func.name.name),
+                func.sig.span,
+                format!("this is `func{mine_text}`"),
+            )
+            .with_note(format!("the interface declares `func {}{expected}`", func.name.name)),
+        );
     }
 
     fn global(&mut self, global: &ast::Global) {
@@ -739,27 +888,7 @@ impl Checker {
     }
 
     fn import_from(&mut self, import: &ast::ImportFrom) {
-        let Some(package) = self.find_package(&import.path) else {
-            self.poison_names(import);
-            return;
-        };
-        let path = &import.path;
-        let Some(&interface) = self.resolve.packages[package].interfaces.get(&path.interface.name) else {
-            let names: Vec<&str> = self.resolve.packages[package].interfaces.keys().map(|s| s.as_str()).collect();
-            let suggestions = similar(&path.interface.name, names.iter().copied());
-            let pkg = &self.resolve.packages[package].name;
-            let mut d = Diagnostic::error(
-                "unknown-interface",
-                format!("package `{pkg}` has no interface `{}`", path.interface.name),
-                path.interface.span,
-                "no such interface",
-            );
-            d = if suggestions.is_empty() {
-                d.with_note(format!("its interfaces are: {}", names.join(", ")))
-            } else {
-                d.with_help(format!("did you mean {}?", one_of(&suggestions)))
-            };
-            self.diagnostics.push(d);
+        let Some(interface) = self.find_interface(&import.path) else {
             self.poison_names(import);
             return;
         };
@@ -777,6 +906,30 @@ impl Checker {
                 }
             }
         }
+    }
+
+    /// The interface `ns:pkg/iface[@version]` names; reports an unknown one.
+    fn find_interface(&mut self, path: &ast::WitPath) -> Option<InterfaceId> {
+        let package = self.find_package(path)?;
+        let Some(&interface) = self.resolve.packages[package].interfaces.get(&path.interface.name) else {
+            let names: Vec<&str> = self.resolve.packages[package].interfaces.keys().map(|s| s.as_str()).collect();
+            let suggestions = similar(&path.interface.name, names.iter().copied());
+            let pkg = &self.resolve.packages[package].name;
+            let mut d = Diagnostic::error(
+                "unknown-interface",
+                format!("package `{pkg}` has no interface `{}`", path.interface.name),
+                path.interface.span,
+                "no such interface",
+            );
+            d = if suggestions.is_empty() {
+                d.with_note(format!("its interfaces are: {}", names.join(", ")))
+            } else {
+                d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+            };
+            self.diagnostics.push(d);
+            return None;
+        };
+        Some(interface)
     }
 
     /// Defines the names of a failed import as errors, so their uses are not
@@ -868,17 +1021,18 @@ impl Checker {
     }
 
     fn check_bodies(&mut self, file: &ast::File) {
-        let mut index = 0;
-        for item in &file.items {
-            if let ast::Item::Func(func) = item {
-                let id = FuncId(index);
-                index += 1;
+        for (index, (func, _)) in file.funcs().enumerate() {
+            {
+                let id = FuncId(index as u32);
+                let interface = self.module.funcs[id.index()].interface;
+                self.type_scope = interface;
                 let body_checker = BodyChecker {
                     checker: self,
                     func: id,
                     function: ir::Function {
                         name: func.name.name.clone(),
                         exported: func.exported,
+                        interface,
                         docs: func.docs.clone(),
                         params: Vec::new(),
                         result: None,
@@ -893,6 +1047,7 @@ impl Checker {
                 };
                 let function = body_checker.check_function(func);
                 self.module.funcs[id.index()] = function;
+                self.type_scope = None;
             }
         }
         self.check_inits(file);
@@ -922,6 +1077,7 @@ impl Checker {
             function: ir::Function {
                 name: "global initializers".into(),
                 exported: false,
+                interface: None,
                 docs: String::new(),
                 params: Vec::new(),
                 result: None,
@@ -2593,6 +2749,9 @@ impl Checker {
 
     /// The type named before `::` in `ty::case`.
     fn type_for_path(&mut self, type_name: &ast::Ident) -> Option<Ty> {
+        if let Some(t) = self.scoped_type(&type_name.name) {
+            return Some(t);
+        }
         match self.names.get(&type_name.name).copied() {
             Some(Binding::Type(t)) => Some(t),
             // Let `value_path` report it.
@@ -2650,7 +2809,8 @@ impl Checker {
 
     /// Resolves `type::case` to an enum type and case index.
     fn value_path(&mut self, type_name: &ast::Ident, case: &ast::Ident) -> Option<(Ty, u32)> {
-        let ty = match self.names.get(&type_name.name).copied() {
+        let scoped = self.scoped_type(&type_name.name).map(Binding::Type);
+        let ty = match scoped.or_else(|| self.names.get(&type_name.name).copied()) {
             Some(Binding::Type(t)) => t,
             Some(_) => {
                 self.diagnostics.push(Diagnostic::error(

@@ -189,6 +189,16 @@ pub fn export_name(name: &str) -> String {
     format!("{NAME_PREFIX}||{name}")
 }
 
+/// The core export name of an exported function: [`export_name`] for a
+/// world-level function, `cm32p2|ns:pkg/iface@v|name` (the interface's
+/// canonicalized id) for a function of an exported interface.
+pub fn func_export_name(resolve: &Resolve, func: &ir::Function) -> String {
+    match func.interface.and_then(|id| resolve.canonicalized_id_of(id)) {
+        Some(iface) => format!("{NAME_PREFIX}|{iface}|{}", func.name),
+        None => export_name(&func.name),
+    }
+}
+
 /// Generates the core module for a checked, error-free module.
 pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     let abi = Abi::new(resolve);
@@ -243,9 +253,10 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         let (params, results, body, needs_post) = export_wrapper(&ctx, func, func_base + *index as u32);
         functions.function(types.func(params, results));
         code.function(&body);
-        exports.export(&export_name(&func.name), ExportKind::Func, wrapper_index);
+        let name = func_export_name(resolve, func);
+        exports.export(&name, ExportKind::Func, wrapper_index);
         if needs_post {
-            post_returns.push(func.name.clone());
+            post_returns.push(name);
         }
     }
     for (n, name) in post_returns.iter().enumerate() {
@@ -254,7 +265,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         f.instruction(&I::Call(helper_base + Helper::EndCall as u32));
         f.instruction(&I::End);
         code.function(&f);
-        exports.export(&format!("{}_post", export_name(name)), ExportKind::Func, post_base + n as u32);
+        exports.export(&format!("{name}_post"), ExportKind::Func, post_base + n as u32);
     }
     // The init function sets compound globals at instantiation (the core
     // module's start function), then ends its heap region like a call does.
@@ -865,6 +876,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         let none = NO_FUNCTION.get_or_init(|| ir::Function {
             name: String::new(),
             exported: false,
+            interface: None,
             docs: String::new(),
             params: Vec::new(),
             result: None,

@@ -166,6 +166,11 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             let _ = writeln!(out, "    import {id};");
         }
     }
+    for iface in &module.exported_interfaces {
+        if let Some(id) = resolve.id_of(*iface) {
+            let _ = writeln!(out, "    export {id};");
+        }
+    }
     // Named types of interfaces used by world-level functions come in
     // through `use`; the file's own named types are defined in the world.
     let mut used = Vec::new();
@@ -179,7 +184,7 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             module
                 .funcs
                 .iter()
-                .filter(|f| f.exported)
+                .filter(|f| f.exported && f.interface.is_none())
                 .map(|f| (f.params.iter().map(|p| f.local(*p).ty).collect(), f.result)),
         )
         .collect::<Vec<_>>();
@@ -245,7 +250,7 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             func_text(resolve, &import.params, import.result)
         );
     }
-    for func in module.funcs.iter().filter(|f| f.exported) {
+    for func in module.funcs.iter().filter(|f| f.exported && f.interface.is_none()) {
         let params: Vec<(String, Ty)> =
             func.params.iter().map(|p| (func.local(*p).name.clone(), func.local(*p).ty)).collect();
         docs_text(&mut out, &func.docs, "    ");
@@ -282,8 +287,9 @@ const DECODED_WORLD_NAME: &str = "root";
 /// and attach the docs to the world they decode, which they always name
 /// `root`; so the docs are extracted from a copy of the world by that name.
 fn docs_section(module: &ir::Module, resolve: &Resolve) -> anyhow::Result<Option<Vec<u8>>> {
-    let has_docs = module.funcs.iter().any(|f| f.exported && !f.docs.is_empty())
-        || module.imports.iter().any(|i| i.interface.is_none() && !i.docs.is_empty());
+    let has_docs = module.funcs.iter().any(|f| f.exported && f.interface.is_none() && !f.docs.is_empty())
+        || module.imports.iter().any(|i| i.interface.is_none() && !i.docs.is_empty())
+        || module.types.iter().any(|t| !t.alias && !t.docs.is_empty());
     if !has_docs {
         return Ok(None);
     }

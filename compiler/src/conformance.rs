@@ -119,6 +119,22 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
                     )),
                 }
             }
+            ast::Item::ExportInterface(export) => {
+                let exported = module.exported_interfaces.iter().find(|id| {
+                    module.resolve.interfaces[**id].name.as_deref() == Some(export.path.interface.name.as_str())
+                });
+                let in_world = exported.is_some_and(|id| {
+                    matches!(world.exports.get(&WorldKey::Interface(*id)), Some(WorldItem::Interface { .. }))
+                });
+                if !in_world {
+                    diagnostics.push(Diagnostic::error(
+                        "not-in-world",
+                        format!("world `{world_spec}` does not export interface `{}`", export.path.interface.name),
+                        export.path.span,
+                        "not in the world",
+                    ));
+                }
+            }
             ast::Item::Func(func) if func.exported => {
                 let key = WorldKey::Name(func.name.name.clone());
                 if !matches!(world.exports.get(&key), Some(WorldItem::Function(_))) {
@@ -174,10 +190,26 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
                     }
                 }
             }
+            (WorldKey::Interface(id), WorldItem::Interface { .. }) => {
+                if !module.exported_interfaces.contains(id) {
+                    let name = resolve.id_of(*id).unwrap_or_else(|| resolve.name_world_key(key));
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "missing-world-export",
+                            format!(
+                                "world `{world_spec}` exports interface `{name}`, which this file does not implement"
+                            ),
+                            end,
+                            "expected by the world",
+                        )
+                        .with_help(format!("add `export {name} {{ ... }}` with every function of the interface")),
+                    );
+                }
+            }
             (key, _) => diagnostics.push(Diagnostic::error(
                 "unsupported-world-export",
                 format!(
-                    "world `{world_spec}` exports `{}`; exporting interfaces is not supported yet",
+                    "world `{world_spec}` exports `{}`; inline interfaces are not supported yet",
                     resolve.name_world_key(key)
                 ),
                 end,

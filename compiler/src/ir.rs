@@ -52,6 +52,8 @@ pub struct Module {
     pub imports: Vec<ImportFunc>,
     /// WIT interfaces imported, in order of first mention.
     pub interfaces: Vec<InterfaceId>,
+    /// WIT interfaces the file exports (implements), in source order.
+    pub exported_interfaces: Vec<InterfaceId>,
     /// Global variables.
     pub globals: Vec<Global>,
     /// Functions, private and exported.
@@ -149,8 +151,10 @@ pub struct Local {
 pub struct Function {
     /// Its name.
     pub name: String,
-    /// `export func`.
+    /// `export func`, or a function of an exported interface.
     pub exported: bool,
+    /// The exported WIT interface it implements, if any.
+    pub interface: Option<InterfaceId>,
     /// `///` documentation.
     pub docs: String,
     /// The parameters, which are its first locals.
