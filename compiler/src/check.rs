@@ -398,6 +398,23 @@ impl Checker {
             TypeDefKind::Flags(f) => f.flags.is_empty(),
             _ => false,
         };
+        if let TypeDefKind::Flags(f) = &kind
+            && f.flags.len() > MAX_FLAGS
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "too-many-flags",
+                    format!(
+                        "`{}` has {} flags; the Component Model allows at most {MAX_FLAGS}",
+                        def.name.name,
+                        f.flags.len()
+                    ),
+                    def.name.span,
+                    format!("more than {MAX_FLAGS} flags"),
+                )
+                .with_help("split it into several flags types"),
+            );
+        }
         if empty {
             let what = if matches!(kind, TypeDefKind::Flags(_)) { "flag" } else { "case" };
             self.diagnostics.push(Diagnostic::error(
@@ -1114,6 +1131,10 @@ impl Checker {
         self.module.init = Some(init);
     }
 }
+
+/// The most flags one `flags` type may have (the Component Model's limit,
+/// which validation enforces).
+const MAX_FLAGS: usize = 32;
 
 /// The list methods typed by [`BodyChecker::list_method`].
 const LIST_ELEMENT_METHODS: [&str; 4] = ["get", "contains", "push", "pop"];
