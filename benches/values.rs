@@ -103,7 +103,6 @@ fn main() {
     for _ in 0..rounds {
         let (sum,) = typed.call(s.store_mut(), (&numbers,)).expect("call");
         assert_eq!(sum, 4_999_950_000);
-        typed.post_return(s.store_mut()).expect("post-return");
     }
     println!(
         "total(list<u64>) on 100,000 elements, typed call: {:.3} ms/call",
