@@ -474,6 +474,11 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
             out.push(*base);
             out.push(*index);
         }
+        ExprKind::Slice { base, start, end } => {
+            out.push(*base);
+            out.push(*start);
+            out.push(*end);
+        }
         ExprKind::List(items) | ExprKind::Tuple(items) => out.extend(items),
         ExprKind::Braced(items) => out.extend(items.into_iter().filter_map(|(_, v)| v)),
         ExprKind::Try(inner) => out.push(*inner),
@@ -560,6 +565,16 @@ pub enum ExprKind {
         base: Box<Expr>,
         /// The position.
         index: Box<Expr>,
+    },
+    /// `base[start..end]`: the elements (or UTF-8 bytes) from `start` up to
+    /// but not including `end`.
+    Slice {
+        /// The list or string.
+        base: Box<Expr>,
+        /// The first index.
+        start: Box<Expr>,
+        /// One past the last index.
+        end: Box<Expr>,
     },
     /// `[a, b, ...]`
     List(Vec<Expr>),

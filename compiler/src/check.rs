@@ -1975,6 +1975,30 @@ impl BodyChecker<'_> {
                     }
                 }
             }
+            A::Slice { base, start, end } => {
+                let base_id = self.infer(base);
+                let base_ty = self.ty(base_id);
+                let start = self.check(start, Ty::U32);
+                let end = self.check(end, Ty::U32);
+                let sliceable =
+                    base_ty == Ty::String || matches!(base_ty.def(&self.checker.resolve), Some(TypeDefKind::List(_)));
+                if !sliceable {
+                    if base_ty != Ty::Error {
+                        let name = self.checker.ty_name(base_ty);
+                        self.checker.diagnostics.push(
+                            Diagnostic::error(
+                                "not-indexable",
+                                format!("cannot slice `{name}`"),
+                                base.span,
+                                format!("this is `{name}`"),
+                            )
+                            .with_note("only lists and strings can be sliced"),
+                        );
+                    }
+                    return self.error_expr(span);
+                }
+                self.push_expr(ir::ExprKind::Slice(base_id, start, end), base_ty, span)
+            }
             A::Try(inner) => self.try_expr(inner, span),
             A::MethodCall { receiver, method, args } => self.method_call(receiver, method, args, span),
             A::Binary { op, op_span, lhs, rhs } => {
@@ -2188,6 +2212,30 @@ impl BodyChecker<'_> {
     fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
         let receiver_id = self.infer(receiver);
         let receiver_ty = self.ty(receiver_id);
+        if receiver_ty == Ty::String && matches!(method.name.as_str(), "split" | "bytes") {
+            let (builtin, params, elem) = match method.name.as_str() {
+                "split" => (ir::Builtin::StrSplit, &[Ty::String][..], Ty::String),
+                _ => (ir::Builtin::StrBytes, &[][..], Ty::U8),
+            };
+            let result = self.checker.interner.list(&mut self.checker.resolve, elem);
+            if args.len() != params.len() {
+                for a in args {
+                    self.infer(a);
+                }
+                self.checker.diagnostics.push(Diagnostic::error(
+                    "wrong-arity",
+                    format!("`{}` takes {} argument(s) but {} were supplied", method.name, params.len(), args.len()),
+                    span,
+                    format!("expected {}", params.len()),
+                ));
+                return self.error_expr(span);
+            }
+            let mut ids = vec![receiver_id];
+            for (arg, ty) in args.iter().zip(params) {
+                ids.push(self.check(arg, *ty));
+            }
+            return self.push_expr(ir::ExprKind::Builtin(builtin, ids), result, span);
+        }
         if let Some(TypeDefKind::List(elem)) = receiver_ty.def(&self.checker.resolve) {
             let elem = *elem;
             let elem = self.checker.from_wit(&elem);
@@ -2222,6 +2270,8 @@ impl BodyChecker<'_> {
                     let mut names: Vec<&str> = table.iter().map(|(n, ..)| *n).collect();
                     if kind == "list" {
                         names.extend(LIST_ELEMENT_METHODS);
+                    } else {
+                        names.extend(["split", "bytes"]);
                     }
                     let suggestions = similar(&method.name, names.iter().copied());
                     d = if suggestions.is_empty() {
@@ -2372,6 +2422,42 @@ impl BodyChecker<'_> {
                 None => self.error_expr(span),
             },
         })
+    }
+
+    /// `string::name(args)`: the built-in functions on strings (today only
+    /// `string::from-utf8(bytes: list<u8>) -> option<string>`).
+    fn string_function(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
+        if name.name != "from-utf8" {
+            for a in args {
+                self.infer(a);
+            }
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "unknown-function",
+                    format!("`string` has no function `{}`", name.name),
+                    name.span,
+                    "unknown function",
+                )
+                .with_note("the built-in string function is `string::from-utf8(bytes)`"),
+            );
+            return self.error_expr(span);
+        }
+        let bytes = self.checker.interner.list(&mut self.checker.resolve, Ty::U8);
+        let result = self.checker.interner.option(&mut self.checker.resolve, Ty::String);
+        let [arg] = args else {
+            for a in args {
+                self.infer(a);
+            }
+            self.checker.diagnostics.push(Diagnostic::error(
+                "wrong-arity",
+                format!("`string::from-utf8` takes 1 argument but {} were supplied", args.len()),
+                span,
+                "expected 1 argument",
+            ));
+            return self.push_expr(ir::ExprKind::Error, result, span);
+        };
+        let arg = self.check(arg, bytes);
+        self.push_expr(ir::ExprKind::Builtin(ir::Builtin::StrFromUtf8, vec![arg]), result, span)
     }
 
     /// Is `ty` a `list<T>`?
@@ -2639,6 +2725,9 @@ impl BodyChecker<'_> {
                         return Some(self.needs_annotation(what, span));
                     }
                 }
+            }
+            A::Path(type_name, case) if type_name.name == "string" && self.checker.scoped_type("string").is_none() => {
+                return Some(self.string_function(case, args, span));
             }
             A::Path(type_name, case) => {
                 let ty = self.checker.type_for_path(type_name)?;

@@ -79,13 +79,17 @@ enum Helper {
     StartsWith,
     /// `(p1, l1, p2, l2) -> i32`: does the first string end with the second?
     EndsWith,
-    /// `(p1, l1, p2, l2) -> i32`: does the second string occur in the first?
-    Contains,
+    /// `(p1, l1, p2, l2, from) -> i32`: the first byte offset at or after
+    /// `from` where the second string occurs in the first, or -1.
+    IndexOf,
     /// `(ptr, len, size, align) -> ptr`: makes room for one more element
     /// after a list (see [`GLOBAL_APPEND_PTR`]).
     ListReserve,
+    /// `(ptr, len) -> i32`: are the bytes valid UTF-8 (no overlong forms,
+    /// surrogates or code points past U+10FFFF)?
+    Utf8Valid,
 }
-const HELPER_COUNT: u32 = 10;
+const HELPER_COUNT: u32 = 11;
 
 const GLOBAL_HEAP: u32 = 0;
 const GLOBAL_BASE: u32 = 1;
@@ -594,17 +598,17 @@ fn emit_helpers(
         helper(&[I32, I32, I32, I32], &[I32], &[], &body);
     }
 
-    // contains(p1, l1, p2, l2): try every start 0..=l1-l2. Local 4: start.
+    // index_of(p1, l1, p2, l2, start): try every start..=l1-l2.
     helper(
-        &[I32, I32, I32, I32],
+        &[I32, I32, I32, I32, I32],
         &[I32],
-        &[I32],
+        &[],
         &[
             I::LocalGet(3),
             I::LocalGet(1),
             I::I32GtU,
             I::If(BlockType::Empty),
-            I::I32Const(0),
+            I::I32Const(-1),
             I::Return,
             I::End,
             I::Block(BlockType::Empty),
@@ -623,7 +627,7 @@ fn emit_helpers(
             I::LocalGet(3),
             I::Call(mem_eq),
             I::If(BlockType::Empty),
-            I::I32Const(1),
+            I::LocalGet(4),
             I::Return,
             I::End,
             I::LocalGet(4),
@@ -633,7 +637,7 @@ fn emit_helpers(
             I::Br(0),
             I::End,
             I::End,
-            I::I32Const(0),
+            I::I32Const(-1),
             I::End,
         ],
     );
@@ -708,6 +712,48 @@ fn emit_helpers(
             I::End,
         ],
     );
+
+    // utf8_valid(ptr, len) -> i32. Locals: 2 i, 3 byte, 4 continuation
+    // count, 5 code point, 6 smallest code point for the length, 7 k.
+    let byte_at = |index: u32| [I::LocalGet(0), I::LocalGet(index), I::I32Add, I::I32Load8U(memarg(0, 0))];
+    let mut v: Vec<I<'static>> = Vec::new();
+    v.extend([I::Block(BlockType::Empty), I::Loop(BlockType::Empty)]);
+    v.extend([I::LocalGet(2), I::LocalGet(1), I::I32GeU, I::BrIf(1)]);
+    v.extend(byte_at(2));
+    v.push(I::LocalSet(3));
+    // ASCII: next byte.
+    v.extend([I::LocalGet(3), I::I32Const(0x80), I::I32LtU, I::If(BlockType::Empty)]);
+    v.extend([I::LocalGet(2), I::I32Const(1), I::I32Add, I::LocalSet(2), I::Br(1), I::End]);
+    // A continuation byte, or a lead byte C0/C1 (always overlong), or F5..FF.
+    v.extend([I::LocalGet(3), I::I32Const(0xC2), I::I32LtU, I::LocalGet(3), I::I32Const(0xF4), I::I32GtU, I::I32Or]);
+    v.extend([I::If(BlockType::Empty), I::I32Const(0), I::Return, I::End]);
+    // Sequence length, payload bits and the smallest code point it may encode.
+    for (limit, n, mask, min) in [(0xE0, 1, 0x1F, 0x80), (0xF0, 2, 0x0F, 0x800), (0xF5, 3, 0x07, 0x10000)] {
+        v.extend([I::LocalGet(3), I::I32Const(limit), I::I32LtU, I::If(BlockType::Empty)]);
+        v.extend([I::I32Const(n), I::LocalSet(4), I::LocalGet(3), I::I32Const(mask), I::I32And, I::LocalSet(5)]);
+        v.extend([I::I32Const(min), I::LocalSet(6), I::Else]);
+    }
+    v.extend([I::End, I::End, I::End]);
+    // The continuation bytes must all be there.
+    v.extend([I::LocalGet(2), I::LocalGet(4), I::I32Add, I::LocalGet(1), I::I32GeU]);
+    v.extend([I::If(BlockType::Empty), I::I32Const(0), I::Return, I::End]);
+    v.extend([I::I32Const(1), I::LocalSet(7), I::Block(BlockType::Empty), I::Loop(BlockType::Empty)]);
+    v.extend([I::LocalGet(7), I::LocalGet(4), I::I32GtU, I::BrIf(1)]);
+    v.extend([I::LocalGet(0), I::LocalGet(2), I::I32Add, I::LocalGet(7), I::I32Add, I::I32Load8U(memarg(0, 0))]);
+    v.push(I::LocalSet(3));
+    v.extend([I::LocalGet(3), I::I32Const(0xC0), I::I32And, I::I32Const(0x80), I::I32Ne]);
+    v.extend([I::If(BlockType::Empty), I::I32Const(0), I::Return, I::End]);
+    v.extend([I::LocalGet(5), I::I32Const(6), I::I32Shl, I::LocalGet(3), I::I32Const(0x3F), I::I32And, I::I32Or]);
+    v.push(I::LocalSet(5));
+    v.extend([I::LocalGet(7), I::I32Const(1), I::I32Add, I::LocalSet(7), I::Br(0), I::End, I::End]);
+    // Overlong, past U+10FFFF, or a surrogate.
+    v.extend([I::LocalGet(5), I::LocalGet(6), I::I32LtU]);
+    v.extend([I::LocalGet(5), I::I32Const(0x10FFFF), I::I32GtU, I::I32Or]);
+    v.extend([I::LocalGet(5), I::I32Const(0xD800), I::I32Sub, I::I32Const(0x800), I::I32LtU, I::I32Or]);
+    v.extend([I::If(BlockType::Empty), I::I32Const(0), I::Return, I::End]);
+    v.extend([I::LocalGet(2), I::LocalGet(4), I::I32Add, I::I32Const(1), I::I32Add, I::LocalSet(2)]);
+    v.extend([I::Br(0), I::End, I::End, I::I32Const(1), I::End]);
+    helper(&[I32, I32], &[I32], &[I32, I32, I32, I32, I32, I32], &v);
 }
 
 /// What codegen needs to know about the whole module.
@@ -1391,7 +1437,29 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                         let len = self.new_local(ValType::I32);
                         self.out.extend([I::LocalSet(len), I::Drop, I::LocalGet(len), I::I32Eqz]);
                     }
-                    Builtin::StrContains => self.out.push(I::Call(self.ctx.helper(Helper::Contains))),
+                    Builtin::StrContains => {
+                        self.out.extend([I::I32Const(0), I::Call(self.ctx.helper(Helper::IndexOf))]);
+                        self.out.extend([I::I32Const(-1), I::I32Ne]);
+                    }
+                    // A string's UTF-8 bytes are already a `list<u8>`.
+                    Builtin::StrBytes => {}
+                    Builtin::StrTrim => self.emit_trim(),
+                    Builtin::StrSplit => self.emit_split(),
+                    Builtin::StrFromUtf8 => {
+                        let (ptr, len, valid) =
+                            (self.new_local(ValType::I32), self.new_local(ValType::I32), self.new_local(ValType::I32));
+                        self.out.extend([I::LocalSet(len), I::LocalSet(ptr)]);
+                        self.out.extend([
+                            I::LocalGet(ptr),
+                            I::LocalGet(len),
+                            I::Call(self.ctx.helper(Helper::Utf8Valid)),
+                        ]);
+                        self.out.extend([I::LocalSet(valid), I::LocalGet(valid)]);
+                        // option<string>: (1, ptr, len) or (0, 0, 0).
+                        for l in [ptr, len] {
+                            self.out.extend([I::LocalGet(l), I::I32Const(0), I::LocalGet(valid), I::Select]);
+                        }
+                    }
                     Builtin::StrStartsWith => self.out.push(I::Call(self.ctx.helper(Helper::StartsWith))),
                     Builtin::StrEndsWith => self.out.push(I::Call(self.ctx.helper(Helper::EndsWith))),
                     Builtin::ListGet | Builtin::ListContains => unreachable!("handled above"),
@@ -1473,6 +1541,35 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                     I::LocalSet(addr),
                 ]);
                 self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &elem, addr, 0);
+            }
+            ExprKind::Slice(base, start, end) => {
+                let is_string = self.ty(*base) == Ty::String;
+                let size = if is_string { 1 } else { self.element(ty).1 };
+                let base = self.spill(*base);
+                let start = self.spill(*start)[0];
+                let end = self.spill(*end)[0];
+                // start <= end <= len, else trap.
+                self.out.extend([I::LocalGet(start), I::LocalGet(end), I::I32GtU]);
+                self.out.extend([I::LocalGet(end), I::LocalGet(base[1]), I::I32GtU, I::I32Or]);
+                if is_string {
+                    // Both ends on character boundaries: not a continuation byte.
+                    for at in [start, end] {
+                        self.out.extend([I::LocalGet(at), I::LocalGet(base[1]), I::I32LtU]);
+                        self.out.extend([I::If(BlockType::Result(ValType::I32))]);
+                        self.out.extend([I::LocalGet(base[0]), I::LocalGet(at), I::I32Add, I::I32Load8U(memarg(0, 0))]);
+                        self.out.extend([I::I32Const(0xC0), I::I32And, I::I32Const(0x80), I::I32Eq]);
+                        self.out.extend([I::Else, I::I32Const(0), I::End, I::I32Or]);
+                    }
+                }
+                self.out.extend([I::If(BlockType::Empty), I::Unreachable, I::End]);
+                self.out.extend([
+                    I::LocalGet(base[0]),
+                    I::LocalGet(start),
+                    I::I32Const(size as i32),
+                    I::I32Mul,
+                    I::I32Add,
+                ]);
+                self.out.extend([I::LocalGet(end), I::LocalGet(start), I::I32Sub]);
             }
             ExprKind::IsCase(value, index) => {
                 let temps = self.spill(*value);
@@ -1611,6 +1708,107 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         self.out.push(I::LocalSet(equal));
         self.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i), I::Br(0), I::End, I::End]);
         self.out.push(I::LocalGet(equal));
+    }
+
+    /// `s.trim()` with the string's `(ptr, len)` on the stack.
+    fn emit_trim(&mut self) {
+        let (ptr, start, end, byte) = (
+            self.new_local(ValType::I32),
+            self.new_local(ValType::I32),
+            self.new_local(ValType::I32),
+            self.new_local(ValType::I32),
+        );
+        self.out.extend([I::LocalSet(end), I::LocalSet(ptr), I::I32Const(0), I::LocalSet(start)]);
+        // ASCII whitespace: space, or \t \n \x0b \x0c \r (9..=13).
+        let is_space = |byte: u32| {
+            [
+                I::LocalGet(byte),
+                I::I32Const(32),
+                I::I32Eq,
+                I::LocalGet(byte),
+                I::I32Const(9),
+                I::I32Sub,
+                I::I32Const(5),
+                I::I32LtU,
+                I::I32Or,
+            ]
+        };
+        for from_end in [false, true] {
+            self.out.extend([I::Block(BlockType::Empty), I::Loop(BlockType::Empty)]);
+            self.out.extend([I::LocalGet(start), I::LocalGet(end), I::I32GeU, I::BrIf(1)]);
+            self.out.push(I::LocalGet(ptr));
+            if from_end {
+                self.out.extend([I::LocalGet(end), I::I32Add, I::I32Const(1), I::I32Sub]);
+            } else {
+                self.out.extend([I::LocalGet(start), I::I32Add]);
+            }
+            self.out.extend([I::I32Load8U(memarg(0, 0)), I::LocalSet(byte)]);
+            self.out.extend(is_space(byte));
+            self.out.extend([I::I32Eqz, I::BrIf(1)]);
+            let moved = if from_end { end } else { start };
+            let step = if from_end { I::I32Sub } else { I::I32Add };
+            self.out.extend([I::LocalGet(moved), I::I32Const(1), step, I::LocalSet(moved), I::Br(0), I::End, I::End]);
+        }
+        self.out.extend([
+            I::LocalGet(ptr),
+            I::LocalGet(start),
+            I::I32Add,
+            I::LocalGet(end),
+            I::LocalGet(start),
+            I::I32Sub,
+        ]);
+    }
+
+    /// `s.split(sep)` with both strings' `(ptr, len)` on the stack: a list
+    /// of the pieces, which point into `s`.
+    fn emit_split(&mut self) {
+        let l = |g: &mut Self| g.new_local(ValType::I32);
+        let (sp, sl, ep, el) = (l(self), l(self), l(self), l(self));
+        let (out_ptr, out_len, start, found) = (l(self), l(self), l(self), l(self));
+        self.out.extend([I::LocalSet(el), I::LocalSet(ep), I::LocalSet(sl), I::LocalSet(sp)]);
+        self.out.extend([I::I32Const(0), I::LocalSet(out_ptr), I::I32Const(0), I::LocalSet(out_len)]);
+        self.out.extend([I::I32Const(0), I::LocalSet(start)]);
+        // Appends the piece (sp + start, found - start) to the list.
+        let push_piece = |g: &mut Self| {
+            g.out.extend([I::LocalGet(out_ptr), I::LocalGet(out_len), I::I32Const(8), I::I32Const(4)]);
+            g.out.extend([I::Call(g.ctx.helper(Helper::ListReserve)), I::LocalSet(out_ptr)]);
+            let addr = g.new_local(ValType::I32);
+            g.element_address(addr, out_ptr, out_len, 8);
+            g.out.extend([
+                I::LocalGet(addr),
+                I::LocalGet(sp),
+                I::LocalGet(start),
+                I::I32Add,
+                I::I32Store(memarg(0, 2)),
+            ]);
+            g.out.extend([
+                I::LocalGet(addr),
+                I::LocalGet(found),
+                I::LocalGet(start),
+                I::I32Sub,
+                I::I32Store(memarg(4, 2)),
+            ]);
+            g.out.extend([I::LocalGet(out_len), I::I32Const(1), I::I32Add, I::LocalSet(out_len)]);
+        };
+        self.out.extend([I::Block(BlockType::Empty), I::Loop(BlockType::Empty)]);
+        // An empty separator, or no more occurrences: the rest is the last piece.
+        self.out.extend([I::LocalGet(el), I::I32Eqz, I::If(BlockType::Empty), I::I32Const(-1), I::LocalSet(found)]);
+        self.out.extend([
+            I::Else,
+            I::LocalGet(sp),
+            I::LocalGet(sl),
+            I::LocalGet(ep),
+            I::LocalGet(el),
+            I::LocalGet(start),
+        ]);
+        self.out.extend([I::Call(self.ctx.helper(Helper::IndexOf)), I::LocalSet(found), I::End]);
+        self.out.extend([I::LocalGet(found), I::I32Const(-1), I::I32Eq, I::If(BlockType::Empty)]);
+        self.out.extend([I::LocalGet(sl), I::LocalSet(found)]);
+        push_piece(self);
+        self.out.extend([I::Br(2), I::End]);
+        push_piece(self);
+        self.out.extend([I::LocalGet(found), I::LocalGet(el), I::I32Add, I::LocalSet(start), I::Br(0), I::End, I::End]);
+        self.out.extend([I::LocalGet(out_ptr), I::LocalGet(out_len)]);
     }
 
     /// Evaluates `value` into fresh locals, one per flat value, and returns them.

@@ -287,6 +287,16 @@ pub enum Builtin {
     ListGet,
     /// `xs.contains(x: T) -> bool`: some element `== x`.
     ListContains,
+    /// `s.split(sep: string) -> list<string>`: the pieces between
+    /// occurrences of `sep` (sharing `s`'s bytes); `[s]` when `sep` is empty.
+    StrSplit,
+    /// `s.trim() -> string`: without leading and trailing ASCII whitespace.
+    StrTrim,
+    /// `s.bytes() -> list<u8>`: the UTF-8 bytes (the same `(ptr, len)`).
+    StrBytes,
+    /// `string::from-utf8(bytes: list<u8>) -> option<string>`: `none` unless
+    /// the bytes are valid UTF-8.
+    StrFromUtf8,
     /// `s.contains(t: string) -> bool`: `t` occurs in `s` (the empty string occurs everywhere).
     StrContains,
     /// `s.starts-with(t: string) -> bool`
@@ -303,6 +313,7 @@ impl Builtin {
         ("contains", Builtin::StrContains, &[Ty::String], Ty::Bool),
         ("starts-with", Builtin::StrStartsWith, &[Ty::String], Ty::Bool),
         ("ends-with", Builtin::StrEndsWith, &[Ty::String], Ty::Bool),
+        ("trim", Builtin::StrTrim, &[], Ty::String),
     ];
 
     /// The list methods whose signature does not depend on the element type.
@@ -344,6 +355,10 @@ pub enum ExprKind {
     Field(ExprId, u32),
     /// `list[index]`; traps when out of bounds.
     Index(ExprId, ExprId),
+    /// `base[start..end]` of a list or string (sharing its memory); traps
+    /// unless `start <= end <= len` and, for a string, both are at
+    /// character boundaries.
+    Slice(ExprId, ExprId, ExprId),
     /// A copy of the list with element `index` replaced by `value`; traps
     /// when `index` is out of bounds. (What `xs[i] = value` assigns back.)
     ListSet(ExprId, ExprId, ExprId),
