@@ -482,6 +482,10 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
         ExprKind::List(items) | ExprKind::Tuple(items) => out.extend(items),
         ExprKind::Braced(items) => out.extend(items.into_iter().filter_map(|(_, v)| v)),
         ExprKind::Try(inner) => out.push(*inner),
+        ExprKind::Interp(parts) => out.extend(parts.into_iter().filter_map(|p| match p {
+            InterpPart::Expr(e) => Some(e),
+            InterpPart::Text(_) => None,
+        })),
         ExprKind::Int(_)
         | ExprKind::Float(_)
         | ExprKind::Str(_)
@@ -584,6 +588,17 @@ pub enum ExprKind {
     Braced(Vec<(Ident, Option<Expr>)>),
     /// `e?`
     Try(Box<Expr>),
+    /// `"text \{expr} text"`: the pieces in order.
+    Interp(Vec<InterpPart>),
+}
+
+/// A piece of an interpolated string.
+#[derive(Clone, Debug)]
+pub enum InterpPart {
+    /// Literal text, unescaped.
+    Text(String),
+    /// `\{expr}`: the expression's value as text (WAVE for non-strings).
+    Expr(Expr),
 }
 
 /// The expression `callee(args)`: a method call when `callee` is `receiver.method`.

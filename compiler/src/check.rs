@@ -15,6 +15,9 @@ use crate::types::{Interner, Ty, display_wit};
 use std::collections::HashMap;
 
 mod matching;
+mod wave;
+
+pub use wave::PRELUDE;
 use wit_parser::{InterfaceId, PackageId, Resolve, TypeDefKind};
 
 /// What a top-level name refers to.
@@ -48,6 +51,7 @@ pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic
         pending_types: HashMap::new(),
         defining: Vec::new(),
         type_scope: None,
+        wave_functions: HashMap::new(),
     };
     checker.collect(file);
     checker.check_bodies(file);
@@ -74,6 +78,9 @@ struct Checker {
     /// Inside `export ns:pkg/iface { ... }`: that interface, whose types
     /// are in scope there.
     type_scope: Option<InterfaceId>,
+    /// The synthesized `wave(v: T) -> string` function of each type (see
+    /// `check/wave.rs`).
+    wave_functions: HashMap<Ty, FuncId>,
 }
 
 impl Checker {
@@ -2000,6 +2007,7 @@ impl BodyChecker<'_> {
                 self.push_expr(ir::ExprKind::Slice(base_id, start, end), base_ty, span)
             }
             A::Try(inner) => self.try_expr(inner, span),
+            A::Interp(parts) => self.interpolation(parts, span),
             A::MethodCall { receiver, method, args } => self.method_call(receiver, method, args, span),
             A::Binary { op, op_span, lhs, rhs } => {
                 if matches!(op, BinaryOp::And | BinaryOp::Or) {

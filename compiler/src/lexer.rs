@@ -121,6 +121,19 @@ pub enum Token {
     RawStr(String),
     /// A string literal after unescaping.
     Str(String),
+    /// Starts an interpolated string `"text \{expr} text"`, which the lexer
+    /// turns into `InterpStart`, then `InterpText` pieces and each
+    /// expression's own tokens between `InterpOpen` and `InterpClose`, then
+    /// `InterpEnd`.
+    InterpStart,
+    /// A literal piece of an interpolated string, unescaped.
+    InterpText(String),
+    /// `\{` in an interpolated string.
+    InterpOpen,
+    /// The `}` that closes an interpolated expression.
+    InterpClose,
+    /// The closing `"` of an interpolated string.
+    InterpEnd,
     /// An unterminated string literal (runs to the end of the file).
     #[regex(r#""([^"\\]|\\(.|\n))*"#)]
     UnterminatedStr,
@@ -390,6 +403,10 @@ pub fn lex(source: &str) -> Lexed {
             }
             Token::RawStr(raw) => {
                 let inner = &raw[1..raw.len() - 1];
+                if let Some(pieces) = interpolation(inner) {
+                    lex_interpolated(inner, span, &pieces, &mut out);
+                    continue;
+                }
                 Token::Str(unescape(inner, span.start + 1, &mut out.diagnostics))
             }
             Token::RawChar(raw) => {
@@ -511,6 +528,104 @@ fn check_identifier(name: &str, span: Span) -> Option<Diagnostic> {
     )
 }
 
+/// A piece of an interpolated string's inside: literal text or the code
+/// of an expression, as byte ranges of the inside.
+enum Piece {
+    Text(std::ops::Range<usize>),
+    Code(std::ops::Range<usize>),
+    /// `\{` without its closing `}`: the range of `\{`.
+    Unclosed(std::ops::Range<usize>),
+}
+
+/// Splits the inside of a string literal at its `\{expr}`s; `None` when
+/// it has none (escapes such as `\\{` are skipped, and braces nest).
+fn interpolation(inner: &str) -> Option<Vec<Piece>> {
+    let bytes = inner.as_bytes();
+    let mut pieces = Vec::new();
+    let (mut i, mut text_start) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i + 1) != Some(&b'{') {
+            i += 2;
+            continue;
+        }
+        pieces.push(Piece::Text(text_start..i));
+        let code_start = i + 2;
+        let mut depth = 1;
+        let mut j = code_start;
+        while j < bytes.len() && depth > 0 {
+            match bytes[j] {
+                b'{' => depth += 1,
+                b'}' => depth -= 1,
+                _ => {}
+            }
+            j += 1;
+        }
+        if depth > 0 {
+            pieces.push(Piece::Unclosed(i..i + 2));
+            return Some(pieces);
+        }
+        pieces.push(Piece::Code(code_start..j - 1));
+        i = j;
+        text_start = j;
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    pieces.push(Piece::Text(text_start..bytes.len()));
+    Some(pieces)
+}
+
+/// Emits the tokens of an interpolated string whose inside `inner` starts
+/// one byte after `span.start`: each expression is lexed on its own, with
+/// spans into the file.
+fn lex_interpolated(inner: &str, span: Span, pieces: &[Piece], out: &mut Lexed) {
+    let base = span.start + 1;
+    out.tokens.push((span.start, Token::InterpStart, base));
+    for piece in pieces {
+        match piece {
+            Piece::Text(range) => {
+                let text = unescape(&inner[range.clone()], base + range.start as u32, &mut out.diagnostics);
+                if !text.is_empty() {
+                    let at = Span::new(base + range.start as u32, base + range.end as u32);
+                    out.tokens.push((at.start, Token::InterpText(text), at.end));
+                }
+            }
+            Piece::Code(range) => {
+                let open = base + range.start as u32 - 2;
+                out.tokens.push((open, Token::InterpOpen, open + 2));
+                let code = lex(&inner[range.clone()]);
+                let shift = base + range.start as u32;
+                out.tokens.extend(code.tokens.into_iter().map(|(a, t, b)| (a + shift, t, b + shift)));
+                for mut d in code.diagnostics {
+                    for label in &mut d.labels {
+                        label.span = Span::new(label.span.start + shift, label.span.end + shift);
+                    }
+                    out.diagnostics.push(d);
+                }
+                let close = base + range.end as u32;
+                out.tokens.push((close, Token::InterpClose, close + 1));
+            }
+            Piece::Unclosed(range) => {
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        "invalid-escape",
+                        "unclosed `\\{` in a string",
+                        Span::new(base + range.start as u32, base + range.end as u32),
+                        "this interpolation has no closing `}`",
+                    )
+                    .with_help("close it with `}`, or write `\\\\{` for a backslash followed by `{`")
+                    .with_note("a string literal cannot appear inside `\\{...}`: bind it to a variable first"),
+                );
+            }
+        }
+    }
+    out.tokens.push((span.end - 1, Token::InterpEnd, span.end));
+}
+
 /// Unescapes the inside of a string or char literal that starts at byte
 /// offset `base`, reporting bad escapes (and replacing them with U+FFFD).
 fn unescape(inner: &str, base: u32, diagnostics: &mut Vec<Diagnostic>) -> String {
@@ -585,11 +700,8 @@ fn unescape(inner: &str, base: u32, diagnostics: &mut Vec<Diagnostic>) -> String
             out.push('\u{FFFD}');
             continue;
         }
-        let (message, help) = if e == '{' {
-            ("string interpolation is not supported yet", "write `\\\\{` for a literal backslash followed by `{`")
-        } else {
-            ("unknown escape sequence", "the escapes are \\n \\t \\r \\\\ \\\" \\' \\0 and \\u{...}")
-        };
+        let (message, help) =
+            ("unknown escape sequence", "the escapes are \\n \\t \\r \\\\ \\\" \\' \\0, \\u{...} and \\{expr}");
         diagnostics.push(
             Diagnostic::error("invalid-escape", message, Span::new(escape_start, after_escape), "here").with_help(help),
         );

@@ -47,10 +47,19 @@ pub struct Compiled {
 ///
 /// `resolve` supplies the WIT packages `import ... from` may name.
 pub fn check(source: &str, resolve: &Resolve) -> Result<ir::Module, Vec<Diagnostic>> {
-    let parsed = parser::parse(source);
+    let mut parsed = parser::parse(source);
+    if source.contains("\\{") {
+        // String interpolation formats values with the prelude's functions.
+        let prelude = parser::parse(check::PRELUDE);
+        parsed.file.items.splice(0..0, prelude.file.items);
+    }
     let (module, mut diagnostics) = check::check(&parsed.file, resolve);
     let mut all = parsed.diagnostics;
     all.append(&mut diagnostics);
+    // Labels can only point into `source` (not into the prelude).
+    for d in &mut all {
+        d.labels.retain(|l| l.span.end as usize <= source.len());
+    }
     if all.iter().any(|d| d.severity == Severity::Error) {
         all.sort_by_key(|d| d.primary_span());
         return Err(all);
