@@ -481,7 +481,7 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
         }
         ExprKind::List(items) | ExprKind::Tuple(items) => out.extend(items),
         ExprKind::Braced(items) => out.extend(items.into_iter().filter_map(|(_, v)| v)),
-        ExprKind::Try(inner) => out.push(*inner),
+        ExprKind::Try(inner) | ExprKind::Check(inner) => out.push(*inner),
         ExprKind::Interp(parts) => out.extend(parts.into_iter().filter_map(|p| match p {
             InterpPart::Expr(e) => Some(e),
             InterpPart::Text(_) => None,
@@ -590,6 +590,8 @@ pub enum ExprKind {
     Try(Box<Expr>),
     /// `"text \{expr} text"`: the pieces in order.
     Interp(Vec<InterpPart>),
+    /// `check!(cond)`: `ok` when `cond` holds, else `err` with a message.
+    Check(Box<Expr>),
 }
 
 /// A piece of an interpolated string.

@@ -39,7 +39,14 @@ struct Signature {
 /// Checks a parsed file against `resolve`. Returns the IR (usable for codegen
 /// only when there are no errors) and every error found.
 pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic>) {
+    check_source(file, "", resolve)
+}
+
+/// [`check`], with the source text `file` was parsed from (which `check!`
+/// quotes in its messages).
+pub fn check_source(file: &ast::File, source: &str, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic>) {
     let mut checker = Checker {
+        source: source.to_string(),
         resolve: resolve.clone(),
         interner: Interner::default(),
         module: ir::Module::default(),
@@ -63,6 +70,8 @@ pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic
 }
 
 struct Checker {
+    /// The source text, for `check!` messages (may be empty).
+    source: String,
     resolve: Resolve,
     interner: Interner,
     module: ir::Module,
@@ -2008,6 +2017,7 @@ impl BodyChecker<'_> {
             }
             A::Try(inner) => self.try_expr(inner, span),
             A::Interp(parts) => self.interpolation(parts, span),
+            A::Check(cond) => self.check_macro(cond, span),
             A::MethodCall { receiver, method, args } => self.method_call(receiver, method, args, span),
             A::Binary { op, op_span, lhs, rhs } => {
                 if matches!(op, BinaryOp::And | BinaryOp::Or) {

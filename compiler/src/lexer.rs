@@ -76,6 +76,9 @@ pub enum Token {
     /// `or`
     #[token("or")]
     Or,
+    /// `check!`, the testing built-in.
+    #[token("check!")]
+    CheckBang,
     /// `not`
     #[token("not")]
     Not,

@@ -48,12 +48,12 @@ pub struct Compiled {
 /// `resolve` supplies the WIT packages `import ... from` may name.
 pub fn check(source: &str, resolve: &Resolve) -> Result<ir::Module, Vec<Diagnostic>> {
     let mut parsed = parser::parse(source);
-    if source.contains("\\{") {
-        // String interpolation formats values with the prelude's functions.
+    if source.contains("\\{") || source.contains("check!") {
+        // Interpolation and `check!` format values with the prelude's functions.
         let prelude = parser::parse(check::PRELUDE);
         parsed.file.items.splice(0..0, prelude.file.items);
     }
-    let (module, mut diagnostics) = check::check(&parsed.file, resolve);
+    let (module, mut diagnostics) = check::check_source(&parsed.file, source, resolve);
     let mut all = parsed.diagnostics;
     all.append(&mut diagnostics);
     // Labels can only point into `source` (not into the prelude).

@@ -77,21 +77,34 @@ struct Synth {
 
 impl Synth {
     fn new(name: String, param: Ty) -> (Synth, ExprId) {
-        let mut f = ir::Function {
-            name,
-            exported: false,
-            interface: None,
-            docs: String::new(),
-            params: vec![LocalId(0)],
-            result: Some(Ty::String),
-            locals: vec![ir::Local { name: "v".into(), ty: param, mutable: false, span: Span::default() }],
-            body: Vec::new(),
-            exprs: Vec::new(),
-            expr_spans: Vec::new(),
+        let (s, reads) = Synth::with_params(name, &[param], Ty::String);
+        (s, reads[0])
+    }
+
+    /// A function of these parameters and result; returns reads of the
+    /// parameters.
+    fn with_params(name: String, params: &[Ty], result: Ty) -> (Synth, Vec<ExprId>) {
+        let mut s = Synth {
+            f: ir::Function {
+                name,
+                exported: false,
+                interface: None,
+                docs: String::new(),
+                params: Vec::new(),
+                result: Some(result),
+                locals: Vec::new(),
+                body: Vec::new(),
+                exprs: Vec::new(),
+                expr_spans: Vec::new(),
+            },
         };
-        f.exprs.push(ir::Expr { kind: ir::ExprKind::Local(LocalId(0)), ty: param });
-        f.expr_spans.push(Span::default());
-        (Synth { f }, ExprId(0))
+        let mut reads = Vec::new();
+        for ty in params {
+            let l = s.local(*ty);
+            s.f.params.push(l);
+            reads.push(s.read(l));
+        }
+        (s, reads)
     }
 
     fn e(&mut self, kind: ir::ExprKind, ty: Ty) -> ExprId {
@@ -125,7 +138,96 @@ impl Synth {
     }
 }
 
+impl BodyChecker<'_> {
+    /// `check!(cond)`: a call of a function synthesized for this site,
+    /// taking the operands of a comparison (or the condition) and
+    /// returning `ok`, or `err` with the condition's source text, both
+    /// operands as WAVE and the location.
+    pub(super) fn check_macro(&mut self, cond: &ast::Expr, span: Span) -> ExprId {
+        let result = self.checker.interner.result(&mut self.checker.resolve, None, Some(Ty::String));
+        let source = &self.checker.source;
+        let text = source.get(cond.span.start as usize..cond.span.end as usize).unwrap_or("condition").to_string();
+        let before = source.get(..span.start as usize).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let message = format!("check failed: {text}");
+        let location = format!(" at {line}:{column}");
+        let inner = super::strip_parens(cond);
+        if let ast::ExprKind::Binary { op, op_span, lhs, rhs } = &inner.kind
+            && super::is_comparison(*op)
+        {
+            let (l, r, agree) = self.operands(lhs, rhs, None, op.symbol());
+            if !agree {
+                return self.push_expr(ir::ExprKind::Error, result, span);
+            }
+            // Report an operator the type does not have, as `l op r` would.
+            let probe = self.binary_result(*op, *op_span, l, r, span);
+            let ty = self.ty(l);
+            if self.ty(probe) == Ty::Error || ty == Ty::Error {
+                return self.push_expr(ir::ExprKind::Error, result, span);
+            }
+            let f = self.checker.check_function(Some(*op), ty, result, &message, &location);
+            return match f {
+                Some(f) => self.push_expr(ir::ExprKind::Call(Callee::Func(f), vec![l, r]), result, span),
+                None => self.push_expr(ir::ExprKind::Error, result, span),
+            };
+        }
+        let c = self.check(cond, Ty::Bool);
+        match self.checker.check_function(None, Ty::Bool, result, &message, &location) {
+            Some(f) => self.push_expr(ir::ExprKind::Call(Callee::Func(f), vec![c]), result, span),
+            None => self.push_expr(ir::ExprKind::Error, result, span),
+        }
+    }
+}
+
 impl Checker {
+    /// Synthesizes the function of one `check!`: `(l: T, r: T)` compared
+    /// with `op`, or `(cond: bool)` when `op` is `None`.
+    fn check_function(
+        &mut self,
+        op: Option<BinaryOp>,
+        ty: Ty,
+        result: Ty,
+        message: &str,
+        location: &str,
+    ) -> Option<FuncId> {
+        let params: Vec<Ty> = if op.is_some() { vec![ty, ty] } else { vec![Ty::Bool] };
+        let (mut s, reads) = Synth::with_params("check!".into(), &params, result);
+        let holds = match op {
+            Some(op) => s.e(ir::ExprKind::Binary(op, reads[0], reads[1]), Ty::Bool),
+            None => reads[0],
+        };
+        let ok = s.e(ir::ExprKind::Case(0, None), result);
+        let mut text = s.text(message);
+        if op.is_some() {
+            let left = s.text(" (left: ");
+            text = s.cat(text, left);
+            let shown = self.wave_of(&mut s, reads[0], ty)?;
+            text = s.cat(text, shown);
+            let right = s.text(", right: ");
+            text = s.cat(text, right);
+            let shown = self.wave_of(&mut s, reads[1], ty)?;
+            text = s.cat(text, shown);
+            let close = s.text(")");
+            text = s.cat(text, close);
+        }
+        let at = s.text(location);
+        text = s.cat(text, at);
+        let err = s.e(ir::ExprKind::Case(1, Some(text)), result);
+        s.f.body = vec![
+            ir::Stmt::If { cond: holds, then: vec![ir::Stmt::Return(Some(ok))], otherwise: vec![] },
+            ir::Stmt::Return(Some(err)),
+        ];
+        let id = FuncId(self.module.funcs.len() as u32);
+        self.signatures.push(Signature {
+            params: params.iter().map(|t| (String::new(), *t)).collect(),
+            result: Some(result),
+            span: Span::default(),
+        });
+        self.module.funcs.push(s.f);
+        Some(id)
+    }
+
     /// The prelude function `name` (present when the file interpolates).
     fn prelude(&self, name: &str) -> Option<FuncId> {
         match self.names.get(name) {
