@@ -42,6 +42,8 @@ pub enum Item {
     TypeDef(Box<TypeDef>),
     /// `export ns:pkg/iface { func ... }`: implements a WIT interface.
     ExportInterface(Box<ExportInterface>),
+    /// `export name: interface { func ... }`: an interface defined here.
+    ExportInline(Box<ExportInline>),
     /// An item the parser could not read; already reported.
     Error(Span),
 }
@@ -56,6 +58,7 @@ impl Item {
             Item::Func(f) => f.span,
             Item::TypeDef(t) => t.span,
             Item::ExportInterface(e) => e.span,
+            Item::ExportInline(e) => e.span,
             Item::Error(span) => *span,
         }
     }
@@ -67,7 +70,7 @@ impl Item {
             Item::Global(g) => g.docs = docs,
             Item::Func(f) => f.docs = docs,
             Item::TypeDef(t) => t.docs = docs,
-            Item::ImportFrom(_) | Item::ExportInterface(_) | Item::Error(_) => {}
+            Item::ImportFrom(_) | Item::ExportInterface(_) | Item::ExportInline(_) | Item::Error(_) => {}
         }
     }
 }
@@ -109,14 +112,26 @@ pub struct ExportInterface {
     pub span: Span,
 }
 
+/// `export name: interface { func ... }`
+#[derive(Clone, Debug)]
+pub struct ExportInline {
+    /// The interface's export name.
+    pub name: Ident,
+    /// Its functions.
+    pub funcs: Vec<FuncDef>,
+    /// The whole item.
+    pub span: Span,
+}
+
 impl File {
     /// Every function definition, at top level or in an exported
-    /// interface, in source order, with the interface it belongs to.
-    pub fn funcs(&self) -> impl Iterator<Item = (&FuncDef, Option<&ExportInterface>)> {
-        self.items.iter().flat_map(|item| -> Box<dyn Iterator<Item = (&FuncDef, Option<&ExportInterface>)> + '_> {
+    /// interface, in source order.
+    pub fn funcs(&self) -> impl Iterator<Item = &FuncDef> {
+        self.items.iter().flat_map(|item| -> Box<dyn Iterator<Item = &FuncDef> + '_> {
             match item {
-                Item::Func(f) => Box::new(std::iter::once((&**f, None))),
-                Item::ExportInterface(e) => Box::new(e.funcs.iter().map(move |f| (f, Some(&**e)))),
+                Item::Func(f) => Box::new(std::iter::once(&**f)),
+                Item::ExportInterface(e) => Box::new(e.funcs.iter()),
+                Item::ExportInline(e) => Box::new(e.funcs.iter()),
                 _ => Box::new(std::iter::empty()),
             }
         })

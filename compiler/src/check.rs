@@ -520,22 +520,31 @@ impl Checker {
                 }
                 ast::Item::Func(func) => {
                     let sig = self.signature(&func.sig);
-                    self.add_func(func, sig, None);
+                    self.add_func(func, sig, None, None);
                 }
                 ast::Item::Global(global) => self.global(global),
                 ast::Item::ExportInterface(export) => self.export_interface(export),
+                ast::Item::ExportInline(export) => self.export_inline(export),
                 ast::Item::ImportFrom(_) | ast::Item::TypeDef(_) | ast::Item::Error(_) => {}
             }
         }
     }
 
     /// Registers a function and its signature.
-    fn add_func(&mut self, func: &ast::FuncDef, sig: Signature, interface: Option<InterfaceId>) {
+    fn add_func(
+        &mut self,
+        func: &ast::FuncDef,
+        sig: Signature,
+        interface: Option<InterfaceId>,
+        inline_interface: Option<String>,
+    ) {
         let id = FuncId(self.module.funcs.len() as u32);
+        let in_interface = interface.is_some() || inline_interface.is_some();
         self.module.funcs.push(ir::Function {
             name: func.name.name.clone(),
             exported: func.exported,
             interface,
+            inline_interface,
             docs: func.docs.clone(),
             params: Vec::new(),
             result: sig.result,
@@ -547,7 +556,7 @@ impl Checker {
         self.signatures.push(sig);
         // Functions of an exported interface are not in the file's scope:
         // their names belong to the interface.
-        if interface.is_none() {
+        if !in_interface {
             self.define(&func.name, Binding::Func(id));
         }
     }
@@ -605,7 +614,7 @@ impl Checker {
                     Some(wit_func) => self.compare_signature(&iface_name, wit_func, &sig, func),
                 }
             }
-            self.add_func(func, sig, interface);
+            self.add_func(func, sig, interface, None);
         }
         if let Some(iface) = &iface {
             let missing: Vec<String> = iface
@@ -631,6 +640,63 @@ impl Checker {
                     .with_help(format!("add {}", signatures.join("; "))),
                 );
             }
+        }
+    }
+
+    /// `export name: interface { ... }`: an interface defined by its
+    /// functions. Their types must be expressible inside an inline WIT
+    /// interface: built-in and anonymous types, and types of imported
+    /// interfaces (which the world brings in with `use`), but not the
+    /// file's own type definitions, which live at the world level.
+    fn export_inline(&mut self, export: &ast::ExportInline) {
+        let name = export.name.name.clone();
+        if self.module.inline_interfaces.iter().any(|n| *n == name) {
+            self.diagnostics.push(Diagnostic::error(
+                "duplicate-definition",
+                format!("interface `{name}` is exported twice"),
+                export.name.span,
+                "exported again here",
+            ));
+        } else {
+            self.module.inline_interfaces.push(name.clone());
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for func in &export.funcs {
+            let sig = self.signature(&func.sig);
+            if let Some(first) = seen.insert(&func.name.name, func.name.span) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-definition",
+                        format!("function `{}` is defined more than once", func.name.name),
+                        func.name.span,
+                        "defined again here",
+                    )
+                    .with_label(first, "first defined here"),
+                );
+            }
+            let types: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).chain(sig.result).collect();
+            for ty in types {
+                let mut named = Vec::new();
+                if let Some(wit) = ty.to_wit() {
+                    crate::component::collect_named_types(&self.resolve, &wit, &mut named);
+                }
+                if let Some(local) =
+                    named.iter().find(|id| self.resolve.types[**id].owner == wit_parser::TypeOwner::None)
+                {
+                    let type_name = self.resolve.types[*local].name.clone().unwrap_or_default();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "unsupported-type",
+                            format!("`{type_name}` is defined in this file, so an inline interface cannot use it yet"),
+                            func.sig.span,
+                            format!("uses `{type_name}`"),
+                        )
+                        .with_help("define the interface in WIT and export it with `export ns:pkg/iface { ... }`, or use the function at the world level"),
+                    );
+                    break;
+                }
+            }
+            self.add_func(func, sig, None, Some(name.clone()));
         }
     }
 
@@ -1054,10 +1120,11 @@ impl Checker {
     }
 
     fn check_bodies(&mut self, file: &ast::File) {
-        for (index, (func, _)) in file.funcs().enumerate() {
+        for (index, func) in file.funcs().enumerate() {
             {
                 let id = FuncId(index as u32);
                 let interface = self.module.funcs[id.index()].interface;
+                let inline_interface = self.module.funcs[id.index()].inline_interface.clone();
                 self.type_scope = interface;
                 let body_checker = BodyChecker {
                     checker: self,
@@ -1066,6 +1133,7 @@ impl Checker {
                         name: func.name.name.clone(),
                         exported: func.exported,
                         interface,
+                        inline_interface,
                         docs: func.docs.clone(),
                         params: Vec::new(),
                         result: None,
@@ -1111,6 +1179,7 @@ impl Checker {
                 name: "global initializers".into(),
                 exported: false,
                 interface: None,
+                inline_interface: None,
                 docs: String::new(),
                 params: Vec::new(),
                 result: None,

@@ -195,9 +195,14 @@ pub fn export_name(name: &str) -> String {
 
 /// The core export name of an exported function: [`export_name`] for a
 /// world-level function, `cm32p2|ns:pkg/iface@v|name` (the interface's
-/// canonicalized id) for a function of an exported interface.
+/// canonicalized id) for a function of an exported interface, and
+/// `cm32p2|iface-name|name` for one of an inline interface.
 pub fn func_export_name(resolve: &Resolve, func: &ir::Function) -> String {
-    match func.interface.and_then(|id| resolve.canonicalized_id_of(id)) {
+    let iface = match &func.inline_interface {
+        Some(name) => Some(name.clone()),
+        None => func.interface.and_then(|id| resolve.canonicalized_id_of(id)),
+    };
+    match iface {
         Some(iface) => format!("{NAME_PREFIX}|{iface}|{}", func.name),
         None => export_name(&func.name),
     }
@@ -923,6 +928,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             name: String::new(),
             exported: false,
             interface: None,
+            inline_interface: None,
             docs: String::new(),
             params: Vec::new(),
             result: None,

@@ -119,6 +119,10 @@ fn ty_text_wit(resolve: &Resolve, ty: &wit_parser::Type) -> String {
 }
 
 /// Collects the named types `ty` mentions (itself included), each once.
+pub fn collect_named_types(resolve: &Resolve, ty: &wit_parser::Type, out: &mut Vec<wit_parser::TypeId>) {
+    collect_named(resolve, ty, out);
+}
+
 fn collect_named(resolve: &Resolve, ty: &wit_parser::Type, out: &mut Vec<wit_parser::TypeId>) {
     let wit_parser::Type::Id(id) = ty else { return };
     let def = &resolve.types[*id];
@@ -184,7 +188,7 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             module
                 .funcs
                 .iter()
-                .filter(|f| f.exported && f.interface.is_none())
+                .filter(|f| f.exported && f.interface.is_none() && f.inline_interface.is_none())
                 .map(|f| (f.params.iter().map(|p| f.local(*p).ty).collect(), f.result)),
         )
         .collect::<Vec<_>>();
@@ -250,11 +254,40 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             func_text(resolve, &import.params, import.result)
         );
     }
-    for func in module.funcs.iter().filter(|f| f.exported && f.interface.is_none()) {
+    for func in module.funcs.iter().filter(|f| f.exported && f.interface.is_none() && f.inline_interface.is_none()) {
         let params: Vec<(String, Ty)> =
             func.params.iter().map(|p| (func.local(*p).name.clone(), func.local(*p).ty)).collect();
         docs_text(&mut out, &func.docs, "    ");
         let _ = writeln!(out, "    export {}: {};", wit_name(&func.name), func_text(resolve, &params, func.result));
+    }
+    for name in &module.inline_interfaces {
+        let _ = writeln!(out, "    export {}: interface {{", wit_name(name));
+        let funcs: Vec<&ir::Function> =
+            module.funcs.iter().filter(|f| f.inline_interface.as_deref() == Some(name.as_str())).collect();
+        // Types of imported interfaces come in with `use`.
+        let mut used = Vec::new();
+        for f in &funcs {
+            for t in f.params.iter().map(|p| f.local(*p).ty).chain(f.result) {
+                if let Some(wit) = t.to_wit() {
+                    collect_named(resolve, &wit, &mut used);
+                }
+            }
+        }
+        for id in &used {
+            let def = &resolve.types[*id];
+            if let (wit_parser::TypeOwner::Interface(owner), Some(type_name)) = (def.owner, &def.name)
+                && let Some(iface) = resolve.id_of(owner)
+            {
+                let _ = writeln!(out, "        use {iface}.{{{}}};", wit_name(type_name));
+            }
+        }
+        for f in funcs {
+            let params: Vec<(String, Ty)> =
+                f.params.iter().map(|p| (f.local(*p).name.clone(), f.local(*p).ty)).collect();
+            docs_text(&mut out, &f.docs, "        ");
+            let _ = writeln!(out, "        {}: {};", wit_name(&f.name), func_text(resolve, &params, f.result));
+        }
+        let _ = writeln!(out, "    }}");
     }
     let _ = writeln!(out, "}}");
     out

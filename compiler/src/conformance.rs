@@ -6,6 +6,7 @@
 
 use crate::ast;
 use crate::diagnostic::Diagnostic;
+use crate::ir;
 use crate::span::Span;
 use crate::types::{Ty, display_wit};
 use wit_parser::{Function, Resolve, WorldId, WorldItem, WorldKey};
@@ -135,6 +136,17 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
                     ));
                 }
             }
+            ast::Item::ExportInline(export) => {
+                let key = WorldKey::Name(export.name.name.clone());
+                if !matches!(world.exports.get(&key), Some(WorldItem::Interface { .. })) {
+                    diagnostics.push(Diagnostic::error(
+                        "not-in-world",
+                        format!("world `{world_spec}` does not export an interface named `{}`", export.name.name),
+                        export.name.span,
+                        "not in the world",
+                    ));
+                }
+            }
             ast::Item::Func(func) if func.exported => {
                 let key = WorldKey::Name(func.name.name.clone());
                 if !matches!(world.exports.get(&key), Some(WorldItem::Function(_))) {
@@ -206,10 +218,71 @@ pub fn check_world(source: &str, resolve: &Resolve, world_spec: &str) -> Result<
                     );
                 }
             }
+            (WorldKey::Name(name), WorldItem::Interface { id, .. }) => {
+                if !module.inline_interfaces.contains(name) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "missing-world-export",
+                            format!("world `{world_spec}` exports interface `{name}`, which this file does not define"),
+                            end,
+                            "expected by the world",
+                        )
+                        .with_help(format!("add `export {name}: interface {{ ... }}` with the interface's functions")),
+                    );
+                    continue;
+                }
+                let span = parsed
+                    .file
+                    .items
+                    .iter()
+                    .find_map(|i| match i {
+                        ast::Item::ExportInline(e) if e.name.name == *name => Some(e.name.span),
+                        _ => None,
+                    })
+                    .unwrap_or(end);
+                let mine: Vec<&ir::Function> =
+                    module.funcs.iter().filter(|f| f.inline_interface.as_deref() == Some(name.as_str())).collect();
+                for f in resolve.interfaces[*id].functions.values() {
+                    let Some((params, result)) = signature(resolve, f) else { continue };
+                    match mine.iter().find(|m| m.name == f.name) {
+                        None => diagnostics.push(Diagnostic::error(
+                            "missing-world-export",
+                            format!(
+                                "interface `{name}` of world `{world_spec}` has `{}`, which this file does not define",
+                                f.name
+                            ),
+                            span,
+                            format!("add `func {}` with type `{}`", f.name, describe(&params, result.as_ref())),
+                        )),
+                        Some(m) => {
+                            let types: Vec<Ty> = m.params.iter().map(|p| m.local(*p).ty).collect();
+                            let (mp, mr) = mine_signature(&module.resolve, &types, m.result);
+                            if mp != params || mr != result {
+                                diagnostics.push(Diagnostic::error(
+                                    "world-signature-mismatch",
+                                    format!("`{name}.{}` does not match the world's signature", f.name),
+                                    span,
+                                    format!("the world expects `{}`", describe(&params, result.as_ref())),
+                                ));
+                            }
+                        }
+                    }
+                }
+                for m in &mine {
+                    if !resolve.interfaces[*id].functions.contains_key(&m.name) {
+                        diagnostics.push(Diagnostic::error(
+                            "not-in-world",
+                            format!("interface `{name}` of world `{world_spec}` has no function `{}`", m.name),
+                            span,
+                            "not in the world's interface",
+                        ));
+                    }
+                }
+            }
             (key, _) => diagnostics.push(Diagnostic::error(
                 "unsupported-world-export",
                 format!(
-                    "world `{world_spec}` exports `{}`; inline interfaces are not supported yet",
+                    "world `{world_spec}` exports `{}`, which Claw cannot provide yet",
                     resolve.name_world_key(key)
                 ),
                 end,

@@ -54,6 +54,8 @@ pub struct Module {
     pub interfaces: Vec<InterfaceId>,
     /// WIT interfaces the file exports (implements), in source order.
     pub exported_interfaces: Vec<InterfaceId>,
+    /// Inline interfaces the file exports, by export name, in source order.
+    pub inline_interfaces: Vec<String>,
     /// Global variables.
     pub globals: Vec<Global>,
     /// Functions, private and exported.
@@ -155,6 +157,9 @@ pub struct Function {
     pub exported: bool,
     /// The exported WIT interface it implements, if any.
     pub interface: Option<InterfaceId>,
+    /// The inline interface (`export name: interface { ... }`) it is in, by
+    /// export name.
+    pub inline_interface: Option<String>,
     /// `///` documentation.
     pub docs: String,
     /// The parameters, which are its first locals.

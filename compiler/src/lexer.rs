@@ -100,12 +100,15 @@ pub enum Token {
     /// `type`
     #[token("type")]
     Type,
+    /// `interface`
+    #[token("interface")]
+    Interface,
     /// `_`: the wildcard pattern and the empty half of `result<_, E>`.
     #[token("_")]
     Underscore,
     /// A keyword the brief reserves for later parts of the language
     /// (`resource`, `test`, ...). It is not an identifier.
-    #[regex("resource|interface|test|assert|mock|constructor|static|self", |lex| lex.slice().to_string())]
+    #[regex("resource|test|assert|mock|constructor|static|self", |lex| lex.slice().to_string())]
     Reserved(String),
     /// An identifier, without its escaping `%`.
     #[regex(r"%?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z][a-zA-Z0-9]*)*", |lex| lex.slice().trim_start_matches('%').to_string())]
