@@ -546,12 +546,8 @@ impl Checker {
             interface,
             inline_interface,
             docs: func.docs.clone(),
-            params: Vec::new(),
             result: sig.result,
-            locals: Vec::new(),
-            body: Vec::new(),
-            exprs: Vec::new(),
-            expr_spans: Vec::new(),
+            ..Default::default()
         });
         self.signatures.push(sig);
         // Functions of an exported interface are not in the file's scope:
@@ -1135,12 +1131,7 @@ impl Checker {
                         interface,
                         inline_interface,
                         docs: func.docs.clone(),
-                        params: Vec::new(),
-                        result: None,
-                        locals: Vec::new(),
-                        body: Vec::new(),
-                        exprs: Vec::new(),
-                        expr_spans: Vec::new(),
+                        ..Default::default()
                     },
                     scopes: vec![HashMap::new()],
                     loop_depth: 0,
@@ -1175,19 +1166,7 @@ impl Checker {
             checker: self,
             // Never read: constant expressions contain no `return` or `?`.
             func: FuncId(u32::MAX),
-            function: ir::Function {
-                name: "global initializers".into(),
-                exported: false,
-                interface: None,
-                inline_interface: None,
-                docs: String::new(),
-                params: Vec::new(),
-                result: None,
-                locals: Vec::new(),
-                body: Vec::new(),
-                exprs: Vec::new(),
-                expr_spans: Vec::new(),
-            },
+            function: ir::Function { name: "global initializers".into(), ..Default::default() },
             scopes: vec![HashMap::new()],
             loop_depth: 0,
             recovered: false,

@@ -924,19 +924,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     /// them, so memory stays bounded by what the globals hold.
     fn end_call(ctx: &'a Ctx<'c>, strings: &'a mut Strings) -> Function {
         static NO_FUNCTION: std::sync::OnceLock<ir::Function> = std::sync::OnceLock::new();
-        let none = NO_FUNCTION.get_or_init(|| ir::Function {
-            name: String::new(),
-            exported: false,
-            interface: None,
-            inline_interface: None,
-            docs: String::new(),
-            params: Vec::new(),
-            result: None,
-            locals: Vec::new(),
-            body: Vec::new(),
-            exprs: Vec::new(),
-            expr_spans: Vec::new(),
-        });
+        let none = NO_FUNCTION.get_or_init(ir::Function::default);
         let mut g = FuncGen::new(ctx, none, strings);
         let top = g.new_local(ValType::I32);
         g.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);

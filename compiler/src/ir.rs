@@ -148,8 +148,8 @@ pub struct Local {
     pub span: Span,
 }
 
-/// A function defined in the file.
-#[derive(Debug)]
+/// A function defined in the file (or synthesized by the checker).
+#[derive(Debug, Default)]
 pub struct Function {
     /// Its name.
     pub name: String,

@@ -52,13 +52,7 @@ pub fn missing(sig: &mut Signature, rows: &[Vec<Pat>], tys: &[Ty], limit: usize)
         return if rows.is_empty() { vec![Vec::new()] } else { Vec::new() };
     };
     let ctors = sig(ty);
-    let used: BTreeSet<u32> = rows
-        .iter()
-        .filter_map(|r| match &r[0] {
-            Pat::Ctor(i, _) => Some(*i),
-            _ => None,
-        })
-        .collect();
+    let used = used_ctors(rows);
     let mut out = Vec::new();
     match ctors {
         Some(cs) if !cs.is_empty() && used.len() == cs.len() => {
@@ -123,13 +117,7 @@ pub fn useful(sig: &mut Signature, rows: &[Vec<Pat>], q: &[Pat], tys: &[Ty]) -> 
             useful(sig, &spec, q_rest, rest)
         }
         Pat::Wild => {
-            let used: BTreeSet<u32> = rows
-                .iter()
-                .filter_map(|r| match &r[0] {
-                    Pat::Ctor(i, _) => Some(*i),
-                    _ => None,
-                })
-                .collect();
+            let used = used_ctors(rows);
             match sig(ty) {
                 Some(cs) if !cs.is_empty() && used.len() == cs.len() => cs.iter().enumerate().any(|(i, c)| {
                     let n = c.fields.len();
@@ -142,6 +130,16 @@ pub fn useful(sig: &mut Signature, rows: &[Vec<Pat>], q: &[Pat], tys: &[Ty]) -> 
             }
         }
     }
+}
+
+/// The constructors the rows' first column names.
+fn used_ctors(rows: &[Vec<Pat>]) -> BTreeSet<u32> {
+    rows.iter()
+        .filter_map(|r| match &r[0] {
+            Pat::Ctor(i, _) => Some(*i),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The rows that match constructor `ctor` (of `arity` fields) in their first

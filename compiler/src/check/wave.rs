@@ -84,21 +84,7 @@ impl Synth {
     /// A function of these parameters and result; returns reads of the
     /// parameters.
     fn with_params(name: String, params: &[Ty], result: Ty) -> (Synth, Vec<ExprId>) {
-        let mut s = Synth {
-            f: ir::Function {
-                name,
-                exported: false,
-                interface: None,
-                inline_interface: None,
-                docs: String::new(),
-                params: Vec::new(),
-                result: Some(result),
-                locals: Vec::new(),
-                body: Vec::new(),
-                exprs: Vec::new(),
-                expr_spans: Vec::new(),
-            },
-        };
+        let mut s = Synth { f: ir::Function { name, result: Some(result), ..Default::default() } };
         let mut reads = Vec::new();
         for ty in params {
             let l = s.local(*ty);
@@ -249,19 +235,7 @@ impl Checker {
         // WIT's non-recursive types, but parts of the same type share it).
         self.wave_functions.insert(ty, id);
         let (mut s, v) = Synth::new(name, ty);
-        self.module.funcs.push(ir::Function {
-            name: String::new(),
-            exported: false,
-            interface: None,
-            inline_interface: None,
-            docs: String::new(),
-            params: Vec::new(),
-            result: Some(Ty::String),
-            locals: Vec::new(),
-            body: Vec::new(),
-            exprs: Vec::new(),
-            expr_spans: Vec::new(),
-        });
+        self.module.funcs.push(ir::Function::default());
         self.signatures.push(Signature {
             params: vec![("v".into(), ty)],
             result: Some(Ty::String),
@@ -309,33 +283,28 @@ impl Checker {
             Ty::Def(_) => {
                 let kind = ty.def(&self.resolve)?.clone();
                 match kind {
-                    TypeDefKind::Record(r) => {
-                        let mut text = s.text("{");
-                        for (k, field) in r.fields.iter().enumerate() {
+                    TypeDefKind::Record(_) | TypeDefKind::Tuple(_) => {
+                        // `{a: 1, b: 2}` or `(1, 2)`.
+                        let (parts, open, close): (Vec<(String, wit_parser::Type)>, _, _) = match kind {
+                            TypeDefKind::Record(r) => (
+                                r.fields.iter().map(|f| (format!("{}: ", wave_name(&f.name)), f.ty)).collect(),
+                                "{",
+                                "}",
+                            ),
+                            TypeDefKind::Tuple(t) => (t.types.iter().map(|t| (String::new(), *t)).collect(), "(", ")"),
+                            _ => return None,
+                        };
+                        let mut text = s.text(open);
+                        for (k, (label, part_ty)) in parts.iter().enumerate() {
                             let sep = if k == 0 { "" } else { ", " };
-                            let label = s.text(&format!("{sep}{}: ", wave_name(&field.name)));
+                            let label = s.text(&format!("{sep}{label}"));
                             text = s.cat(text, label);
-                            let field_ty = self.from_wit(&field.ty);
-                            let part = s.e(ir::ExprKind::Field(v, k as u32), field_ty);
-                            let shown = self.wave_of(s, part, field_ty)?;
+                            let part_ty = self.from_wit(part_ty);
+                            let part = s.e(ir::ExprKind::Field(v, k as u32), part_ty);
+                            let shown = self.wave_of(s, part, part_ty)?;
                             text = s.cat(text, shown);
                         }
-                        let close = s.text("}");
-                        Some(vec![ret(s.cat(text, close))])
-                    }
-                    TypeDefKind::Tuple(t) => {
-                        let mut text = s.text("(");
-                        for (k, elem) in t.types.iter().enumerate() {
-                            if k > 0 {
-                                let sep = s.text(", ");
-                                text = s.cat(text, sep);
-                            }
-                            let elem_ty = self.from_wit(elem);
-                            let part = s.e(ir::ExprKind::Field(v, k as u32), elem_ty);
-                            let shown = self.wave_of(s, part, elem_ty)?;
-                            text = s.cat(text, shown);
-                        }
-                        let close = s.text(")");
+                        let close = s.text(close);
                         Some(vec![ret(s.cat(text, close))])
                     }
                     TypeDefKind::List(elem) => {
