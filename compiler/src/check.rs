@@ -10,7 +10,7 @@ use crate::ast::{self, BinaryOp, ExprKind as A, StmtKind, UnaryOp};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId, Place};
 use crate::span::Span;
-use crate::suggest::{one_of, similar};
+use crate::suggest::{one_of, similar, suggest_or_list};
 use crate::types::{Interner, Ty, display_wit};
 use std::collections::HashMap;
 
@@ -2664,19 +2664,13 @@ impl BodyChecker<'_> {
                             self.infer(v);
                         }
                         let names: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
-                        let suggestions = similar(&name.name, names.iter().copied());
-                        let mut d = Diagnostic::error(
+                        let d = Diagnostic::error(
                             "unknown-field",
                             format!("record `{type_name}` has no field `{}`", name.name),
                             name.span,
                             "unknown field",
                         );
-                        d = if suggestions.is_empty() {
-                            d.with_note(format!("its fields are: {}", names.join(", ")))
-                        } else {
-                            d.with_help(format!("did you mean {}?", one_of(&suggestions)))
-                        };
-                        self.checker.diagnostics.push(d);
+                        self.checker.diagnostics.push(suggest_or_list(d, &name.name, &names, "fields"));
                         continue;
                     };
                     let field_ty = self.checker.from_wit(&record.fields[index].ty);
@@ -2965,19 +2959,13 @@ impl Checker {
             }
             None => {
                 let names: Vec<&str> = cases.iter().map(|(n, _)| n.as_str()).collect();
-                let suggestions = similar(name, names.iter().copied());
-                let mut d = Diagnostic::error(
+                let d = Diagnostic::error(
                     "unknown-case",
                     format!("`{type_name}` has no case `{name}`"),
                     span,
                     "no such case",
                 );
-                d = if suggestions.is_empty() {
-                    d.with_note(format!("its cases are: {}", names.join(", ")))
-                } else {
-                    d.with_help(format!("did you mean {}?", one_of(&suggestions)))
-                };
-                self.diagnostics.push(d);
+                self.diagnostics.push(suggest_or_list(d, name, &names, "cases"));
                 None
             }
         }

@@ -52,3 +52,19 @@ pub fn one_of(names: &[String]) -> String {
         n => format!("{} or {}", quoted[..n - 1].join(", "), quoted[n - 1]),
     }
 }
+
+/// Adds "did you mean ...?" to `d` when `name` is close to one of
+/// `names`, and otherwise a note listing them all ("its `what` are: a, b").
+pub fn suggest_or_list(
+    d: crate::diagnostic::Diagnostic,
+    name: &str,
+    names: &[&str],
+    what: &str,
+) -> crate::diagnostic::Diagnostic {
+    let suggestions = similar(name, names.iter().copied());
+    if suggestions.is_empty() {
+        d.with_note(format!("its {what} are: {}", names.join(", ")))
+    } else {
+        d.with_help(format!("did you mean {}?", one_of(&suggestions)))
+    }
+}

@@ -14,7 +14,7 @@ use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Const, ExprId};
 use crate::patterns::{self, Ctor, Pat};
 use crate::span::Span;
-use crate::suggest::{one_of, similar};
+use crate::suggest::suggest_or_list;
 use crate::types::Ty;
 use std::collections::HashMap;
 use wit_parser::TypeDefKind;
@@ -353,19 +353,13 @@ impl BodyChecker<'_> {
             return Some((i, cases[i].clone()));
         }
         let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-        let suggestions = similar(&case.name, names.iter().copied());
-        let mut d = Diagnostic::error(
+        let d = Diagnostic::error(
             "unknown-case",
             format!("`{name}` has no case `{}`", case.name),
             case.span,
             "no such case",
         );
-        d = if suggestions.is_empty() {
-            d.with_note(format!("its cases are: {}", names.join(", ")))
-        } else {
-            d.with_help(format!("did you mean {}?", one_of(&suggestions)))
-        };
-        self.checker.diagnostics.push(d);
+        self.checker.diagnostics.push(suggest_or_list(d, &case.name, &names, "cases"));
         parts.failed = true;
         None
     }
