@@ -540,6 +540,14 @@ impl Checker {
     ) {
         let id = FuncId(self.module.funcs.len() as u32);
         let in_interface = interface.is_some() || inline_interface.is_some();
+        if func.exported && !in_interface && self.module.inline_interfaces.contains(&func.name.name) {
+            self.diagnostics.push(Diagnostic::error(
+                "duplicate-definition",
+                format!("`{}` is already exported as an interface", func.name.name),
+                func.name.span,
+                "exported again here",
+            ));
+        }
         self.module.funcs.push(ir::Function {
             name: func.name.name.clone(),
             exported: func.exported,
@@ -646,10 +654,15 @@ impl Checker {
     /// file's own type definitions, which live at the world level.
     fn export_inline(&mut self, export: &ast::ExportInline) {
         let name = export.name.name.clone();
-        if self.module.inline_interfaces.iter().any(|n| *n == name) {
+        let clashes_with_func = self
+            .module
+            .funcs
+            .iter()
+            .any(|f| f.exported && f.name == name && f.interface.is_none() && f.inline_interface.is_none());
+        if self.module.inline_interfaces.iter().any(|n| *n == name) || clashes_with_func {
             self.diagnostics.push(Diagnostic::error(
                 "duplicate-definition",
-                format!("interface `{name}` is exported twice"),
+                format!("`{name}` is exported twice"),
                 export.name.span,
                 "exported again here",
             ));

@@ -624,7 +624,7 @@ fn lex_interpolated(inner: &str, span: Span, pieces: &[Piece], out: &mut Lexed) 
                         "this interpolation has no closing `}`",
                     )
                     .with_help("close it with `}`, or write `\\\\{` for a backslash followed by `{`")
-                    .with_note("a string literal cannot appear inside `\\{...}`: bind it to a variable first"),
+                    .with_note("string literals and the chars `'\"'`, `'{'` and `'}'` cannot appear inside `\\{...}`: bind them to a variable first"),
                 );
             }
         }

@@ -115,12 +115,13 @@ fn describe(token: &Token) -> String {
     match token {
         Token::Ident(name) => format!("identifier `{name}`"),
         Token::Reserved(word) => format!("reserved keyword `{word}`"),
-        Token::Match | Token::Record | Token::Variant | Token::Enum | Token::Flags | Token::Type => {
+        Token::Match | Token::Record | Token::Variant | Token::Enum | Token::Flags | Token::Type | Token::Interface => {
             format!("keyword `{}`", token_text(token))
         }
         Token::Int(_) => "integer literal".into(),
         Token::Float(_) => "float literal".into(),
         Token::Str(_) | Token::RawStr(_) => "string literal".into(),
+        Token::InterpText(_) => "string text".into(),
         Token::Char(_) | Token::RawChar(_) => "char literal".into(),
         Token::Version(v) => format!("version `@{v}`"),
         other => format!("`{}`", token_text(other)),
@@ -158,6 +159,11 @@ fn token_text(token: &Token) -> &'static str {
         Token::Flags => "flags",
         Token::Type => "type",
         Token::Underscore => "_",
+        Token::Interface => "interface",
+        Token::CheckBang => "check!",
+        Token::InterpOpen => "\\{",
+        Token::InterpClose => "}",
+        Token::InterpStart | Token::InterpEnd => "\"",
         Token::LParen => "(",
         Token::RParen => ")",
         Token::LBrace => "{",
@@ -221,6 +227,10 @@ fn expected_list(expected: &[String]) -> String {
                 "char" => "a char".to_string(),
                 "version" => "a version".to_string(),
                 "reserved" => "a keyword".to_string(),
+                "interp_start" | "interp_end" => "`\"`".to_string(),
+                "interp_open" => "`\\{`".to_string(),
+                "interp_close" => "`}`".to_string(),
+                "interp_text" => "text".to_string(),
                 other => format!("`{other}`"),
             }
         })
@@ -299,9 +309,13 @@ fn syntax_error(
             );
             let keyword = match &token {
                 Token::Reserved(word) => Some(word.as_str()),
-                Token::Match | Token::Record | Token::Variant | Token::Enum | Token::Flags | Token::Type => {
-                    Some(token_text(&token))
-                }
+                Token::Match
+                | Token::Record
+                | Token::Variant
+                | Token::Enum
+                | Token::Flags
+                | Token::Type
+                | Token::Interface => Some(token_text(&token)),
                 _ => None,
             };
             if let Some(word) = keyword {

@@ -23,7 +23,8 @@ use wit_parser::TypeDefKind;
 /// The Claw source of the formatting functions.
 pub const PRELUDE: &str = include_str!("../prelude.claw");
 
-/// WAVE's keywords: a case, field or flag of that name is written `%name`.
+/// WAVE's keywords: a variant or enum case of that name is written `%name`
+/// (fields and flags are not escaped, as wasm-wave writes them).
 const WAVE_KEYWORDS: &[&str] = &["true", "false", "some", "none", "ok", "err", "inf", "nan"];
 
 fn wave_name(name: &str) -> String {
@@ -283,29 +284,60 @@ impl Checker {
             Ty::Def(_) => {
                 let kind = ty.def(&self.resolve)?.clone();
                 match kind {
-                    TypeDefKind::Record(_) | TypeDefKind::Tuple(_) => {
-                        // `{a: 1, b: 2}` or `(1, 2)`.
-                        let (parts, open, close): (Vec<(String, wit_parser::Type)>, _, _) = match kind {
-                            TypeDefKind::Record(r) => (
-                                r.fields.iter().map(|f| (format!("{}: ", wave_name(&f.name)), f.ty)).collect(),
-                                "{",
-                                "}",
-                            ),
-                            TypeDefKind::Tuple(t) => (t.types.iter().map(|t| (String::new(), *t)).collect(), "(", ")"),
-                            _ => return None,
-                        };
-                        let mut text = s.text(open);
-                        for (k, (label, part_ty)) in parts.iter().enumerate() {
-                            let sep = if k == 0 { "" } else { ", " };
-                            let label = s.text(&format!("{sep}{label}"));
-                            text = s.cat(text, label);
-                            let part_ty = self.from_wit(part_ty);
-                            let part = s.e(ir::ExprKind::Field(v, k as u32), part_ty);
-                            let shown = self.wave_of(s, part, part_ty)?;
+                    TypeDefKind::Tuple(t) => {
+                        let mut text = s.text("(");
+                        for (k, elem) in t.types.iter().enumerate() {
+                            if k > 0 {
+                                let sep = s.text(", ");
+                                text = s.cat(text, sep);
+                            }
+                            let elem_ty = self.from_wit(elem);
+                            let part = s.e(ir::ExprKind::Field(v, k as u32), elem_ty);
+                            let shown = self.wave_of(s, part, elem_ty)?;
                             text = s.cat(text, shown);
                         }
-                        let close = s.text(close);
+                        let close = s.text(")");
                         Some(vec![ret(s.cat(text, close))])
+                    }
+                    TypeDefKind::Record(r) => {
+                        // As wasm-wave writes it: fields whose value is
+                        // `none` are left out, and `{:}` has none at all.
+                        let (out, sep) = (s.local(Ty::String), s.local(Ty::String));
+                        let (open, empty) = (s.text("{"), s.text(""));
+                        let mut stmts = vec![ir::Stmt::Let(out, open), ir::Stmt::Let(sep, empty)];
+                        for (k, field) in r.fields.iter().enumerate() {
+                            let field_ty = self.from_wit(&field.ty);
+                            let part = s.e(ir::ExprKind::Field(v, k as u32), field_ty);
+                            let (o, sp) = (s.read(out), s.read(sep));
+                            let label = s.text(&format!("{}: ", field.name));
+                            let shown = self.wave_of(s, part, field_ty)?;
+                            let joined = s.cat(o, sp);
+                            let joined = s.cat(joined, label);
+                            let joined = s.cat(joined, shown);
+                            let comma = s.text(", ");
+                            let append = vec![
+                                ir::Stmt::Assign(Place::Local(out), joined),
+                                ir::Stmt::Assign(Place::Local(sep), comma),
+                            ];
+                            if matches!(field_ty.def(&self.resolve), Some(TypeDefKind::Option(_))) {
+                                let is_none = s.e(ir::ExprKind::IsCase(part, 0), Ty::Bool);
+                                stmts.push(ir::Stmt::If { cond: is_none, then: vec![], otherwise: append });
+                            } else {
+                                stmts.extend(append);
+                            }
+                        }
+                        let (sp, nothing) = (s.read(sep), s.text(""));
+                        let all_absent = s.e(ir::ExprKind::Binary(BinaryOp::Eq, sp, nothing), Ty::Bool);
+                        let (o, colon) = (s.read(out), s.text(":"));
+                        let with_colon = s.cat(o, colon);
+                        stmts.push(ir::Stmt::If {
+                            cond: all_absent,
+                            then: vec![ir::Stmt::Assign(Place::Local(out), with_colon)],
+                            otherwise: vec![],
+                        });
+                        let (o, close) = (s.read(out), s.text("}"));
+                        stmts.push(ret(s.cat(o, close)));
+                        Some(stmts)
                     }
                     TypeDefKind::List(elem) => {
                         let elem_ty = self.from_wit(&elem);
@@ -342,7 +374,7 @@ impl Checker {
                             let both = s.e(ir::ExprKind::Binary(BinaryOp::BitAnd, v, one), ty);
                             let set = s.e(ir::ExprKind::Binary(BinaryOp::Ne, both, none), Ty::Bool);
                             let (o, sp) = (s.read(out), s.read(sep));
-                            let name = s.text(&wave_name(&flag.name));
+                            let name = s.text(&flag.name);
                             let joined = s.cat(o, sp);
                             let joined = s.cat(joined, name);
                             let comma = s.text(", ");
