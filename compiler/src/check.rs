@@ -15,6 +15,7 @@ use crate::types::{Interner, Ty, display_wit};
 use std::collections::HashMap;
 
 mod matching;
+mod resources;
 mod wave;
 
 pub use wave::PRELUDE;
@@ -59,6 +60,7 @@ pub fn check_source(file: &ast::File, source: &str, resolve: &Resolve) -> (ir::M
         defining: Vec::new(),
         type_scope: None,
         wave_functions: HashMap::new(),
+        imported: HashMap::new(),
     };
     checker.collect(file);
     checker.check_bodies(file);
@@ -90,6 +92,8 @@ struct Checker {
     /// The synthesized `wave(v: T) -> string` function of each type (see
     /// `check/wave.rs`).
     wave_functions: HashMap<Ty, FuncId>,
+    /// Interface functions imported so far, by interface and WIT name.
+    imported: HashMap<(InterfaceId, String), ImportId>,
 }
 
 impl Checker {
@@ -180,7 +184,24 @@ impl Checker {
                 }
                 self.interner.tuple(&mut self.resolve, &types)
             }
-            "borrow" | "own" | "future" | "stream" => {
+            "borrow" | "own" => {
+                let [Some(arg)] = resolved.as_slice() else { return arity_error(self, "one type argument") };
+                match arg.handle(&self.resolve) {
+                    Some((_, r)) => self.interner.handle(&mut self.resolve, ctor.name == "own", r),
+                    None if *arg == Ty::Error => Ty::Error,
+                    None => {
+                        let name = self.ty_name(*arg);
+                        self.diagnostics.push(Diagnostic::error(
+                            "type-mismatch",
+                            format!("`{}<...>` takes a resource, not `{name}`", ctor.name),
+                            span,
+                            "not a resource",
+                        ));
+                        Ty::Error
+                    }
+                }
+            }
+            "future" | "stream" => {
                 self.diagnostics.push(Diagnostic::error(
                     "unsupported-type",
                     format!("`{}<...>` types are not supported yet", ctor.name),
@@ -915,6 +936,9 @@ impl Checker {
         if expected.is_numeric() && found.is_numeric() {
             d = d.with_help(format!("convert with `as {}`", self.ty_name(expected)));
         }
+        if found == Ty::String && self.ty_name(expected) == "list<u8>" {
+            d = d.with_help("`s.bytes()` is the string's UTF-8 as a `list<u8>`");
+        }
         self.diagnostics.push(d);
     }
 
@@ -1052,49 +1076,8 @@ impl Checker {
     fn interface_item(&mut self, interface: InterfaceId, name: &ast::Ident) -> Option<Binding> {
         let iface = self.resolve.interfaces[interface].clone();
         let iface_name = iface_display(&self.resolve, interface);
-        if let Some(func) = iface.functions.get(&name.name) {
-            let mut params = Vec::new();
-            let mut unsupported = None;
-            for param in &func.params {
-                match self.interner.from_wit(&mut self.resolve, &param.ty) {
-                    Ok(t) => params.push((param.name.clone(), t)),
-                    Err(kind) => unsupported = Some(kind),
-                }
-            }
-            let result = match &func.result {
-                None => None,
-                Some(t) => match self.interner.from_wit(&mut self.resolve, &t) {
-                    Ok(t) => Some(t),
-                    Err(kind) => {
-                        unsupported = Some(kind);
-                        None
-                    }
-                },
-            };
-            if let Some(kind) = unsupported {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "unsupported-type",
-                        format!("`{}` from `{iface_name}` uses a {kind} type, which Claw cannot pass yet", name.name),
-                        name.span,
-                        "imported here",
-                    )
-                    .with_note(
-                        "this version of Claw passes every WIT value type except resources, futures and streams",
-                    ),
-                );
-                return None;
-            }
-            let id = ImportId(self.module.imports.len() as u32);
-            self.module.imports.push(ir::ImportFunc {
-                name: name.name.clone(),
-                interface: Some(interface),
-                params: params.clone(),
-                result,
-                docs: String::new(),
-            });
-            self.import_signatures.push(Signature { params, result, span: name.span });
-            return Some(Binding::Import(id));
+        if iface.functions.contains_key(&name.name) {
+            return self.import_function(interface, &name.name, name.span).map(Binding::Import);
         }
         if let Some(&type_id) = iface.types.get(&name.name) {
             return match self.interner.from_wit(&mut self.resolve, &wit_parser::Type::Id(type_id)) {
@@ -2291,6 +2274,9 @@ impl BodyChecker<'_> {
     fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
         let receiver_id = self.infer(receiver);
         let receiver_ty = self.ty(receiver_id);
+        if let Some((_, r)) = receiver_ty.handle(&self.checker.resolve) {
+            return self.resource_method_call(r, receiver_id, method, args, span);
+        }
         if receiver_ty == Ty::String && matches!(method.name.as_str(), "split" | "bytes") {
             let (builtin, params, elem) = match method.name.as_str() {
                 "split" => (ir::Builtin::StrSplit, &[Ty::String][..], Ty::String),
@@ -2804,6 +2790,9 @@ impl BodyChecker<'_> {
             }
             A::Path(type_name, case) => {
                 let ty = self.checker.type_for_path(type_name)?;
+                if let Some((true, r)) = ty.handle(&self.checker.resolve) {
+                    return Some(self.resource_path_call(r, case, args, span));
+                }
                 (ty, case.name.clone(), case.span)
             }
             _ => return None,

@@ -138,6 +138,9 @@ fn collect_named(resolve: &Resolve, ty: &wit_parser::Type, out: &mut Vec<wit_par
         TypeDefKind::List(t) | TypeDefKind::Option(t) | TypeDefKind::Type(t) => vec![*t],
         TypeDefKind::Result(r) => r.ok.iter().chain(r.err.iter()).copied().collect(),
         TypeDefKind::Tuple(t) => t.types.clone(),
+        TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
+            vec![wit_parser::Type::Id(*r)]
+        }
         _ => Vec::new(),
     };
     for t in &inner {

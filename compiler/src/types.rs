@@ -303,6 +303,12 @@ impl Interner {
         self.anonymous(resolve, TypeDefKind::Tuple(wit_parser::Tuple { types: wit }))
     }
 
+    /// `own<R>` (`own` true) or `borrow<R>` of the resource definition `resource`.
+    pub fn handle(&mut self, resolve: &mut Resolve, own: bool, resource: TypeId) -> Ty {
+        let handle = if own { wit_parser::Handle::Own(resource) } else { wit_parser::Handle::Borrow(resource) };
+        self.anonymous(resolve, TypeDefKind::Handle(handle))
+    }
+
     /// Converts a WIT type, following aliases and interning anonymous types.
     /// Types Claw cannot handle yet give `Err` with the WIT kind's name
     /// (`resource`, `future`, ...).
@@ -349,7 +355,16 @@ impl Interner {
                     }
                     self.tuple(resolve, &types)
                 }
-                TypeDefKind::Resource | TypeDefKind::Handle(_) => return Err("resource"),
+                // A resource named as a type is an owned handle to it.
+                TypeDefKind::Resource => self.handle(resolve, true, *id),
+                TypeDefKind::Handle(h) => {
+                    let (own, r) = match h {
+                        wit_parser::Handle::Own(r) => (true, r),
+                        wit_parser::Handle::Borrow(r) => (false, r),
+                    };
+                    let r = resource_of(resolve, r);
+                    self.handle(resolve, own, r)
+                }
                 TypeDefKind::Future(_) => return Err("future"),
                 TypeDefKind::Stream(_) => return Err("stream"),
                 _ => return Err("this kind of type"),
@@ -368,5 +383,24 @@ impl Interner {
             self.from_wit(resolve, &t)?;
         }
         Ok(())
+    }
+}
+
+/// The resource definition an id names, following `use` aliases.
+pub fn resource_of(resolve: &Resolve, mut id: TypeId) -> TypeId {
+    while let TypeDefKind::Type(Type::Id(inner)) = resolve.types[id].kind {
+        id = inner;
+    }
+    id
+}
+
+impl Ty {
+    /// For `own<R>` / `borrow<R>`: whether it is owned, and `R`.
+    pub fn handle(self, resolve: &Resolve) -> Option<(bool, TypeId)> {
+        match self.def(resolve)? {
+            TypeDefKind::Handle(wit_parser::Handle::Own(r)) => Some((true, *r)),
+            TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) => Some((false, *r)),
+            _ => None,
+        }
     }
 }
