@@ -15,6 +15,7 @@ use crate::types::{Interner, Ty, display_wit};
 use std::collections::HashMap;
 
 mod matching;
+mod ownership;
 mod resources;
 mod wave;
 
@@ -61,6 +62,7 @@ pub fn check_source(file: &ast::File, source: &str, resolve: &Resolve) -> (ir::M
         type_scope: None,
         wave_functions: HashMap::new(),
         imported: HashMap::new(),
+        drop_functions: HashMap::new(),
     };
     checker.collect(file);
     checker.check_bodies(file);
@@ -94,6 +96,8 @@ struct Checker {
     wave_functions: HashMap<Ty, FuncId>,
     /// Interface functions imported so far, by interface and WIT name.
     imported: HashMap<(InterfaceId, String), ImportId>,
+    /// The synthesized drop glue of each compound linear type.
+    drop_functions: HashMap<Ty, FuncId>,
 }
 
 impl Checker {
@@ -789,8 +793,29 @@ impl Checker {
                 Ty::Error
             }
         };
+        let linear = self.is_linear(ty);
+        let ty = if linear {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "unsupported-type",
+                    format!("global `{}` would own a resource handle, which globals cannot do yet", global.name.name),
+                    global.name.span,
+                    "owns a handle",
+                )
+                .with_help("keep handles in locals, and pass them to the functions that need them"),
+            );
+            Ty::Error
+        } else {
+            ty
+        };
         // Compound values are built by the module's init function (see `check_inits`).
-        let init = if matches!(ty, Ty::Def(_)) { Const::Zero } else { self.constant(&global.init, ty) };
+        let init = if linear {
+            Const::Bool(false)
+        } else if matches!(ty, Ty::Def(_)) {
+            Const::Zero
+        } else {
+            self.constant(&global.init, ty)
+        };
         let id = GlobalId(self.module.globals.len() as u32);
         self.module.globals.push(ir::Global { name: global.name.name.clone(), ty, mutable: global.mutable, init });
         self.define(&global.name, Binding::Global(id));
@@ -1132,6 +1157,11 @@ impl Checker {
                     scopes: vec![HashMap::new()],
                     loop_depth: 0,
                     recovered: has_error_stmt(&func.body.stmts),
+                    owned_scopes: vec![Vec::new()],
+                    loop_marks: Vec::new(),
+                    moved: HashMap::new(),
+                    local_loop: HashMap::new(),
+                    in_return: false,
                 };
                 let function = body_checker.check_function(func);
                 self.module.funcs[id.index()] = function;
@@ -1166,6 +1196,11 @@ impl Checker {
             scopes: vec![HashMap::new()],
             loop_depth: 0,
             recovered: false,
+            owned_scopes: vec![Vec::new()],
+            loop_marks: Vec::new(),
+            moved: HashMap::new(),
+            local_loop: HashMap::new(),
+            in_return: false,
         };
         for (id, global) in globals {
             if let Some(span) = non_constant(&global.init) {
@@ -1235,6 +1270,17 @@ struct BodyChecker<'c> {
     /// unbound names and missing returns are not reported (they would be
     /// follow-on errors).
     recovered: bool,
+    /// The owning locals of each open scope, the function's parameters first
+    /// (see `check/ownership.rs`).
+    owned_scopes: Vec<Vec<LocalId>>,
+    /// `owned_scopes.len()` where each enclosing loop's body starts.
+    loop_marks: Vec<usize>,
+    /// Owning locals that have moved (or may have), with where.
+    moved: HashMap<LocalId, Span>,
+    /// The loop depth at which each owning local was declared.
+    local_loop: HashMap<LocalId, u32>,
+    /// Checking the value of a `return` (a move there leaves the loop).
+    in_return: bool,
 }
 
 impl BodyChecker<'_> {
@@ -1247,7 +1293,11 @@ impl BodyChecker<'_> {
             self.function.params.push(id);
         }
         self.function.result = result;
-        let body = self.block(&func.body);
+        let mut body = self.block(&func.body);
+        let params_owned = self.owned_scopes.first().cloned().unwrap_or_default();
+        if !params_owned.is_empty() && completes(&body) {
+            body.push(ir::Stmt::DropLocals(params_owned));
+        }
         if let Some(result_ty) = result
             && result_ty != Ty::Error
             && completes(&body)
@@ -1272,9 +1322,13 @@ impl BodyChecker<'_> {
 
     fn new_local(&mut self, name: &str, ty: Ty, mutable: bool, span: Span) -> LocalId {
         let id = LocalId(self.function.locals.len() as u32);
-        self.function.locals.push(ir::Local { name: name.to_string(), ty, mutable, span });
+        self.function.locals.push(ir::Local { name: name.to_string(), ty, mutable, span, owned: None });
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name.to_string(), id);
+        }
+        // Hidden locals (named "") hold values whose parts move elsewhere.
+        if !name.is_empty() && self.checker.is_linear(ty) {
+            self.make_owned(id, ty);
         }
         id
     }
@@ -1289,6 +1343,7 @@ impl BodyChecker<'_> {
 
     fn block_inner(&mut self, block: &ast::Block) -> Vec<ir::Stmt> {
         self.scopes.push(HashMap::new());
+        self.owned_scopes.push(Vec::new());
         let mut out = Vec::new();
         for stmt in &block.stmts {
             if let Some(s) = self.stmt(stmt) {
@@ -1296,6 +1351,10 @@ impl BodyChecker<'_> {
             }
         }
         self.scopes.pop();
+        let owned = self.owned_scopes.pop().unwrap_or_default();
+        if !owned.is_empty() && completes(&out) {
+            out.push(ir::Stmt::DropLocals(owned.into_iter().rev().collect()));
+        }
         out
     }
 
@@ -1342,18 +1401,32 @@ impl BodyChecker<'_> {
                 ir::Stmt::Let(local, value)
             }
             StmtKind::Assign { target, op, value } => return self.assign(target, *op, value),
-            StmtKind::Expr(e) => ir::Stmt::Expr(self.infer(e)),
+            StmtKind::Expr(e) => {
+                let value = self.infer(e);
+                let ty = self.ty(value);
+                // A discarded value that owns handles is dropped.
+                match self.checker.is_linear(ty).then(|| self.checker.drop_callee(ty)).flatten() {
+                    Some(callee) => {
+                        ir::Stmt::Expr(self.push_expr(ir::ExprKind::Call(callee, vec![value]), Ty::Unit, e.span))
+                    }
+                    None => ir::Stmt::Expr(value),
+                }
+            }
             StmtKind::If(if_stmt) => self.if_stmt(if_stmt),
             StmtKind::While { cond, body } => {
                 let cond = self.check(cond, Ty::Bool);
                 self.loop_depth += 1;
+                self.loop_marks.push(self.owned_scopes.len());
                 let body = self.block(body);
+                self.loop_marks.pop();
                 self.loop_depth -= 1;
                 ir::Stmt::While { cond, body }
             }
             StmtKind::Loop(body) => {
                 self.loop_depth += 1;
+                self.loop_marks.push(self.owned_scopes.len());
                 let body = self.block(body);
+                self.loop_marks.pop();
                 self.loop_depth -= 1;
                 ir::Stmt::Loop(body)
             }
@@ -1372,12 +1445,14 @@ impl BodyChecker<'_> {
                 let end_local = self.new_local("", ty, true, var.span);
                 let var = self.new_local(&var.name, ty, false, var.span);
                 self.loop_depth += 1;
+                self.loop_marks.push(self.owned_scopes.len());
                 let body = self.block(body);
+                self.loop_marks.pop();
                 self.loop_depth -= 1;
                 self.scopes.pop();
                 ir::Stmt::For { var, end_local, start, end, body }
             }
-            StmtKind::ForEach { var, list, body } => {
+            StmtKind::ForEach { var: var_name, list, body } => {
                 let list = self.infer(list);
                 let list_ty = self.ty(list);
                 let elem = match list_ty.def(&self.checker.resolve) {
@@ -1401,12 +1476,26 @@ impl BodyChecker<'_> {
                         Ty::Error
                     }
                 };
+                if self.checker.is_linear(elem) {
+                    let name = self.checker.ty_name(list_ty);
+                    self.checker.diagnostics.push(
+                        Diagnostic::error(
+                            "partial-move",
+                            format!("`for` cannot take handles out of a `{name}` one by one yet"),
+                            self.function.expr_spans[list.index()],
+                            "its elements own resource handles",
+                        )
+                        .with_help("take them out with `pop()` in a `loop`"),
+                    );
+                }
                 self.scopes.push(HashMap::new());
-                let list_local = self.new_local("", list_ty, false, var.span);
-                let index = self.new_local("", Ty::U32, true, var.span);
-                let var = self.new_local(&var.name, elem, false, var.span);
+                let list_local = self.new_local("", list_ty, false, var_name.span);
+                let index = self.new_local("", Ty::U32, true, var_name.span);
+                let var = self.new_local(&var_name.name, elem, false, var_name.span);
                 self.loop_depth += 1;
+                self.loop_marks.push(self.owned_scopes.len());
                 let body = self.block(body);
+                self.loop_marks.pop();
                 self.loop_depth -= 1;
                 self.scopes.pop();
                 ir::Stmt::ForEach { var, list_local, index, list, body }
@@ -1423,14 +1512,33 @@ impl BodyChecker<'_> {
                     ));
                     return None;
                 }
-                if is_break { ir::Stmt::Break } else { ir::Stmt::Continue }
+                let jump = if is_break { ir::Stmt::Break } else { ir::Stmt::Continue };
+                let drops = self.loop_owned();
+                if drops.is_empty() { jump } else { ir::Stmt::Block(vec![ir::Stmt::DropLocals(drops), jump]) }
             }
             StmtKind::Return(value) => {
                 let result = self.function.result;
                 let name = self.function.name.clone();
                 let result_span = self.checker.signatures[self.func.index()].span;
                 match (value, result) {
-                    (Some(v), Some(t)) => ir::Stmt::Return(Some(self.check(v, t))),
+                    (Some(v), Some(t)) => {
+                        self.in_return = true;
+                        let value = self.check(v, t);
+                        self.in_return = false;
+                        let drops = self.all_owned();
+                        if drops.is_empty() {
+                            ir::Stmt::Return(Some(value))
+                        } else {
+                            // The value first (it may move owned locals), then the drops.
+                            let hidden = self.new_local("", t, false, v.span);
+                            let read = self.push_expr(ir::ExprKind::Local(hidden), t, v.span);
+                            ir::Stmt::Block(vec![
+                                ir::Stmt::Let(hidden, value),
+                                ir::Stmt::DropLocals(drops),
+                                ir::Stmt::Return(Some(read)),
+                            ])
+                        }
+                    }
                     (Some(v), None) => {
                         let id = self.infer(v);
                         let _ = id;
@@ -1460,7 +1568,14 @@ impl BodyChecker<'_> {
                         }
                         ir::Stmt::Return(None)
                     }
-                    (None, None) => ir::Stmt::Return(None),
+                    (None, None) => {
+                        let drops = self.all_owned();
+                        if drops.is_empty() {
+                            ir::Stmt::Return(None)
+                        } else {
+                            ir::Stmt::Block(vec![ir::Stmt::DropLocals(drops), ir::Stmt::Return(None)])
+                        }
+                    }
                 }
             }
             StmtKind::Match(m) => self.match_stmt(m),
@@ -1484,12 +1599,21 @@ impl BodyChecker<'_> {
 
     fn if_stmt_inner(&mut self, if_stmt: &ast::IfStmt) -> ir::Stmt {
         let cond = self.check(&if_stmt.cond, Ty::Bool);
+        let before = self.moved.clone();
         let then = self.block(&if_stmt.then);
+        // Each branch starts from what had moved before the `if`; after it,
+        // anything moved on either branch may have moved.
+        let after_then = std::mem::replace(&mut self.moved, before);
         let otherwise = match &if_stmt.otherwise {
             None => Vec::new(),
             Some(ast::Else::Block(b)) => self.block(b),
             Some(ast::Else::If(inner, _)) => vec![self.if_stmt(inner)],
         };
+        if completes(&then) {
+            for (local, span) in after_then {
+                self.moved.entry(local).or_insert(span);
+            }
+        }
         ir::Stmt::If { cond, then, otherwise }
     }
 
@@ -1515,6 +1639,10 @@ impl BodyChecker<'_> {
                 self.binary_result(op, op_span, read, rhs, span)
             }
         };
+        // The variable holds a value again.
+        if let Place::Local(l) = place {
+            self.moved.remove(&l);
+        }
         Some(ir::Stmt::Assign(place, value))
     }
 
@@ -1586,7 +1714,20 @@ impl BodyChecker<'_> {
                 }
                 (None, None) => None,
             };
-            let Some(name) = name else { continue };
+            let Some(name) = name else {
+                // `_` over a part that owns handles drops it.
+                if let Some(k) = index {
+                    let part_ty = self.checker.from_wit(&parts[k as usize].1);
+                    if self.checker.is_linear(part_ty)
+                        && let Some(callee) = self.checker.drop_callee(part_ty)
+                    {
+                        let part = self.push_expr(ir::ExprKind::Field(read, k), part_ty, span);
+                        let call = self.push_expr(ir::ExprKind::Call(callee, vec![part]), Ty::Unit, span);
+                        stmts.push(ir::Stmt::Expr(call));
+                    }
+                }
+                continue;
+            };
             let Some(index) = index else {
                 self.new_local(&name.name, Ty::Error, mutable, name.span);
                 continue;
@@ -2010,13 +2151,16 @@ impl BodyChecker<'_> {
             A::Braced(items) => self.braced_literal(items, expected, span),
             A::Field { base, field } => self.field(base, field, span),
             A::Index { base, index } => {
-                let base_id = self.infer(base);
+                let base_id = self.place_read(base);
                 let base_ty = self.ty(base_id);
                 let index_id = self.check(index, Ty::U32);
                 match base_ty.def(&self.checker.resolve) {
                     Some(TypeDefKind::List(t)) => {
                         let t = *t;
                         let elem = self.checker.from_wit(&t);
+                        if !self.no_partial_move(elem, span) {
+                            return self.error_expr(span);
+                        }
                         self.push_expr(ir::ExprKind::Index(base_id, index_id), elem, span)
                     }
                     _ if base_ty == Ty::Error => self.error_expr(span),
@@ -2036,7 +2180,7 @@ impl BodyChecker<'_> {
                 }
             }
             A::Slice { base, start, end } => {
-                let base_id = self.infer(base);
+                let base_id = self.place_read(base);
                 let base_ty = self.ty(base_id);
                 let start = self.check(start, Ty::U32);
                 let end = self.check(end, Ty::U32);
@@ -2158,6 +2302,13 @@ impl BodyChecker<'_> {
     fn name(&mut self, name: &ast::Ident, span: Span) -> ExprId {
         if let Some(local) = self.lookup_local(&name.name) {
             let ty = self.function.local(local).ty;
+            if self.function.local(local).owned.is_some() {
+                return self.move_local(local, span);
+            }
+            if let Some((false, _)) = ty.handle(&self.checker.resolve) {
+                self.borrowed_escapes(local, span);
+                return self.error_expr(span);
+            }
             return self.push_expr(ir::ExprKind::Local(local), ty, span);
         }
         match self.checker.names.get(&name.name).copied() {
@@ -2258,6 +2409,9 @@ impl BodyChecker<'_> {
         let mut ids = Vec::new();
         for (i, arg) in args.iter().enumerate() {
             match params.get(i) {
+                Some((_, t)) if matches!(t.handle(&self.checker.resolve), Some((false, _))) => {
+                    ids.push(self.lend(arg, *t))
+                }
                 Some((_, t)) => ids.push(self.check(arg, *t)),
                 None => {
                     self.infer(arg);
@@ -2272,9 +2426,23 @@ impl BodyChecker<'_> {
 
     /// Checks a call of a built-in method (the string methods of the brief).
     fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
-        let receiver_id = self.infer(receiver);
+        // A method reads its receiver; it does not move it.
+        let receiver_id = self.place_read(receiver);
         let receiver_ty = self.ty(receiver_id);
-        if let Some((_, r)) = receiver_ty.handle(&self.checker.resolve) {
+        if let Some((own, r)) = receiver_ty.handle(&self.checker.resolve) {
+            let inner = strip_parens(receiver);
+            let is_variable = matches!(&inner.kind, A::Name(n) if self.lookup_local(&n.name).is_some());
+            if own && !is_variable {
+                self.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "temporary-borrow",
+                        "a new handle cannot be lent without an owner",
+                        receiver.span,
+                        "this handle would never be dropped",
+                    )
+                    .with_help("bind it to a variable first: `let h = ...;`"),
+                );
+            }
             return self.resource_method_call(r, receiver_id, method, args, span);
         }
         if receiver_ty == Ty::String && matches!(method.name.as_str(), "split" | "bytes") {
@@ -2431,7 +2599,7 @@ impl BodyChecker<'_> {
             return self.error_expr(span);
         }
         let out = success.map(|t| self.checker.from_wit(&t)).unwrap_or(Ty::Unit);
-        self.push_expr(ir::ExprKind::Try(value), out, span)
+        self.push_expr(ir::ExprKind::Try(value, self.all_owned()), out, span)
     }
 
     /// The list methods whose types depend on the element type `elem`:
@@ -2465,6 +2633,12 @@ impl BodyChecker<'_> {
             return Some(self.error_expr(span));
         }
         let option = self.checker.interner.option(&mut self.checker.resolve, elem);
+        if matches!(method.name.as_str(), "get" | "contains") && !self.no_partial_move(elem, span) {
+            for a in args {
+                self.infer(a);
+            }
+            return Some(self.error_expr(span));
+        }
         Some(match method.name.as_str() {
             "get" => {
                 let index = self.check(&args[0], Ty::U32);
@@ -2847,7 +3021,7 @@ impl BodyChecker<'_> {
 
     /// `base.field` or `base.0`.
     fn field(&mut self, base: &ast::Expr, field: &ast::Ident, span: Span) -> ExprId {
-        let base_id = self.infer(base);
+        let base_id = self.place_read(base);
         let base_ty = self.ty(base_id);
         if base_ty == Ty::Error {
             return self.error_expr(span);
@@ -2857,6 +3031,9 @@ impl BodyChecker<'_> {
             Some(TypeDefKind::Record(record)) => match record.fields.iter().position(|f| f.name == field.name) {
                 Some(i) => {
                     let t = self.checker.from_wit(&record.fields[i].ty);
+                    if !self.no_partial_move(t, span) {
+                        return self.error_expr(span);
+                    }
                     self.push_expr(ir::ExprKind::Field(base_id, i as u32), t, span)
                 }
                 None => {
@@ -2881,6 +3058,9 @@ impl BodyChecker<'_> {
             Some(TypeDefKind::Tuple(tuple)) => match field.name.parse::<usize>() {
                 Ok(i) if i < tuple.types.len() => {
                     let t = self.checker.from_wit(&tuple.types[i]);
+                    if !self.no_partial_move(t, span) {
+                        return self.error_expr(span);
+                    }
                     self.push_expr(ir::ExprKind::Field(base_id, i as u32), t, span)
                 }
                 _ => {

@@ -906,6 +906,13 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     }
 
     fn generate(mut self) -> Function {
+        // Owned parameters belong to the callee (canonical ABI): set their flags.
+        for p in &self.func.params {
+            if let Some(owned) = self.func.local(*p).owned {
+                self.out.push(I::I32Const(1));
+                self.set_local(owned.flag);
+            }
+        }
         let body = &self.func.body;
         self.stmts(body);
         if self.func.result.is_some() {
@@ -1077,6 +1084,23 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         }
     }
 
+    /// Drops each owning local whose drop flag is set, and clears the flag.
+    fn drop_locals(&mut self, locals: &[LocalId]) {
+        for local in locals {
+            let Some(owned) = self.func.local(*local).owned else { continue };
+            let flag = self.local_map[owned.flag.index()][0];
+            self.out.extend([I::LocalGet(flag), I::If(BlockType::Empty)]);
+            for w in self.local_map[local.index()].clone() {
+                self.out.push(I::LocalGet(w));
+            }
+            let callee = match owned.drop {
+                Callee::Func(f) => self.ctx.func_base + f.0,
+                Callee::Import(i) => i.0,
+            };
+            self.out.extend([I::Call(callee), I::I32Const(0), I::LocalSet(flag), I::End]);
+        }
+    }
+
     /// Pops a value into a local or global.
     fn set_place(&mut self, place: Place) {
         match place {
@@ -1173,11 +1197,29 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             Stmt::Let(local, value) => {
                 self.expr(*value);
                 self.set_local(*local);
+                if let Some(owned) = self.func.local(*local).owned {
+                    self.out.push(I::I32Const(1));
+                    self.set_local(owned.flag);
+                }
+            }
+            Stmt::Assign(Place::Local(local), value) if self.func.local(*local).owned.is_some() => {
+                // The old value is dropped once the new one is ready.
+                let value = self.spill(*value);
+                self.drop_locals(&[*local]);
+                for v in value {
+                    self.out.push(I::LocalGet(v));
+                }
+                self.set_local(*local);
+                if let Some(owned) = self.func.local(*local).owned {
+                    self.out.push(I::I32Const(1));
+                    self.set_local(owned.flag);
+                }
             }
             Stmt::Assign(place, value) => {
                 self.expr(*value);
                 self.set_place(*place);
             }
+            Stmt::DropLocals(locals) => self.drop_locals(locals),
             Stmt::Expr(e) => {
                 self.expr(*e);
                 for _ in self.ctx.abi.flat_ty(self.ty(*e)) {
@@ -1310,6 +1352,15 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             ExprKind::Local(l) => {
                 for w in self.local_map[l.index()].clone() {
                     self.out.push(I::LocalGet(w));
+                }
+            }
+            ExprKind::Move(l) => {
+                for w in self.local_map[l.index()].clone() {
+                    self.out.push(I::LocalGet(w));
+                }
+                if let Some(owned) = self.func.local(*l).owned {
+                    self.out.push(I::I32Const(0));
+                    self.set_local(owned.flag);
                 }
             }
             ExprKind::Global(g) => {
@@ -1569,7 +1620,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 let temps = self.spill(*value);
                 self.out.extend([I::LocalGet(temps[0]), I::I32Const(*index as i32), I::I32Eq]);
             }
-            ExprKind::Try(value) => {
+            ExprKind::Try(value, drops) => {
                 let wit = self.ty(*value).to_wit().unwrap_or(wit_parser::Type::Bool);
                 let is_option = matches!(wit, wit_parser::Type::Id(id) if matches!(self.ctx.abi.resolve.types[id].kind, wit_parser::TypeDefKind::Option(_)));
                 // option: none = 0, some = 1; result: ok = 0, err = 1.
@@ -1586,6 +1637,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 };
                 self.out.push(I::I32Const(fail));
                 self.ctx.abi.emit_joined_payload(&mut self.out, &returned, fail as u32, &payload);
+                self.drop_locals(drops);
                 self.out.extend([I::Return, I::End]);
                 self.ctx.abi.emit_case_payload(&mut self.out, &wit, success as u32, &temps[1..]);
             }

@@ -146,6 +146,21 @@ pub struct Local {
     pub mutable: bool,
     /// Where it is declared.
     pub span: Span,
+    /// For a local that owns resource handles (its type contains an
+    /// `own<R>`): its drop flag and how to drop it.
+    pub owned: Option<Owned>,
+}
+
+/// How an owning local is dropped: a `bool` *drop flag* local, set when the
+/// local gets a value and cleared when the value moves out
+/// ([`ExprKind::Move`]), and the function that drops a value of the local's
+/// type (`[resource-drop]R` for `own<R>`, or synthesized drop glue).
+#[derive(Clone, Copy, Debug)]
+pub struct Owned {
+    /// The drop flag.
+    pub flag: LocalId,
+    /// Drops a value of the local's type.
+    pub drop: Callee,
 }
 
 /// A function defined in the file (or synthesized by the checker).
@@ -260,6 +275,9 @@ pub enum Stmt {
     /// Statements run in order (what a `match` becomes: a hidden local for
     /// the scrutinee, then a chain of `If`s testing the arms' patterns).
     Block(Vec<Stmt>),
+    /// Drops the owning locals whose drop flag is set (at the end of their
+    /// scope, or before `return`, `break`, `continue` leave it), in order.
+    DropLocals(Vec<LocalId>),
 }
 
 /// A typed expression.
@@ -377,8 +395,10 @@ pub enum ExprKind {
     IsCase(ExprId, u32),
     /// `value?` on an `option` or `result`: the `some`/`ok` payload, or
     /// returns `none`/`err(e)` from the function (whose result type the
-    /// checker made sure can carry it).
-    Try(ExprId),
+    /// checker made sure can carry it), first dropping these owning locals.
+    Try(ExprId, Vec<LocalId>),
+    /// Reads an owning local and clears its drop flag: the value moves.
+    Move(LocalId),
     /// The payload of case `n` of a variant, `option` or `result` value that
     /// is known to be that case.
     Payload(ExprId, u32),

@@ -31,6 +31,8 @@ struct ArmParts {
     binds: Vec<(ast::Ident, ExprId)>,
     /// A pattern had an error: skip the exhaustiveness checks.
     failed: bool,
+    /// Parts that own resource handles but match `_`: dropped.
+    drops: Vec<ExprId>,
 }
 
 impl Checker {
@@ -83,8 +85,12 @@ impl BodyChecker<'_> {
         let mut failed = ty == Ty::Error;
         let mut rows: Vec<Vec<Pat>> = Vec::new();
         let mut arms: Vec<(Option<ExprId>, Vec<ir::Stmt>)> = Vec::new();
+        let moved_before = self.moved.clone();
+        let mut moved_after = self.moved.clone();
         for arm in &m.arms {
+            self.moved = moved_before.clone();
             self.scopes.push(HashMap::new());
+            self.owned_scopes.push(Vec::new());
             let mut parts = ArmParts::default();
             let pat = self.pattern(&arm.pattern, ty, value, &mut parts);
             failed |= parts.failed;
@@ -93,8 +99,25 @@ impl BodyChecker<'_> {
                 let local = self.new_local(&name.name, self.ty(part), false, name.span);
                 body.push(ir::Stmt::Let(local, part));
             }
+            // Parts that own handles and match `_` are dropped now.
+            for part in parts.drops {
+                let part_ty = self.ty(part);
+                if let Some(callee) = self.checker.drop_callee(part_ty) {
+                    let call = self.push_expr(ir::ExprKind::Call(callee, vec![part]), Ty::Unit, arm.pattern.span);
+                    body.push(ir::Stmt::Expr(call));
+                }
+            }
             body.extend(self.block(&arm.body));
             self.scopes.pop();
+            let owned = self.owned_scopes.pop().unwrap_or_default();
+            if !owned.is_empty() && super::completes(&body) {
+                body.push(ir::Stmt::DropLocals(owned.into_iter().rev().collect()));
+            }
+            if super::completes(&body) {
+                for (local, span) in self.moved.clone() {
+                    moved_after.entry(local).or_insert(span);
+                }
+            }
             if !failed {
                 let checker = &mut *self.checker;
                 if !patterns::useful(&mut |t| checker.ctors(t), &rows, std::slice::from_ref(&pat), &[ty]) {
@@ -128,6 +151,7 @@ impl BodyChecker<'_> {
                 .reduce(|a, b| self.push_expr(ir::ExprKind::Binary(BinaryOp::And, a, b), Ty::Bool, arm.pattern.span));
             arms.push((cond, body));
         }
+        self.moved = moved_after;
         if !failed {
             self.exhaustive(&rows, ty, m, span);
         }
@@ -212,7 +236,12 @@ impl BodyChecker<'_> {
             return Pat::Wild;
         }
         match &pat.kind {
-            P::Wildcard => Pat::Wild,
+            P::Wildcard => {
+                if self.checker.is_linear(ty) {
+                    parts.drops.push(value);
+                }
+                Pat::Wild
+            }
             P::Name(name) => {
                 if let Some(cases) = self.checker.cases(ty)
                     && let Some(i) = cases.iter().position(|c| c.name == name.name)

@@ -71,11 +71,12 @@ impl Checker {
         Some(id)
     }
 
-    /// The `[resource-drop]R` import of resource `r`, which ends an owned
-    /// handle (the canonical ABI's `resource.drop`).
+    /// The `resource.drop` intrinsic of resource `r` (core import `R_drop`
+    /// from the resource's interface), which ends an owned handle.
     pub(super) fn resource_drop(&mut self, r: TypeId) -> Option<ImportId> {
         let TypeOwner::Interface(interface) = self.resolve.types[r].owner else { return None };
-        let name = format!("[resource-drop]{}", self.resolve.types[r].name.clone()?);
+        // The standard core name of the `resource.drop` intrinsic.
+        let name = format!("{}_drop", self.resolve.types[r].name.clone()?);
         if let Some(id) = self.imported.get(&(interface, name.clone())) {
             return Some(*id);
         }
@@ -221,7 +222,10 @@ impl BodyChecker<'_> {
         }
         let mut ids: Vec<ExprId> = receiver.into_iter().collect();
         for (arg, (_, ty)) in args.iter().zip(&params) {
-            ids.push(self.check(arg, *ty));
+            match ty.handle(&self.checker.resolve) {
+                Some((false, _)) => ids.push(self.lend(arg, *ty)),
+                _ => ids.push(self.check(arg, *ty)),
+            }
         }
         self.push_expr(ir::ExprKind::Call(Callee::Import(import), ids), result, span)
     }

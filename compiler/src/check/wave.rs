@@ -53,6 +53,15 @@ impl BodyChecker<'_> {
                             ));
                             self.error_expr(e.span)
                         }
+                        ty if self.checker.is_linear(ty) => {
+                            self.checker.diagnostics.push(crate::diagnostic::Diagnostic::error(
+                                "type-mismatch",
+                                format!("a `{}` owns a resource handle, which has no text", self.checker.ty_name(ty)),
+                                e.span,
+                                "cannot be interpolated",
+                            ));
+                            self.error_expr(e.span)
+                        }
                         ty => match self.checker.wave_function(ty) {
                             Some(f) => {
                                 self.push_expr(ir::ExprKind::Call(Callee::Func(f), vec![value]), Ty::String, e.span)
@@ -72,20 +81,20 @@ impl BodyChecker<'_> {
 }
 
 /// Builds the IR of one synthesized function.
-struct Synth {
-    f: ir::Function,
+pub(super) struct Synth {
+    pub(super) f: ir::Function,
 }
 
 impl Synth {
     fn new(name: String, param: Ty) -> (Synth, ExprId) {
-        let (s, reads) = Synth::with_params(name, &[param], Ty::String);
+        let (s, reads) = Synth::with_params(name, &[param], Some(Ty::String));
         (s, reads[0])
     }
 
     /// A function of these parameters and result; returns reads of the
     /// parameters.
-    fn with_params(name: String, params: &[Ty], result: Ty) -> (Synth, Vec<ExprId>) {
-        let mut s = Synth { f: ir::Function { name, result: Some(result), ..Default::default() } };
+    pub(super) fn with_params(name: String, params: &[Ty], result: Option<Ty>) -> (Synth, Vec<ExprId>) {
+        let mut s = Synth { f: ir::Function { name, result, ..Default::default() } };
         let mut reads = Vec::new();
         for ty in params {
             let l = s.local(*ty);
@@ -95,7 +104,7 @@ impl Synth {
         (s, reads)
     }
 
-    fn e(&mut self, kind: ir::ExprKind, ty: Ty) -> ExprId {
+    pub(super) fn e(&mut self, kind: ir::ExprKind, ty: Ty) -> ExprId {
         let id = ExprId(self.f.exprs.len() as u32);
         self.f.exprs.push(ir::Expr { kind, ty });
         self.f.expr_spans.push(Span::default());
@@ -114,13 +123,13 @@ impl Synth {
         self.e(ir::ExprKind::Call(Callee::Func(f), args), Ty::String)
     }
 
-    fn local(&mut self, ty: Ty) -> LocalId {
+    pub(super) fn local(&mut self, ty: Ty) -> LocalId {
         let id = LocalId(self.f.locals.len() as u32);
-        self.f.locals.push(ir::Local { name: String::new(), ty, mutable: true, span: Span::default() });
+        self.f.locals.push(ir::Local { name: String::new(), ty, mutable: true, span: Span::default(), owned: None });
         id
     }
 
-    fn read(&mut self, l: LocalId) -> ExprId {
+    pub(super) fn read(&mut self, l: LocalId) -> ExprId {
         let ty = self.f.locals[l.index()].ty;
         self.e(ir::ExprKind::Local(l), ty)
     }
@@ -180,7 +189,7 @@ impl Checker {
         location: &str,
     ) -> Option<FuncId> {
         let params: Vec<Ty> = if op.is_some() { vec![ty, ty] } else { vec![Ty::Bool] };
-        let (mut s, reads) = Synth::with_params("check!".into(), &params, result);
+        let (mut s, reads) = Synth::with_params("check!".into(), &params, Some(result));
         let holds = match op {
             Some(op) => s.e(ir::ExprKind::Binary(op, reads[0], reads[1]), Ty::Bool),
             None => reads[0],

@@ -1,0 +1,287 @@
+//! Ownership of resource handles.
+//!
+//! A type is *linear* when a value of it owns a handle: `own<R>`, or a
+//! record, tuple, variant, option, result or list containing one. Each
+//! local of a linear type (a parameter, `let`, or pattern binding) has a
+//! drop flag ([`ir::Owned`]): set when it gets a value, cleared when the
+//! value moves out. At the end of its scope, and before `return`, `break`,
+//! `continue` or a failing `?` leave the scope, the local is dropped if its
+//! flag is set, so every owned handle is dropped exactly once, even when
+//! it moved on only some paths.
+//!
+//! Moves are found at compile time too: reading a linear local as a value
+//! moves it, and using it again is `use-after-move`, with a label where it
+//! moved; moving a local declared outside a loop inside the loop is an
+//! error (it would move again in the next iteration). A handle is lent, not
+//! moved, as a method's receiver or a `borrow<R>` argument, and reading a
+//! field, an element or the length of a variable does not move it. A
+//! `borrow<R>` can only be lent on: moving, returning or storing one is
+//! `borrowed-handle`.
+//!
+//! Drop glue: `[resource-drop]R` for `own<R>`, and for a compound linear
+//! type a function synthesized as IR that drops every handle inside.
+
+use super::wave::Synth;
+use super::{BodyChecker, Checker, Signature};
+use crate::ast;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Callee, ExprId, FuncId, LocalId};
+use crate::span::Span;
+use crate::types::Ty;
+use wit_parser::{Type, TypeDefKind};
+
+impl Checker {
+    /// Does a value of `ty` own a resource handle?
+    pub(super) fn is_linear(&self, ty: Ty) -> bool {
+        ty.to_wit().is_some_and(|t| self.wit_is_linear(&t))
+    }
+
+    fn wit_is_linear(&self, ty: &Type) -> bool {
+        let Type::Id(id) = ty else { return false };
+        match &self.resolve.types[*id].kind {
+            TypeDefKind::Handle(wit_parser::Handle::Own(_)) => true,
+            TypeDefKind::Resource => true,
+            TypeDefKind::Record(r) => r.fields.iter().any(|f| self.wit_is_linear(&f.ty)),
+            TypeDefKind::Tuple(t) => t.types.iter().any(|t| self.wit_is_linear(t)),
+            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).any(|t| self.wit_is_linear(t)),
+            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => self.wit_is_linear(t),
+            TypeDefKind::Result(r) => r.ok.iter().chain(r.err.iter()).any(|t| self.wit_is_linear(t)),
+            _ => false,
+        }
+    }
+
+    /// The function that drops a value of the linear type `ty`.
+    pub(super) fn drop_callee(&mut self, ty: Ty) -> Option<Callee> {
+        if let Some((true, r)) = ty.handle(&self.resolve) {
+            return self.resource_drop(r).map(Callee::Import);
+        }
+        if let Some(f) = self.drop_functions.get(&ty) {
+            return Some(Callee::Func(*f));
+        }
+        let id = FuncId(self.module.funcs.len() as u32);
+        self.drop_functions.insert(ty, id);
+        self.module.funcs.push(ir::Function::default());
+        self.signatures.push(Signature { params: vec![("v".into(), ty)], result: None, span: Span::default() });
+        let (mut s, reads) = Synth::with_params(format!("drop {}", self.ty_name(ty)), &[ty], None);
+        let v = reads[0];
+        let mut body = Vec::new();
+        let kind = ty.def(&self.resolve)?.clone();
+        let drop_part = |this: &mut Self, s: &mut Synth, part: ExprId, part_ty: Ty| -> Option<ir::Stmt> {
+            if !this.is_linear(part_ty) {
+                return None;
+            }
+            let callee = this.drop_callee(part_ty)?;
+            Some(ir::Stmt::Expr(s.e(ir::ExprKind::Call(callee, vec![part]), Ty::Unit)))
+        };
+        match kind {
+            TypeDefKind::Record(_) | TypeDefKind::Tuple(_) => {
+                let fields: Vec<Type> = match kind {
+                    TypeDefKind::Record(r) => r.fields.iter().map(|f| f.ty).collect(),
+                    TypeDefKind::Tuple(t) => t.types.clone(),
+                    _ => Vec::new(),
+                };
+                for (k, field) in fields.iter().enumerate() {
+                    let field_ty = self.from_wit(field);
+                    let part = s.e(ir::ExprKind::Field(v, k as u32), field_ty);
+                    body.extend(drop_part(self, &mut s, part, field_ty));
+                }
+            }
+            TypeDefKind::Variant(_) | TypeDefKind::Option(_) | TypeDefKind::Result(_) => {
+                let cases: Vec<Option<Type>> = match kind {
+                    TypeDefKind::Variant(var) => var.cases.iter().map(|c| c.ty).collect(),
+                    TypeDefKind::Option(t) => vec![None, Some(t)],
+                    TypeDefKind::Result(r) => vec![r.ok, r.err],
+                    _ => Vec::new(),
+                };
+                for (i, payload) in cases.iter().enumerate() {
+                    let Some(payload) = payload else { continue };
+                    let payload_ty = self.from_wit(payload);
+                    let part = s.e(ir::ExprKind::Payload(v, i as u32), payload_ty);
+                    if let Some(stmt) = drop_part(self, &mut s, part, payload_ty) {
+                        let test = s.e(ir::ExprKind::IsCase(v, i as u32), Ty::Bool);
+                        body.push(ir::Stmt::If { cond: test, then: vec![stmt], otherwise: vec![] });
+                    }
+                }
+            }
+            TypeDefKind::List(elem) => {
+                let elem_ty = self.from_wit(&elem);
+                let (list_local, index, var) = (s.local(ty), s.local(Ty::U32), s.local(elem_ty));
+                let x = s.read(var);
+                let stmt = drop_part(self, &mut s, x, elem_ty)?;
+                body.push(ir::Stmt::ForEach { var, list_local, index, list: v, body: vec![stmt] });
+            }
+            _ => return None,
+        }
+        s.f.body = body;
+        self.module.funcs[id.index()] = s.f;
+        Some(Callee::Func(id))
+    }
+}
+
+impl BodyChecker<'_> {
+    /// Makes `local` (just declared, of a linear type) an owning local.
+    pub(super) fn make_owned(&mut self, local: LocalId, ty: Ty) {
+        let Some(drop) = self.checker.drop_callee(ty) else { return };
+        let flag = LocalId(self.function.locals.len() as u32);
+        self.function.locals.push(ir::Local {
+            name: String::new(),
+            ty: Ty::Bool,
+            mutable: true,
+            span: Span::default(),
+            owned: None,
+        });
+        self.function.locals[local.index()].owned = Some(ir::Owned { flag, drop });
+        if let Some(scope) = self.owned_scopes.last_mut() {
+            scope.push(local);
+        }
+        self.local_loop.insert(local, self.loop_depth);
+    }
+
+    /// Every owning local in scope, innermost last (dropped by `return`).
+    pub(super) fn all_owned(&self) -> Vec<LocalId> {
+        self.owned_scopes.iter().rev().flat_map(|s| s.iter().rev().copied()).collect()
+    }
+
+    /// The owning locals declared inside the innermost loop (dropped by
+    /// `break` and `continue`).
+    pub(super) fn loop_owned(&self) -> Vec<LocalId> {
+        let mark = self.loop_marks.last().copied().unwrap_or(0);
+        self.owned_scopes[mark.min(self.owned_scopes.len())..]
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev().copied())
+            .collect()
+    }
+
+    /// Reports a use of `local` after it moved.
+    pub(super) fn check_not_moved(&mut self, local: LocalId, span: Span) -> bool {
+        let Some(&moved_at) = self.moved.get(&local) else { return true };
+        let name = self.function.local(local).name.clone();
+        self.checker.diagnostics.push(
+            Diagnostic::error(
+                "use-after-move",
+                format!("`{name}` is used after it moved"),
+                span,
+                "used here after the move",
+            )
+            .with_label(moved_at, format!("`{name}` moved here"))
+            .with_help("a handle has one owner; lend it with a method call or a `borrow<...>` parameter instead"),
+        );
+        // Report each later use only once.
+        self.moved.remove(&local);
+        false
+    }
+
+    /// Reads the owning local `local` as a value: it moves.
+    pub(super) fn move_local(&mut self, local: LocalId, span: Span) -> ExprId {
+        let ty = self.function.local(local).ty;
+        self.check_not_moved(local, span);
+        let declared_in = self.local_loop.get(&local).copied().unwrap_or(0);
+        if self.loop_depth > declared_in && !self.in_return {
+            let name = self.function.local(local).name.clone();
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "use-after-move",
+                    format!("`{name}` moves inside a loop, so the next iteration would use it after the move"),
+                    span,
+                    "moved here, in a loop",
+                )
+                .with_help("move it after the loop, or `return` it"),
+            );
+        }
+        self.moved.insert(local, span);
+        self.push_expr(ir::ExprKind::Move(local), ty, span)
+    }
+
+    /// Reads a variable without moving it (a method receiver, the base of a
+    /// field or element access); anything else is checked as usual.
+    pub(super) fn place_read(&mut self, expr: &ast::Expr) -> ExprId {
+        let inner = super::strip_parens(expr);
+        if let ast::ExprKind::Name(name) = &inner.kind
+            && let Some(local) = self.lookup_local(&name.name)
+        {
+            self.check_not_moved(local, inner.span);
+            let ty = self.function.local(local).ty;
+            return self.push_expr(ir::ExprKind::Local(local), ty, expr.span);
+        }
+        self.infer(expr)
+    }
+
+    /// A handle lent to a call (`borrow<R>` parameter or method receiver):
+    /// a variable is read without moving; a temporary is refused, since
+    /// nothing would drop it.
+    pub(super) fn lend(&mut self, expr: &ast::Expr, expected: Ty) -> ExprId {
+        let inner = super::strip_parens(expr);
+        let is_variable = matches!(&inner.kind, ast::ExprKind::Name(n) if self.lookup_local(&n.name).is_some());
+        let id = if is_variable { self.place_read(expr) } else { self.infer(expr) };
+        let ty = self.ty(id);
+        let (Some((_, want)), Some((own, got))) =
+            (expected.handle(&self.checker.resolve), ty.handle(&self.checker.resolve))
+        else {
+            if ty != Ty::Error {
+                let (e, f) = (self.checker.ty_name(expected), self.checker.ty_name(ty));
+                self.checker.diagnostics.push(Diagnostic::error(
+                    "type-mismatch",
+                    format!("mismatched types: expected `{e}`, found `{f}`"),
+                    expr.span,
+                    format!("expected `{e}`, found `{f}`"),
+                ));
+            }
+            return id;
+        };
+        if want != got {
+            let (e, f) = (self.checker.ty_name(expected), self.checker.ty_name(ty));
+            self.checker.diagnostics.push(Diagnostic::error(
+                "type-mismatch",
+                format!("mismatched types: expected `{e}`, found `{f}`"),
+                expr.span,
+                format!("expected `{e}`, found `{f}`"),
+            ));
+        } else if own && !is_variable {
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "temporary-borrow",
+                    "a new handle cannot be lent without an owner",
+                    expr.span,
+                    "this handle would never be dropped",
+                )
+                .with_help("bind it to a variable first: `let h = ...;`"),
+            );
+        }
+        id
+    }
+
+    /// Reports a borrowed handle used other than by lending it.
+    pub(super) fn borrowed_escapes(&mut self, local: LocalId, span: Span) {
+        let name = self.function.local(local).name.clone();
+        let ty = self.checker.ty_name(self.function.local(local).ty);
+        self.checker.diagnostics.push(
+            Diagnostic::error(
+                "borrowed-handle",
+                format!("`{name}` is a `{ty}`: it can be lent to calls, but not moved, returned or stored"),
+                span,
+                "a borrowed handle",
+            )
+            .with_note("a borrow lasts only for the call that received it"),
+        );
+    }
+
+    /// Reports a part of a linear value read out of a variable (that would
+    /// copy a handle).
+    pub(super) fn no_partial_move(&mut self, ty: Ty, span: Span) -> bool {
+        if !self.checker.is_linear(ty) {
+            return true;
+        }
+        let name = self.checker.ty_name(ty);
+        self.checker.diagnostics.push(
+            Diagnostic::error(
+                "partial-move",
+                format!("this `{name}` owns a resource handle, so it cannot be copied out of the value holding it"),
+                span,
+                "owns a handle",
+            )
+            .with_help("take the value apart with `match` or `let (a, b) = ...`, which move it"),
+        );
+        false
+    }
+}
