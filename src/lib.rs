@@ -96,9 +96,13 @@ pub enum Command {
         #[command(flatten)]
         wit: WitArgs,
     },
-    /// Call a function of a component (a .wasm file, or a .claw file compiled
-    /// in memory) in an embedded wasmtime with WASI 0.2 that grants no files,
-    /// network or environment. The result is printed as WAVE.
+    /// Run a component (a .wasm file, or a .claw file compiled in memory) in
+    /// an embedded wasmtime with WASI 0.2 that grants no files, network or
+    /// environment variables. With `--invoke`, call one function and print
+    /// its result as WAVE; without, run a command component (one that
+    /// exports `wasi:cli/run`) with stdin, stdout and stderr connected and
+    /// ARGS as its arguments, exiting 0 when `run` returns `ok` and 1 when
+    /// it returns `err` or traps.
     Run {
         /// The component (.wasm) or source (.claw).
         file: PathBuf,
@@ -107,6 +111,9 @@ pub enum Command {
         /// `ns:pkg/iface#name`.
         #[arg(long, value_name = "CALL")]
         invoke: Option<String>,
+        /// Arguments for a command component (after `--`).
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<String>,
         /// Instantiate COMPONENT (.wasm or .claw) first and satisfy the main
         /// component's world-level function imports with its exports of the
         /// same name. May be repeated.
@@ -154,7 +161,7 @@ fn run_cli(cli: Cli) -> u8 {
             driver.check(&files, &wit, world.as_deref())
         }
         Command::Wit { file, wit } => driver.wit(&file, &wit),
-        Command::Run { file, invoke, with, wit } => driver.run(&file, invoke.as_deref(), &with, &wit),
+        Command::Run { file, invoke, args, with, wit } => driver.run(&file, invoke.as_deref(), &args, &with, &wit),
     }
 }
 
@@ -324,11 +331,7 @@ impl Driver {
         }
     }
 
-    fn run(&mut self, file: &Path, invoke: Option<&str>, with: &[PathBuf], wit: &WitArgs) -> u8 {
-        let Some(call) = invoke else {
-            print_error("nothing to run: pass `--invoke 'name(args)'` to call an exported function");
-            return EXIT_USAGE;
-        };
+    fn run(&mut self, file: &Path, invoke: Option<&str>, args: &[String], with: &[PathBuf], wit: &WitArgs) -> u8 {
         let bytes = match self.component_bytes(file, wit) {
             Ok(b) => b,
             Err(code) => return code,
@@ -340,7 +343,18 @@ impl Driver {
                 Err(code) => return code,
             }
         }
-        match run_invoke(&bytes, &providers, call) {
+        let program = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut argv = vec![program];
+        argv.extend(args.iter().cloned());
+        let command = invoke.is_none();
+        match run_invoke(&bytes, &providers, invoke, argv) {
+            Ok(Some(text)) if command => {
+                if text == "ok" {
+                    EXIT_SUCCESS
+                } else {
+                    EXIT_FAILURE
+                }
+            }
             Ok(Some(text)) => {
                 println!("{text}");
                 EXIT_SUCCESS
@@ -378,17 +392,21 @@ impl Driver {
     }
 }
 
-/// Instantiates `component` with stdout and stderr connected, linked with
-/// the `providers` (see [`claw_runtime::Loaded::instantiate_with`]), and
-/// performs one call.
+/// Instantiates `component` with stdin, stdout and stderr connected and
+/// `args` as its arguments, linked with the `providers` (see
+/// [`claw_runtime::Loaded::instantiate_with`]), and performs one call:
+/// `call`, or without one, the `run` function of the component's
+/// `wasi:cli/run` export (whose result, `ok` or `err`, is returned as WAVE).
 ///
 /// # Errors
-/// The runtime's error (a bad component, unsatisfied imports, a bad call, or
-/// a trap) with the path of the provider it concerns, if any.
+/// The runtime's error (a bad component, unsatisfied imports, a bad call, no
+/// `wasi:cli/run` export when there is no call, or a trap) with the path of
+/// the provider it concerns, if any.
 pub fn run_invoke(
     component: &[u8],
     providers: &[(PathBuf, Vec<u8>)],
-    call: &str,
+    call: Option<&str>,
+    args: Vec<String>,
 ) -> Result<Option<String>, (Option<PathBuf>, RunError)> {
     let runtime = Runtime::new().map_err(|e| (None, RunError::Other(format!("{e:#}"))))?;
     let loaded = runtime.load(component).map_err(|e| (None, e))?;
@@ -396,7 +414,26 @@ pub fn run_invoke(
     for (path, bytes) in providers {
         linked.push(runtime.load(bytes).map_err(|e| (Some(path.clone()), e))?);
     }
-    let options = RunOptions { inherit_stdout: true, inherit_stderr: true };
+    let options = RunOptions { inherit_stdout: true, inherit_stderr: true, inherit_stdin: true, args };
     let mut session = loaded.instantiate_with(&options, &linked).map_err(|e| (None, e))?;
-    session.invoke(call).map_err(|e| (None, e))
+    let call = match call {
+        Some(call) => call.to_string(),
+        None => {
+            let exports = session.exports();
+            let run = exports.iter().find(|e| e.starts_with("wasi:cli/run@") && e.ends_with("#run"));
+            match run {
+                Some(run) => format!("{run}()"),
+                None => {
+                    return Err((
+                        None,
+                        RunError::Usage(format!(
+                            "nothing to run: the component does not export `wasi:cli/run`; pass `--invoke 'name(args)'` to call one of its functions ({})",
+                            exports.join(", ")
+                        )),
+                    ));
+                }
+            }
+        }
+    };
+    session.invoke(&call).map_err(|e| (None, e))
 }

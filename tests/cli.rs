@@ -52,3 +52,39 @@ fn help_and_usage_errors() {
     let out = clawc().args(["run", "x.wasm"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2), "run without --invoke is a usage error");
 }
+
+#[test]
+fn commands_run_with_their_exit_status() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, body: &str| {
+        let file = dir.path().join(name);
+        let source = format!(
+            "import {{ get-stdout }} from wasi:cli/stdout;\nexport wasi:cli/run@0.2.12 {{\n    func run() -> result {{\n{body}\n    }}\n}}\n"
+        );
+        std::fs::write(&file, source).expect("write");
+        file
+    };
+    let prints = write(
+        "prints.claw",
+        "        let out = get-stdout();\n        out.blocking-write-and-flush(\"line one\\n\".bytes());\n        return ok;",
+    );
+    let out = clawc().arg("run").arg(&prints).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "line one\n");
+
+    let fails = write("fails.claw", "        return err;");
+    let out = clawc().arg("run").arg(&fails).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "`err` from run exits 1");
+
+    let traps = write("traps.claw", "        let xs: list<u8> = [];\n        let x = xs[1];\n        return ok;");
+    let out = clawc().arg("run").arg(&traps).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "a trap exits 1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("trap") && stderr.contains("wasi:cli/run"), "{stderr}");
+
+    let library = dir.path().join("library.claw");
+    std::fs::write(&library, "export func f() -> u32 { return 1; }\n").expect("write");
+    let out = clawc().arg("run").arg(&library).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2), "nothing to run is a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not export `wasi:cli/run`"));
+}

@@ -150,6 +150,10 @@ impl Host {
             .allow_udp(false)
             .socket_addr_check(|_, _| Box::pin(async { false }));
 
+        if opts.inherit_stdin {
+            builder.inherit_stdin();
+        }
+        builder.args(&opts.args);
         let stdout = if opts.inherit_stdout {
             builder.inherit_stdout();
             None

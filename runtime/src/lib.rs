@@ -183,6 +183,12 @@ pub struct RunOptions {
     /// Send the guest's stderr (and `wasi:logging` lines) to the process's
     /// stderr. Otherwise captured, see [`Session::captured_stderr`].
     pub inherit_stderr: bool,
+    /// Connect the process's stdin to the guest's (otherwise it reads as
+    /// empty).
+    pub inherit_stdin: bool,
+    /// The arguments `wasi:cli/environment.get-arguments` returns (by
+    /// convention the program's name first).
+    pub args: Vec<String>,
 }
 
 /// A compiled component plus a `Linker<Host>` that already defines WASI 0.2

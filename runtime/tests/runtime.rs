@@ -244,7 +244,7 @@ fn output_is_captured_when_not_inherited() {
     let inherited = runtime()
         .load(SEMVER)
         .expect("load")
-        .instantiate(&RunOptions { inherit_stdout: true, inherit_stderr: true })
+        .instantiate(&RunOptions { inherit_stdout: true, inherit_stderr: true, ..Default::default() })
         .expect("instantiate");
     assert_eq!(inherited.captured_stdout(), None);
 }
