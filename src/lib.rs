@@ -360,6 +360,8 @@ impl Driver {
                 EXIT_SUCCESS
             }
             Ok(None) => EXIT_SUCCESS,
+            // `wasi:cli/exit`: the status the component chose, without a message.
+            Err((_, RunError::Exit(status))) => status.clamp(0, 255) as u8,
             Err((path, e)) => {
                 let code = match &e {
                     RunError::Trap { .. } => EXIT_FAILURE,

@@ -82,6 +82,16 @@ fn commands_run_with_their_exit_status() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("trap") && stderr.contains("wasi:cli/run"), "{stderr}");
 
+    let exits = dir.path().join("exits.claw");
+    std::fs::write(
+        &exits,
+        "import { exit } from wasi:cli/exit;\nexport wasi:cli/run@0.2.12 {\n    func run() -> result { exit(ok); return err; }\n}\n",
+    )
+    .expect("write");
+    let out = clawc().arg("run").arg(&exits).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "wasi:cli/exit's status wins");
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+
     let library = dir.path().join("library.claw");
     std::fs::write(&library, "export func f() -> u32 { return 1; }\n").expect("write");
     let out = clawc().arg("run").arg(&library).output().expect("runs");

@@ -214,3 +214,10 @@ fn a_hundred_thousand_handles_leave_nothing_behind() {
     assert_eq!(g.call_churn(&mut store, 100_000).unwrap(), 100_000);
     assert_eq!(dropped_and_none_alive(&store).len(), 100_000);
 }
+
+#[test]
+fn record_fields_left_out_of_destructuring_are_dropped() {
+    let (mut store, g) = instance();
+    assert_eq!(g.call_records(&mut store).unwrap(), ["rec"]);
+    assert_eq!(dropped_and_none_alive(&store), ["rec"]);
+}

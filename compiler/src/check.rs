@@ -1737,6 +1737,22 @@ impl BodyChecker<'_> {
             let local = self.new_local(&name.name, part_ty, mutable, name.span);
             stmts.push(ir::Stmt::Let(local, part));
         }
+        // A record's fields that are not named and own handles are dropped.
+        if let Some(fields) = fields {
+            for (k, (field_name, field_ty)) in parts.iter().enumerate() {
+                if fields.iter().any(|(f, _)| f.name == *field_name) {
+                    continue;
+                }
+                let part_ty = self.checker.from_wit(field_ty);
+                if self.checker.is_linear(part_ty)
+                    && let Some(callee) = self.checker.drop_callee(part_ty)
+                {
+                    let part = self.push_expr(ir::ExprKind::Field(read, k as u32), part_ty, span);
+                    let call = self.push_expr(ir::ExprKind::Call(callee, vec![part]), Ty::Unit, span);
+                    stmts.push(ir::Stmt::Expr(call));
+                }
+            }
+        }
         Some(ir::Stmt::Block(stmts))
     }
 
@@ -1997,6 +2013,16 @@ impl BodyChecker<'_> {
                 if is_comparison(op) { Ty::Bool } else { Ty::Error },
                 span,
             );
+        }
+        if self.checker.is_linear(ty) {
+            let name = self.checker.ty_name(ty);
+            self.checker.diagnostics.push(Diagnostic::error(
+                "operator-not-defined",
+                format!("`{}` is not defined for `{name}`, which owns a resource handle", op.symbol()),
+                op_span,
+                "handles cannot be compared or combined",
+            ));
+            return self.push_expr(ir::ExprKind::Error, if is_comparison(op) { Ty::Bool } else { Ty::Error }, span);
         }
         let defined = match op {
             BinaryOp::Or | BinaryOp::And => ty == Ty::Bool,

@@ -37,6 +37,9 @@ pub enum RunError {
         /// The wasm backtrace, when wasmtime captured one.
         backtrace: Option<String>,
     },
+    /// The guest called `wasi:cli/exit.exit` (or `exit-with-code`): the
+    /// status it asked for (0 for `exit(ok)`, 1 for `exit(err)`).
+    Exit(i32),
     /// Anything else (e.g. a result that cannot be rendered as WAVE).
     Other(String),
 }
@@ -66,6 +69,9 @@ impl RunError {
     /// a call) into [`RunError::Trap`], separating the wasm backtrace (if
     /// any) from the message.
     pub(crate) fn from_execution(err: &wasmtime::Error) -> RunError {
+        if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
+            return RunError::Exit(exit.0);
+        }
         let backtrace = err.downcast_ref::<wasmtime::WasmBacktrace>().map(|bt| bt.to_string().trim_end().to_string());
         let mut parts: Vec<String> = Vec::new();
         for cause in err.chain() {
@@ -102,6 +108,7 @@ impl fmt::Display for RunError {
             }
             RunError::Usage(msg) => f.write_str(msg),
             RunError::Trap { message, .. } => f.write_str(message),
+            RunError::Exit(status) => write!(f, "the component exited with status {status}"),
             RunError::Other(msg) => f.write_str(msg),
         }
     }
