@@ -2456,18 +2456,8 @@ impl BodyChecker<'_> {
         let receiver_id = self.place_read(receiver);
         let receiver_ty = self.ty(receiver_id);
         if let Some((own, r)) = receiver_ty.handle(&self.checker.resolve) {
-            let inner = strip_parens(receiver);
-            let is_variable = matches!(&inner.kind, A::Name(n) if self.lookup_local(&n.name).is_some());
-            if own && !is_variable {
-                self.checker.diagnostics.push(
-                    Diagnostic::error(
-                        "temporary-borrow",
-                        "a new handle cannot be lent without an owner",
-                        receiver.span,
-                        "this handle would never be dropped",
-                    )
-                    .with_help("bind it to a variable first: `let h = ...;`"),
-                );
+            if own && !self.is_variable(receiver) {
+                self.temporary_borrow(receiver.span);
             }
             return self.resource_method_call(r, receiver_id, method, args, span);
         }

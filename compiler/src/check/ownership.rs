@@ -211,8 +211,7 @@ impl BodyChecker<'_> {
     /// a variable is read without moving; a temporary is refused, since
     /// nothing would drop it.
     pub(super) fn lend(&mut self, expr: &ast::Expr, expected: Ty) -> ExprId {
-        let inner = super::strip_parens(expr);
-        let is_variable = matches!(&inner.kind, ast::ExprKind::Name(n) if self.lookup_local(&n.name).is_some());
+        let is_variable = self.is_variable(expr);
         let id = if is_variable { self.place_read(expr) } else { self.infer(expr) };
         let ty = self.ty(id);
         let (Some((_, want)), Some((own, got))) =
@@ -238,17 +237,27 @@ impl BodyChecker<'_> {
                 format!("expected `{e}`, found `{f}`"),
             ));
         } else if own && !is_variable {
-            self.checker.diagnostics.push(
-                Diagnostic::error(
-                    "temporary-borrow",
-                    "a new handle cannot be lent without an owner",
-                    expr.span,
-                    "this handle would never be dropped",
-                )
-                .with_help("bind it to a variable first: `let h = ...;`"),
-            );
+            self.temporary_borrow(expr.span);
         }
         id
+    }
+
+    /// Is `expr` a local variable (which can be lent without moving)?
+    pub(super) fn is_variable(&self, expr: &ast::Expr) -> bool {
+        matches!(&super::strip_parens(expr).kind, ast::ExprKind::Name(n) if self.lookup_local(&n.name).is_some())
+    }
+
+    /// Reports a newly made handle lent to a call: nothing would drop it.
+    pub(super) fn temporary_borrow(&mut self, span: Span) {
+        self.checker.diagnostics.push(
+            Diagnostic::error(
+                "temporary-borrow",
+                "a new handle cannot be lent without an owner",
+                span,
+                "this handle would never be dropped",
+            )
+            .with_help("bind it to a variable first: `let h = ...;`"),
+        );
     }
 
     /// Reports a borrowed handle used other than by lending it.
