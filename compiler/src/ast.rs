@@ -44,6 +44,9 @@ pub enum Item {
     ExportInterface(Box<ExportInterface>),
     /// `export name: interface { func ... }`: an interface defined here.
     ExportInline(Box<ExportInline>),
+    /// `resource name { ... }` outside an exported interface (reported:
+    /// a resource is exported through an interface).
+    Resource(Box<ResourceDef>),
     /// An item the parser could not read; already reported.
     Error(Span),
 }
@@ -59,6 +62,7 @@ impl Item {
             Item::TypeDef(t) => t.span,
             Item::ExportInterface(e) => e.span,
             Item::ExportInline(e) => e.span,
+            Item::Resource(r) => r.span,
             Item::Error(span) => *span,
         }
     }
@@ -70,6 +74,7 @@ impl Item {
             Item::Global(g) => g.docs = docs,
             Item::Func(f) => f.docs = docs,
             Item::TypeDef(t) => t.docs = docs,
+            Item::Resource(r) => r.docs = docs,
             Item::ImportFrom(_) | Item::ExportInterface(_) | Item::ExportInline(_) | Item::Error(_) => {}
         }
     }
@@ -101,13 +106,15 @@ pub struct ImportFrom {
     pub span: Span,
 }
 
-/// `export ns:pkg/iface { func ... }`
+/// `export ns:pkg/iface { func ... resource ... }`
 #[derive(Clone, Debug)]
 pub struct ExportInterface {
     /// The interface implemented.
     pub path: WitPath,
     /// Its functions (all exported).
     pub funcs: Vec<FuncDef>,
+    /// The resources it defines.
+    pub resources: Vec<ResourceDef>,
     /// The whole item.
     pub span: Span,
 }
@@ -119,19 +126,82 @@ pub struct ExportInline {
     pub name: Ident,
     /// Its functions.
     pub funcs: Vec<FuncDef>,
+    /// The resources it defines.
+    pub resources: Vec<ResourceDef>,
     /// The whole item.
     pub span: Span,
 }
 
+/// A function or a resource inside an exported interface (parser only).
+#[derive(Clone, Debug)]
+pub enum InterfaceMember {
+    /// `func name(...) { ... }`
+    Func(FuncDef),
+    /// `resource name { ... }`
+    Resource(ResourceDef),
+}
+
+/// Separates an interface's functions from its resources, each in source order.
+pub fn split_members(members: Vec<InterfaceMember>) -> (Vec<FuncDef>, Vec<ResourceDef>) {
+    let mut funcs = Vec::new();
+    let mut resources = Vec::new();
+    for m in members {
+        match m {
+            InterfaceMember::Func(f) => funcs.push(f),
+            InterfaceMember::Resource(r) => resources.push(r),
+        }
+    }
+    (funcs, resources)
+}
+
+/// `resource name { field: T, ... constructor(...) { ... } func m(...) { ... } static func s(...) { ... } }`
+#[derive(Clone, Debug)]
+pub struct ResourceDef {
+    /// `///` documentation.
+    pub docs: String,
+    /// The resource's name.
+    pub name: Ident,
+    /// The fields of its representation, in order.
+    pub fields: Vec<(Ident, TypeExpr)>,
+    /// Its constructor, methods and static functions, in source order.
+    pub funcs: Vec<ResourceFunc>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A function of a resource.
+#[derive(Clone, Debug)]
+pub struct ResourceFunc {
+    /// Constructor, method or static function.
+    pub kind: MemberKind,
+    /// The function; a constructor's name is `constructor` (the keyword's span).
+    pub func: FuncDef,
+}
+
+/// What a function of a resource is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberKind {
+    /// `constructor(...)`: WIT `[constructor]R`.
+    Constructor,
+    /// `func m(...)`, with `self`: WIT `[method]R.m`.
+    Method,
+    /// `static func s(...)`: WIT `[static]R.s`.
+    Static,
+}
+
 impl File {
-    /// Every function definition, at top level or in an exported
-    /// interface, in source order.
+    /// Every function definition, at top level, in an exported interface
+    /// or in a resource, in source order (an interface's resources'
+    /// functions before its own functions).
     pub fn funcs(&self) -> impl Iterator<Item = &FuncDef> {
         self.items.iter().flat_map(|item| -> Box<dyn Iterator<Item = &FuncDef> + '_> {
+            fn members(rs: &[ResourceDef]) -> impl Iterator<Item = &FuncDef> {
+                rs.iter().flat_map(|r| r.funcs.iter().map(|f| &f.func))
+            }
             match item {
                 Item::Func(f) => Box::new(std::iter::once(&**f)),
-                Item::ExportInterface(e) => Box::new(e.funcs.iter()),
-                Item::ExportInline(e) => Box::new(e.funcs.iter()),
+                Item::ExportInterface(e) => Box::new(members(&e.resources).chain(e.funcs.iter())),
+                Item::ExportInline(e) => Box::new(members(&e.resources).chain(e.funcs.iter())),
                 _ => Box::new(std::iter::empty()),
             }
         })

@@ -14,6 +14,7 @@ use crate::suggest::{one_of, similar, suggest_or_list};
 use crate::types::{Interner, Ty, display_wit};
 use std::collections::HashMap;
 
+mod defined;
 mod matching;
 mod ownership;
 mod resources;
@@ -62,7 +63,10 @@ pub fn check_source(file: &ast::File, source: &str, resolve: &Resolve) -> (ir::M
         type_scope: None,
         wave_functions: HashMap::new(),
         imported: HashMap::new(),
+        intrinsics: HashMap::new(),
         drop_functions: HashMap::new(),
+        defined: HashMap::new(),
+        members: HashMap::new(),
     };
     checker.collect(file);
     checker.check_bodies(file);
@@ -96,8 +100,16 @@ struct Checker {
     wave_functions: HashMap<Ty, FuncId>,
     /// Interface functions imported so far, by interface and WIT name.
     imported: HashMap<(InterfaceId, String), ImportId>,
+    /// Resource intrinsics imported so far (`R_drop`, ...), by interface,
+    /// core name and whether the resource is defined here.
+    intrinsics: HashMap<(InterfaceId, String, bool), ImportId>,
     /// The synthesized drop glue of each compound linear type.
     drop_functions: HashMap<Ty, FuncId>,
+    /// Resources the file defines, by their WIT definition.
+    defined: HashMap<wit_parser::TypeId, defined::Defined>,
+    /// The resource (`None` when it is not in the interface) and kind of
+    /// each function of a resource the file defines.
+    members: HashMap<FuncId, (Option<ir::ResourceId>, ast::MemberKind)>,
 }
 
 impl Checker {
@@ -538,6 +550,7 @@ impl Checker {
                         params: sig.params.clone(),
                         result: sig.result,
                         docs: import.docs.clone(),
+                        of_export: false,
                     });
                     self.import_signatures.push(sig);
                     let local = import.alias.as_ref().unwrap_or(&import.name);
@@ -550,9 +563,22 @@ impl Checker {
                 ast::Item::Global(global) => self.global(global),
                 ast::Item::ExportInterface(export) => self.export_interface(export),
                 ast::Item::ExportInline(export) => self.export_inline(export),
+                ast::Item::Resource(def) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "resource-outside-interface",
+                            format!("resource `{}` is not in an exported interface", def.name.name),
+                            def.name.span,
+                            "defined at the top level",
+                        )
+                        .with_note("a component exports a resource through an interface; WIT has no world-level exported resources")
+                        .with_help(format!("declare `{}` in a WIT interface and define it inside `export ns:pkg/iface {{ ... }}`", def.name.name)),
+                    );
+                }
                 ast::Item::ImportFrom(_) | ast::Item::TypeDef(_) | ast::Item::Error(_) => {}
             }
         }
+        self.finish_resources();
     }
 
     /// Registers a function and its signature.
@@ -607,12 +633,13 @@ impl Checker {
         }
         let iface = interface.map(|id| self.resolve.interfaces[id].clone());
         let iface_name = interface.map(|id| iface_display(&self.resolve, id)).unwrap_or_default();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        self.define_resources(export, interface, &mut seen);
         for func in &export.funcs {
             self.type_scope = interface;
             let sig = self.signature(&func.sig);
             self.type_scope = None;
-            if let Some(first) = seen.insert(&func.name.name, func.name.span) {
+            if let Some(first) = seen.insert(func.name.name.clone(), func.name.span) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "duplicate-definition",
@@ -694,6 +721,7 @@ impl Checker {
         } else {
             self.module.inline_interfaces.push(name.clone());
         }
+        self.inline_resources(export);
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for func in &export.funcs {
             let sig = self.signature(&func.sig);
@@ -1142,13 +1170,19 @@ impl Checker {
                 let id = FuncId(index as u32);
                 let interface = self.module.funcs[id.index()].interface;
                 let inline_interface = self.module.funcs[id.index()].inline_interface.clone();
+                // Resource functions are named by WIT (`[method]R.m`), and a
+                // constructor may be private.
+                let (name, exported) = {
+                    let f = &self.module.funcs[id.index()];
+                    (f.name.clone(), f.exported)
+                };
                 self.type_scope = interface;
                 let body_checker = BodyChecker {
                     checker: self,
                     func: id,
                     function: ir::Function {
-                        name: func.name.name.clone(),
-                        exported: func.exported,
+                        name,
+                        exported,
                         interface,
                         inline_interface,
                         docs: func.docs.clone(),
@@ -1286,17 +1320,42 @@ struct BodyChecker<'c> {
 impl BodyChecker<'_> {
     fn check_function(mut self, func: &ast::FuncDef) -> ir::Function {
         let sig = &self.checker.signatures[self.func.index()];
-        let params: Vec<(String, Ty)> = sig.params.clone();
-        let result = sig.result;
+        let mut params: Vec<(String, Ty)> = sig.params.clone();
+        let mut result = sig.result;
+        let member = self.checker.members.get(&self.func).copied();
+        if let Some((_, ast::MemberKind::Method)) = member {
+            // A method's first parameter is `self`.
+            let (name, ty) = params.remove(0);
+            let id = self.new_local(&name, ty, false, func.name.span);
+            self.function.params.push(id);
+        }
         for ((name, ty), param) in params.iter().zip(&func.sig.params) {
             let id = self.new_local(name, *ty, false, param.name.span);
             self.function.params.push(id);
+        }
+        // A constructor's body is checked as a function without a result
+        // whose `return;`s then return the new instance.
+        let mut constructor = None;
+        if let Some((resource, ast::MemberKind::Constructor)) = member {
+            result = None;
+            constructor = match resource {
+                Some(id) => Some((id, self.begin_constructor(id, func.name.span))),
+                None => {
+                    self.new_local("self", Ty::Error, false, func.name.span);
+                    None
+                }
+            };
         }
         self.function.result = result;
         let mut body = self.block(&func.body);
         let params_owned = self.owned_scopes.first().cloned().unwrap_or_default();
         if !params_owned.is_empty() && completes(&body) {
             body.push(ir::Stmt::DropLocals(params_owned));
+        }
+        if let Some((id, (this, init))) = constructor {
+            self.finish_constructor(id, this, &mut body, func.name.span);
+            body.insert(0, init);
+            self.function.result = self.checker.signatures[self.func.index()].result;
         }
         if let Some(result_ty) = result
             && result_ty != Ty::Error
@@ -1764,7 +1823,16 @@ impl BodyChecker<'_> {
         while let A::Field { base, .. } | A::Index { base, .. } = &root.kind {
             root = strip_parens(base);
         }
-        if self.mutable_place(root, "assign to").is_none() {
+        // A field of a resource defined here is changed in place through
+        // any handle to it (`self.count += 1`).
+        let through_handle = match &root.kind {
+            A::Name(n) => self.lookup_local(&n.name).is_some_and(|l| {
+                let ty = self.function.local(l).ty;
+                ty.handle(&self.checker.resolve).is_some_and(|(_, r)| self.checker.is_defined(r))
+            }),
+            _ => false,
+        };
+        if !through_handle && self.mutable_place(root, "assign to").is_none() {
             self.infer(value);
             return None;
         }
@@ -1799,8 +1867,9 @@ impl BodyChecker<'_> {
                     steps.push((base, Some(index), 0));
                     current = base;
                 }
-                ir::ExprKind::Local(l) => break Place::Local(l),
-                ir::ExprKind::Global(g) => break Place::Global(g),
+                ir::ExprKind::Local(l) => break Ok(Place::Local(l)),
+                ir::ExprKind::Global(g) => break Ok(Place::Global(g)),
+                ir::ExprKind::RepField(resource, rep, k) => break Err((resource, rep, k)),
                 _ => return None,
             }
         };
@@ -1837,7 +1906,13 @@ impl BodyChecker<'_> {
                 }
             };
         }
-        prelude.push(ir::Stmt::Assign(place, new_value));
+        match place {
+            Ok(place) => prelude.push(ir::Stmt::Assign(place, new_value)),
+            Err((resource, rep, k)) => {
+                let set = self.push_expr(ir::ExprKind::RepSet(resource, rep, k, new_value), Ty::Unit, span);
+                prelude.push(ir::Stmt::Expr(set));
+            }
+        }
         Some(ir::Stmt::Block(prelude))
     }
 
@@ -2459,6 +2534,9 @@ impl BodyChecker<'_> {
             if own && !self.is_variable(receiver) {
                 self.temporary_borrow(receiver.span);
             }
+            if self.checker.is_defined(r) {
+                return self.defined_method_call(r, receiver_id, method, args, span);
+            }
             return self.resource_method_call(r, receiver_id, method, args, span);
         }
         if receiver_ty == Ty::String && matches!(method.name.as_str(), "split" | "bytes") {
@@ -2981,6 +3059,9 @@ impl BodyChecker<'_> {
             A::Path(type_name, case) => {
                 let ty = self.checker.type_for_path(type_name)?;
                 if let Some((true, r)) = ty.handle(&self.checker.resolve) {
+                    if self.checker.is_defined(r) {
+                        return Some(self.defined_path_call(r, case, args, span));
+                    }
                     return Some(self.resource_path_call(r, case, args, span));
                 }
                 (ty, case.name.clone(), case.span)
@@ -3041,6 +3122,11 @@ impl BodyChecker<'_> {
         let base_ty = self.ty(base_id);
         if base_ty == Ty::Error {
             return self.error_expr(span);
+        }
+        if let Some((_, r)) = base_ty.handle(&self.checker.resolve)
+            && self.checker.is_defined(r)
+        {
+            return self.defined_field(r, base_id, field, span);
         }
         let name = self.checker.ty_name(base_ty);
         match base_ty.def(&self.checker.resolve).cloned() {

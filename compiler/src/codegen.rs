@@ -107,7 +107,12 @@ const GLOBAL_START: u32 = 3;
 const GLOBAL_APPEND_PTR: u32 = 4;
 const GLOBAL_APPEND_LEN: u32 = 5;
 const GLOBAL_APPEND_END: u32 = 6;
-const RESERVED_GLOBALS: u32 = 7;
+/// 1 while an export call runs (set by its wrapper, cleared by `end_call`).
+/// A resource destructor runs either inside a call (this component dropped
+/// its own handle) or on its own (the host dropped one); only on its own
+/// does it end a heap region.
+const GLOBAL_ACTIVE: u32 = 7;
+const RESERVED_GLOBALS: u32 = 8;
 
 fn align_to(offset: u32, align: u32) -> u32 {
     offset.div_ceil(align) * align
@@ -181,9 +186,12 @@ pub const NAME_PREFIX: &str = "cm32p2";
 /// The core module name under which wit-component expects an import:
 /// `cm32p2` for world-level functions, `cm32p2|ns:pkg/iface@v` (with the
 /// canonicalized version) for functions of an interface.
+/// The intrinsics of a resource the file exports come from
+/// `cm32p2|_ex_ns:pkg/iface@v`.
 pub fn import_module_name(resolve: &Resolve, import: &ir::ImportFunc) -> String {
+    let exported = if import.of_export { "_ex_" } else { "" };
     match import.interface {
-        Some(id) => format!("{NAME_PREFIX}|{}", resolve.canonicalized_id_of(id).unwrap_or_default()),
+        Some(id) => format!("{NAME_PREFIX}|{exported}{}", resolve.canonicalized_id_of(id).unwrap_or_default()),
         None => NAME_PREFIX.to_string(),
     }
 }
@@ -276,6 +284,38 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         code.function(&f);
         exports.export(&format!("{name}_post"), ExportKind::Func, post_base + n as u32);
     }
+    // Destructors of the resources the file defines: run inside a call
+    // (this component dropped a handle) just free the instance; run on
+    // their own (the host dropped it), they also end their heap region.
+    let dtor_base = post_base + post_returns.len() as u32;
+    for (n, resource) in module.resources.iter().enumerate() {
+        functions.function(types.func(vec![ValType::I32], vec![]));
+        let mut f = Function::new([]);
+        let dtor = func_base + resource.dtor.0;
+        for i in [
+            I::GlobalGet(GLOBAL_ACTIVE),
+            I::If(BlockType::Empty),
+            I::LocalGet(0),
+            I::Call(dtor),
+            I::Else,
+            I::I32Const(1),
+            I::GlobalSet(GLOBAL_ACTIVE),
+            I::LocalGet(0),
+            I::Call(dtor),
+            I::Call(helper_base + Helper::EndCall as u32),
+            I::End,
+            I::End,
+        ] {
+            f.instruction(&i);
+        }
+        code.function(&f);
+        let iface = resolve.canonicalized_id_of(resource.interface).unwrap_or_default();
+        exports.export(
+            &format!("{NAME_PREFIX}|{iface}|{}_dtor", resource.name),
+            ExportKind::Func,
+            dtor_base + n as u32,
+        );
+    }
     // The init function sets compound globals at instantiation (the core
     // module's start function), then ends its heap region like a call does.
     let start = module.init.as_ref().map(|init| {
@@ -284,7 +324,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         body.stmts(&init.body);
         body.out.push(I::Call(ctx.helper(Helper::EndCall)));
         code.function(&body.finish());
-        post_base + post_returns.len() as u32
+        dtor_base + module.resources.len() as u32
     });
     exports.export(&format!("{NAME_PREFIX}_memory"), ExportKind::Memory, 0);
     exports.export(&format!("{NAME_PREFIX}_realloc"), ExportKind::Func, helper_base + Helper::Realloc as u32);
@@ -301,6 +341,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(GlobalType { mutable: false, ..mutable_i32 }, &ConstExpr::i32_const(heap_start as i32));
     globals.global(mutable_i32, &ConstExpr::i32_const(-1));
+    globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     for (g, inits) in module.globals.iter().zip(&global_inits) {
@@ -803,7 +844,7 @@ fn export_wrapper(ctx: &Ctx, func: &ir::Function, target: u32) -> (Vec<ValType>,
     let core_results = if result_in_memory { vec![ValType::I32] } else { flat_results.clone() };
 
     let mut locals = Locals { base: core_params.len() as u32, types: Vec::new() };
-    let mut out: Vec<I<'static>> = Vec::new();
+    let mut out: Vec<I<'static>> = vec![I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)];
     if spilled_params {
         let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
         let (offsets, _, _) = abi.record_layout(&wit);
@@ -934,6 +975,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         let none = NO_FUNCTION.get_or_init(ir::Function::default);
         let mut g = FuncGen::new(ctx, none, strings);
         let top = g.new_local(ValType::I32);
+        g.out.extend([I::I32Const(0), I::GlobalSet(GLOBAL_ACTIVE)]);
         g.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
         g.out.extend([I::GlobalGet(GLOBAL_ESCAPED), I::If(BlockType::Empty)]);
         // top = align8(heap), so both copies lay objects out identically.
@@ -1646,8 +1688,145 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 let temps = self.spill(*value);
                 self.ctx.abi.emit_case_payload(&mut self.out, &wit, *index, &temps[1..]);
             }
+            ExprKind::RepNew(resource, fields) => self.rep_new(*resource, *fields),
+            ExprKind::RepField(resource, rep, k) => {
+                let fields = self.rep_fields(*resource, *rep).1;
+                let offset = self.field_slots(*resource, *k);
+                for t in &fields[offset.clone()] {
+                    self.out.push(I::LocalGet(*t));
+                }
+            }
+            ExprKind::RepSet(resource, rep, k, value) => {
+                let (addr, mut fields) = self.rep_fields(*resource, *rep);
+                let value = self.spill(*value);
+                let offset = self.field_slots(*resource, *k);
+                fields.splice(offset, value);
+                self.store_slot(*resource, addr, 0, &fields);
+                let field_ty = self.ctx.module.resources[resource.index()].fields[*k as usize].1;
+                if field_ty.to_wit().is_some_and(|t| self.ctx.abi.has_heap(&t)) {
+                    self.out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ESCAPED)]);
+                }
+            }
+            ExprKind::RepFree(resource, rep) => {
+                let r = &self.ctx.module.resources[resource.index()];
+                let free = self.ctx.global_map[r.free.index()][0];
+                let rep_local = self.spill(*rep)[0];
+                let (addr, fields) = self.rep_fields_at(*resource, rep_local);
+                // err(next free), and this slot becomes the first free one.
+                let next = self.new_local(ValType::I32);
+                self.out.extend([I::GlobalGet(free), I::LocalSet(next)]);
+                self.store_slot(*resource, addr, 1, &[next]);
+                self.out.extend([I::LocalGet(rep_local), I::GlobalSet(free)]);
+                for t in fields {
+                    self.out.push(I::LocalGet(t));
+                }
+            }
             ExprKind::Error => self.out.push(I::Unreachable),
         }
+    }
+
+    /// The flat slots of field `k` among a resource's fields' flat values.
+    fn field_slots(&self, resource: ir::ResourceId, k: u32) -> std::ops::Range<usize> {
+        let r = &self.ctx.module.resources[resource.index()];
+        let wit = r.fields_ty.to_wit().unwrap_or(wit_parser::Type::Bool);
+        let fields = self.ctx.abi.fields(&wit);
+        let start: usize = fields[..k as usize].iter().map(|f| self.ctx.abi.flat(f).len()).sum();
+        start..start + self.ctx.abi.flat(&fields[k as usize]).len()
+    }
+
+    /// Evaluates `rep` and loads its instance: the slot's address and the
+    /// fields' flat values in fresh locals.
+    fn rep_fields(&mut self, resource: ir::ResourceId, rep: ExprId) -> (u32, Vec<u32>) {
+        let rep = self.spill(rep)[0];
+        self.rep_fields_at(resource, rep)
+    }
+
+    /// [`Self::rep_fields`] of a rep already in a local. A rep that is not
+    /// a live instance traps (the canonical ABI never passes one).
+    fn rep_fields_at(&mut self, resource: ir::ResourceId, rep: u32) -> (u32, Vec<u32>) {
+        let r = &self.ctx.module.resources[resource.index()];
+        let slot = r.slot.to_wit().unwrap_or(wit_parser::Type::Bool);
+        let (size, _) = self.ctx.abi.size_align(&slot);
+        let table = self.ctx.global_map[r.table.index()].clone();
+        let addr = self.new_local(ValType::I32);
+        // rep - 1 < len, else trap.
+        self.out.extend([I::LocalGet(rep), I::I32Const(1), I::I32Sub, I::GlobalGet(table[1]), I::I32GeU]);
+        self.out.extend([I::If(BlockType::Empty), I::Unreachable, I::End]);
+        self.out.extend([I::GlobalGet(table[0]), I::LocalGet(rep), I::I32Const(1), I::I32Sub]);
+        self.out.extend([I::I32Const(size as i32), I::I32Mul, I::I32Add, I::LocalSet(addr)]);
+        self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &slot, addr, 0);
+        let loaded = self.stash(&self.ctx.abi.flat(&slot));
+        // A free slot (`err`) traps.
+        self.out.extend([I::LocalGet(loaded[0]), I::If(BlockType::Empty), I::Unreachable, I::End]);
+        self.ctx.abi.emit_case_payload(&mut self.out, &slot, 0, &loaded[1..]);
+        let fields = self.stash(&self.ctx.abi.case_flat(&slot, 0));
+        (addr, fields)
+    }
+
+    /// Stores case `case` of a resource's slot type (0: `ok(fields)`, 1:
+    /// `err(next)`) with this payload at `addr`.
+    fn store_slot(&mut self, resource: ir::ResourceId, addr: u32, case: u32, payload: &[u32]) {
+        let r = &self.ctx.module.resources[resource.index()];
+        let slot = r.slot.to_wit().unwrap_or(wit_parser::Type::Bool);
+        self.out.push(I::I32Const(case as i32));
+        self.ctx.abi.emit_joined_payload(&mut self.out, &slot, case, payload);
+        let value = self.stash(&self.ctx.abi.flat(&slot));
+        self.ctx.abi.emit_store(&mut self.out, &mut self.locals, &slot, addr, 0, &value);
+    }
+
+    /// A new instance: takes the first free slot of the resource's table,
+    /// growing the table first when there is none, stores `ok(fields)`
+    /// there and leaves the rep (slot index + 1).
+    fn rep_new(&mut self, resource: ir::ResourceId, fields: ExprId) {
+        let fields = self.spill(fields);
+        let r = &self.ctx.module.resources[resource.index()];
+        let slot = r.slot.to_wit().unwrap_or(wit_parser::Type::Bool);
+        let (size, align) = self.ctx.abi.size_align(&slot);
+        let table = self.ctx.global_map[r.table.index()].clone();
+        let free = self.ctx.global_map[r.free.index()][0];
+        let fields_heap = r.fields_ty.to_wit().is_some_and(|t| self.ctx.abi.has_heap(&t));
+        let (len, new_len, buf, i, addr, next) = (
+            self.new_local(ValType::I32),
+            self.new_local(ValType::I32),
+            self.new_local(ValType::I32),
+            self.new_local(ValType::I32),
+            self.new_local(ValType::I32),
+            self.new_local(ValType::I32),
+        );
+        // No free slot: a table twice as large (plus 4), the new slots
+        // chained as free ones, each naming the next.
+        self.out.extend([I::GlobalGet(free), I::I32Eqz, I::If(BlockType::Empty)]);
+        self.out.extend([I::GlobalGet(table[1]), I::LocalTee(len), I::I32Const(1), I::I32Shl, I::I32Const(4)]);
+        self.out.extend([I::I32Add, I::LocalTee(new_len), I::I32Const(size as i32), I::I32Mul]);
+        self.out.extend([I::I32Const(align as i32), I::Call(self.ctx.helper(Helper::Alloc)), I::LocalSet(buf)]);
+        self.out.extend([I::LocalGet(buf), I::GlobalGet(table[0]), I::LocalGet(len), I::I32Const(size as i32)]);
+        self.out.extend([I::I32Mul, I::MemoryCopy { src_mem: 0, dst_mem: 0 }]);
+        self.out.extend([I::LocalGet(len), I::LocalSet(i), I::Block(BlockType::Empty), I::Loop(BlockType::Empty)]);
+        self.out.extend([I::LocalGet(i), I::LocalGet(new_len), I::I32GeU, I::BrIf(1)]);
+        self.element_address(addr, buf, i, size);
+        // next = i + 2 (1-based index of slot i + 1), or 0 for the last slot.
+        self.out.extend([I::LocalGet(i), I::I32Const(2), I::I32Add, I::LocalTee(next)]);
+        self.out.extend([I::LocalGet(new_len), I::I32GtU, I::If(BlockType::Empty), I::I32Const(0)]);
+        self.out.extend([I::LocalSet(next), I::End]);
+        self.store_slot(resource, addr, 1, &[next]);
+        self.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i), I::Br(0), I::End, I::End]);
+        self.out.extend([I::LocalGet(buf), I::GlobalSet(table[0]), I::LocalGet(new_len), I::GlobalSet(table[1])]);
+        self.out.extend([I::LocalGet(len), I::I32Const(1), I::I32Add, I::GlobalSet(free)]);
+        // The table is new in this call's heap region: `end_call` keeps it.
+        self.out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ESCAPED), I::End]);
+        // Take the first free slot.
+        let rep = self.new_local(ValType::I32);
+        self.out.extend([I::GlobalGet(free), I::LocalTee(rep), I::I32Const(1), I::I32Sub]);
+        self.out.extend([I::I32Const(size as i32), I::I32Mul, I::GlobalGet(table[0]), I::I32Add, I::LocalSet(addr)]);
+        self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &slot, addr, 0);
+        let loaded = self.stash(&self.ctx.abi.flat(&slot));
+        self.ctx.abi.emit_case_payload(&mut self.out, &slot, 1, &loaded[1..]);
+        self.out.push(I::GlobalSet(free));
+        self.store_slot(resource, addr, 0, &fields);
+        if fields_heap {
+            self.out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ESCAPED)]);
+        }
+        self.out.push(I::LocalGet(rep));
     }
 
     /// Pops values of these types off the stack into fresh locals.

@@ -44,6 +44,10 @@ id_type!(
     /// An imported function in [`Module::imports`].
     ImportId
 );
+id_type!(
+    /// A resource the file defines, in [`Module::resources`].
+    ResourceId
+);
 
 /// A checked file: everything codegen and world construction need.
 #[derive(Debug, Default)]
@@ -60,6 +64,8 @@ pub struct Module {
     pub globals: Vec<Global>,
     /// Functions, private and exported.
     pub funcs: Vec<Function>,
+    /// Resources the file defines (in exported interfaces).
+    pub resources: Vec<Resource>,
     /// Type definitions the file declares, in source order (their
     /// [`Ty`]s index [`Module::resolve`]).
     pub types: Vec<TypeDecl>,
@@ -85,6 +91,44 @@ pub struct TypeDecl {
     pub alias: bool,
 }
 
+/// A resource defined in Claw and exported through an interface.
+///
+/// Its instances live in a table: `table` is a hidden global of type
+/// `list<result<F, u32>>` (`slot`), where `F` (`fields`) is the tuple of
+/// the representation's fields; a live instance is `ok(fields)`, a free
+/// slot `err(next)` with `next` the 1-based index of the next free slot (0
+/// ends the list, whose head is the hidden `u32` global `free`). The
+/// instance's *rep* (what the canonical ABI's `resource.new` wraps into a
+/// handle and what an exported function receives for a `borrow<R>`) is its
+/// slot index plus one. Because the table is a global, the copying
+/// collection at the end of each call keeps the fields' strings and lists.
+///
+/// Inside the component, `own<R>` values are handles (in the component's
+/// own handle table) and `borrow<R>` values are reps; lending an own handle
+/// calls `R_rep`.
+#[derive(Debug)]
+pub struct Resource {
+    /// The resource's name.
+    pub name: String,
+    /// Its WIT definition (in `interface`).
+    pub ty: wit_parser::TypeId,
+    /// The exported interface that declares it.
+    pub interface: InterfaceId,
+    /// The representation's fields, in order.
+    pub fields: Vec<(String, Ty)>,
+    /// `tuple<...>` of the fields' types (a hidden `bool` when there are none).
+    pub fields_ty: Ty,
+    /// `result<fields_ty, u32>`: one table slot.
+    pub slot: Ty,
+    /// The table (`list<slot>`).
+    pub table: GlobalId,
+    /// The 1-based index of the first free slot, or 0.
+    pub free: GlobalId,
+    /// The destructor `(rep: borrow<R>)`: frees the slot. Exported to
+    /// wit-component as `cm32p2|<interface>|R_dtor`.
+    pub dtor: FuncId,
+}
+
 /// An imported function.
 #[derive(Debug)]
 pub struct ImportFunc {
@@ -98,6 +142,10 @@ pub struct ImportFunc {
     pub result: Option<Ty>,
     /// `///` documentation (plain imports only).
     pub docs: String,
+    /// An intrinsic of a resource the file defines and exports
+    /// (`R_new`, `R_rep`, `R_drop`): imported from the core module
+    /// `cm32p2|_ex_<interface>`.
+    pub of_export: bool,
 }
 
 /// A compile-time constant (a global's initializer or a literal).
@@ -402,6 +450,15 @@ pub enum ExprKind {
     /// The payload of case `n` of a variant, `option` or `result` value that
     /// is known to be that case.
     Payload(ExprId, u32),
+    /// A new instance of a defined resource with these fields (a
+    /// `fields_ty` value); its type is `borrow<R>`, the rep.
+    RepNew(ResourceId, ExprId),
+    /// Field `n` of the instance with this rep.
+    RepField(ResourceId, ExprId, u32),
+    /// Sets field `n` of the instance with this rep, in place (type `()`).
+    RepSet(ResourceId, ExprId, u32, ExprId),
+    /// Frees the instance with this rep; its value is the fields it had.
+    RepFree(ResourceId, ExprId),
     /// An expression that failed to check (never reaches codegen).
     Error,
 }

@@ -106,9 +106,21 @@ pub enum Token {
     /// `_`: the wildcard pattern and the empty half of `result<_, E>`.
     #[token("_")]
     Underscore,
+    /// `resource`
+    #[token("resource")]
+    Resource,
+    /// `constructor`, inside a resource.
+    #[token("constructor")]
+    Constructor,
+    /// `static`, inside a resource.
+    #[token("static")]
+    Static,
+    /// `self`: the resource a method or constructor works on.
+    #[token("self")]
+    SelfValue,
     /// A keyword the brief reserves for later parts of the language
-    /// (`resource`, `test`, ...). It is not an identifier.
-    #[regex("resource|test|assert|mock|constructor|static|self", |lex| lex.slice().to_string())]
+    /// (`test`, `assert`, `mock`). It is not an identifier.
+    #[regex("test|assert|mock", |lex| lex.slice().to_string())]
     Reserved(String),
     /// An identifier, without its escaping `%`.
     #[regex(r"%?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z][a-zA-Z0-9]*)*", |lex| lex.slice().trim_start_matches('%').to_string())]

@@ -115,7 +115,17 @@ fn describe(token: &Token) -> String {
     match token {
         Token::Ident(name) => format!("identifier `{name}`"),
         Token::Reserved(word) => format!("reserved keyword `{word}`"),
-        Token::Match | Token::Record | Token::Variant | Token::Enum | Token::Flags | Token::Type | Token::Interface => {
+        Token::Match
+        | Token::Record
+        | Token::Variant
+        | Token::Enum
+        | Token::Flags
+        | Token::Type
+        | Token::Interface
+        | Token::Resource
+        | Token::Constructor
+        | Token::Static
+        | Token::SelfValue => {
             format!("keyword `{}`", token_text(token))
         }
         Token::Int(_) => "integer literal".into(),
@@ -160,6 +170,10 @@ fn token_text(token: &Token) -> &'static str {
         Token::Type => "type",
         Token::Underscore => "_",
         Token::Interface => "interface",
+        Token::Resource => "resource",
+        Token::Constructor => "constructor",
+        Token::Static => "static",
+        Token::SelfValue => "self",
         Token::CheckBang => "check!",
         Token::InterpOpen => "\\{",
         Token::InterpClose => "}",
@@ -315,7 +329,11 @@ fn syntax_error(
                 | Token::Enum
                 | Token::Flags
                 | Token::Type
-                | Token::Interface => Some(token_text(&token)),
+                | Token::Interface
+                | Token::Resource
+                | Token::Constructor
+                | Token::Static
+                | Token::SelfValue => Some(token_text(&token)),
                 _ => None,
             };
             if let Some(word) = keyword {

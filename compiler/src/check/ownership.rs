@@ -238,6 +238,9 @@ impl BodyChecker<'_> {
             ));
         } else if own && !is_variable {
             self.temporary_borrow(expr.span);
+        } else if own && self.checker.is_defined(got) {
+            // A handle to a resource defined here is lent as its rep.
+            return self.rep_of(id, got, expr.span);
         }
         id
     }

@@ -65,6 +65,7 @@ impl Checker {
             params: params.clone(),
             result,
             docs: String::new(),
+            of_export: false,
         });
         self.import_signatures.push(Signature { params, result, span });
         self.imported.insert((interface, wit_name.to_string()), id);
@@ -74,30 +75,41 @@ impl Checker {
     /// The `resource.drop` intrinsic of resource `r` (core import `R_drop`
     /// from the resource's interface), which ends an owned handle.
     pub(super) fn resource_drop(&mut self, r: TypeId) -> Option<ImportId> {
+        let own = self.interner.handle(&mut self.resolve, true, r);
+        self.resource_intrinsic(r, "drop", vec![("self".into(), own)], None)
+    }
+
+    /// The canonical ABI intrinsic `R_<suffix>` of resource `r` (imported
+    /// once), from `cm32p2|<interface>` for an imported resource and
+    /// `cm32p2|_ex_<interface>` for one the file defines.
+    pub(super) fn resource_intrinsic(
+        &mut self,
+        r: TypeId,
+        suffix: &str,
+        params: Vec<(String, Ty)>,
+        result: Option<Ty>,
+    ) -> Option<ImportId> {
         let TypeOwner::Interface(interface) = self.resolve.types[r].owner else { return None };
-        // The standard core name of the `resource.drop` intrinsic.
-        let name = format!("{}_drop", self.resolve.types[r].name.clone()?);
-        if let Some(id) = self.imported.get(&(interface, name.clone())) {
+        // The standard core name of the intrinsic.
+        let name = format!("{}_{suffix}", self.resolve.types[r].name.clone()?);
+        let of_export = self.is_defined(r);
+        if let Some(id) = self.intrinsics.get(&(interface, name.clone(), of_export)) {
             return Some(*id);
         }
-        if !self.module.interfaces.contains(&interface) {
+        if !of_export && !self.module.interfaces.contains(&interface) {
             self.module.interfaces.push(interface);
         }
-        let own = self.interner.handle(&mut self.resolve, true, r);
         let id = ImportId(self.module.imports.len() as u32);
         self.module.imports.push(ir::ImportFunc {
             name: name.clone(),
             interface: Some(interface),
-            params: vec![("self".into(), own)],
-            result: None,
+            params: params.clone(),
+            result,
             docs: String::new(),
+            of_export,
         });
-        self.import_signatures.push(Signature {
-            params: vec![("self".into(), own)],
-            result: None,
-            span: Span::default(),
-        });
-        self.imported.insert((interface, name), id);
+        self.import_signatures.push(Signature { params, result, span: Span::default() });
+        self.intrinsics.insert((interface, name, of_export), id);
         Some(id)
     }
 

@@ -1,0 +1,629 @@
+//! Resources defined in Claw: `resource R { fields, constructor, methods,
+//! static functions }` inside `export ns:pkg/iface { ... }`, whose WIT
+//! declares `R`.
+//!
+//! Each function of the resource becomes the interface's function of the
+//! canonical ABI's name (`[constructor]R`, `[method]R.m` with a first
+//! parameter `self: borrow<R>`, `[static]R.s`). The representation lives in
+//! a hidden table (see [`ir::Resource`]): a constructor takes a free slot
+//! (`RepNew`), sets the fields and wraps the slot's rep into an own handle
+//! with the `R_new` intrinsic; `self.f` reads and writes the slot in place
+//! (`RepField`, `RepSet`); the destructor, which the canonical ABI calls
+//! when the last own handle is dropped (by the host, another component, or
+//! this one through `R_drop`), frees the slot (`RepFree`).
+//!
+//! Inside the component an `own<R>` is a handle and a `borrow<R>` is a rep,
+//! as the canonical ABI passes them to the exports; lending an own handle
+//! (to a method or a `borrow<R>` parameter) converts it with `R_rep`.
+
+use super::{BodyChecker, Checker, Signature, iface_display};
+use crate::ast::{self, MemberKind};
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId, ResourceId};
+use crate::span::Span;
+use crate::suggest::suggest_or_list;
+use crate::types::Ty;
+use std::collections::HashMap;
+use wit_parser::{InterfaceId, TypeDefKind, TypeId};
+
+/// What the checker knows of a resource the file defines.
+pub(super) struct Defined {
+    /// Its index in [`ir::Module::resources`].
+    pub(super) id: ResourceId,
+    /// Its functions by WIT name (`[method]R.m`, ...).
+    pub(super) funcs: HashMap<String, FuncId>,
+}
+
+impl Checker {
+    /// Registers the resources of `export ns:pkg/iface { ... }` and their
+    /// functions (every function is registered, even when the resource is
+    /// not in the interface, so function ids follow `ast::File::funcs`).
+    /// `seen` collects the WIT names defined, for the missing-function check.
+    pub(super) fn define_resources(
+        &mut self,
+        export: &ast::ExportInterface,
+        interface: Option<InterfaceId>,
+        seen: &mut HashMap<String, Span>,
+    ) {
+        for def in &export.resources {
+            let resource = interface.and_then(|i| self.declared_resource(i, &def.name));
+            let id = resource.map(|(r, i)| self.new_resource(def, r, i));
+            let name = &def.name.name;
+            for member in &def.funcs {
+                let func = &member.func;
+                self.type_scope = interface;
+                let mut sig = self.signature(&func.sig);
+                self.type_scope = None;
+                let (own, borrow) = match resource {
+                    Some((r, _)) => (
+                        self.interner.handle(&mut self.resolve, true, r),
+                        self.interner.handle(&mut self.resolve, false, r),
+                    ),
+                    None => (Ty::Error, Ty::Error),
+                };
+                let wit_name = match member.kind {
+                    MemberKind::Constructor => {
+                        if let Some(result) = &func.sig.result {
+                            self.diagnostics.push(Diagnostic::error(
+                                "constructor-result",
+                                format!("the constructor of `{name}` returns the new `{name}`; it declares no result"),
+                                result.span,
+                                "remove this result type",
+                            ));
+                        }
+                        sig.result = Some(own);
+                        format!("[constructor]{name}")
+                    }
+                    MemberKind::Method => {
+                        sig.params.insert(0, ("self".into(), borrow));
+                        format!("[method]{name}.{}", func.name.name)
+                    }
+                    MemberKind::Static => format!("[static]{name}.{}", func.name.name),
+                };
+                if let Some(first) = seen.insert(wit_name.clone(), func.name.span) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate-definition",
+                            format!("`{}` is defined more than once in `{name}`", func.name.name),
+                            func.name.span,
+                            "defined again here",
+                        )
+                        .with_label(first, "first defined here"),
+                    );
+                }
+                // A constructor the WIT does not declare is private: the
+                // component's own code creates instances with it.
+                let mut exported = true;
+                if let (Some(iface), Some(_)) = (interface, resource) {
+                    match self.resolve.interfaces[iface].functions.get(&wit_name).cloned() {
+                        Some(wit_func) => self.compare_member(iface, &wit_func, &sig, member),
+                        None if member.kind == MemberKind::Constructor => exported = false,
+                        None => {
+                            let iface_name = iface_display(&self.resolve, iface);
+                            let (what, prefix) = match member.kind {
+                                MemberKind::Method => ("method", format!("[method]{name}.")),
+                                _ => ("static function", format!("[static]{name}.")),
+                            };
+                            let names: Vec<String> = self.resolve.interfaces[iface]
+                                .functions
+                                .keys()
+                                .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
+                                .collect();
+                            let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+                            let d = Diagnostic::error(
+                                "not-in-interface",
+                                format!(
+                                    "resource `{name}` of interface `{iface_name}` has no {what} `{}`",
+                                    func.name.name
+                                ),
+                                func.name.span,
+                                "not in the interface",
+                            )
+                            .with_note("an exported resource defines exactly the functions its WIT declares");
+                            self.diagnostics.push(suggest_or_list(d, &func.name.name, &refs, "its functions"));
+                        }
+                    }
+                }
+                let fid = FuncId(self.module.funcs.len() as u32);
+                self.add_func(func, sig, interface, None);
+                let f = &mut self.module.funcs[fid.index()];
+                f.name = wit_name.clone();
+                f.exported = exported;
+                self.members.insert(fid, (id, member.kind));
+                if let Some(id) = id {
+                    self.defined_by_id(id).funcs.insert(wit_name, fid);
+                }
+            }
+        }
+    }
+
+    /// Resources in `export name: interface { ... }`: not supported yet.
+    /// Their functions are registered (unexported, with `self` of an
+    /// error type) so their bodies are still checked.
+    pub(super) fn inline_resources(&mut self, export: &ast::ExportInline) {
+        for def in &export.resources {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "unsupported-resource",
+                    format!(
+                        "resource `{}` is in an inline interface, which cannot define resources yet",
+                        def.name.name
+                    ),
+                    def.name.span,
+                    "defined in an inline interface",
+                )
+                .with_help(
+                    "declare the interface and its resource in WIT and define it inside `export ns:pkg/iface { ... }`",
+                ),
+            );
+            for member in &def.funcs {
+                let mut sig = self.signature(&member.func.sig);
+                match member.kind {
+                    MemberKind::Constructor => sig.result = Some(Ty::Error),
+                    MemberKind::Method => sig.params.insert(0, ("self".into(), Ty::Error)),
+                    MemberKind::Static => {}
+                }
+                let fid = FuncId(self.module.funcs.len() as u32);
+                self.add_func(&member.func, sig, None, Some(export.name.name.clone()));
+                self.module.funcs[fid.index()].exported = false;
+                self.members.insert(fid, (None, member.kind));
+            }
+        }
+    }
+
+    /// The resource named `name` that interface `iface` declares, or a reported error.
+    fn declared_resource(&mut self, iface: InterfaceId, name: &ast::Ident) -> Option<(TypeId, InterfaceId)> {
+        let found = self.resolve.interfaces[iface].types.get(&name.name).copied();
+        if let Some(id) = found
+            && matches!(self.resolve.types[id].kind, TypeDefKind::Resource)
+        {
+            return Some((id, iface));
+        }
+        let iface_name = iface_display(&self.resolve, iface);
+        let resources: Vec<String> = self.resolve.interfaces[iface]
+            .types
+            .iter()
+            .filter(|(_, t)| matches!(self.resolve.types[**t].kind, TypeDefKind::Resource))
+            .map(|(n, _)| n.clone())
+            .collect();
+        let refs: Vec<&str> = resources.iter().map(|s| s.as_str()).collect();
+        let d = Diagnostic::error(
+            "not-in-interface",
+            format!("interface `{iface_name}` declares no resource `{}`", name.name),
+            name.span,
+            "not a resource of the interface",
+        );
+        let d = if refs.is_empty() {
+            d.with_note(format!("`{iface_name}` declares no resources"))
+        } else {
+            suggest_or_list(d, &name.name, &refs, "resources")
+        };
+        self.diagnostics.push(d);
+        None
+    }
+
+    fn defined_by_id(&mut self, id: ResourceId) -> &mut Defined {
+        let ty = self.module.resources[id.index()].ty;
+        self.defined.get_mut(&ty).expect("registered with the resource")
+    }
+
+    /// Registers resource `r` of `interface` and checks its fields.
+    fn new_resource(&mut self, def: &ast::ResourceDef, r: TypeId, interface: InterfaceId) -> ResourceId {
+        let id = ResourceId(self.module.resources.len() as u32);
+        if let Some(previous) = self.defined.get(&r) {
+            let first = self.module.resources[previous.id.index()].name.clone();
+            self.diagnostics.push(Diagnostic::error(
+                "duplicate-definition",
+                format!("resource `{first}` is defined more than once"),
+                def.name.span,
+                "defined again here",
+            ));
+        }
+        let mut fields = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for (name, ty) in &def.fields {
+            if let Some(first) = seen.insert(&name.name, name.span) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-field",
+                        format!("field `{}` is defined more than once", name.name),
+                        name.span,
+                        "defined again here",
+                    )
+                    .with_label(first, "first defined here"),
+                );
+            }
+            self.type_scope = Some(interface);
+            let mut t = self.resolve_type(ty);
+            self.type_scope = None;
+            if self.is_linear(t) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "unsupported-type",
+                        format!(
+                            "field `{}` would own a resource handle, which fields of a resource cannot do yet",
+                            name.name
+                        ),
+                        ty.span,
+                        "owns a handle",
+                    )
+                    .with_help("keep the handle where it is created and pass it to the methods that need it"),
+                );
+                t = Ty::Error;
+            }
+            fields.push((name.name.clone(), t));
+        }
+        let mut field_types: Vec<Ty> = fields.iter().map(|(_, t)| *t).collect();
+        if field_types.is_empty() {
+            // A slot needs a payload for its `ok` case; an unused `bool`.
+            field_types.push(Ty::Bool);
+        }
+        let fields_ty = if field_types.contains(&Ty::Error) {
+            Ty::Error
+        } else {
+            self.interner.tuple(&mut self.resolve, &field_types)
+        };
+        let slot = self.interner.result(&mut self.resolve, Some(fields_ty), Some(Ty::U32));
+        self.module.resources.push(ir::Resource {
+            name: def.name.name.clone(),
+            ty: r,
+            interface,
+            fields,
+            fields_ty,
+            slot,
+            // Set by `finish_resources`, once every file global has its id.
+            table: GlobalId(u32::MAX),
+            free: GlobalId(u32::MAX),
+            dtor: FuncId(u32::MAX),
+        });
+        self.defined.insert(r, Defined { id, funcs: HashMap::new() });
+        // The resource is a type of the whole file, not only of its interface.
+        let own = self.interner.handle(&mut self.resolve, true, r);
+        self.define(&def.name, super::Binding::Type(own));
+        id
+    }
+
+    /// Compares a resource function with the WIT declaration of its name.
+    fn compare_member(
+        &mut self,
+        iface: InterfaceId,
+        wit_func: &wit_parser::Function,
+        sig: &Signature,
+        member: &ast::ResourceFunc,
+    ) {
+        let wit_params: Vec<Ty> = wit_func.params.iter().map(|p| self.from_wit(&p.ty)).collect();
+        let wit_result = wit_func.result.map(|t| self.from_wit(&t));
+        let mine: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
+        let has_error = mine.iter().chain(sig.result.iter()).any(|t| *t == Ty::Error);
+        if has_error || (mine == wit_params && sig.result == wit_result) {
+            return;
+        }
+        // Shown as written in Claw: without `self`, and a constructor without its result.
+        let skip = usize::from(member.kind == MemberKind::Method);
+        let show = |c: &Checker, params: &[(String, Ty)], result: Option<Ty>| {
+            let list: Vec<String> = params.iter().skip(skip).map(|(n, t)| format!("{n}: {}", c.ty_name(*t))).collect();
+            match result.filter(|_| member.kind != MemberKind::Constructor) {
+                Some(r) => format!("({}) -> {}", list.join(", "), c.ty_name(r)),
+                None => format!("({})", list.join(", ")),
+            }
+        };
+        let wit: Vec<(String, Ty)> =
+            wit_func.params.iter().zip(&wit_params).map(|(p, t)| (p.name.clone(), *t)).collect();
+        let (mine_text, wit_text) = (show(self, &sig.params, sig.result), show(self, &wit, wit_result));
+        let name = &member.func.name.name;
+        let iface_name = iface_display(&self.resolve, iface);
+        self.diagnostics.push(
+            Diagnostic::error(
+                "interface-signature-mismatch",
+                format!("`{name}` does not have the signature interface `{iface_name}` gives it"),
+                member.func.sig.span,
+                format!("this is `{mine_text}`"),
+            )
+            .with_note(format!("the interface declares `{name}{wit_text}`")),
+        );
+    }
+
+    /// After every item is collected: each defined resource's hidden table
+    /// globals and destructor.
+    pub(super) fn finish_resources(&mut self) {
+        self.check_world_level_uses();
+        for index in 0..self.module.resources.len() {
+            let id = ResourceId(index as u32);
+            let (name, slot, fields_ty) = {
+                let r = &self.module.resources[index];
+                (r.name.clone(), r.slot, r.fields_ty)
+            };
+            let table_ty = if slot == Ty::Error { Ty::Error } else { self.interner.list(&mut self.resolve, slot) };
+            let table = GlobalId(self.module.globals.len() as u32);
+            self.module.globals.push(ir::Global {
+                name: format!("{name} table"),
+                ty: table_ty,
+                mutable: true,
+                init: Const::Zero,
+            });
+            let free = GlobalId(self.module.globals.len() as u32);
+            self.module.globals.push(ir::Global {
+                name: format!("{name} free"),
+                ty: Ty::U32,
+                mutable: true,
+                init: Const::Int(0),
+            });
+            let borrow = self.interner.handle(&mut self.resolve, false, self.module.resources[index].ty);
+            let (mut synth, reads) = super::wave::Synth::with_params(format!("{name} destructor"), &[borrow], None);
+            let freed = synth.e(ir::ExprKind::RepFree(id, reads[0]), fields_ty);
+            synth.f.body.push(ir::Stmt::Expr(freed));
+            let dtor = FuncId(self.module.funcs.len() as u32);
+            self.module.funcs.push(synth.f);
+            self.signatures.push(Signature {
+                params: vec![("rep".into(), borrow)],
+                result: None,
+                span: Span::default(),
+            });
+            let r = &mut self.module.resources[index];
+            r.table = table;
+            r.free = free;
+            r.dtor = dtor;
+        }
+    }
+
+    /// A world-level export (or one of an inline interface) cannot name a
+    /// resource an exported interface defines: the world would have to
+    /// import that interface to `use` it.
+    fn check_world_level_uses(&mut self) {
+        if self.defined.is_empty() {
+            return;
+        }
+        for (index, f) in self.module.funcs.iter().enumerate() {
+            if !f.exported || f.interface.is_some() {
+                continue;
+            }
+            let sig = &self.signatures[index];
+            let mut named = Vec::new();
+            for t in sig.params.iter().map(|(_, t)| *t).chain(sig.result) {
+                if let Some(wit) = t.to_wit() {
+                    crate::component::collect_named_types(&self.resolve, &wit, &mut named);
+                }
+            }
+            if let Some(r) = named.iter().find(|id| self.defined.contains_key(id)) {
+                let name = self.resolve.types[*r].name.clone().unwrap_or_default();
+                let iface = match self.resolve.types[*r].owner {
+                    wit_parser::TypeOwner::Interface(i) => iface_display(&self.resolve, i),
+                    _ => String::new(),
+                };
+                let d = Diagnostic::error(
+                    "unsupported-type",
+                    format!("`{}` uses resource `{name}`, which only functions of `{iface}` can pass", f.name),
+                    sig.span,
+                    format!("uses `{name}`"),
+                )
+                .with_note("a world cannot name a type of an interface it exports without importing that interface")
+                .with_help(format!("declare the function in `{iface}` and define it in its `export` block"));
+                self.diagnostics.push(d);
+            }
+        }
+    }
+
+    /// The `R_new` (rep to a new own handle) or `R_rep` (own handle to rep)
+    /// intrinsic of defined resource `r`.
+    pub(super) fn export_intrinsic(&mut self, r: TypeId, rep_of_handle: bool) -> Option<ImportId> {
+        let own = self.interner.handle(&mut self.resolve, true, r);
+        let borrow = self.interner.handle(&mut self.resolve, false, r);
+        let (suffix, param, result) = if rep_of_handle { ("rep", own, borrow) } else { ("new", borrow, own) };
+        self.resource_intrinsic(r, suffix, vec![("handle".into(), param)], Some(result))
+    }
+
+    /// Is `r` a resource this file defines?
+    pub(super) fn is_defined(&self, r: TypeId) -> bool {
+        self.defined.contains_key(&r)
+    }
+}
+
+impl BodyChecker<'_> {
+    /// The rep of a defined resource's handle: `value` itself when it is a
+    /// `borrow<R>`, else `R_rep(value)`.
+    pub(super) fn rep_of(&mut self, value: ExprId, r: TypeId, span: Span) -> ExprId {
+        let ty = self.ty(value);
+        match ty.handle(&self.checker.resolve) {
+            Some((true, _)) => match self.checker.export_intrinsic(r, true) {
+                Some(rep) => {
+                    let borrow = self.checker.interner.handle(&mut self.checker.resolve, false, r);
+                    self.push_expr(ir::ExprKind::Call(Callee::Import(rep), vec![value]), borrow, span)
+                }
+                None => self.error_expr(span),
+            },
+            _ => value,
+        }
+    }
+
+    /// `h.name(args)` on a handle of a defined resource.
+    pub(super) fn defined_method_call(
+        &mut self,
+        r: TypeId,
+        receiver: ExprId,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> ExprId {
+        let (name, id) = {
+            let d = &self.checker.defined[&r];
+            (self.checker.module.resources[d.id.index()].name.clone(), d.id)
+        };
+        let wit_name = format!("[method]{name}.{}", method.name);
+        let Some(f) = self.checker.defined[&r].funcs.get(&wit_name).copied() else {
+            return self.unknown_member(id, &name, method, "method", "[method]", args, span);
+        };
+        let receiver_span = self.function.expr_spans[receiver.index()];
+        let rep = self.rep_of(receiver, r, receiver_span);
+        self.call_func(f, &method.name, Some(rep), args, span)
+    }
+
+    /// `R::new(args)` or `R::name(args)` of a defined resource.
+    pub(super) fn defined_path_call(&mut self, r: TypeId, name: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
+        let (resource, id) = {
+            let d = &self.checker.defined[&r];
+            (self.checker.module.resources[d.id.index()].name.clone(), d.id)
+        };
+        let wit_name = if name.name == "new" {
+            format!("[constructor]{resource}")
+        } else {
+            format!("[static]{resource}.{}", name.name)
+        };
+        let Some(f) = self.checker.defined[&r].funcs.get(&wit_name).copied() else {
+            return self.unknown_member(id, &resource, name, "constructor or static function", "[static]", args, span);
+        };
+        self.call_func(f, &name.name, None, args, span)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn unknown_member(
+        &mut self,
+        id: ResourceId,
+        resource: &str,
+        name: &ast::Ident,
+        what: &str,
+        prefix: &str,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> ExprId {
+        let r = self.checker.module.resources[id.index()].ty;
+        let full = format!("{prefix}{resource}.");
+        let mut names: Vec<String> =
+            self.checker.defined[&r].funcs.keys().filter_map(|k| k.strip_prefix(&full).map(str::to_string)).collect();
+        if prefix == "[static]" && self.checker.defined[&r].funcs.contains_key(&format!("[constructor]{resource}")) {
+            names.push("new".into());
+        }
+        names.sort();
+        let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        let code = if prefix == "[method]" { "unknown-method" } else { "unknown-function" };
+        let d = Diagnostic::error(
+            code,
+            format!("resource `{resource}` has no {what} `{}`", name.name),
+            name.span,
+            "not defined by the resource",
+        );
+        let d = if refs.is_empty() {
+            d.with_note(format!("`{resource}` defines no {what}s"))
+        } else {
+            suggest_or_list(d, &name.name, &refs, &format!("{what}s"))
+        };
+        self.checker.diagnostics.push(d);
+        for a in args {
+            self.infer(a);
+        }
+        self.error_expr(span)
+    }
+
+    /// Calls function `f` of this file with `args` after the `receiver`
+    /// (a rep), lending to its `borrow<R>` parameters.
+    fn call_func(
+        &mut self,
+        f: FuncId,
+        shown: &str,
+        receiver: Option<ExprId>,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> ExprId {
+        let sig = &self.checker.signatures[f.index()];
+        let params: Vec<(String, Ty)> = sig.params.iter().skip(usize::from(receiver.is_some())).cloned().collect();
+        let result = sig.result.unwrap_or(Ty::Unit);
+        if params.len() != args.len() {
+            let list: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {}", self.checker.ty_name(*t))).collect();
+            self.checker.diagnostics.push(Diagnostic::error(
+                "wrong-arity",
+                format!("`{shown}` takes {} argument(s) but {} were supplied", params.len(), args.len()),
+                span,
+                format!("expected `({})`", list.join(", ")),
+            ));
+            for a in args {
+                self.infer(a);
+            }
+            return self.error_expr(span);
+        }
+        let mut ids: Vec<ExprId> = receiver.into_iter().collect();
+        for (arg, (_, ty)) in args.iter().zip(&params) {
+            match ty.handle(&self.checker.resolve) {
+                Some((false, _)) => ids.push(self.lend(arg, *ty)),
+                _ => ids.push(self.check(arg, *ty)),
+            }
+        }
+        self.push_expr(ir::ExprKind::Call(Callee::Func(f), ids), result, span)
+    }
+
+    /// `h.field` on a handle of a defined resource (`base` already read).
+    pub(super) fn defined_field(&mut self, r: TypeId, base: ExprId, field: &ast::Ident, span: Span) -> ExprId {
+        let id = self.checker.defined[&r].id;
+        let resource = &self.checker.module.resources[id.index()];
+        let Some(k) = resource.fields.iter().position(|(n, _)| *n == field.name) else {
+            let names: Vec<String> = resource.fields.iter().map(|(n, _)| n.clone()).collect();
+            let name = resource.name.clone();
+            let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+            let d = Diagnostic::error(
+                "unknown-field",
+                format!("resource `{name}` has no field `{}`", field.name),
+                field.span,
+                "unknown field",
+            );
+            let d = if refs.is_empty() {
+                d.with_note(format!("`{name}` has no fields"))
+            } else {
+                suggest_or_list(d, &field.name, &refs, "fields")
+            };
+            self.checker.diagnostics.push(d);
+            return self.error_expr(span);
+        };
+        let ty = resource.fields[k].1;
+        let base_span = self.function.expr_spans[base.index()];
+        let rep = self.rep_of(base, r, base_span);
+        self.push_expr(ir::ExprKind::RepField(id, rep, k as u32), ty, span)
+    }
+
+    /// A constructor's body starts with a new instance in `self`, with every
+    /// field zero (0, `false`, `""`, `[]`, `none`, the first case).
+    pub(super) fn begin_constructor(&mut self, id: ResourceId, span: Span) -> (LocalId, ir::Stmt) {
+        let r = &self.checker.module.resources[id.index()];
+        let (ty, fields_ty) = (r.ty, r.fields_ty);
+        let borrow = self.checker.interner.handle(&mut self.checker.resolve, false, ty);
+        let zero = self.push_expr(ir::ExprKind::Const(Const::Zero), fields_ty, span);
+        let new = self.push_expr(ir::ExprKind::RepNew(id, zero), borrow, span);
+        let local = self.new_local("self", borrow, false, span);
+        (local, ir::Stmt::Let(local, new))
+    }
+
+    /// Makes each `return;` of a constructor body (and its end) return the
+    /// new instance as an own handle: `R_new(self)`.
+    pub(super) fn finish_constructor(&mut self, id: ResourceId, this: LocalId, body: &mut Vec<ir::Stmt>, span: Span) {
+        let r = self.checker.module.resources[id.index()].ty;
+        let own = self.checker.interner.handle(&mut self.checker.resolve, true, r);
+        let borrow = self.checker.interner.handle(&mut self.checker.resolve, false, r);
+        let Some(new) = self.checker.export_intrinsic(r, false) else { return };
+        let handle = |c: &mut Self| {
+            let read = c.push_expr(ir::ExprKind::Local(this), borrow, span);
+            c.push_expr(ir::ExprKind::Call(Callee::Import(new), vec![read]), own, span)
+        };
+        fn patch(stmts: &mut [ir::Stmt], make: &mut dyn FnMut() -> ExprId) {
+            for s in stmts {
+                match s {
+                    ir::Stmt::Return(value @ None) => *value = Some(make()),
+                    ir::Stmt::If { then, otherwise, .. } => {
+                        patch(then, make);
+                        patch(otherwise, make);
+                    }
+                    ir::Stmt::While { body, .. }
+                    | ir::Stmt::Loop(body)
+                    | ir::Stmt::For { body, .. }
+                    | ir::Stmt::ForEach { body, .. }
+                    | ir::Stmt::Block(body) => patch(body, make),
+                    _ => {}
+                }
+            }
+        }
+        {
+            let mut make = || handle(self);
+            patch(body, &mut make);
+        }
+        if super::completes(body) {
+            let value = handle(self);
+            body.push(ir::Stmt::Return(Some(value)));
+        }
+    }
+}
