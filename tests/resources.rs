@@ -221,3 +221,10 @@ fn record_fields_left_out_of_destructuring_are_dropped() {
     assert_eq!(g.call_records(&mut store).unwrap(), ["rec"]);
     assert_eq!(dropped_and_none_alive(&store), ["rec"]);
 }
+
+#[test]
+fn owned_parameters_of_claw_functions_drop_last_first() {
+    let (mut store, g) = instance();
+    assert_eq!(g.call_two_owned(&mut store).unwrap(), ["q", "p", "p,q"]);
+    assert_eq!(dropped_and_none_alive(&store), ["q", "p"]);
+}

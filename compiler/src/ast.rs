@@ -154,7 +154,8 @@ pub fn split_members(members: Vec<InterfaceMember>) -> (Vec<FuncDef>, Vec<Resour
     (funcs, resources)
 }
 
-/// `resource name { field: T, ... constructor(...) { ... } func m(...) { ... } static func s(...) { ... } }`
+/// `resource name { field: T, ... constructor(...) { ... } func m(...) { ... }
+/// static func s(...) { ... } destructor { ... } }`
 #[derive(Clone, Debug)]
 pub struct ResourceDef {
     /// `///` documentation.
@@ -187,6 +188,9 @@ pub enum MemberKind {
     Method,
     /// `static func s(...)`: WIT `[static]R.s`.
     Static,
+    /// `destructor { ... }`, with `self`: run when the instance is dropped,
+    /// before its fields are freed. Not a WIT function.
+    Destructor,
 }
 
 impl File {

@@ -1323,15 +1323,30 @@ impl BodyChecker<'_> {
         let mut params: Vec<(String, Ty)> = sig.params.clone();
         let mut result = sig.result;
         let member = self.checker.members.get(&self.func).copied();
-        if let Some((_, ast::MemberKind::Method)) = member {
+        // Parameters are the first locals (codegen relies on it), so the
+        // drop flags of owning ones are made after all of them.
+        let mut declared = Vec::new();
+        if let Some((_, ast::MemberKind::Method | ast::MemberKind::Destructor)) = member {
             // A method's first parameter is `self`.
             let (name, ty) = params.remove(0);
-            let id = self.new_local(&name, ty, false, func.name.span);
-            self.function.params.push(id);
+            declared.push((name, ty, func.name.span));
         }
         for ((name, ty), param) in params.iter().zip(&func.sig.params) {
-            let id = self.new_local(name, *ty, false, param.name.span);
+            declared.push((name.clone(), *ty, param.name.span));
+        }
+        for (name, ty, span) in declared {
+            let id = LocalId(self.function.locals.len() as u32);
+            self.function.locals.push(ir::Local { name: name.clone(), ty, mutable: false, span, owned: None });
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.insert(name, id);
+            }
             self.function.params.push(id);
+        }
+        for id in self.function.params.clone() {
+            let ty = self.function.local(id).ty;
+            if self.checker.is_linear(ty) {
+                self.make_owned(id, ty);
+            }
         }
         // A constructor's body is checked as a function without a result
         // whose `return;`s then return the new instance.
@@ -1350,7 +1365,8 @@ impl BodyChecker<'_> {
         let mut body = self.block(&func.body);
         let params_owned = self.owned_scopes.first().cloned().unwrap_or_default();
         if !params_owned.is_empty() && completes(&body) {
-            body.push(ir::Stmt::DropLocals(params_owned));
+            // Last declared first, as on every other way out.
+            body.push(ir::Stmt::DropLocals(params_owned.into_iter().rev().collect()));
         }
         if let Some((id, (this, init))) = constructor {
             self.finish_constructor(id, this, &mut body, func.name.span);

@@ -79,6 +79,24 @@ impl Checker {
                         format!("[method]{name}.{}", func.name.name)
                     }
                     MemberKind::Static => format!("[static]{name}.{}", func.name.name),
+                    MemberKind::Destructor => {
+                        if func.name.name != "destructor" {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    "syntax-error",
+                                    format!(
+                                        "expected `func`, `static func`, `constructor` or `destructor`, found `{}`",
+                                        func.name.name
+                                    ),
+                                    func.name.span,
+                                    "not a resource member",
+                                )
+                                .with_help("methods are written `func name() { ... }`"),
+                            );
+                        }
+                        sig.params.insert(0, ("self".into(), borrow));
+                        format!("[destructor]{name}")
+                    }
                 };
                 if let Some(first) = seen.insert(wit_name.clone(), func.name.span) {
                     self.diagnostics.push(
@@ -93,8 +111,8 @@ impl Checker {
                 }
                 // A constructor the WIT does not declare is private: the
                 // component's own code creates instances with it.
-                let mut exported = true;
-                if let (Some(iface), Some(_)) = (interface, resource) {
+                let mut exported = member.kind != MemberKind::Destructor;
+                if let (Some(iface), Some(_), true) = (interface, resource, exported) {
                     match self.resolve.interfaces[iface].functions.get(&wit_name).cloned() {
                         Some(wit_func) => self.compare_member(iface, &wit_func, &sig, member),
                         None if member.kind == MemberKind::Constructor => exported = false,
@@ -160,7 +178,7 @@ impl Checker {
                 let mut sig = self.signature(&member.func.sig);
                 match member.kind {
                     MemberKind::Constructor => sig.result = Some(Ty::Error),
-                    MemberKind::Method => sig.params.insert(0, ("self".into(), Ty::Error)),
+                    MemberKind::Method | MemberKind::Destructor => sig.params.insert(0, ("self".into(), Ty::Error)),
                     MemberKind::Static => {}
                 }
                 let fid = FuncId(self.module.funcs.len() as u32);
@@ -350,6 +368,12 @@ impl Checker {
             });
             let borrow = self.interner.handle(&mut self.resolve, false, self.module.resources[index].ty);
             let (mut synth, reads) = super::wave::Synth::with_params(format!("{name} destructor"), &[borrow], None);
+            let user =
+                self.defined[&self.module.resources[index].ty].funcs.get(&format!("[destructor]{name}")).copied();
+            if let Some(user) = user {
+                let call = synth.e(ir::ExprKind::Call(Callee::Func(user), vec![reads[0]]), Ty::Unit);
+                synth.f.body.push(ir::Stmt::Expr(call));
+            }
             let freed = synth.e(ir::ExprKind::RepFree(id, reads[0]), fields_ty);
             synth.f.body.push(ir::Stmt::Expr(freed));
             let dtor = FuncId(self.module.funcs.len() as u32);
