@@ -7,7 +7,7 @@
 //! --test ui`) and review the diff with `git diff tests/ui`.
 //!
 //! A header line `// world: ns:pkg/world` checks the file against that world
-//! (as `clawc build --world` does), with the WIT in `tests/ui/wit/` added.
+//! (as `clawc build --world` does). The WIT in `tests/ui/wit/` is always added.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -36,10 +36,9 @@ fn ui_case(path: &Path) -> Result<(), Failed> {
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_string();
     let world = source.lines().find_map(|l| l.trim().strip_prefix("// world:").map(|w| w.trim().to_string()));
     let mut resolve = claw_compiler::std_wit::resolve().map_err(|e| e.to_string())?;
-    if world.is_some() {
-        let wit_dir = path.parent().unwrap_or(Path::new(".")).join("wit");
-        resolve.push_path(&wit_dir).map_err(|e| format!("{}: {e:#}", wit_dir.display()))?;
-    }
+    // The WIT of tests/ui/wit, as `--wit tests/ui/wit` would add it.
+    let wit_dir = path.parent().unwrap_or(Path::new(".")).join("wit");
+    resolve.push_path(&wit_dir).map_err(|e| format!("{}: {e:#}", wit_dir.display()))?;
     let file_name = format!("{name}.claw");
     let result = match &world {
         None => claw_compiler::compile(&source, &clawc::world_name_for(path), &resolve).map(|_| ()),

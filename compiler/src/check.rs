@@ -1844,7 +1844,8 @@ impl BodyChecker<'_> {
         let through_handle = match &root.kind {
             A::Name(n) => self.lookup_local(&n.name).is_some_and(|l| {
                 let ty = self.function.local(l).ty;
-                ty.handle(&self.checker.resolve).is_some_and(|(_, r)| self.checker.is_defined(r))
+                // (`Ty::Error`: a `self` whose resource was already reported.)
+                ty == Ty::Error || ty.handle(&self.checker.resolve).is_some_and(|(_, r)| self.checker.is_defined(r))
             }),
             _ => false,
         };

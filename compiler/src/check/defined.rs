@@ -138,7 +138,7 @@ impl Checker {
                                 "not in the interface",
                             )
                             .with_note("an exported resource defines exactly the functions its WIT declares");
-                            self.diagnostics.push(suggest_or_list(d, &func.name.name, &refs, "its functions"));
+                            self.diagnostics.push(suggest_or_list(d, &func.name.name, &refs, &format!("{what}s")));
                         }
                     }
                 }
