@@ -228,3 +228,23 @@ fn owned_parameters_of_claw_functions_drop_last_first() {
     assert_eq!(g.call_two_owned(&mut store).unwrap(), ["q", "p", "p,q"]);
     assert_eq!(dropped_and_none_alive(&store), ["q", "p"]);
 }
+
+#[test]
+fn globals_own_their_handles_until_replaced() {
+    let (mut store, g) = instance();
+    assert!(g.call_hold(&mut store, "a").unwrap().is_empty());
+    assert_eq!(g.call_hold(&mut store, "b").unwrap(), ["a"]);
+    assert_eq!(g.call_hold(&mut store, "c").unwrap(), ["a", "b"]);
+    // "c" is still held by the global: alive in the host's table.
+    assert!(!store.data().table.is_empty(), "the global's token was dropped");
+}
+
+#[test]
+fn lists_of_handles_in_globals_are_lent_to_for() {
+    let (mut store, g) = instance();
+    let labels = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(g.call_restock(&mut store, &labels(&["x", "y"])).unwrap(), ["x/x", "y/y"]);
+    assert!(store.data().dropped.is_empty());
+    assert_eq!(g.call_restock(&mut store, &labels(&["z"])).unwrap(), ["z/z"]);
+    assert_eq!(store.data().dropped, ["x", "y"]);
+}

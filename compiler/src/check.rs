@@ -821,29 +821,9 @@ impl Checker {
                 Ty::Error
             }
         };
-        let linear = self.is_linear(ty);
-        let ty = if linear {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    "unsupported-type",
-                    format!("global `{}` would own a resource handle, which globals cannot do yet", global.name.name),
-                    global.name.span,
-                    "owns a handle",
-                )
-                .with_help("keep handles in locals, and pass them to the functions that need them"),
-            );
-            Ty::Error
-        } else {
-            ty
-        };
+
         // Compound values are built by the module's init function (see `check_inits`).
-        let init = if linear {
-            Const::Bool(false)
-        } else if matches!(ty, Ty::Def(_)) {
-            Const::Zero
-        } else {
-            self.constant(&global.init, ty)
-        };
+        let init = if matches!(ty, Ty::Def(_)) { Const::Zero } else { self.constant(&global.init, ty) };
         let id = GlobalId(self.module.globals.len() as u32);
         self.module.globals.push(ir::Global { name: global.name.name.clone(), ty, mutable: global.mutable, init });
         self.define(&global.name, Binding::Global(id));
@@ -1196,6 +1176,7 @@ impl Checker {
                     moved: HashMap::new(),
                     local_loop: HashMap::new(),
                     in_return: false,
+                    lent: std::collections::HashSet::new(),
                 };
                 let function = body_checker.check_function(func);
                 self.module.funcs[id.index()] = function;
@@ -1235,6 +1216,7 @@ impl Checker {
             moved: HashMap::new(),
             local_loop: HashMap::new(),
             in_return: false,
+            lent: std::collections::HashSet::new(),
         };
         for (id, global) in globals {
             if let Some(span) = non_constant(&global.init) {
@@ -1315,6 +1297,10 @@ struct BodyChecker<'c> {
     local_loop: HashMap<LocalId, u32>,
     /// Checking the value of a `return` (a move there leaves the loop).
     in_return: bool,
+    /// Locals bound by a `match` on a global (or on another such local)
+    /// that holds handles: they do not own them, so they are lent and never
+    /// moved or dropped (see `check/ownership.rs`).
+    lent: std::collections::HashSet<LocalId>,
 }
 
 impl BodyChecker<'_> {
@@ -1527,8 +1513,10 @@ impl BodyChecker<'_> {
                 self.scopes.pop();
                 ir::Stmt::For { var, end_local, start, end, body }
             }
-            StmtKind::ForEach { var: var_name, list, body } => {
-                let list = self.infer(list);
+            StmtKind::ForEach { var: var_name, list: list_expr, body } => {
+                // A list of handles in a variable is lent, element by element.
+                let lending = self.is_variable(list_expr);
+                let list = if lending { self.place_read(list_expr) } else { self.infer(list_expr) };
                 let list_ty = self.ty(list);
                 let elem = match list_ty.def(&self.checker.resolve) {
                     Some(TypeDefKind::List(t)) => {
@@ -1551,22 +1539,29 @@ impl BodyChecker<'_> {
                         Ty::Error
                     }
                 };
-                if self.checker.is_linear(elem) {
+                let linear = self.checker.is_linear(elem);
+                if linear && !lending {
                     let name = self.checker.ty_name(list_ty);
                     self.checker.diagnostics.push(
                         Diagnostic::error(
-                            "partial-move",
-                            format!("`for` cannot take handles out of a `{name}` one by one yet"),
+                            "temporary-borrow",
+                            format!("`for` lends the handles of a `{name}`, but nothing would own this list"),
                             self.function.expr_spans[list.index()],
-                            "its elements own resource handles",
+                            "a temporary list of handles",
                         )
-                        .with_help("take them out with `pop()` in a `loop`"),
+                        .with_help("bind it to a variable first (`let xs = ...;`), then `for x in xs`"),
                     );
                 }
                 self.scopes.push(HashMap::new());
                 let list_local = self.new_local("", list_ty, false, var_name.span);
                 let index = self.new_local("", Ty::U32, true, var_name.span);
-                let var = self.new_local(&var_name.name, elem, false, var_name.span);
+                let var = if linear {
+                    // A lent element: used through methods and `borrow`
+                    // parameters, never moved or dropped here.
+                    self.new_lent_local(&var_name.name, elem, var_name.span)
+                } else {
+                    self.new_local(&var_name.name, elem, false, var_name.span)
+                };
                 self.loop_depth += 1;
                 self.loop_marks.push(self.owned_scopes.len());
                 let body = self.block(body);
@@ -1718,6 +1713,22 @@ impl BodyChecker<'_> {
         if let Place::Local(l) = place {
             self.moved.remove(&l);
         }
+        if let Place::Global(g) = place
+            && self.checker.is_linear(ty)
+            && let Some(drop) = self.checker.drop_callee(ty)
+        {
+            // The new value first (it may read the global), then the old
+            // one is dropped: a global owns what it holds until replaced.
+            let hidden = self.new_local("", ty, false, target.span);
+            let old = self.push_expr(ir::ExprKind::Global(g), ty, target.span);
+            let call = self.push_expr(ir::ExprKind::Call(drop, vec![old]), Ty::Unit, target.span);
+            let read = self.push_expr(ir::ExprKind::Local(hidden), ty, target.span);
+            return Some(ir::Stmt::Block(vec![
+                ir::Stmt::Let(hidden, value),
+                ir::Stmt::Expr(call),
+                ir::Stmt::Assign(place, read),
+            ]));
+        }
         Some(ir::Stmt::Assign(place, value))
     }
 
@@ -1849,9 +1860,27 @@ impl BodyChecker<'_> {
             }),
             _ => false,
         };
-        if !through_handle && self.mutable_place(root, "assign to").is_none() {
-            self.infer(value);
-            return None;
+        if !through_handle {
+            let Some((_, root_ty)) = self.mutable_place(root, "assign to") else {
+                self.infer(value);
+                return None;
+            };
+            if self.checker.is_linear(root_ty) {
+                // Rebuilding the value around the new part would copy the
+                // handles of the other parts, and dropping the old value
+                // would end them.
+                self.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "invalid-assignment",
+                        "cannot assign to a part of a value that owns resource handles",
+                        target.span,
+                        "assigns a part",
+                    )
+                    .with_help("take the value apart (`let (a, b) = v;`), build a new one, and assign it whole"),
+                );
+                self.infer(value);
+                return None;
+            }
         }
         let read = self.infer(target);
         let ty = self.ty(read);
@@ -2423,6 +2452,10 @@ impl BodyChecker<'_> {
             if self.function.local(local).owned.is_some() {
                 return self.move_local(local, span);
             }
+            if self.lent.contains(&local) && self.checker.is_linear(ty) {
+                self.move_out_of_lent(&name.name, false, span);
+                return self.error_expr(span);
+            }
             if let Some((false, _)) = ty.handle(&self.checker.resolve) {
                 self.borrowed_escapes(local, span);
                 return self.error_expr(span);
@@ -2432,6 +2465,10 @@ impl BodyChecker<'_> {
         match self.checker.names.get(&name.name).copied() {
             Some(Binding::Global(g)) => {
                 let ty = self.checker.module.globals[g.index()].ty;
+                if self.checker.is_linear(ty) {
+                    self.move_out_of_lent(&name.name, true, span);
+                    return self.error_expr(span);
+                }
                 self.push_expr(ir::ExprKind::Global(g), ty, span)
             }
             Some(Binding::Func(_)) | Some(Binding::Import(_)) => {

@@ -77,7 +77,10 @@ impl Checker {
 impl BodyChecker<'_> {
     /// Checks `match scrutinee { arms }`.
     pub(super) fn match_stmt(&mut self, m: &ast::MatchStmt) -> ir::Stmt {
-        let scrutinee = self.infer(&m.scrutinee);
+        // Matching a global that holds handles (or a local bound by such a
+        // match) lends its parts: bindings neither own nor drop them.
+        let lent = self.is_lent_place(&m.scrutinee);
+        let scrutinee = if lent { self.place_read(&m.scrutinee) } else { self.infer(&m.scrutinee) };
         let ty = self.ty(scrutinee);
         let span = m.scrutinee.span;
         let hidden = self.new_local("", ty, false, span);
@@ -96,11 +99,15 @@ impl BodyChecker<'_> {
             failed |= parts.failed;
             let mut body = Vec::new();
             for (name, part) in parts.binds {
-                let local = self.new_local(&name.name, self.ty(part), false, name.span);
+                let local = if lent {
+                    self.new_lent_local(&name.name, self.ty(part), name.span)
+                } else {
+                    self.new_local(&name.name, self.ty(part), false, name.span)
+                };
                 body.push(ir::Stmt::Let(local, part));
             }
-            // Parts that own handles and match `_` are dropped now.
-            for part in parts.drops {
+            // Parts that own handles and match `_` are dropped now (unless lent).
+            for part in parts.drops.into_iter().filter(|_| !lent) {
                 let part_ty = self.ty(part);
                 if let Some(callee) = self.checker.drop_callee(part_ty) {
                     let call = self.push_expr(ir::ExprKind::Call(callee, vec![part]), Ty::Unit, arm.pattern.span);

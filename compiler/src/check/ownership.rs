@@ -18,6 +18,13 @@
 //! `borrow<R>` can only be lent on: moving, returning or storing one is
 //! `borrowed-handle`.
 //!
+//! A global may hold handles: it owns them until it is replaced
+//! (assignment drops the old value after computing the new one). Its
+//! handles are only lent: reading it as a value is `move-out-of-global`,
+//! and `match` on it or `for` over it binds *lent* locals, which have no
+//! drop flag and cannot move either. `for` over any list of handles in a
+//! variable lends the elements the same way.
+//!
 //! Drop glue: `[resource-drop]R` for `own<R>`, and for a compound linear
 //! type a function synthesized as IR that drops every handle inside.
 
@@ -197,14 +204,78 @@ impl BodyChecker<'_> {
     /// field or element access); anything else is checked as usual.
     pub(super) fn place_read(&mut self, expr: &ast::Expr) -> ExprId {
         let inner = super::strip_parens(expr);
-        if let ast::ExprKind::Name(name) = &inner.kind
-            && let Some(local) = self.lookup_local(&name.name)
-        {
-            self.check_not_moved(local, inner.span);
-            let ty = self.function.local(local).ty;
-            return self.push_expr(ir::ExprKind::Local(local), ty, expr.span);
+        if let ast::ExprKind::Name(name) = &inner.kind {
+            if let Some(local) = self.lookup_local(&name.name) {
+                self.check_not_moved(local, inner.span);
+                let ty = self.function.local(local).ty;
+                return self.push_expr(ir::ExprKind::Local(local), ty, expr.span);
+            }
+            if let Some(g) = self.linear_global(&name.name) {
+                let ty = self.checker.module.globals[g.index()].ty;
+                return self.push_expr(ir::ExprKind::Global(g), ty, expr.span);
+            }
         }
         self.infer(expr)
+    }
+
+    /// Declares a local that lends handles it does not own (an element of
+    /// a `for` over a list of handles, a binding of a `match` on a global):
+    /// no drop flag, and moving it is an error.
+    pub(super) fn new_lent_local(&mut self, name: &str, ty: Ty, span: Span) -> LocalId {
+        let local = self.new_local("", ty, false, span);
+        self.function.locals[local.index()].name = name.to_string();
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_string(), local);
+        }
+        self.lent.insert(local);
+        local
+    }
+
+    /// The global `name` refers to, when it holds handles.
+    pub(super) fn linear_global(&self, name: &str) -> Option<ir::GlobalId> {
+        match self.checker.names.get(name) {
+            Some(super::Binding::Global(g)) if self.checker.is_linear(self.checker.module.globals[g.index()].ty) => {
+                Some(*g)
+            }
+            _ => None,
+        }
+    }
+
+    /// Is `expr` a place that holds handles it does not own here: a global
+    /// (which owns them) or a local bound by matching one?
+    pub(super) fn is_lent_place(&self, expr: &ast::Expr) -> bool {
+        match &super::strip_parens(expr).kind {
+            ast::ExprKind::Name(n) => match self.lookup_local(&n.name) {
+                Some(local) => self.lent.contains(&local),
+                None => self.linear_global(&n.name).is_some(),
+            },
+            _ => false,
+        }
+    }
+
+    /// Reports moving the handles of a global, or of a lent local.
+    pub(super) fn move_out_of_lent(&mut self, name: &str, global: bool, span: Span) {
+        let d = if global {
+            Diagnostic::error(
+                "move-out-of-global",
+                format!("cannot move the handles of global `{name}`: a global keeps what it holds until it is replaced"),
+                span,
+                "would move out of the global",
+            )
+            .with_help(format!(
+                "lend it instead (call a method on it, pass it to a `borrow<...>` parameter, or `match {name} {{ ... }}`), or replace it with `{name} = ...;`, which drops the old value"
+            ))
+        } else {
+            Diagnostic::error(
+                "move-out-of-global",
+                format!("cannot move `{name}`: it lends a handle that it does not own"),
+                span,
+                "would move a lent handle",
+            )
+            .with_note("the elements of a list that `for` iterates over, and the bindings of a `match` on a global, are lent: the list or the global keeps the handles")
+            .with_help("call methods on it or pass it to a `borrow<...>` parameter")
+        };
+        self.checker.diagnostics.push(d);
     }
 
     /// A handle lent to a call (`borrow<R>` parameter or method receiver):
@@ -247,7 +318,8 @@ impl BodyChecker<'_> {
 
     /// Is `expr` a local variable (which can be lent without moving)?
     pub(super) fn is_variable(&self, expr: &ast::Expr) -> bool {
-        matches!(&super::strip_parens(expr).kind, ast::ExprKind::Name(n) if self.lookup_local(&n.name).is_some())
+        matches!(&super::strip_parens(expr).kind, ast::ExprKind::Name(n)
+            if self.lookup_local(&n.name).is_some() || self.linear_global(&n.name).is_some())
     }
 
     /// Reports a newly made handle lent to a call: nothing would drop it.
