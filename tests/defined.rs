@@ -187,3 +187,69 @@ fn slots_are_reused_after_drops() {
     assert_eq!(store.data().peak_memory, after_two_rounds);
     assert_eq!(counts(&mut store, &g), (0, 3000));
 }
+
+/// The `ledger` example (examples/ledger.claw), a library exporting the
+/// `account` resource, used from a host the way another component would.
+mod ledger {
+    use super::State;
+    use std::sync::OnceLock;
+    use wasmtime::component::{Component, Linker};
+    use wasmtime::{Engine, Store};
+
+    wasmtime::component::bindgen!({
+        path: "examples/wit/ledger.wit",
+        world: "ledger",
+        additional_derives: [PartialEq],
+    });
+
+    use exports::example::ledger::accounts::Failure;
+
+    fn instance() -> (Store<State>, Ledger) {
+        static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+        let bytes = BYTES.get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let source = std::fs::read_to_string(root.join("examples/ledger.claw")).expect("ledger.claw");
+            let mut resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+            resolve.push_file(root.join("examples/wit/ledger.wit")).expect("ledger.wit");
+            match claw_compiler::compile(&source, "ledger", &resolve) {
+                Ok(compiled) => compiled.component,
+                Err(d) => panic!("{}", clawc::render::render(&d, "ledger.claw", &source, false)),
+            }
+        });
+        let engine = Engine::default();
+        let component = Component::new(&engine, bytes).expect("a valid component");
+        let mut store = Store::new(&engine, State::default());
+        let bindings = Ledger::instantiate(&mut store, &component, &Linker::new(&engine)).expect("instantiates");
+        (store, bindings)
+    }
+
+    #[test]
+    fn accounts_from_a_host() {
+        let (mut store, l) = instance();
+        let accounts = l.example_ledger_accounts();
+        let account = accounts.account();
+        let ada = account.call_constructor(&mut store, "Ada").unwrap();
+        let bob = account.call_constructor(&mut store, "Bob").unwrap();
+        assert_eq!(accounts.call_open_accounts(&mut store).unwrap(), 2);
+        assert_eq!(account.call_deposit(&mut store, ada, 500).unwrap(), Ok(500));
+        assert_eq!(account.call_deposit(&mut store, ada, 0).unwrap(), Err(Failure::ZeroAmount));
+        assert_eq!(account.call_withdraw(&mut store, bob, 1).unwrap(), Err(Failure::InsufficientFunds(0)));
+        assert_eq!(account.call_transfer(&mut store, ada, bob, 200).unwrap(), Ok(()));
+        assert_eq!(account.call_transfer(&mut store, bob, ada, 201).unwrap(), Err(Failure::InsufficientFunds(200)));
+        assert_eq!(account.call_balance(&mut store, ada).unwrap(), 300);
+        assert_eq!(account.call_balance(&mut store, bob).unwrap(), 200);
+        assert_eq!(account.call_history(&mut store, ada).unwrap(), [500, -200]);
+        assert_eq!(account.call_owner(&mut store, bob).unwrap(), "Bob");
+        let joint = account.call_merge(&mut store, bob, ada).unwrap();
+        assert_eq!(account.call_owner(&mut store, joint).unwrap(), "Bob");
+        assert_eq!(account.call_balance(&mut store, joint).unwrap(), 500);
+        assert_eq!(accounts.call_open_accounts(&mut store).unwrap(), 1);
+        joint.resource_drop(&mut store).unwrap();
+        assert_eq!(accounts.call_open_accounts(&mut store).unwrap(), 0);
+        assert_eq!(
+            l.call_demo(&mut store).unwrap(),
+            "Ada holds 10000 cents after [10000]; refused: err(insufficient-funds(2550)); open: 1"
+        );
+        assert_eq!(accounts.call_open_accounts(&mut store).unwrap(), 0);
+    }
+}
