@@ -673,17 +673,19 @@ impl Checker {
             self.add_func(func, sig, interface, None);
         }
         if let Some(iface) = &iface {
+            // Functions of resources are reported per resource.
+            self.missing_resource_functions(export, iface, &iface_name, &seen);
             let missing: Vec<String> = iface
                 .functions
                 .keys()
-                .filter(|name| !seen.contains_key(name.as_str()))
+                .filter(|name| !seen.contains_key(name.as_str()) && !name.starts_with('['))
                 .map(|name| format!("`{name}`"))
                 .collect();
             if !missing.is_empty() {
                 let signatures: Vec<String> = iface
                     .functions
                     .values()
-                    .filter(|f| !seen.contains_key(f.name.as_str()))
+                    .filter(|f| !seen.contains_key(f.name.as_str()) && !f.name.starts_with('['))
                     .map(|f| format!("func {}{}", f.name, self.wit_signature(f)))
                     .collect();
                 self.diagnostics.push(

@@ -26,6 +26,14 @@ use crate::types::Ty;
 use std::collections::HashMap;
 use wit_parser::{InterfaceId, TypeDefKind, TypeId};
 
+/// The name of a resource function as Claw writes it: `get`, `zero`, `constructor`.
+fn member_name(f: &wit_parser::Function) -> &str {
+    match f.kind {
+        wit_parser::FunctionKind::Constructor(_) => "constructor",
+        _ => f.name.rsplit(['.', ']']).next().unwrap_or(&f.name),
+    }
+}
+
 /// What the checker knows of a resource the file defines.
 pub(super) struct Defined {
     /// Its index in [`ir::Module::resources`].
@@ -187,6 +195,85 @@ impl Checker {
                 self.members.insert(fid, (None, member.kind));
             }
         }
+    }
+
+    /// Reports the resources of an exported interface that the export block
+    /// does not define, and the functions missing from those it defines,
+    /// with their Claw signatures.
+    pub(super) fn missing_resource_functions(
+        &mut self,
+        export: &ast::ExportInterface,
+        iface: &wit_parser::Interface,
+        iface_name: &str,
+        seen: &HashMap<String, Span>,
+    ) {
+        for (name, ty) in &iface.types {
+            if !matches!(self.resolve.types[*ty].kind, TypeDefKind::Resource) {
+                continue;
+            }
+            let missing: Vec<wit_parser::Function> = iface
+                .functions
+                .values()
+                .filter(|f| f.kind.resource() == Some(*ty) && !seen.contains_key(&f.name))
+                .cloned()
+                .collect();
+            let defined = export.resources.iter().find(|r| r.name.name == *name);
+            let Some(def) = defined else {
+                let members: Vec<String> = missing.iter().map(|f| self.claw_member(f)).collect();
+                let body = if members.is_empty() { String::new() } else { format!(" {} ", members.join(" ")) };
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "missing-interface-function",
+                        format!(
+                            "interface `{iface_name}` declares resource `{name}`, which this export does not define"
+                        ),
+                        export.path.span,
+                        "this export is incomplete",
+                    )
+                    .with_help(format!(
+                        "define it here, with the fields of its representation: `resource {name} {{{body}}}`"
+                    )),
+                );
+                continue;
+            };
+            if missing.is_empty() {
+                continue;
+            }
+            let names: Vec<String> = missing.iter().map(|f| format!("`{}`", member_name(f))).collect();
+            let members: Vec<String> = missing.iter().map(|f| self.claw_member(f)).collect();
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "missing-interface-function",
+                    format!("resource `{name}` also needs {}", names.join(", ")),
+                    def.name.span,
+                    "this resource is incomplete",
+                )
+                .with_help(format!("add `{}`", members.join("`, `"))),
+            );
+        }
+    }
+
+    /// A WIT resource function as a Claw member: `func get() -> u32 { ... }`
+    /// (without the backticks).
+    fn claw_member(&mut self, f: &wit_parser::Function) -> String {
+        use wit_parser::FunctionKind as K;
+        let skip = usize::from(matches!(f.kind, K::Method(_)));
+        let params: Vec<String> = f
+            .params
+            .iter()
+            .skip(skip)
+            .map(|p| format!("{}: {}", p.name, crate::types::display_wit(&self.resolve, &p.ty)))
+            .collect();
+        let result = match (&f.kind, &f.result) {
+            (K::Constructor(_), _) | (_, None) => String::new(),
+            (_, Some(r)) => format!(" -> {}", crate::types::display_wit(&self.resolve, r)),
+        };
+        let head = match f.kind {
+            K::Constructor(_) => "constructor".to_string(),
+            K::Static(_) => format!("static func {}", member_name(f)),
+            _ => format!("func {}", member_name(f)),
+        };
+        format!("{head}({}){result} {{ ... }}", params.join(", "))
     }
 
     /// The resource named `name` that interface `iface` declares, or a reported error.
