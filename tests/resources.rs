@@ -248,3 +248,10 @@ fn lists_of_handles_in_globals_are_lent_to_for() {
     assert_eq!(g.call_restock(&mut store, &labels(&["z"])).unwrap(), ["z/z"]);
     assert_eq!(store.data().dropped, ["x", "y"]);
 }
+
+#[test]
+fn temporaries_lent_to_calls_are_dropped_with_their_block() {
+    let (mut store, g) = instance();
+    assert_eq!(g.call_temporaries(&mut store).unwrap(), r#"tmplent,["lent", "tmp", "w", "w", "w"]"#);
+    assert_eq!(dropped_and_none_alive(&store), ["lent", "tmp", "w", "w", "w", "w"]);
+}

@@ -1542,18 +1542,13 @@ impl BodyChecker<'_> {
                     }
                 };
                 let linear = self.checker.is_linear(elem);
-                if linear && !lending {
-                    let name = self.checker.ty_name(list_ty);
-                    self.checker.diagnostics.push(
-                        Diagnostic::error(
-                            "temporary-borrow",
-                            format!("`for` lends the handles of a `{name}`, but nothing would own this list"),
-                            self.function.expr_spans[list.index()],
-                            "a temporary list of handles",
-                        )
-                        .with_help("bind it to a variable first (`let xs = ...;`), then `for x in xs`"),
-                    );
-                }
+                // A new list of handles is kept until the end of the block.
+                let list = if linear && !lending {
+                    let span = self.function.expr_spans[list.index()];
+                    self.keep_temporary(list, span)
+                } else {
+                    list
+                };
                 self.scopes.push(HashMap::new());
                 let list_local = self.new_local("", list_ty, false, var_name.span);
                 let index = self.new_local("", Ty::U32, true, var_name.span);
@@ -2584,11 +2579,11 @@ impl BodyChecker<'_> {
     /// Checks a call of a built-in method (the string methods of the brief).
     fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
         // A method reads its receiver; it does not move it.
-        let receiver_id = self.place_read(receiver);
+        let mut receiver_id = self.place_read(receiver);
         let receiver_ty = self.ty(receiver_id);
         if let Some((own, r)) = receiver_ty.handle(&self.checker.resolve) {
             if own && !self.is_variable(receiver) {
-                self.temporary_borrow(receiver.span);
+                receiver_id = self.keep_temporary(receiver_id, receiver.span);
             }
             if self.checker.is_defined(r) {
                 return self.defined_method_call(r, receiver_id, method, args, span);

@@ -1405,6 +1405,18 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                     self.set_local(owned.flag);
                 }
             }
+            ExprKind::Bind(local, value) => {
+                self.drop_locals(&[*local]);
+                self.expr(*value);
+                self.set_local(*local);
+                if let Some(owned) = self.func.local(*local).owned {
+                    self.out.push(I::I32Const(1));
+                    self.set_local(owned.flag);
+                }
+                for w in self.local_map[local.index()].clone() {
+                    self.out.push(I::LocalGet(w));
+                }
+            }
             ExprKind::Global(g) => {
                 for w in &self.ctx.global_map[g.index()] {
                     self.out.push(I::GlobalGet(*w));

@@ -447,6 +447,10 @@ pub enum ExprKind {
     Try(ExprId, Vec<LocalId>),
     /// Reads an owning local and clears its drop flag: the value moves.
     Move(LocalId),
+    /// Stores the value in the owning hidden local (dropping what it held
+    /// if its flag is set), sets the flag, and is the value: a temporary
+    /// handle lent to a call, dropped with the local.
+    Bind(LocalId, ExprId),
     /// The payload of case `n` of a variant, `option` or `result` value that
     /// is known to be that case.
     Payload(ExprId, u32),

@@ -307,32 +307,31 @@ impl BodyChecker<'_> {
                 expr.span,
                 format!("expected `{e}`, found `{f}`"),
             ));
-        } else if own && !is_variable {
-            self.temporary_borrow(expr.span);
-        } else if own && self.checker.is_defined(got) {
-            // A handle to a resource defined here is lent as its rep.
-            return self.rep_of(id, got, expr.span);
+        } else if own {
+            let id = if is_variable { id } else { self.keep_temporary(id, expr.span) };
+            if self.checker.is_defined(got) {
+                // A handle to a resource defined here is lent as its rep.
+                return self.rep_of(id, got, expr.span);
+            }
+            return id;
         }
         id
+    }
+
+    /// A new handle lent to a call (`get-stdout().flush()`): it is kept in
+    /// a hidden owning local, dropped at the end of the enclosing block (or
+    /// when the expression runs again, in a loop condition), like any local.
+    pub(super) fn keep_temporary(&mut self, value: ExprId, span: Span) -> ExprId {
+        let ty = self.ty(value);
+        let local = self.new_local("", ty, false, span);
+        self.make_owned(local, ty);
+        self.push_expr(ir::ExprKind::Bind(local, value), ty, span)
     }
 
     /// Is `expr` a local variable (which can be lent without moving)?
     pub(super) fn is_variable(&self, expr: &ast::Expr) -> bool {
         matches!(&super::strip_parens(expr).kind, ast::ExprKind::Name(n)
             if self.lookup_local(&n.name).is_some() || self.linear_global(&n.name).is_some())
-    }
-
-    /// Reports a newly made handle lent to a call: nothing would drop it.
-    pub(super) fn temporary_borrow(&mut self, span: Span) {
-        self.checker.diagnostics.push(
-            Diagnostic::error(
-                "temporary-borrow",
-                "a new handle cannot be lent without an owner",
-                span,
-                "this handle would never be dropped",
-            )
-            .with_help("bind it to a variable first: `let h = ...;`"),
-        );
     }
 
     /// Reports a borrowed handle used other than by lending it.
