@@ -100,9 +100,9 @@ struct Checker {
     wave_functions: HashMap<Ty, FuncId>,
     /// Interface functions imported so far, by interface and WIT name.
     imported: HashMap<(InterfaceId, String), ImportId>,
-    /// Resource intrinsics imported so far (`R_drop`, ...), by interface,
-    /// core name and whether the resource is defined here.
-    intrinsics: HashMap<(InterfaceId, String, bool), ImportId>,
+    /// Resource intrinsics imported so far (`R_drop`, ...), by the core
+    /// module's interface part and the core name.
+    intrinsics: HashMap<(String, String), ImportId>,
     /// The synthesized drop glue of each compound linear type.
     drop_functions: HashMap<Ty, FuncId>,
     /// Resources the file defines, by their WIT definition.
@@ -550,7 +550,7 @@ impl Checker {
                         params: sig.params.clone(),
                         result: sig.result,
                         docs: import.docs.clone(),
-                        of_export: false,
+                        of_export: None,
                     });
                     self.import_signatures.push(sig);
                     let local = import.alias.as_ref().unwrap_or(&import.name);
@@ -634,7 +634,7 @@ impl Checker {
         let iface = interface.map(|id| self.resolve.interfaces[id].clone());
         let iface_name = interface.map(|id| iface_display(&self.resolve, id)).unwrap_or_default();
         let mut seen: HashMap<String, Span> = HashMap::new();
-        self.define_resources(export, interface, &mut seen);
+        self.define_resources(&export.resources, &defined::Home::Wit(interface), &mut seen);
         for func in &export.funcs {
             self.type_scope = interface;
             let sig = self.signature(&func.sig);
@@ -723,7 +723,7 @@ impl Checker {
         } else {
             self.module.inline_interfaces.push(name.clone());
         }
-        self.inline_resources(export);
+        self.define_resources(&export.resources, &defined::Home::Inline(name.clone()), &mut HashMap::new());
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for func in &export.funcs {
             let sig = self.signature(&func.sig);
@@ -744,8 +744,10 @@ impl Checker {
                 if let Some(wit) = ty.to_wit() {
                     crate::component::collect_named_types(&self.resolve, &wit, &mut named);
                 }
-                if let Some(local) =
-                    named.iter().find(|id| self.resolve.types[**id].owner == wit_parser::TypeOwner::None)
+                // (Resources defined here are checked by `check_world_level_uses`.)
+                if let Some(local) = named
+                    .iter()
+                    .find(|id| self.resolve.types[**id].owner == wit_parser::TypeOwner::None && !self.is_defined(**id))
                 {
                     let type_name = self.resolve.types[*local].name.clone().unwrap_or_default();
                     self.diagnostics.push(
@@ -1179,6 +1181,7 @@ impl Checker {
                     local_loop: HashMap::new(),
                     in_return: false,
                     lent: std::collections::HashSet::new(),
+                    lending_place: false,
                 };
                 let function = body_checker.check_function(func);
                 self.module.funcs[id.index()] = function;
@@ -1219,6 +1222,7 @@ impl Checker {
             local_loop: HashMap::new(),
             in_return: false,
             lent: std::collections::HashSet::new(),
+            lending_place: false,
         };
         for (id, global) in globals {
             if let Some(span) = non_constant(&global.init) {
@@ -1303,6 +1307,9 @@ struct BodyChecker<'c> {
     /// that holds handles: they do not own them, so they are lent and never
     /// moved or dropped (see `check/ownership.rs`).
     lent: std::collections::HashSet<LocalId>,
+    /// Reading a place to lend it (`xs[0].name()`, `f(p.token)` with a
+    /// `borrow` parameter): its parts are read without moving them.
+    lending_place: bool,
 }
 
 impl BodyChecker<'_> {
@@ -2297,7 +2304,10 @@ impl BodyChecker<'_> {
             A::Index { base, index } => {
                 let base_id = self.place_read(base);
                 let base_ty = self.ty(base_id);
+                // The index is a value of its own, not part of a lent place.
+                let lending = std::mem::replace(&mut self.lending_place, false);
                 let index_id = self.check(index, Ty::U32);
+                self.lending_place = lending;
                 match base_ty.def(&self.checker.resolve) {
                     Some(TypeDefKind::List(t)) => {
                         let t = *t;
@@ -2579,10 +2589,10 @@ impl BodyChecker<'_> {
     /// Checks a call of a built-in method (the string methods of the brief).
     fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
         // A method reads its receiver; it does not move it.
-        let mut receiver_id = self.place_read(receiver);
+        let mut receiver_id = self.lend_place(receiver);
         let receiver_ty = self.ty(receiver_id);
         if let Some((own, r)) = receiver_ty.handle(&self.checker.resolve) {
-            if own && !self.is_variable(receiver) {
+            if own && !self.is_place(receiver) {
                 receiver_id = self.keep_temporary(receiver_id, receiver.span);
             }
             if self.checker.is_defined(r) {

@@ -189,9 +189,11 @@ pub const NAME_PREFIX: &str = "cm32p2";
 /// The intrinsics of a resource the file exports come from
 /// `cm32p2|_ex_ns:pkg/iface@v`.
 pub fn import_module_name(resolve: &Resolve, import: &ir::ImportFunc) -> String {
-    let exported = if import.of_export { "_ex_" } else { "" };
+    if let Some(interface) = &import.of_export {
+        return format!("{NAME_PREFIX}|_ex_{interface}");
+    }
     match import.interface {
-        Some(id) => format!("{NAME_PREFIX}|{exported}{}", resolve.canonicalized_id_of(id).unwrap_or_default()),
+        Some(id) => format!("{NAME_PREFIX}|{}", resolve.canonicalized_id_of(id).unwrap_or_default()),
         None => NAME_PREFIX.to_string(),
     }
 }
@@ -309,12 +311,8 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
             f.instruction(&i);
         }
         code.function(&f);
-        let iface = resolve.canonicalized_id_of(resource.interface).unwrap_or_default();
-        exports.export(
-            &format!("{NAME_PREFIX}|{iface}|{}_dtor", resource.name),
-            ExportKind::Func,
-            dtor_base + n as u32,
-        );
+        let name = format!("{NAME_PREFIX}|{}|{}_dtor", resource.core_interface, resource.name);
+        exports.export(&name, ExportKind::Func, dtor_base + n as u32);
     }
     // The init function sets compound globals at instantiation (the core
     // module's start function), then ends its heap region like a call does.

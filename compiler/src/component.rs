@@ -184,7 +184,7 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
     let world_funcs = module
         .imports
         .iter()
-        .filter(|i| i.interface.is_none())
+        .filter(|i| i.is_world_level())
         .map(|i| (&i.params, i.result))
         .map(|(p, r)| (p.iter().map(|(_, t)| *t).collect::<Vec<Ty>>(), r))
         .chain(
@@ -248,7 +248,7 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             _ => {}
         }
     }
-    for import in module.imports.iter().filter(|i| i.interface.is_none()) {
+    for import in module.imports.iter().filter(|i| i.is_world_level()) {
         docs_text(&mut out, &import.docs, "    ");
         let _ = writeln!(
             out,
@@ -265,8 +265,11 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
     }
     for name in &module.inline_interfaces {
         let _ = writeln!(out, "    export {}: interface {{", wit_name(name));
-        let funcs: Vec<&ir::Function> =
-            module.funcs.iter().filter(|f| f.inline_interface.as_deref() == Some(name.as_str())).collect();
+        let funcs: Vec<&ir::Function> = module
+            .funcs
+            .iter()
+            .filter(|f| f.exported && f.inline_interface.as_deref() == Some(name.as_str()))
+            .collect();
         // Types of imported interfaces come in with `use`.
         let mut used = Vec::new();
         for f in &funcs {
@@ -284,7 +287,28 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
                 let _ = writeln!(out, "        use {iface}.{{{}}};", wit_name(type_name));
             }
         }
-        for f in funcs {
+        // Resources defined here, with their functions (`[constructor]R`, ...).
+        for r in module.resources.iter().filter(|r| r.inline_interface.as_deref() == Some(name.as_str())) {
+            docs_text(&mut out, &resolve.types[r.ty].docs.contents.clone().unwrap_or_default(), "        ");
+            let _ = writeln!(out, "        resource {} {{", wit_name(&r.name));
+            for f in &funcs {
+                let params: Vec<(String, Ty)> =
+                    f.params.iter().map(|p| (f.local(*p).name.clone(), f.local(*p).ty)).collect();
+                let member = if f.name == format!("[constructor]{}", r.name) {
+                    format!("constructor{}", &func_text(resolve, &params, None)["func".len()..])
+                } else if let Some(m) = f.name.strip_prefix(&format!("[method]{}.", r.name)) {
+                    format!("{}: {}", wit_name(m), func_text(resolve, &params[1..], f.result))
+                } else if let Some(s) = f.name.strip_prefix(&format!("[static]{}.", r.name)) {
+                    format!("{}: static {}", wit_name(s), func_text(resolve, &params, f.result))
+                } else {
+                    continue;
+                };
+                docs_text(&mut out, &f.docs, "            ");
+                let _ = writeln!(out, "            {member};");
+            }
+            let _ = writeln!(out, "        }}");
+        }
+        for f in funcs.iter().filter(|f| !f.name.starts_with('[')) {
             let params: Vec<(String, Ty)> =
                 f.params.iter().map(|p| (f.local(*p).name.clone(), f.local(*p).ty)).collect();
             docs_text(&mut out, &f.docs, "        ");

@@ -110,10 +110,17 @@ pub struct TypeDecl {
 pub struct Resource {
     /// The resource's name.
     pub name: String,
-    /// Its WIT definition (in `interface`).
+    /// Its WIT definition: in `interface`, or (for an inline interface)
+    /// created by the checker without an owner.
     pub ty: wit_parser::TypeId,
-    /// The exported interface that declares it.
-    pub interface: InterfaceId,
+    /// The exported WIT interface that declares it, if it is one.
+    pub interface: Option<InterfaceId>,
+    /// The inline interface (`export name: interface { ... }`) that
+    /// defines it, by export name.
+    pub inline_interface: Option<String>,
+    /// The interface's name in core names: its canonicalized id
+    /// (`ns:pkg/iface@0.1`) or the inline interface's export name.
+    pub core_interface: String,
     /// The representation's fields, in order.
     pub fields: Vec<(String, Ty)>,
     /// `tuple<...>` of the fields' types (a hidden `bool` when there are none).
@@ -142,10 +149,19 @@ pub struct ImportFunc {
     pub result: Option<Ty>,
     /// `///` documentation (plain imports only).
     pub docs: String,
-    /// An intrinsic of a resource the file defines and exports
-    /// (`R_new`, `R_rep`, `R_drop`): imported from the core module
-    /// `cm32p2|_ex_<interface>`.
-    pub of_export: bool,
+    /// For an intrinsic of a resource the file defines and exports
+    /// (`R_new`, `R_rep`, `R_drop`): the core name of its interface (see
+    /// [`Resource::core_interface`]); it is imported from the core module
+    /// `cm32p2|_ex_<that>`.
+    pub of_export: Option<String>,
+}
+
+impl ImportFunc {
+    /// Is it a plain import of the world (not from an interface, and not
+    /// an intrinsic of a resource the file defines)?
+    pub fn is_world_level(&self) -> bool {
+        self.interface.is_none() && self.of_export.is_none()
+    }
 }
 
 /// A compile-time constant (a global's initializer or a literal).

@@ -94,3 +94,39 @@ fn crlf_sources_keep_their_docs() {
     let wit = claw_compiler::world_wit(source, "crlf", &resolve).expect("CRLF sources compile");
     assert!(wit.contains("/// Adds one.\n"), "{wit}");
 }
+
+/// A resource defined in an inline interface is part of that interface in
+/// the component's world, with its constructor, methods and static
+/// functions, and nothing of the file's private members (a destructor).
+#[test]
+fn inline_interface_resources_are_in_the_world() {
+    let source = r#"
+export shapes: interface {
+    resource square {
+        side: u32,
+        constructor(side: u32) { self.side = side; }
+        func area() -> u32 { return self.side * self.side; }
+        static func unit() -> square { return square::new(1); }
+        destructor { }
+    }
+    func make(n: u32) -> square { return square::new(n); }
+}
+"#;
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(source, "shapes", &resolve).expect("compiles");
+    let wit_component::DecodedWasm::Component(resolve, world) =
+        wit_component::decode(&compiled.component).expect("decodes")
+    else {
+        panic!("decoded a WIT package, not a component");
+    };
+    let exports = &resolve.worlds[world].exports;
+    let Some(WorldItem::Interface { id, .. }) = exports.get(&WorldKey::Name("shapes".into())) else {
+        panic!("no `shapes` interface export: {:?}", exports.keys().collect::<Vec<_>>());
+    };
+    let iface = &resolve.interfaces[*id];
+    let square = iface.types["square"];
+    assert!(matches!(resolve.types[square].kind, wit_parser::TypeDefKind::Resource));
+    let mut names: Vec<&str> = iface.functions.keys().map(|s| s.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["[constructor]square", "[method]square.area", "[static]square.unit", "make"]);
+}

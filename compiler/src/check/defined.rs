@@ -34,6 +34,14 @@ fn member_name(f: &wit_parser::Function) -> &str {
     }
 }
 
+/// Where a resource the file defines lives.
+pub(super) enum Home {
+    /// `export ns:pkg/iface { ... }` (`None`: an interface that was not found).
+    Wit(Option<InterfaceId>),
+    /// `export name: interface { ... }`, by export name.
+    Inline(String),
+}
+
 /// What the checker knows of a resource the file defines.
 pub(super) struct Defined {
     /// Its index in [`ir::Module::resources`].
@@ -49,13 +57,20 @@ impl Checker {
     /// `seen` collects the WIT names defined, for the missing-function check.
     pub(super) fn define_resources(
         &mut self,
-        export: &ast::ExportInterface,
-        interface: Option<InterfaceId>,
+        resources: &[ast::ResourceDef],
+        home: &Home,
         seen: &mut HashMap<String, Span>,
     ) {
-        for def in &export.resources {
-            let resource = interface.and_then(|i| self.declared_resource(i, &def.name));
-            let id = resource.map(|(r, i)| self.new_resource(def, r, i));
+        let (interface, inline) = match home {
+            Home::Wit(i) => (*i, None),
+            Home::Inline(name) => (None, Some(name.clone())),
+        };
+        for def in resources {
+            let resource = match home {
+                Home::Wit(i) => i.and_then(|i| self.declared_resource(i, &def.name)),
+                Home::Inline(_) => Some(self.inline_resource_type(def)),
+            };
+            let id = resource.map(|r| self.new_resource(def, r, home));
             let name = &def.name.name;
             for member in &def.funcs {
                 let func = &member.func;
@@ -63,7 +78,7 @@ impl Checker {
                 let mut sig = self.signature(&func.sig);
                 self.type_scope = None;
                 let (own, borrow) = match resource {
-                    Some((r, _)) => (
+                    Some(r) => (
                         self.interner.handle(&mut self.resolve, true, r),
                         self.interner.handle(&mut self.resolve, false, r),
                     ),
@@ -151,7 +166,7 @@ impl Checker {
                     }
                 }
                 let fid = FuncId(self.module.funcs.len() as u32);
-                self.add_func(func, sig, interface, None);
+                self.add_func(func, sig, interface, inline.clone());
                 let f = &mut self.module.funcs[fid.index()];
                 f.name = wit_name.clone();
                 f.exported = exported;
@@ -163,38 +178,18 @@ impl Checker {
         }
     }
 
-    /// Resources in `export name: interface { ... }`: not supported yet.
-    /// Their functions are registered (unexported, with `self` of an
-    /// error type) so their bodies are still checked.
-    pub(super) fn inline_resources(&mut self, export: &ast::ExportInline) {
-        for def in &export.resources {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    "unsupported-resource",
-                    format!(
-                        "resource `{}` is in an inline interface, which cannot define resources yet",
-                        def.name.name
-                    ),
-                    def.name.span,
-                    "defined in an inline interface",
-                )
-                .with_help(
-                    "declare the interface and its resource in WIT and define it inside `export ns:pkg/iface { ... }`",
-                ),
-            );
-            for member in &def.funcs {
-                let mut sig = self.signature(&member.func.sig);
-                match member.kind {
-                    MemberKind::Constructor => sig.result = Some(Ty::Error),
-                    MemberKind::Method | MemberKind::Destructor => sig.params.insert(0, ("self".into(), Ty::Error)),
-                    MemberKind::Static => {}
-                }
-                let fid = FuncId(self.module.funcs.len() as u32);
-                self.add_func(&member.func, sig, None, Some(export.name.name.clone()));
-                self.module.funcs[fid.index()].exported = false;
-                self.members.insert(fid, (None, member.kind));
-            }
-        }
+    /// The WIT definition of a resource of an inline interface, which
+    /// only this file declares (the world's WIT text prints it).
+    fn inline_resource_type(&mut self, def: &ast::ResourceDef) -> TypeId {
+        self.resolve.types.alloc(wit_parser::TypeDef {
+            name: Some(def.name.name.clone()),
+            kind: TypeDefKind::Resource,
+            owner: wit_parser::TypeOwner::None,
+            docs: wit_parser::Docs { contents: (!def.docs.is_empty()).then(|| def.docs.clone()) },
+            stability: Default::default(),
+            span: Default::default(),
+            external_id: Default::default(),
+        })
     }
 
     /// Reports the resources of an exported interface that the export block
@@ -277,12 +272,12 @@ impl Checker {
     }
 
     /// The resource named `name` that interface `iface` declares, or a reported error.
-    fn declared_resource(&mut self, iface: InterfaceId, name: &ast::Ident) -> Option<(TypeId, InterfaceId)> {
+    fn declared_resource(&mut self, iface: InterfaceId, name: &ast::Ident) -> Option<TypeId> {
         let found = self.resolve.interfaces[iface].types.get(&name.name).copied();
         if let Some(id) = found
             && matches!(self.resolve.types[id].kind, TypeDefKind::Resource)
         {
-            return Some((id, iface));
+            return Some(id);
         }
         let iface_name = iface_display(&self.resolve, iface);
         let resources: Vec<String> = self.resolve.interfaces[iface]
@@ -313,7 +308,11 @@ impl Checker {
     }
 
     /// Registers resource `r` of `interface` and checks its fields.
-    fn new_resource(&mut self, def: &ast::ResourceDef, r: TypeId, interface: InterfaceId) -> ResourceId {
+    fn new_resource(&mut self, def: &ast::ResourceDef, r: TypeId, home: &Home) -> ResourceId {
+        let (interface, inline_interface, core_interface) = match home {
+            Home::Wit(i) => (*i, None, i.and_then(|i| self.resolve.canonicalized_id_of(i)).unwrap_or_default()),
+            Home::Inline(name) => (None, Some(name.clone()), name.clone()),
+        };
         let id = ResourceId(self.module.resources.len() as u32);
         if let Some(previous) = self.defined.get(&r) {
             let first = self.module.resources[previous.id.index()].name.clone();
@@ -338,7 +337,7 @@ impl Checker {
                     .with_label(first, "first defined here"),
                 );
             }
-            self.type_scope = Some(interface);
+            self.type_scope = interface;
             let mut t = self.resolve_type(ty);
             self.type_scope = None;
             if self.is_linear(t) {
@@ -373,6 +372,8 @@ impl Checker {
             name: def.name.name.clone(),
             ty: r,
             interface,
+            inline_interface,
+            core_interface,
             fields,
             fields_ty,
             slot,
@@ -495,11 +496,20 @@ impl Checker {
                     crate::component::collect_named_types(&self.resolve, &wit, &mut named);
                 }
             }
-            if let Some(r) = named.iter().find(|id| self.defined.contains_key(id)) {
+            // A resource of an inline interface is usable by that interface's functions.
+            let elsewhere = |id: &&TypeId| {
+                self.defined.get(*id).is_some_and(|d| {
+                    let r = &self.module.resources[d.id.index()];
+                    r.inline_interface.is_none() || r.inline_interface != f.inline_interface
+                })
+            };
+            if let Some(r) = named.iter().find(elsewhere) {
                 let name = self.resolve.types[*r].name.clone().unwrap_or_default();
-                let iface = match self.resolve.types[*r].owner {
-                    wit_parser::TypeOwner::Interface(i) => iface_display(&self.resolve, i),
-                    _ => String::new(),
+                let resource = &self.module.resources[self.defined[r].id.index()];
+                let iface = match (resource.interface, &resource.inline_interface) {
+                    (Some(i), _) => iface_display(&self.resolve, i),
+                    (None, Some(inline)) => inline.clone(),
+                    (None, None) => String::new(),
                 };
                 let d = Diagnostic::error(
                     "unsupported-type",
@@ -526,6 +536,12 @@ impl Checker {
     /// Is `r` a resource this file defines?
     pub(super) fn is_defined(&self, r: TypeId) -> bool {
         self.defined.contains_key(&r)
+    }
+
+    /// For a resource this file defines: its interface's name in core names.
+    pub(super) fn defined_core_interface(&self, r: TypeId) -> Option<String> {
+        let d = self.defined.get(&r)?;
+        Some(self.module.resources[d.id.index()].core_interface.clone())
     }
 }
 

@@ -282,8 +282,8 @@ impl BodyChecker<'_> {
     /// a variable is read without moving; a temporary is refused, since
     /// nothing would drop it.
     pub(super) fn lend(&mut self, expr: &ast::Expr, expected: Ty) -> ExprId {
-        let is_variable = self.is_variable(expr);
-        let id = if is_variable { self.place_read(expr) } else { self.infer(expr) };
+        let is_variable = self.is_place(expr);
+        let id = if is_variable { self.lend_place(expr) } else { self.infer(expr) };
         let ty = self.ty(id);
         let (Some((_, want)), Some((own, got))) =
             (expected.handle(&self.checker.resolve), ty.handle(&self.checker.resolve))
@@ -328,6 +328,27 @@ impl BodyChecker<'_> {
         self.push_expr(ir::ExprKind::Bind(local, value), ty, span)
     }
 
+    /// Is `expr` a place: a variable, or a field or element of one
+    /// (`xs[i].token`)? A place is lent without moving.
+    pub(super) fn is_place(&self, expr: &ast::Expr) -> bool {
+        match &super::strip_parens(expr).kind {
+            ast::ExprKind::Field { base, .. } | ast::ExprKind::Index { base, .. } => self.is_place(base),
+            _ => self.is_variable(expr),
+        }
+    }
+
+    /// Reads `expr` to lend it: a place is read without moving it or any
+    /// part of it; anything else is checked as usual.
+    pub(super) fn lend_place(&mut self, expr: &ast::Expr) -> ExprId {
+        if !self.is_place(expr) || self.is_variable(expr) {
+            return self.place_read(expr);
+        }
+        let lending = std::mem::replace(&mut self.lending_place, true);
+        let id = self.infer(expr);
+        self.lending_place = lending;
+        id
+    }
+
     /// Is `expr` a local variable (which can be lent without moving)?
     pub(super) fn is_variable(&self, expr: &ast::Expr) -> bool {
         matches!(&super::strip_parens(expr).kind, ast::ExprKind::Name(n)
@@ -352,7 +373,7 @@ impl BodyChecker<'_> {
     /// Reports a part of a linear value read out of a variable (that would
     /// copy a handle).
     pub(super) fn no_partial_move(&mut self, ty: Ty, span: Span) -> bool {
-        if !self.checker.is_linear(ty) {
+        if !self.checker.is_linear(ty) || self.lending_place {
             return true;
         }
         let name = self.checker.ty_name(ty);

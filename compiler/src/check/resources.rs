@@ -65,7 +65,7 @@ impl Checker {
             params: params.clone(),
             result,
             docs: String::new(),
-            of_export: false,
+            of_export: None,
         });
         self.import_signatures.push(Signature { params, result, span });
         self.imported.insert((interface, wit_name.to_string()), id);
@@ -89,27 +89,37 @@ impl Checker {
         params: Vec<(String, Ty)>,
         result: Option<Ty>,
     ) -> Option<ImportId> {
-        let TypeOwner::Interface(interface) = self.resolve.types[r].owner else { return None };
         // The standard core name of the intrinsic.
         let name = format!("{}_{suffix}", self.resolve.types[r].name.clone()?);
-        let of_export = self.is_defined(r);
-        if let Some(id) = self.intrinsics.get(&(interface, name.clone(), of_export)) {
+        let owner = match self.resolve.types[r].owner {
+            TypeOwner::Interface(i) => Some(i),
+            _ => None,
+        };
+        let of_export = self.defined_core_interface(r);
+        let module = match (&of_export, owner) {
+            (Some(core), _) => format!("_ex_{core}"),
+            (None, Some(interface)) => {
+                if !self.module.interfaces.contains(&interface) {
+                    self.module.interfaces.push(interface);
+                }
+                self.resolve.canonicalized_id_of(interface).unwrap_or_default()
+            }
+            (None, None) => return None,
+        };
+        if let Some(id) = self.intrinsics.get(&(module.clone(), name.clone())) {
             return Some(*id);
-        }
-        if !of_export && !self.module.interfaces.contains(&interface) {
-            self.module.interfaces.push(interface);
         }
         let id = ImportId(self.module.imports.len() as u32);
         self.module.imports.push(ir::ImportFunc {
             name: name.clone(),
-            interface: Some(interface),
+            interface: owner,
             params: params.clone(),
             result,
             docs: String::new(),
             of_export,
         });
         self.import_signatures.push(Signature { params, result, span: Span::default() });
-        self.intrinsics.insert((interface, name, of_export), id);
+        self.intrinsics.insert((module, name), id);
         Some(id)
     }
 
