@@ -91,7 +91,8 @@ pub struct TypeDecl {
     pub alias: bool,
 }
 
-/// A resource defined in Claw and exported through an interface.
+/// A resource defined in Claw and exported through an interface (a WIT
+/// one or an inline one).
 ///
 /// Its instances live in a table: `table` is a hidden global of type
 /// `list<result<F, u32>>` (`slot`), where `F` (`fields`) is the tuple of

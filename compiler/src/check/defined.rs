@@ -1,6 +1,7 @@
 //! Resources defined in Claw: `resource R { fields, constructor, methods,
-//! static functions }` inside `export ns:pkg/iface { ... }`, whose WIT
-//! declares `R`.
+//! static functions, destructor }` inside `export ns:pkg/iface { ... }`,
+//! whose WIT declares `R`, or inside `export name: interface { ... }`,
+//! where the checker creates `R`'s WIT definition.
 //!
 //! Each function of the resource becomes the interface's function of the
 //! canonical ABI's name (`[constructor]R`, `[method]R.m` with a first
