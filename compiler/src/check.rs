@@ -713,7 +713,7 @@ impl Checker {
             .funcs
             .iter()
             .any(|f| f.exported && f.name == name && f.interface.is_none() && f.inline_interface.is_none());
-        if self.module.inline_interfaces.iter().any(|n| *n == name) || clashes_with_func {
+        if self.module.inline_interfaces.contains(&name) || clashes_with_func {
             self.diagnostics.push(Diagnostic::error(
                 "duplicate-definition",
                 format!("`{name}` is exported twice"),
@@ -776,6 +776,16 @@ impl Checker {
         }
     }
 
+    /// The WIT function's parameter and result types, when `sig` differs
+    /// from them (and has no error type, which was reported already).
+    fn signature_differs(&mut self, wit_func: &wit_parser::Function, sig: &Signature) -> Option<(Vec<Ty>, Option<Ty>)> {
+        let wit_params: Vec<Ty> = wit_func.params.iter().map(|p| self.from_wit(&p.ty)).collect();
+        let wit_result = wit_func.result.map(|t| self.from_wit(&t));
+        let mine: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
+        let has_error = mine.iter().chain(sig.result.iter()).any(|t| *t == Ty::Error);
+        (!has_error && (mine != wit_params || sig.result != wit_result)).then_some((wit_params, wit_result))
+    }
+
     /// Reports a function of an exported interface whose signature differs
     /// from the WIT one (parameter names may differ).
     fn compare_signature(
@@ -785,11 +795,7 @@ impl Checker {
         sig: &Signature,
         func: &ast::FuncDef,
     ) {
-        let wit_params: Vec<Ty> = wit_func.params.iter().map(|p| self.from_wit(&p.ty)).collect();
-        let wit_result = wit_func.result.map(|t| self.from_wit(&t));
-        let mine: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
-        let has_error = mine.iter().chain(sig.result.iter()).any(|t| *t == Ty::Error);
-        if has_error || (mine == wit_params && sig.result == wit_result) {
+        if self.signature_differs(wit_func, sig).is_none() {
             return;
         }
         let mine_text: Vec<String> = sig.params.iter().map(|(n, t)| format!("{n}: {}", self.ty_name(*t))).collect();

@@ -115,6 +115,21 @@ fn describe(token: &Token) -> String {
     match token {
         Token::Ident(name) => format!("identifier `{name}`"),
         Token::Reserved(word) => format!("reserved keyword `{word}`"),
+        _ if keyword(token).is_some() => format!("keyword `{}`", token_text(token)),
+        Token::Int(_) => "integer literal".into(),
+        Token::Float(_) => "float literal".into(),
+        Token::Str(_) | Token::RawStr(_) => "string literal".into(),
+        Token::InterpText(_) => "string text".into(),
+        Token::Char(_) | Token::RawChar(_) => "char literal".into(),
+        Token::Version(v) => format!("version `@{v}`"),
+        other => format!("`{}`", token_text(other)),
+    }
+}
+
+/// The text of a keyword that a `%` turns into an identifier (not the
+/// reserved ones, which are `Token::Reserved`).
+fn keyword(token: &Token) -> Option<&'static str> {
+    match token {
         Token::Match
         | Token::Record
         | Token::Variant
@@ -125,16 +140,8 @@ fn describe(token: &Token) -> String {
         | Token::Resource
         | Token::Constructor
         | Token::Static
-        | Token::SelfValue => {
-            format!("keyword `{}`", token_text(token))
-        }
-        Token::Int(_) => "integer literal".into(),
-        Token::Float(_) => "float literal".into(),
-        Token::Str(_) | Token::RawStr(_) => "string literal".into(),
-        Token::InterpText(_) => "string text".into(),
-        Token::Char(_) | Token::RawChar(_) => "char literal".into(),
-        Token::Version(v) => format!("version `@{v}`"),
-        other => format!("`{}`", token_text(other)),
+        | Token::SelfValue => Some(token_text(token)),
+        _ => None,
     }
 }
 
@@ -323,18 +330,7 @@ fn syntax_error(
             );
             let keyword = match &token {
                 Token::Reserved(word) => Some(word.as_str()),
-                Token::Match
-                | Token::Record
-                | Token::Variant
-                | Token::Enum
-                | Token::Flags
-                | Token::Type
-                | Token::Interface
-                | Token::Resource
-                | Token::Constructor
-                | Token::Static
-                | Token::SelfValue => Some(token_text(&token)),
-                _ => None,
+                other => keyword(other),
             };
             if let Some(word) = keyword {
                 d = d.with_help(format!("`{word}` is a keyword; write `%{word}` to use it as a name"));

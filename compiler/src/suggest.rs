@@ -68,3 +68,14 @@ pub fn suggest_or_list(
         d.with_help(format!("did you mean {}?", one_of(&suggestions)))
     }
 }
+
+/// [`suggest_or_list`], or the note `none` when there are no names at all.
+pub fn suggest_or_note(
+    d: crate::diagnostic::Diagnostic,
+    name: &str,
+    names: &[&str],
+    what: &str,
+    none: String,
+) -> crate::diagnostic::Diagnostic {
+    if names.is_empty() { d.with_note(none) } else { suggest_or_list(d, name, names, what) }
+}

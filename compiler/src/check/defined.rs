@@ -22,7 +22,7 @@ use crate::ast::{self, MemberKind};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId, ResourceId};
 use crate::span::Span;
-use crate::suggest::suggest_or_list;
+use crate::suggest::{suggest_or_list, suggest_or_note};
 use crate::types::Ty;
 use std::collections::HashMap;
 use wit_parser::{InterfaceId, TypeDefKind, TypeId};
@@ -294,11 +294,7 @@ impl Checker {
             name.span,
             "not a resource of the interface",
         );
-        let d = if refs.is_empty() {
-            d.with_note(format!("`{iface_name}` declares no resources"))
-        } else {
-            suggest_or_list(d, &name.name, &refs, "resources")
-        };
+        let d = suggest_or_note(d, &name.name, &refs, "resources", format!("`{iface_name}` declares no resources"));
         self.diagnostics.push(d);
         None
     }
@@ -398,13 +394,7 @@ impl Checker {
         sig: &Signature,
         member: &ast::ResourceFunc,
     ) {
-        let wit_params: Vec<Ty> = wit_func.params.iter().map(|p| self.from_wit(&p.ty)).collect();
-        let wit_result = wit_func.result.map(|t| self.from_wit(&t));
-        let mine: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();
-        let has_error = mine.iter().chain(sig.result.iter()).any(|t| *t == Ty::Error);
-        if has_error || (mine == wit_params && sig.result == wit_result) {
-            return;
-        }
+        let Some((wit_params, wit_result)) = self.signature_differs(wit_func, sig) else { return };
         // Shown as written in Claw: without `self`, and a constructor without its result.
         let skip = usize::from(member.kind == MemberKind::Method);
         let show = |c: &Checker, params: &[(String, Ty)], result: Option<Ty>| {
@@ -582,7 +572,7 @@ impl BodyChecker<'_> {
         };
         let receiver_span = self.function.expr_spans[receiver.index()];
         let rep = self.rep_of(receiver, r, receiver_span);
-        self.call_func(f, &method.name, Some(rep), args, span)
+        self.member_call(Callee::Func(f), &wit_name, Some(rep), args, span)
     }
 
     /// `R::new(args)` or `R::name(args)` of a defined resource.
@@ -599,7 +589,7 @@ impl BodyChecker<'_> {
         let Some(f) = self.checker.defined[&r].funcs.get(&wit_name).copied() else {
             return self.unknown_member(id, &resource, name, "constructor or static function", "[static]", args, span);
         };
-        self.call_func(f, &name.name, None, args, span)
+        self.member_call(Callee::Func(f), &wit_name, None, args, span)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -629,52 +619,9 @@ impl BodyChecker<'_> {
             name.span,
             "not defined by the resource",
         );
-        let d = if refs.is_empty() {
-            d.with_note(format!("`{resource}` defines no {what}s"))
-        } else {
-            suggest_or_list(d, &name.name, &refs, &format!("{what}s"))
-        };
+        let d = suggest_or_note(d, &name.name, &refs, &format!("{what}s"), format!("`{resource}` defines no {what}s"));
         self.checker.diagnostics.push(d);
-        for a in args {
-            self.infer(a);
-        }
-        self.error_expr(span)
-    }
-
-    /// Calls function `f` of this file with `args` after the `receiver`
-    /// (a rep), lending to its `borrow<R>` parameters.
-    fn call_func(
-        &mut self,
-        f: FuncId,
-        shown: &str,
-        receiver: Option<ExprId>,
-        args: &[ast::Expr],
-        span: Span,
-    ) -> ExprId {
-        let sig = &self.checker.signatures[f.index()];
-        let params: Vec<(String, Ty)> = sig.params.iter().skip(usize::from(receiver.is_some())).cloned().collect();
-        let result = sig.result.unwrap_or(Ty::Unit);
-        if params.len() != args.len() {
-            let list: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {}", self.checker.ty_name(*t))).collect();
-            self.checker.diagnostics.push(Diagnostic::error(
-                "wrong-arity",
-                format!("`{shown}` takes {} argument(s) but {} were supplied", params.len(), args.len()),
-                span,
-                format!("expected `({})`", list.join(", ")),
-            ));
-            for a in args {
-                self.infer(a);
-            }
-            return self.error_expr(span);
-        }
-        let mut ids: Vec<ExprId> = receiver.into_iter().collect();
-        for (arg, (_, ty)) in args.iter().zip(&params) {
-            match ty.handle(&self.checker.resolve) {
-                Some((false, _)) => ids.push(self.lend(arg, *ty)),
-                _ => ids.push(self.check(arg, *ty)),
-            }
-        }
-        self.push_expr(ir::ExprKind::Call(Callee::Func(f), ids), result, span)
+        self.error_args(args, span)
     }
 
     /// `h.field` on a handle of a defined resource (`base` already read).
@@ -691,11 +638,7 @@ impl BodyChecker<'_> {
                 field.span,
                 "unknown field",
             );
-            let d = if refs.is_empty() {
-                d.with_note(format!("`{name}` has no fields"))
-            } else {
-                suggest_or_list(d, &field.name, &refs, "fields")
-            };
+            let d = suggest_or_note(d, &field.name, &refs, "fields", format!("`{name}` has no fields"));
             self.checker.diagnostics.push(d);
             return self.error_expr(span);
         };

@@ -10,7 +10,7 @@ use crate::ast;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Callee, ExprId, ImportId};
 use crate::span::Span;
-use crate::suggest::suggest_or_list;
+use crate::suggest::{suggest_or_list, suggest_or_note};
 use crate::types::Ty;
 use wit_parser::{InterfaceId, TypeId, TypeOwner};
 
@@ -173,16 +173,18 @@ impl BodyChecker<'_> {
                 name.span,
                 "not defined by the resource",
             );
-            let d = if refs.is_empty() {
-                d.with_note(format!("`{resource}` has no constructor or static functions"))
-            } else {
-                suggest_or_list(d, &name.name, &refs, "constructor and static functions")
-            };
+            let d = suggest_or_note(
+                d,
+                &name.name,
+                &refs,
+                "constructor and static functions",
+                format!("`{resource}` has no constructor or static functions"),
+            );
             self.checker.diagnostics.push(d);
             return self.error_args(args, span);
         }
         match self.checker.import_function(interface, &wit_name, name.span) {
-            Some(import) => self.import_call_args(import, &wit_name, None, args, span),
+            Some(import) => self.member_call(Callee::Import(import), &wit_name, None, args, span),
             None => self.error_args(args, span),
         }
     }
@@ -213,22 +215,27 @@ impl BodyChecker<'_> {
             return self.error_args(args, span);
         }
         match self.checker.import_function(interface, &wit_name, method.span) {
-            Some(import) => self.import_call_args(import, &wit_name, Some(receiver), args, span),
+            Some(import) => self.member_call(Callee::Import(import), &wit_name, Some(receiver), args, span),
             None => self.error_args(args, span),
         }
     }
 
-    /// Checks `args` against the import's parameters (after the receiver,
-    /// when there is one) and builds the call.
-    fn import_call_args(
+    /// Checks `args` against the parameters of a resource function
+    /// (an import, or a function of a resource defined here), after the
+    /// receiver when there is one, lending to `borrow<R>` parameters, and
+    /// builds the call. `wit_name` names the function in errors.
+    pub(super) fn member_call(
         &mut self,
-        import: ImportId,
+        callee: Callee,
         wit_name: &str,
         receiver: Option<ExprId>,
         args: &[ast::Expr],
         span: Span,
     ) -> ExprId {
-        let sig = &self.checker.import_signatures[import.index()];
+        let sig = match callee {
+            Callee::Import(i) => &self.checker.import_signatures[i.index()],
+            Callee::Func(f) => &self.checker.signatures[f.index()],
+        };
         let params: Vec<(String, Ty)> = sig.params.iter().skip(receiver.is_some() as usize).cloned().collect();
         let result = sig.result.unwrap_or(Ty::Unit);
         if params.len() != args.len() {
@@ -249,11 +256,11 @@ impl BodyChecker<'_> {
                 _ => ids.push(self.check(arg, *ty)),
             }
         }
-        self.push_expr(ir::ExprKind::Call(Callee::Import(import), ids), result, span)
+        self.push_expr(ir::ExprKind::Call(callee, ids), result, span)
     }
 
     /// Checks the arguments of a call that failed, for their own errors.
-    fn error_args(&mut self, args: &[ast::Expr], span: Span) -> ExprId {
+    pub(super) fn error_args(&mut self, args: &[ast::Expr], span: Span) -> ExprId {
         for a in args {
             self.infer(a);
         }
