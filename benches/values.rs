@@ -7,6 +7,9 @@
 //! - the time per call of `total(list<u64>)` on 100,000 elements and of a
 //!   string-building export, through the runtime's dynamic `Val` calls (so
 //!   the host's lowering of the arguments is included);
+//! - the time for a host to create, call and drop an instance of a
+//!   resource defined in Claw (`RESOURCE`), and linear memory after
+//!   1,000,000 of them;
 //! - the component size of every example in `examples/`.
 //!
 //! Plain `fn main()` timed with `std::time::Instant`; no criterion.
@@ -53,9 +56,28 @@ export func build(n: u32) -> string {
 }
 "#;
 
+/// A resource defined in Claw, in an inline interface.
+const RESOURCE: &str = r#"
+export shapes: interface {
+    resource square {
+        side: u32,
+        name: string,
+        constructor(side: u32) {
+            self.side = side;
+            self.name = "square";
+        }
+        func area() -> u32 { return self.side * self.side; }
+    }
+}
+"#;
+
 fn session() -> Session {
+    session_of(SOURCE)
+}
+
+fn session_of(source: &str) -> Session {
     let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
-    let compiled = claw_compiler::compile(SOURCE, "values", &resolve).expect("the benchmark compiles");
+    let compiled = claw_compiler::compile(source, "values", &resolve).expect("the benchmark compiles");
     let runtime = Runtime::new().expect("engine");
     let loaded = runtime.load(&compiled.component).expect("loads");
     loaded.instantiate(&RunOptions::default()).expect("instantiates")
@@ -115,7 +137,25 @@ fn main() {
     }
     println!("linear memory peak after all of the above: {} pages", pages(&s));
 
-    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    // A host creating, calling and dropping instances of a Claw resource.
+    let mut s = session_of(RESOURCE);
+    let start = Instant::now();
+    for i in 0..million {
+        let made = s.call("shapes#[constructor]square", &[Val::U32(i as u32)]).expect("constructor");
+        let Some(Val::Resource(square)) = made.first().cloned() else { panic!("not a resource: {made:?}") };
+        s.call("shapes#[method]square.area", &[Val::Resource(square)]).expect("area");
+        square.resource_drop(s.store_mut()).expect("drop");
+    }
+    println!(
+        "square: constructor + area + drop x {million}: {:.2} us per instance, linear memory peak {} pages",
+        start.elapsed().as_secs_f64() / million as f64 * 1e6,
+        pages(&s)
+    );
+
+    let mut resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    resolve
+        .push_path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/wit"))
+        .expect("examples/wit");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("examples/")
