@@ -153,9 +153,7 @@ fn main() {
     );
 
     let mut resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
-    resolve
-        .push_path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/wit"))
-        .expect("examples/wit");
+    resolve.push_path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/wit")).expect("examples/wit");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("examples/")

@@ -67,6 +67,8 @@ pub fn check_source(file: &ast::File, source: &str, resolve: &Resolve) -> (ir::M
         drop_functions: HashMap::new(),
         defined: HashMap::new(),
         members: HashMap::new(),
+        resource_types: HashMap::new(),
+        retired: Vec::new(),
     };
     checker.collect(file);
     checker.check_bodies(file);
@@ -107,6 +109,11 @@ struct Checker {
     drop_functions: HashMap<Ty, FuncId>,
     /// Resources the file defines, by their WIT definition.
     defined: HashMap<wit_parser::TypeId, defined::Defined>,
+    /// The WIT definition of each resource the file defines, by the span of
+    /// its name (see `declare_resources`).
+    resource_types: HashMap<Span, wit_parser::TypeId>,
+    /// Each linear global with the hidden list retiring its old values.
+    retired: Vec<(GlobalId, GlobalId)>,
     /// The resource (`None` when it is not in the interface) and kind of
     /// each function of a resource the file defines.
     members: HashMap<FuncId, (Option<ir::ResourceId>, ast::MemberKind)>,
@@ -524,6 +531,7 @@ impl Checker {
                 self.import_from(import);
             }
         }
+        self.declare_resources(file);
         self.declare_types(file);
         self.define_types(file);
         let mut external_names: HashMap<&str, Span> = HashMap::new();
@@ -1188,6 +1196,7 @@ impl Checker {
                     in_return: false,
                     lent: std::collections::HashSet::new(),
                     lending_place: false,
+                    lent_roots: Vec::new(),
                 };
                 let function = body_checker.check_function(func);
                 self.module.funcs[id.index()] = function;
@@ -1195,6 +1204,7 @@ impl Checker {
             }
         }
         self.check_inits(file);
+        self.finish_retire();
     }
 
     /// Checks the initializers of compound globals (constant expressions:
@@ -1229,6 +1239,7 @@ impl Checker {
             in_return: false,
             lent: std::collections::HashSet::new(),
             lending_place: false,
+            lent_roots: Vec::new(),
         };
         for (id, global) in globals {
             if let Some(span) = non_constant(&global.init) {
@@ -1316,6 +1327,9 @@ struct BodyChecker<'c> {
     /// Reading a place to lend it (`xs[0].name()`, `f(p.token)` with a
     /// `borrow` parameter): its parts are read without moving them.
     lending_place: bool,
+    /// Locals whose handles an enclosing `for` lends, with the loop's span:
+    /// they cannot be assigned or popped from until it ends.
+    lent_roots: Vec<(LocalId, Span)>,
 }
 
 impl BodyChecker<'_> {
@@ -1533,6 +1547,10 @@ impl BodyChecker<'_> {
                 let lending = self.is_variable(list_expr);
                 let list = if lending { self.place_read(list_expr) } else { self.infer(list_expr) };
                 let list_ty = self.ty(list);
+                let lent_root = match &strip_parens(list_expr).kind {
+                    A::Name(n) if lending && self.checker.is_linear(list_ty) => self.lookup_local(&n.name),
+                    _ => None,
+                };
                 let elem = match list_ty.def(&self.checker.resolve) {
                     Some(TypeDefKind::List(t)) => {
                         let t = *t;
@@ -1574,7 +1592,13 @@ impl BodyChecker<'_> {
                 };
                 self.loop_depth += 1;
                 self.loop_marks.push(self.owned_scopes.len());
+                if let Some(root) = lent_root {
+                    self.lent_roots.push((root, stmt.span));
+                }
                 let body = self.block(body);
+                if lent_root.is_some() {
+                    self.lent_roots.pop();
+                }
                 self.loop_marks.pop();
                 self.loop_depth -= 1;
                 self.scopes.pop();
@@ -1725,17 +1749,18 @@ impl BodyChecker<'_> {
         }
         if let Place::Global(g) = place
             && self.checker.is_linear(ty)
-            && let Some(drop) = self.checker.drop_callee(ty)
+            && let Some(retired) = self.checker.retired_global(g)
         {
-            // The new value first (it may read the global), then the old
-            // one is dropped: a global owns what it holds until replaced.
+            // The new value first (it may read the global); the old one is
+            // retired, and dropped when the export call ends: a `match` or
+            // `for` up the stack may still be lending its handles.
             let hidden = self.new_local("", ty, false, target.span);
             let old = self.push_expr(ir::ExprKind::Global(g), ty, target.span);
-            let call = self.push_expr(ir::ExprKind::Call(drop, vec![old]), Ty::Unit, target.span);
+            let retire = self.push_expr(ir::ExprKind::ListPush(Place::Global(retired), old), Ty::Unit, target.span);
             let read = self.push_expr(ir::ExprKind::Local(hidden), ty, target.span);
             return Some(ir::Stmt::Block(vec![
                 ir::Stmt::Let(hidden, value),
-                ir::Stmt::Expr(call),
+                ir::Stmt::Expr(retire),
                 ir::Stmt::Assign(place, read),
             ]));
         }
@@ -2013,6 +2038,7 @@ impl BodyChecker<'_> {
                 }
             }
         };
+        self.check_not_lent(place, ty, what_op, target.span);
         if !mutable {
             let mut d = Diagnostic::error(
                 "assign-immutable",
@@ -2359,6 +2385,13 @@ impl BodyChecker<'_> {
                             .with_note("only lists and strings can be sliced"),
                         );
                     }
+                    return self.error_expr(span);
+                }
+                // A slice is a new list sharing the elements: handles would be copied.
+                if self.checker.is_linear(base_ty) {
+                    let lending = std::mem::replace(&mut self.lending_place, false);
+                    self.no_partial_move(base_ty, span);
+                    self.lending_place = lending;
                     return self.error_expr(span);
                 }
                 self.push_expr(ir::ExprKind::Slice(base_id, start, end), base_ty, span)

@@ -304,10 +304,13 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
             I::GlobalSet(GLOBAL_ACTIVE),
             I::LocalGet(0),
             I::Call(dtor),
-            I::Call(helper_base + Helper::EndCall as u32),
-            I::End,
-            I::End,
         ] {
+            f.instruction(&i);
+        }
+        if let Some(retire) = module.retire {
+            f.instruction(&I::Call(func_base + retire.0));
+        }
+        for i in [I::Call(helper_base + Helper::EndCall as u32), I::End, I::End] {
             f.instruction(&i);
         }
         code.function(&f);
@@ -867,6 +870,10 @@ fn export_wrapper(ctx: &Ctx, func: &ir::Function, target: u32) -> (Vec<ValType>,
         }
     }
     out.push(I::Call(target));
+    if let Some(retire) = ctx.module.retire {
+        // Results stay on the stack below: `retire` takes and leaves nothing.
+        out.push(I::Call(ctx.func_base + retire.0));
+    }
     if result_in_memory {
         let ty = func.result.and_then(Ty::to_wit).unwrap_or(wit_parser::Type::Bool);
         let value_locals: Vec<u32> = flat_results.iter().map(|t| locals.add(*t)).collect();

@@ -202,7 +202,17 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             }
         }
     }
-    for decl in module.types.iter().filter(|d| !d.alias) {
+    // Type definitions that contain a resource the file defines stay out of
+    // the world: they would import the interface that exports it (the
+    // checker keeps them out of world-level signatures).
+    let in_world = |decl: &&ir::TypeDecl| {
+        let mut named = Vec::new();
+        if let Some(wit) = decl.ty.to_wit() {
+            collect_named(resolve, &wit, &mut named);
+        }
+        !decl.alias && !named.iter().any(|id| module.resources.iter().any(|r| r.ty == *id))
+    };
+    for decl in module.types.iter().filter(in_world) {
         if let Some(wit) = decl.ty.to_wit() {
             collect_named(resolve, &wit, &mut used);
         }
@@ -215,7 +225,7 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
             let _ = writeln!(out, "    use {iface}.{{{}}};", wit_name(name));
         }
     }
-    for decl in module.types.iter().filter(|d| !d.alias) {
+    for decl in module.types.iter().filter(in_world) {
         let (Ty::Def(id) | Ty::Enum(id)) = decl.ty else { continue };
         docs_text(&mut out, &decl.docs, "    ");
         let name = wit_name(&decl.name);

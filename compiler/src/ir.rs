@@ -69,6 +69,10 @@ pub struct Module {
     /// Type definitions the file declares, in source order (their
     /// [`Ty`]s index [`Module::resolve`]).
     pub types: Vec<TypeDecl>,
+    /// Drops the old values of globals that own handles, retired by
+    /// assignments during the call; every export wrapper calls it when the
+    /// call's function returns. `None` when no such global is assigned.
+    pub retire: Option<FuncId>,
     /// Initializers of globals of compound types: a function without
     /// parameters or result that assigns them, run once when the core module
     /// is instantiated (its `start` function). `None` when there are none.

@@ -67,9 +67,12 @@ impl Checker {
             Home::Inline(name) => (None, Some(name.clone())),
         };
         for def in resources {
-            let resource = match home {
-                Home::Wit(i) => i.and_then(|i| self.declared_resource(i, &def.name)),
-                Home::Inline(_) => Some(self.inline_resource_type(def)),
+            let resource = match self.resource_types.get(&def.name.span) {
+                Some(r) => Some(*r),
+                None => match home {
+                    Home::Wit(i) => i.and_then(|i| self.declared_resource(i, &def.name)),
+                    Home::Inline(_) => Some(self.inline_resource_type(def)),
+                },
             };
             let id = resource.map(|r| self.new_resource(def, r, home));
             let name = &def.name.name;
@@ -380,10 +383,43 @@ impl Checker {
             dtor: FuncId(u32::MAX),
         });
         self.defined.insert(r, Defined { id, funcs: HashMap::new() });
-        // The resource is a type of the whole file, not only of its interface.
-        let own = self.interner.handle(&mut self.resolve, true, r);
-        self.define(&def.name, super::Binding::Type(own));
         id
+    }
+
+    /// Before any other type is resolved: binds the name of every resource
+    /// the file defines (as `own<R>`) so that it is a type of the whole
+    /// file, usable before its `export` block, in type definitions too.
+    /// Resources the WIT does not declare are reported later, by
+    /// `define_resources`.
+    pub(super) fn declare_resources(&mut self, file: &ast::File) {
+        for item in &file.items {
+            let (resources, interface) = match item {
+                ast::Item::ExportInterface(e) => {
+                    // Looked up quietly: `export_interface` reports a bad path.
+                    let before = self.diagnostics.len();
+                    let interface = self.find_interface(&e.path);
+                    self.diagnostics.truncate(before);
+                    (&e.resources, interface.map(Some))
+                }
+                ast::Item::ExportInline(e) => (&e.resources, None),
+                _ => continue,
+            };
+            for def in resources {
+                let r = match interface {
+                    Some(Some(i)) => self.resolve.interfaces[i]
+                        .types
+                        .get(&def.name.name)
+                        .copied()
+                        .filter(|t| matches!(self.resolve.types[*t].kind, TypeDefKind::Resource)),
+                    Some(None) => None,
+                    None => Some(self.inline_resource_type(def)),
+                };
+                let Some(r) = r else { continue };
+                self.resource_types.insert(def.name.span, r);
+                let own = self.interner.handle(&mut self.resolve, true, r);
+                self.define(&def.name, super::Binding::Type(own));
+            }
+        }
     }
 
     /// Compares a resource function with the WIT declaration of its name.
@@ -469,18 +505,30 @@ impl Checker {
         }
     }
 
-    /// A world-level export (or one of an inline interface) cannot name a
-    /// resource an exported interface defines: the world would have to
-    /// import that interface to `use` it.
+    /// A world-level import or export (or a function of another inline
+    /// interface) cannot name a resource an exported interface defines: the
+    /// world would have to import that interface to `use` it.
     fn check_world_level_uses(&mut self) {
         if self.defined.is_empty() {
             return;
         }
-        for (index, f) in self.module.funcs.iter().enumerate() {
-            if !f.exported || f.interface.is_some() {
-                continue;
-            }
-            let sig = &self.signatures[index];
+        // World-level imports, then exported functions outside WIT interfaces.
+        let imports = self
+            .module
+            .imports
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.is_world_level())
+            .map(|(k, i)| (i.name.clone(), None, &self.import_signatures[k]));
+        let funcs = self
+            .module
+            .funcs
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.exported && f.interface.is_none())
+            .map(|(k, f)| (f.name.clone(), f.inline_interface.clone(), &self.signatures[k]));
+        let mut found = Vec::new();
+        for (fname, inline_interface, sig) in imports.chain(funcs) {
             let mut named = Vec::new();
             for t in sig.params.iter().map(|(_, t)| *t).chain(sig.result) {
                 if let Some(wit) = t.to_wit() {
@@ -491,28 +539,90 @@ impl Checker {
             let elsewhere = |id: &&TypeId| {
                 self.defined.get(*id).is_some_and(|d| {
                     let r = &self.module.resources[d.id.index()];
-                    r.inline_interface.is_none() || r.inline_interface != f.inline_interface
+                    r.inline_interface.is_none() || r.inline_interface != inline_interface
                 })
             };
             if let Some(r) = named.iter().find(elsewhere) {
-                let name = self.resolve.types[*r].name.clone().unwrap_or_default();
-                let resource = &self.module.resources[self.defined[r].id.index()];
-                let iface = match (resource.interface, &resource.inline_interface) {
-                    (Some(i), _) => iface_display(&self.resolve, i),
-                    (None, Some(inline)) => inline.clone(),
-                    (None, None) => String::new(),
-                };
-                let d = Diagnostic::error(
-                    "unsupported-type",
-                    format!("`{}` uses resource `{name}`, which only functions of `{iface}` can pass", f.name),
-                    sig.span,
-                    format!("uses `{name}`"),
-                )
-                .with_note("a world cannot name a type of an interface it exports without importing that interface")
-                .with_help(format!("declare the function in `{iface}` and define it in its `export` block"));
-                self.diagnostics.push(d);
+                found.push((fname, sig.span, *r));
             }
         }
+        for (fname, span, r) in found {
+            let name = self.resolve.types[r].name.clone().unwrap_or_default();
+            let resource = &self.module.resources[self.defined[&r].id.index()];
+            let iface = match (resource.interface, &resource.inline_interface) {
+                (Some(i), _) => iface_display(&self.resolve, i),
+                (None, Some(inline)) => inline.clone(),
+                (None, None) => String::new(),
+            };
+            let d = Diagnostic::error(
+                "unsupported-type",
+                format!("`{fname}` uses resource `{name}`, which only functions of `{iface}` can pass"),
+                span,
+                format!("uses `{name}`"),
+            )
+            .with_note("a world cannot name a type of an interface it exports without importing that interface")
+            .with_help(format!("declare the function in `{iface}` and define it in its `export` block"));
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// The hidden list that retires the old values of linear global `g`
+    /// (created on first use; see `check/ownership.rs`).
+    pub(super) fn retired_global(&mut self, g: GlobalId) -> Option<GlobalId> {
+        if let Some(r) = self.retired.iter().find(|(global, _)| *global == g) {
+            return Some(r.1);
+        }
+        let ty = self.module.globals[g.index()].ty;
+        let list = self.interner.list(&mut self.resolve, ty);
+        if list == Ty::Error {
+            return None;
+        }
+        let retired = GlobalId(self.module.globals.len() as u32);
+        let name = format!("{} retired", self.module.globals[g.index()].name);
+        self.module.globals.push(ir::Global { name, ty: list, mutable: true, init: Const::Zero });
+        self.retired.push((g, retired));
+        Some(retired)
+    }
+
+    /// After every body: `retire()`, which drops the retired old values of
+    /// linear globals. Every export wrapper calls it when the call's
+    /// function returns (a destructor run on its own, too). Dropping may
+    /// run destructors that retire more, so it loops until all are empty.
+    pub(super) fn finish_retire(&mut self) {
+        if self.retired.is_empty() {
+            return;
+        }
+        let (mut s, _) = super::wave::Synth::with_params("retire".into(), &[], None);
+        let mut body = Vec::new();
+        for (g, retired) in self.retired.clone() {
+            let ty = self.module.globals[g.index()].ty;
+            let list = self.module.globals[retired.index()].ty;
+            let Some(drop) = self.drop_callee(ty) else { continue };
+            let read = s.e(ir::ExprKind::Global(retired), list);
+            let len = s.e(ir::ExprKind::Builtin(ir::Builtin::Len, vec![read]), Ty::U32);
+            let zero = s.e(ir::ExprKind::Const(Const::Int(0)), Ty::U32);
+            let cond = s.e(ir::ExprKind::Binary(crate::ast::BinaryOp::Ne, len, zero), Ty::Bool);
+            let xs = s.local(list);
+            let (var, list_local, index) = (s.local(ty), s.local(list), s.local(Ty::U32));
+            let snapshot = s.e(ir::ExprKind::Global(retired), list);
+            let empty = s.e(ir::ExprKind::List(Vec::new()), list);
+            let x = s.read(var);
+            let call = s.e(ir::ExprKind::Call(drop, vec![x]), Ty::Unit);
+            let all = s.read(xs);
+            body.push(ir::Stmt::While {
+                cond,
+                body: vec![
+                    ir::Stmt::Let(xs, snapshot),
+                    ir::Stmt::Assign(ir::Place::Global(retired), empty),
+                    ir::Stmt::ForEach { var, list_local, index, list: all, body: vec![ir::Stmt::Expr(call)] },
+                ],
+            });
+        }
+        s.f.body = body;
+        let id = FuncId(self.module.funcs.len() as u32);
+        self.module.funcs.push(s.f);
+        self.signatures.push(Signature { params: Vec::new(), result: None, span: Span::default() });
+        self.module.retire = Some(id);
     }
 
     /// The `R_new` (rep to a new own handle) or `R_rep` (own handle to rep)

@@ -18,12 +18,17 @@
 //! `borrow<R>` can only be lent on: moving, returning or storing one is
 //! `borrowed-handle`.
 //!
-//! A global may hold handles: it owns them until it is replaced
-//! (assignment drops the old value after computing the new one). Its
+//! A global may hold handles: it owns them until it is replaced.
+//! Assignment computes the new value and *retires* the old one into a
+//! hidden list that the module's `retire` function drops when the export
+//! call ends, so a handle lent from the global stays valid for the whole
+//! call whatever the callees do. Its
 //! handles are only lent: reading it as a value is `move-out-of-global`,
 //! and `match` on it or `for` over it binds *lent* locals, which have no
 //! drop flag and cannot move either. `for` over any list of handles in a
-//! variable lends the elements the same way.
+//! variable lends the elements the same way; while it runs, the list's
+//! local cannot be assigned or popped from (`changed-while-lent`), and a
+//! global's handles can never be popped out.
 //!
 //! Drop glue: `[resource-drop]R` for `own<R>`, and for a compound linear
 //! type a function synthesized as IR that drops every handle inside.
@@ -229,6 +234,46 @@ impl BodyChecker<'_> {
         }
         self.lent.insert(local);
         local
+    }
+
+    /// Reports changing a place whose handles may be lent: assigning or
+    /// popping from a local while an enclosing `for` lends its elements,
+    /// and popping a handle out of a global (a `match` or `for` further up
+    /// the stack may be lending it; assignment is safe, since the old value
+    /// is only dropped when the export call ends).
+    pub(super) fn check_not_lent(&mut self, place: ir::Place, ty: Ty, what_op: &str, span: Span) {
+        if what_op == "push onto" {
+            return;
+        }
+        match place {
+            ir::Place::Local(l) => {
+                let Some(&(_, loop_span)) = self.lent_roots.iter().find(|(root, _)| *root == l) else { return };
+                let name = self.function.local(l).name.clone();
+                self.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "changed-while-lent",
+                        format!("cannot {what_op} `{name}` while `for` lends its handles"),
+                        span,
+                        format!("would end handles the loop lends"),
+                    )
+                    .with_label(loop_span, format!("`{name}`'s elements are lent until this loop ends"))
+                    .with_help("collect what to change and change it after the loop"),
+                );
+            }
+            ir::Place::Global(g) if what_op == "pop from" && self.checker.is_linear(ty) => {
+                let name = self.checker.module.globals[g.index()].name.clone();
+                self.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "changed-while-lent",
+                        format!("cannot pop a handle out of global `{name}`"),
+                        span,
+                        "a `match` or `for` in a caller may be lending it",
+                    )
+                    .with_help(format!("replace the whole global instead (`{name} = ...;`); its old handles are dropped when the call ends")),
+                );
+            }
+            _ => {}
+        }
     }
 
     /// The global `name` refers to, when it holds handles.
