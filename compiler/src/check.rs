@@ -746,31 +746,37 @@ impl Checker {
                     .with_label(first, "first defined here"),
                 );
             }
-            let types: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).chain(sig.result).collect();
-            for ty in types {
-                let mut named = Vec::new();
-                if let Some(wit) = ty.to_wit() {
-                    crate::component::collect_named_types(&self.resolve, &wit, &mut named);
-                }
-                // (Resources defined here are checked by `check_world_level_uses`.)
-                if let Some(local) = named
-                    .iter()
-                    .find(|id| self.resolve.types[**id].owner == wit_parser::TypeOwner::None && !self.is_defined(**id))
-                {
-                    let type_name = self.resolve.types[*local].name.clone().unwrap_or_default();
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "unsupported-type",
-                            format!("`{type_name}` is defined in this file, so an inline interface cannot use it yet"),
-                            func.sig.span,
-                            format!("uses `{type_name}`"),
-                        )
-                        .with_help("define the interface in WIT and export it with `export ns:pkg/iface { ... }`, or use the function at the world level"),
-                    );
-                    break;
-                }
-            }
+            self.check_inline_types(&sig, func.sig.span);
             self.add_func(func, sig, None, Some(name.clone()));
+        }
+    }
+
+    /// Reports a signature of an inline interface that names a type the
+    /// file defines (those live at the world level; resources the file
+    /// defines are checked by `check_world_level_uses`).
+    fn check_inline_types(&mut self, sig: &Signature, span: Span) {
+        let types: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).chain(sig.result).collect();
+        for ty in types {
+            let mut named = Vec::new();
+            if let Some(wit) = ty.to_wit() {
+                crate::component::collect_named_types(&self.resolve, &wit, &mut named);
+            }
+            if let Some(local) = named
+                .iter()
+                .find(|id| self.resolve.types[**id].owner == wit_parser::TypeOwner::None && !self.is_defined(**id))
+            {
+                let type_name = self.resolve.types[*local].name.clone().unwrap_or_default();
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "unsupported-type",
+                        format!("`{type_name}` is defined in this file, so an inline interface cannot use it yet"),
+                        span,
+                        format!("uses `{type_name}`"),
+                    )
+                    .with_help("define the interface in WIT and export it with `export ns:pkg/iface { ... }`, or use the function at the world level"),
+                );
+                break;
+            }
         }
     }
 
@@ -2334,7 +2340,7 @@ impl BodyChecker<'_> {
             A::Braced(items) => self.braced_literal(items, expected, span),
             A::Field { base, field } => self.field(base, field, span),
             A::Index { base, index } => {
-                let base_id = self.place_read(base);
+                let base_id = self.lend_place(base);
                 let base_ty = self.ty(base_id);
                 // The index is a value of its own, not part of a lent place.
                 let lending = std::mem::replace(&mut self.lending_place, false);
@@ -3218,7 +3224,7 @@ impl BodyChecker<'_> {
 
     /// `base.field` or `base.0`.
     fn field(&mut self, base: &ast::Expr, field: &ast::Ident, span: Span) -> ExprId {
-        let base_id = self.place_read(base);
+        let base_id = self.lend_place(base);
         let base_ty = self.ty(base_id);
         if base_ty == Ty::Error {
             return self.error_expr(span);

@@ -169,6 +169,9 @@ impl Checker {
                         }
                     }
                 }
+                if inline.is_some() {
+                    self.check_inline_types(&sig, func.sig.span);
+                }
                 let fid = FuncId(self.module.funcs.len() as u32);
                 self.add_func(func, sig, interface, inline.clone());
                 let f = &mut self.module.funcs[fid.index()];
