@@ -331,6 +331,47 @@ export func odd-twice-sum(a: s32, b: s32) -> s64 {
 }
 "#,
     ),
+    (
+        "defined-resource",
+        r#"// A resource defined in an inline interface, kept in a global.
+import { get-stdout } from wasi:cli/stdout;
+
+let mut kept: list<square> = [];
+let mut made: u32 = 0;
+
+export shapes: interface {
+    resource square {
+        side: u32,
+        name: string,
+        constructor(side: u32) {
+            self.side = side;
+            self.name = "s\{side}";
+            made += 1;
+        }
+        func area() -> u32 { return self.side * self.side; }
+        func grow(by: u32) { self.side += by; }
+        static func unit() -> square { return square::new(1); }
+        destructor { made -= 1; }
+    }
+    func make(n: u32) -> square { return square::new(n); }
+}
+
+export func demo(n: u32) -> u32 {
+    let a = square::new(n);
+    a.grow(1);
+    kept = [square::unit(), square::new(2)];
+    let mut total = a.area();
+    for s in kept {
+        total += s.area();
+    }
+    if kept.len() > 0 {
+        total += kept[0].area();
+    }
+    get-stdout().flush();
+    return total + made;
+}
+"#,
+    ),
 ];
 
 // ---------------------------------------------------------------------------
@@ -344,7 +385,7 @@ const TOKENS: &[&str] = &[
     "func", "let", "mut", "if", "else", "while", "loop", "for", "in", "break", "continue", "return", "import",
     "export", "from", "as", "true", "false", "and", "or", "not",
     // reserved
-    "match", "record", "enum", "type", "resource", "test", "assert", "self",
+    "match", "record", "enum", "type", "resource", "test", "assert", "self", "constructor", "static", "destructor",
     // types
     "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "bool", "char", "string", "level",
     // identifiers
