@@ -258,3 +258,12 @@ fn temporaries_lent_to_calls_are_dropped_with_their_block() {
     assert_eq!(g.call_temporaries(&mut store).unwrap(), r#"tmplent,["lent", "tmp", "w", "w", "w"]"#);
     assert_eq!(dropped_and_none_alive(&store), ["lent", "tmp", "w", "w", "w", "w"]);
 }
+
+#[test]
+fn fields_of_a_defined_resource_own_host_handles() {
+    let (mut store, g) = instance();
+    // Inside the call: the keeper's destructor dropped what it held; the
+    // replaced `k1` is retired until the call ends.
+    assert_eq!(g.call_keeper_drops(&mut store).unwrap(), ["k2", "e1", "e2", "k2e1e2"]);
+    assert_eq!(dropped_and_none_alive(&store), ["k2", "e1", "e2", "k1"]);
+}

@@ -112,8 +112,9 @@ struct Checker {
     /// The WIT definition of each resource the file defines, by the span of
     /// its name (see `declare_resources`).
     resource_types: HashMap<Span, wit_parser::TypeId>,
-    /// Each linear global with the hidden list retiring its old values.
-    retired: Vec<(GlobalId, GlobalId)>,
+    /// Each linear type with the hidden global list retiring replaced
+    /// values of it.
+    retired: Vec<(Ty, GlobalId)>,
     /// The resource (`None` when it is not in the interface) and kind of
     /// each function of a resource the file defines.
     members: HashMap<FuncId, (Option<ir::ResourceId>, ast::MemberKind)>,
@@ -1550,11 +1551,12 @@ impl BodyChecker<'_> {
             }
             StmtKind::ForEach { var: var_name, list: list_expr, body } => {
                 // A list of handles in a variable is lent, element by element.
-                let lending = self.is_variable(list_expr);
-                let list = if lending { self.place_read(list_expr) } else { self.infer(list_expr) };
+                let lending = self.is_place(list_expr);
+                let list = if lending { self.lend_place(list_expr) } else { self.infer(list_expr) };
                 let list_ty = self.ty(list);
-                let lent_root = match &strip_parens(list_expr).kind {
-                    A::Name(n) if lending && self.checker.is_linear(list_ty) => self.lookup_local(&n.name),
+                // The variable the lent list belongs to cannot change meanwhile.
+                let lent_root = match self.place_root(list_expr) {
+                    Some(n) if lending && self.checker.is_linear(list_ty) => self.lookup_local(&n.name),
                     _ => None,
                 };
                 let elem = match list_ty.def(&self.checker.resolve) {
@@ -1755,7 +1757,7 @@ impl BodyChecker<'_> {
         }
         if let Place::Global(g) = place
             && self.checker.is_linear(ty)
-            && let Some(retired) = self.checker.retired_global(g)
+            && let Some(retired) = self.checker.retire_list(ty)
         {
             // The new value first (it may read the global); the old one is
             // retired, and dropped when the export call ends: a `match` or
@@ -1923,7 +1925,11 @@ impl BodyChecker<'_> {
                 return None;
             }
         }
+        // The target is read only to find the place (and, for `op=`, its
+        // value): reading it moves nothing.
+        let lending = std::mem::replace(&mut self.lending_place, true);
         let read = self.infer(target);
+        self.lending_place = lending;
         let ty = self.ty(read);
         if ty == Ty::Error {
             self.infer(value);
@@ -1969,6 +1975,7 @@ impl BodyChecker<'_> {
                 self.binary_result(op, op_span, read, rhs, span)
             }
         };
+        let whole_field = steps.is_empty();
         for (base, index, k) in steps {
             let base_ty = self.ty(base);
             new_value = match index {
@@ -1996,8 +2003,36 @@ impl BodyChecker<'_> {
         match place {
             Ok(place) => prelude.push(ir::Stmt::Assign(place, new_value)),
             Err((resource, rep, k)) => {
-                let set = self.push_expr(ir::ExprKind::RepSet(resource, rep, k, new_value), Ty::Unit, span);
-                prelude.push(ir::Stmt::Expr(set));
+                let field_ty = self.checker.module.resources[resource.index()].fields[k as usize].1;
+                if self.checker.is_linear(field_ty) {
+                    if !whole_field {
+                        self.checker.diagnostics.push(
+                            Diagnostic::error(
+                                "invalid-assignment",
+                                "cannot assign to a part of a field that owns resource handles",
+                                target.span,
+                                "assigns a part",
+                            )
+                            .with_help("assign the whole field"),
+                        );
+                        return None;
+                    }
+                    // The new value first (it may read the field); the old one
+                    // is retired and dropped when the export call ends, since
+                    // a `match` or `for` may be lending its handles.
+                    let retired = self.checker.retire_list(field_ty)?;
+                    let hidden = self.new_local("", field_ty, false, span);
+                    prelude.push(ir::Stmt::Let(hidden, new_value));
+                    let old = self.push_expr(ir::ExprKind::RepField(resource, rep, k), field_ty, span);
+                    let retire = self.push_expr(ir::ExprKind::ListPush(Place::Global(retired), old), Ty::Unit, span);
+                    prelude.push(ir::Stmt::Expr(retire));
+                    let read = self.push_expr(ir::ExprKind::Local(hidden), field_ty, span);
+                    let set = self.push_expr(ir::ExprKind::RepSet(resource, rep, k, read), Ty::Unit, span);
+                    prelude.push(ir::Stmt::Expr(set));
+                } else {
+                    let set = self.push_expr(ir::ExprKind::RepSet(resource, rep, k, new_value), Ty::Unit, span);
+                    prelude.push(ir::Stmt::Expr(set));
+                }
             }
         }
         Some(ir::Stmt::Block(prelude))

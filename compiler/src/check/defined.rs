@@ -343,18 +343,18 @@ impl Checker {
             self.type_scope = interface;
             let mut t = self.resolve_type(ty);
             self.type_scope = None;
-            if self.is_linear(t) {
+            if self.is_linear(t) && !self.zero_owns_nothing(t) {
+                // Fields start at zero values, and a zero handle is no handle.
+                let shown = self.ty_name(t);
                 self.diagnostics.push(
                     Diagnostic::error(
                         "unsupported-type",
-                        format!(
-                            "field `{}` would own a resource handle, which fields of a resource cannot do yet",
-                            name.name
-                        ),
+                        format!("field `{}` of type `{shown}` would start without the handle it must own", name.name),
                         ty.span,
-                        "owns a handle",
+                        "owns a handle from the start",
                     )
-                    .with_help("keep the handle where it is created and pass it to the methods that need it"),
+                    .with_note("fields start at zero values: `none`, `[]`, the first case")
+                    .with_help(format!("make it `option<{shown}>` (or a list) and set it in the constructor")),
                 );
                 t = Ty::Error;
             }
@@ -422,6 +422,30 @@ impl Checker {
                 let own = self.interner.handle(&mut self.resolve, true, r);
                 self.define(&def.name, super::Binding::Type(own));
             }
+        }
+    }
+
+    /// Does the zero value of `ty` (all-zero flat values: `none`, `[]`, the
+    /// first case with a zero payload) own no handle?
+    fn zero_owns_nothing(&self, ty: Ty) -> bool {
+        ty.to_wit().is_some_and(|t| self.wit_zero_owns_nothing(&t))
+    }
+
+    fn wit_zero_owns_nothing(&self, ty: &wit_parser::Type) -> bool {
+        if !self.wit_is_linear(ty) {
+            return true;
+        }
+        let wit_parser::Type::Id(id) = ty else { return true };
+        match &self.resolve.types[*id].kind {
+            TypeDefKind::Option(_) | TypeDefKind::List(_) => true,
+            TypeDefKind::Record(r) => r.fields.iter().all(|f| self.wit_zero_owns_nothing(&f.ty)),
+            TypeDefKind::Tuple(t) => t.types.iter().all(|f| self.wit_zero_owns_nothing(f)),
+            TypeDefKind::Variant(v) => {
+                v.cases.first().and_then(|c| c.ty).is_none_or(|p| self.wit_zero_owns_nothing(&p))
+            }
+            TypeDefKind::Result(r) => r.ok.is_none_or(|p| self.wit_zero_owns_nothing(&p)),
+            TypeDefKind::Type(t) => self.wit_zero_owns_nothing(t),
+            _ => false,
         }
     }
 
@@ -493,7 +517,15 @@ impl Checker {
                 synth.f.body.push(ir::Stmt::Expr(call));
             }
             let freed = synth.e(ir::ExprKind::RepFree(id, reads[0]), fields_ty);
-            synth.f.body.push(ir::Stmt::Expr(freed));
+            // Handles the fields own are dropped with the instance.
+            let drop = if self.is_linear(fields_ty) { self.drop_callee(fields_ty) } else { None };
+            match drop {
+                Some(drop) => {
+                    let call = synth.e(ir::ExprKind::Call(drop, vec![freed]), Ty::Unit);
+                    synth.f.body.push(ir::Stmt::Expr(call));
+                }
+                None => synth.f.body.push(ir::Stmt::Expr(freed)),
+            }
             let dtor = FuncId(self.module.funcs.len() as u32);
             self.module.funcs.push(synth.f);
             self.signatures.push(Signature {
@@ -569,26 +601,26 @@ impl Checker {
         }
     }
 
-    /// The hidden list that retires the old values of linear global `g`
-    /// (created on first use; see `check/ownership.rs`).
-    pub(super) fn retired_global(&mut self, g: GlobalId) -> Option<GlobalId> {
-        if let Some(r) = self.retired.iter().find(|(global, _)| *global == g) {
+    /// The hidden global list that retires replaced values of the linear
+    /// type `ty` (of globals and of resource fields), created on first use;
+    /// see `check/ownership.rs`.
+    pub(super) fn retire_list(&mut self, ty: Ty) -> Option<GlobalId> {
+        if let Some(r) = self.retired.iter().find(|(t, _)| *t == ty) {
             return Some(r.1);
         }
-        let ty = self.module.globals[g.index()].ty;
         let list = self.interner.list(&mut self.resolve, ty);
         if list == Ty::Error {
             return None;
         }
         let retired = GlobalId(self.module.globals.len() as u32);
-        let name = format!("{} retired", self.module.globals[g.index()].name);
+        let name = format!("retired {}", self.ty_name(ty));
         self.module.globals.push(ir::Global { name, ty: list, mutable: true, init: Const::Zero });
-        self.retired.push((g, retired));
+        self.retired.push((ty, retired));
         Some(retired)
     }
 
     /// After every body: `retire()`, which drops the retired old values of
-    /// linear globals. Every export wrapper calls it when the call's
+    /// linear globals and resource fields. Every export wrapper calls it when the call's
     /// function returns (a destructor run on its own, too). Dropping may
     /// run destructors that retire more, so it loops until all are empty.
     pub(super) fn finish_retire(&mut self) {
@@ -597,8 +629,7 @@ impl Checker {
         }
         let (mut s, _) = super::wave::Synth::with_params("retire".into(), &[], None);
         let mut body = Vec::new();
-        for (g, retired) in self.retired.clone() {
-            let ty = self.module.globals[g.index()].ty;
+        for (ty, retired) in self.retired.clone() {
             let list = self.module.globals[retired.index()].ty;
             let Some(drop) = self.drop_callee(ty) else { continue };
             let read = s.e(ir::ExprKind::Global(retired), list);
@@ -756,6 +787,10 @@ impl BodyChecker<'_> {
             return self.error_expr(span);
         };
         let ty = resource.fields[k].1;
+        // A field that owns handles is only lent (or replaced whole).
+        if !self.no_partial_move(ty, span) {
+            return self.error_expr(span);
+        }
         let base_span = self.function.expr_spans[base.index()];
         let rep = self.rep_of(base, r, base_span);
         self.push_expr(ir::ExprKind::RepField(id, rep, k as u32), ty, span)

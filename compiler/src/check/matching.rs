@@ -80,7 +80,7 @@ impl BodyChecker<'_> {
         // Matching a global that holds handles (or a local bound by such a
         // match) lends its parts: bindings neither own nor drop them.
         let lent = self.is_lent_place(&m.scrutinee);
-        let scrutinee = if lent { self.place_read(&m.scrutinee) } else { self.infer(&m.scrutinee) };
+        let scrutinee = if lent { self.lend_place(&m.scrutinee) } else { self.infer(&m.scrutinee) };
         let ty = self.ty(scrutinee);
         let span = m.scrutinee.span;
         let hidden = self.new_local("", ty, false, span);

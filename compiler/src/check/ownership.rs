@@ -48,7 +48,7 @@ impl Checker {
         ty.to_wit().is_some_and(|t| self.wit_is_linear(&t))
     }
 
-    fn wit_is_linear(&self, ty: &Type) -> bool {
+    pub(super) fn wit_is_linear(&self, ty: &Type) -> bool {
         let Type::Id(id) = ty else { return false };
         match &self.resolve.types[*id].kind {
             TypeDefKind::Handle(wit_parser::Handle::Own(_)) => true,
@@ -294,7 +294,27 @@ impl BodyChecker<'_> {
                 Some(local) => self.lent.contains(&local),
                 None => self.linear_global(&n.name).is_some(),
             },
+            // A field of an instance of a resource defined here (`self.out`):
+            // the instance keeps it, and replacing it retires the old value.
+            ast::ExprKind::Field { .. } => {
+                self.place_root(expr).and_then(|root| self.lookup_local(&root.name)).is_some_and(|l| {
+                    self.function
+                        .local(l)
+                        .ty
+                        .handle(&self.checker.resolve)
+                        .is_some_and(|(_, r)| self.checker.is_defined(r))
+                })
+            }
             _ => false,
+        }
+    }
+
+    /// The variable a place (`v`, `v.f`, `v[i].g`) starts from.
+    pub(super) fn place_root<'e>(&self, expr: &'e ast::Expr) -> Option<&'e ast::Ident> {
+        match &super::strip_parens(expr).kind {
+            ast::ExprKind::Name(n) => Some(n),
+            ast::ExprKind::Field { base, .. } | ast::ExprKind::Index { base, .. } => self.place_root(base),
+            _ => None,
         }
     }
 
