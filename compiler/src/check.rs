@@ -32,6 +32,24 @@ enum Binding {
     Type(Ty),
 }
 
+/// The new value of an assignment to a part (`assign_part_with`).
+#[derive(Clone, Copy)]
+enum PartValue<'a> {
+    /// `= value` or `op= value`, as written.
+    Source(Option<(BinaryOp, Span)>, &'a ast::Expr),
+    /// A value already checked (what `push`/`pop` on a part write back).
+    Checked(ExprId),
+}
+
+impl PartValue<'_> {
+    /// Checks a value that will not be used, for its own errors.
+    fn check_for_errors(self, checker: &mut BodyChecker<'_>) {
+        if let PartValue::Source(_, value) = self {
+            checker.infer(value);
+        }
+    }
+}
+
 /// A function's signature as the checker sees it.
 struct Signature {
     params: Vec<(String, Ty)>,
@@ -1889,6 +1907,12 @@ impl BodyChecker<'_> {
     /// part replaced (value semantics: other copies are unchanged) and
     /// assigns it back. Index expressions are evaluated once, first.
     fn assign_part(&mut self, target: &ast::Expr, op: Option<(BinaryOp, Span)>, value: &ast::Expr) -> Option<ir::Stmt> {
+        self.assign_part_with(target, PartValue::Source(op, value))
+    }
+
+    /// [`Self::assign_part`], with the new value written in the source or
+    /// already checked.
+    fn assign_part_with(&mut self, target: &ast::Expr, value: PartValue<'_>) -> Option<ir::Stmt> {
         let mut root = target;
         while let A::Field { base, .. } | A::Index { base, .. } = &root.kind {
             root = strip_parens(base);
@@ -1905,7 +1929,7 @@ impl BodyChecker<'_> {
         };
         if !through_handle {
             let Some((_, root_ty)) = self.mutable_place(root, "assign to") else {
-                self.infer(value);
+                value.check_for_errors(self);
                 return None;
             };
             if self.checker.is_linear(root_ty) {
@@ -1921,7 +1945,7 @@ impl BodyChecker<'_> {
                     )
                     .with_help("take the value apart (`let (a, b) = v;`), build a new one, and assign it whole"),
                 );
-                self.infer(value);
+                value.check_for_errors(self);
                 return None;
             }
         }
@@ -1932,7 +1956,7 @@ impl BodyChecker<'_> {
         self.lending_place = lending;
         let ty = self.ty(read);
         if ty == Ty::Error {
-            self.infer(value);
+            value.check_for_errors(self);
             return None;
         }
         // The steps from the variable to the part, innermost first.
@@ -1967,13 +1991,19 @@ impl BodyChecker<'_> {
             }
         };
         prelude.reverse();
-        let span = target.span.to(value.span);
-        let mut new_value = match op {
-            None => self.check(value, ty),
-            Some((op, op_span)) => {
-                let rhs = self.check(value, ty);
-                self.binary_result(op, op_span, read, rhs, span)
+        let (span, mut new_value) = match value {
+            PartValue::Source(op, value) => {
+                let span = target.span.to(value.span);
+                let new_value = match op {
+                    None => self.check(value, ty),
+                    Some((op, op_span)) => {
+                        let rhs = self.check(value, ty);
+                        self.binary_result(op, op_span, read, rhs, span)
+                    }
+                };
+                (span, new_value)
             }
+            PartValue::Checked(id) => (target.span, id),
         };
         let whole_field = steps.is_empty();
         for (base, index, k) in steps {
@@ -2883,6 +2913,7 @@ impl BodyChecker<'_> {
                 let value = self.check(&args[0], elem);
                 self.push_expr(ir::ExprKind::Builtin(ir::Builtin::ListContains, vec![list, value]), Ty::Bool, span)
             }
+            "push" | "pop" if self.is_part(receiver) => self.part_push_pop(receiver, list, elem, method, args, span),
             "push" => {
                 let place = self.mutable_place(strip_parens(receiver), "push onto");
                 let value = self.check(&args[0], elem);
@@ -2896,6 +2927,68 @@ impl BodyChecker<'_> {
                 None => self.error_expr(span),
             },
         })
+    }
+
+    /// Is `expr` a part of a variable (`p.items`, `xs[i].tags`)?
+    fn is_part(&self, expr: &ast::Expr) -> bool {
+        matches!(strip_parens(expr).kind, A::Field { .. } | A::Index { .. }) && self.is_place(expr)
+    }
+
+    /// `p.items.push(x)` / `p.items.pop()` on a part of a variable (or a
+    /// field of a resource instance): the list is copied into a hidden
+    /// local, changed there and assigned back to the part, so the part
+    /// keeps value semantics like `p.items = ...` does. A list of handles
+    /// cannot be copied, so this needs elements that own none.
+    fn part_push_pop(
+        &mut self,
+        receiver: &ast::Expr,
+        list: ExprId,
+        elem: Ty,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> ExprId {
+        let list_ty = self.ty(list);
+        if self.checker.is_linear(elem) {
+            for a in args {
+                self.infer(a);
+            }
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "invalid-assignment",
+                    format!(
+                        "cannot {} a list of handles inside another value",
+                        if method.name == "push" { "push onto" } else { "pop from" }
+                    ),
+                    receiver.span,
+                    "a list of handles inside another value",
+                )
+                .with_help("keep the list in a variable, or replace the whole part"),
+            );
+            return self.error_expr(span);
+        }
+        let tmp = self.new_local("", list_ty, true, receiver.span);
+        let mut stmts = vec![ir::Stmt::Let(tmp, list)];
+        let result = if method.name == "push" {
+            let value = self.check(&args[0], elem);
+            let push = self.push_expr(ir::ExprKind::ListPush(Place::Local(tmp), value), Ty::Unit, span);
+            stmts.push(ir::Stmt::Expr(push));
+            None
+        } else {
+            let option = self.checker.interner.option(&mut self.checker.resolve, elem);
+            let popped = self.new_local("", option, false, span);
+            let pop = self.push_expr(ir::ExprKind::ListPop(Place::Local(tmp)), option, span);
+            stmts.push(ir::Stmt::Let(popped, pop));
+            Some(self.push_expr(ir::ExprKind::Local(popped), option, span))
+        };
+        let back = self.push_expr(ir::ExprKind::Local(tmp), list_ty, receiver.span);
+        match self.assign_part_with(receiver, PartValue::Checked(back)) {
+            Some(assign) => stmts.push(assign),
+            None => return self.error_expr(span),
+        }
+        let ty =
+            if result.is_some() { self.checker.interner.option(&mut self.checker.resolve, elem) } else { Ty::Unit };
+        self.push_expr(ir::ExprKind::Seq(stmts, result), ty, span)
     }
 
     /// `string::name(args)`: the built-in functions on strings (today only

@@ -1738,6 +1738,12 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                     self.out.push(I::LocalGet(t));
                 }
             }
+            ExprKind::Seq(stmts, value) => {
+                self.stmts(stmts);
+                if let Some(value) = value {
+                    self.expr(*value);
+                }
+            }
             ExprKind::Error => self.out.push(I::Unreachable),
         }
     }

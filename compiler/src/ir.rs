@@ -484,6 +484,9 @@ pub enum ExprKind {
     RepSet(ResourceId, ExprId, u32, ExprId),
     /// Frees the instance with this rep; its value is the fields it had.
     RepFree(ResourceId, ExprId),
+    /// Runs the statements, then is the value (`()` without one): what
+    /// `push`/`pop` on a part of a variable become.
+    Seq(Vec<Stmt>, Option<ExprId>),
     /// An expression that failed to check (never reaches codegen).
     Error,
 }
