@@ -601,64 +601,6 @@ impl Checker {
         }
     }
 
-    /// The hidden global list that retires replaced values of the linear
-    /// type `ty` (of globals and of resource fields), created on first use;
-    /// see `check/ownership.rs`.
-    pub(super) fn retire_list(&mut self, ty: Ty) -> Option<GlobalId> {
-        if let Some(r) = self.retired.iter().find(|(t, _)| *t == ty) {
-            return Some(r.1);
-        }
-        let list = self.interner.list(&mut self.resolve, ty);
-        if list == Ty::Error {
-            return None;
-        }
-        let retired = GlobalId(self.module.globals.len() as u32);
-        let name = format!("retired {}", self.ty_name(ty));
-        self.module.globals.push(ir::Global { name, ty: list, mutable: true, init: Const::Zero });
-        self.retired.push((ty, retired));
-        Some(retired)
-    }
-
-    /// After every body: `retire()`, which drops the retired old values of
-    /// linear globals and resource fields. Every export wrapper calls it when the call's
-    /// function returns (a destructor run on its own, too). Dropping may
-    /// run destructors that retire more, so it loops until all are empty.
-    pub(super) fn finish_retire(&mut self) {
-        if self.retired.is_empty() {
-            return;
-        }
-        let (mut s, _) = super::wave::Synth::with_params("retire".into(), &[], None);
-        let mut body = Vec::new();
-        for (ty, retired) in self.retired.clone() {
-            let list = self.module.globals[retired.index()].ty;
-            let Some(drop) = self.drop_callee(ty) else { continue };
-            let read = s.e(ir::ExprKind::Global(retired), list);
-            let len = s.e(ir::ExprKind::Builtin(ir::Builtin::Len, vec![read]), Ty::U32);
-            let zero = s.e(ir::ExprKind::Const(Const::Int(0)), Ty::U32);
-            let cond = s.e(ir::ExprKind::Binary(crate::ast::BinaryOp::Ne, len, zero), Ty::Bool);
-            let xs = s.local(list);
-            let (var, list_local, index) = (s.local(ty), s.local(list), s.local(Ty::U32));
-            let snapshot = s.e(ir::ExprKind::Global(retired), list);
-            let empty = s.e(ir::ExprKind::List(Vec::new()), list);
-            let x = s.read(var);
-            let call = s.e(ir::ExprKind::Call(drop, vec![x]), Ty::Unit);
-            let all = s.read(xs);
-            body.push(ir::Stmt::While {
-                cond,
-                body: vec![
-                    ir::Stmt::Let(xs, snapshot),
-                    ir::Stmt::Assign(ir::Place::Global(retired), empty),
-                    ir::Stmt::ForEach { var, list_local, index, list: all, body: vec![ir::Stmt::Expr(call)] },
-                ],
-            });
-        }
-        s.f.body = body;
-        let id = FuncId(self.module.funcs.len() as u32);
-        self.module.funcs.push(s.f);
-        self.signatures.push(Signature { params: Vec::new(), result: None, span: Span::default() });
-        self.module.retire = Some(id);
-    }
-
     /// The `R_new` (rep to a new own handle) or `R_rep` (own handle to rep)
     /// intrinsic of defined resource `r`.
     pub(super) fn export_intrinsic(&mut self, r: TypeId, rep_of_handle: bool) -> Option<ImportId> {
