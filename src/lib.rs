@@ -1,5 +1,5 @@
-//! `clawc`, the Claw toolchain's command line: `build`, `check`, `wit` and
-//! `run`.
+//! `clawc`, the Claw toolchain's command line: `build`, `check`, `wit`,
+//! `run` and `test`.
 //!
 //! This crate does the IO around the pure compiler (`claw-compiler`) and the
 //! runtime (`claw-runtime`): reading sources and `--wit` directories,
@@ -9,6 +9,8 @@
 //! or a trap) and [`EXIT_USAGE`] (bad arguments or IO errors).
 
 pub mod render;
+pub mod report;
+mod test_cmd;
 
 use clap::{Parser, Subcommand};
 use claw_compiler::{Diagnostic, Resolve};
@@ -123,7 +125,14 @@ pub enum Command {
         #[command(flatten)]
         wit: WitArgs,
     },
+    /// Run the tests of `*.test.claw` files against components: each test in
+    /// fresh instances, with WASI granting nothing unless asked, a timeout
+    /// and a memory limit. Exits 0 when every test passes, 1 when one fails,
+    /// 2 for usage or compile errors.
+    Test(TestArgs),
 }
+
+pub use test_cmd::TestArgs;
 
 /// Stack size of the thread that does the work: the compiler's recursive
 /// passes grow their stack on demand, but dropping very deeply nested
@@ -149,7 +158,7 @@ pub fn main() -> u8 {
 
 /// Runs a parsed command line.
 fn run_cli(cli: Cli) -> u8 {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = stderr_color();
     let mut driver = Driver { color, format: MessageFormat::Human };
     match cli.command {
         Command::Build { file, output, wit, world, message_format } => {
@@ -162,7 +171,21 @@ fn run_cli(cli: Cli) -> u8 {
         }
         Command::Wit { file, wit } => driver.wit(&file, &wit),
         Command::Run { file, invoke, args, with, wit } => driver.run(&file, invoke.as_deref(), &args, &with, &wit),
+        Command::Test(args) => {
+            let stdout_color = std::io::stdout().is_terminal() && no_color_unset();
+            test_cmd::run(&args, stdout_color)
+        }
     }
+}
+
+/// Whether `NO_COLOR` is unset (or empty).
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Whether diagnostics on stderr are coloured: on a terminal, without `NO_COLOR`.
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && no_color_unset()
 }
 
 /// Prints `error: message` on stderr.
@@ -416,7 +439,7 @@ pub fn run_invoke(
     for (path, bytes) in providers {
         linked.push(runtime.load(bytes).map_err(|e| (Some(path.clone()), e))?);
     }
-    let options = RunOptions { inherit_stdout: true, inherit_stderr: true, inherit_stdin: true, args };
+    let options = RunOptions { inherit_stdout: true, inherit_stderr: true, inherit_stdin: true, args, ..Default::default() };
     let mut session = loaded.instantiate_with(&options, &linked).map_err(|e| (None, e))?;
     let call = match call {
         Some(call) => call.to_string(),

@@ -47,6 +47,12 @@ pub enum Item {
     /// `resource name { ... }` outside an exported interface (reported:
     /// a resource is exported through an interface).
     Resource(Box<ResourceDef>),
+    /// `test "name" [(params)] [traps] { ... }`: compiled only by `clawc test`.
+    Test(Box<TestDef>),
+    /// `mock ns:pkg/iface { ... }`: compiled only by `clawc test`.
+    Mock(Box<MockDef>),
+    /// `test component "path.wasm";`: a component a test file tests.
+    Component(Box<ComponentRef>),
     /// An item the parser could not read; already reported.
     Error(Span),
 }
@@ -63,6 +69,9 @@ impl Item {
             Item::ExportInterface(e) => e.span,
             Item::ExportInline(e) => e.span,
             Item::Resource(r) => r.span,
+            Item::Test(t) => t.span,
+            Item::Mock(m) => m.span,
+            Item::Component(c) => c.span,
             Item::Error(span) => *span,
         }
     }
@@ -75,9 +84,62 @@ impl Item {
             Item::Func(f) => f.docs = docs,
             Item::TypeDef(t) => t.docs = docs,
             Item::Resource(r) => r.docs = docs,
-            Item::ImportFrom(_) | Item::ExportInterface(_) | Item::ExportInline(_) | Item::Error(_) => {}
+            Item::ImportFrom(_)
+            | Item::ExportInterface(_)
+            | Item::ExportInline(_)
+            | Item::Test(_)
+            | Item::Mock(_)
+            | Item::Component(_)
+            | Item::Error(_) => {}
         }
     }
+}
+
+/// `test "name" [(a: T, ...)] [traps] { ... }`: a test; with parameters, a
+/// property test run on generated values.
+#[derive(Clone, Debug)]
+pub struct TestDef {
+    /// The test's name, as written between the quotes.
+    pub name: String,
+    /// The name's span (quotes included).
+    pub name_span: Span,
+    /// The parameters of a property test (empty for a plain test).
+    pub params: Vec<Param>,
+    /// The word after the parameters, which must be `traps`: the test
+    /// passes only if it traps.
+    pub traps: Option<Ident>,
+    /// The body.
+    pub body: Block,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `mock ns:pkg/iface { let ...; func ... }`: Claw implementations of an
+/// interface that the component under test imports.
+#[derive(Clone, Debug)]
+pub struct MockDef {
+    /// The interface mocked.
+    pub path: WitPath,
+    /// The mock's own globals (its state).
+    pub globals: Vec<Global>,
+    /// The interface's functions.
+    pub funcs: Vec<FuncDef>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `test component "path.wasm";` in a test file: a component under test, its
+/// path relative to the test file. The leading word must be `component`.
+#[derive(Clone, Debug)]
+pub struct ComponentRef {
+    /// The word before the path (checked to be `component`).
+    pub keyword: Ident,
+    /// The path, as written.
+    pub path: String,
+    /// The path's span.
+    pub path_span: Span,
+    /// The whole item.
+    pub span: Span,
 }
 
 /// A function imported by name, at the world's top level.
@@ -410,6 +472,13 @@ pub enum StmtKind {
     },
     /// An expression (normally a call) followed by `;`.
     Expr(Expr),
+    /// `assert cond;` or `assert cond, message;` (in tests).
+    Assert {
+        /// The condition that must hold.
+        cond: Box<Expr>,
+        /// The message shown when it does not (a string).
+        message: Option<Box<Expr>>,
+    },
     /// `if`/`else if`/`else`.
     If(Box<IfStmt>),
     /// `while cond { }`

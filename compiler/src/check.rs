@@ -18,8 +18,10 @@ mod defined;
 mod matching;
 mod ownership;
 mod resources;
+mod testing;
 mod wave;
 
+pub use testing::{FAILURE_FORMAT, MockAccess, TestContext};
 pub use wave::PRELUDE;
 use wit_parser::{InterfaceId, PackageId, Resolve, TypeDefKind};
 
@@ -66,7 +68,19 @@ pub fn check(file: &ast::File, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic
 /// [`check`], with the source text `file` was parsed from (which `check!`
 /// quotes in its messages).
 pub fn check_source(file: &ast::File, source: &str, resolve: &Resolve) -> (ir::Module, Vec<Diagnostic>) {
+    check_source_with(file, source, resolve, TestContext::default())
+}
+
+/// [`check_source`] for a test file turned into a module by
+/// [`crate::testing`]: `testing` names the test bodies and mock records.
+pub fn check_source_with(
+    file: &ast::File,
+    source: &str,
+    resolve: &Resolve,
+    testing: TestContext,
+) -> (ir::Module, Vec<Diagnostic>) {
     let mut checker = Checker {
+        testing,
         source: source.to_string(),
         resolve: resolve.clone(),
         interner: Interner::default(),
@@ -98,6 +112,8 @@ pub fn check_source(file: &ast::File, source: &str, resolve: &Resolve) -> (ir::M
 }
 
 struct Checker {
+    /// The test bodies and mock records of a test file (empty otherwise).
+    testing: TestContext,
     /// The source text, for `check!` messages (may be empty).
     source: String,
     resolve: Resolve,
@@ -602,7 +618,14 @@ impl Checker {
                         .with_help(format!("declare `{}` in a WIT interface and define it inside `export ns:pkg/iface {{ ... }}`", def.name.name)),
                     );
                 }
-                ast::Item::ImportFrom(_) | ast::Item::TypeDef(_) | ast::Item::Error(_) => {}
+                // Tests, mocks and component paths are compiled only by
+                // `clawc test`, which turns them into ordinary items first.
+                ast::Item::ImportFrom(_)
+                | ast::Item::TypeDef(_)
+                | ast::Item::Test(_)
+                | ast::Item::Mock(_)
+                | ast::Item::Component(_)
+                | ast::Item::Error(_) => {}
             }
         }
         self.finish_resources();
@@ -1413,6 +1436,11 @@ impl BodyChecker<'_> {
             body.insert(0, init);
             self.function.result = self.checker.signatures[self.func.index()].result;
         }
+        if self.is_test() && completes(&body) {
+            let end = Span::new(func.body.span.end.saturating_sub(1), func.body.span.end);
+            let ok = self.test_ok(end);
+            body.extend(ok);
+        }
         if let Some(result_ty) = result
             && result_ty != Ty::Error
             && completes(&body)
@@ -1527,6 +1555,7 @@ impl BodyChecker<'_> {
                     None => ir::Stmt::Expr(value),
                 }
             }
+            StmtKind::Assert { cond, message } => self.assert_stmt(cond, message.as_deref(), stmt.span),
             StmtKind::If(if_stmt) => self.if_stmt(if_stmt),
             StmtKind::While { cond, body } => {
                 let cond = self.check(cond, Ty::Bool);
@@ -1684,6 +1713,7 @@ impl BodyChecker<'_> {
                         );
                         ir::Stmt::Return(None)
                     }
+                    (None, Some(_)) if self.is_test() => ir::Stmt::Block(self.test_ok(stmt.span)),
                     (None, Some(t)) => {
                         if t != Ty::Error {
                             self.checker.diagnostics.push(
@@ -2698,6 +2728,9 @@ impl BodyChecker<'_> {
 
     /// Checks a call of a built-in method (the string methods of the brief).
     fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
+        if let Some(call) = self.mock_record(receiver, method, args, span) {
+            return call;
+        }
         // A method reads its receiver; it does not move it.
         let mut receiver_id = self.lend_place(receiver);
         let receiver_ty = self.ty(receiver_id);
@@ -2823,6 +2856,10 @@ impl BodyChecker<'_> {
                 return self.error_expr(span);
             }
         };
+        if self.is_test() {
+            let out = success.map(|t| self.checker.from_wit(&t)).unwrap_or(Ty::Unit);
+            return self.test_try(value, inner, out, span);
+        }
         let result = self.function.result;
         let carries = match result.and_then(|r| r.def(resolve)) {
             Some(TypeDefKind::Option(_)) => is_option,
@@ -2864,7 +2901,7 @@ impl BodyChecker<'_> {
             return self.error_expr(span);
         }
         let out = success.map(|t| self.checker.from_wit(&t)).unwrap_or(Ty::Unit);
-        self.push_expr(ir::ExprKind::Try(value, self.all_owned()), out, span)
+        self.push_expr(ir::ExprKind::Try(value, self.all_owned(), None), out, span)
     }
 
     /// The list methods whose types depend on the element type `elem`:

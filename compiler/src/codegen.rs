@@ -1679,13 +1679,25 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 let temps = self.spill(*value);
                 self.out.extend([I::LocalGet(temps[0]), I::I32Const(*index as i32), I::I32Eq]);
             }
-            ExprKind::Try(value, drops) => {
+            ExprKind::Try(value, drops, report) => {
                 let wit = self.ty(*value).to_wit().unwrap_or(wit_parser::Type::Bool);
                 let is_option = matches!(wit, wit_parser::Type::Id(id) if matches!(self.ctx.abi.resolve.types[id].kind, wit_parser::TypeDefKind::Option(_)));
                 // option: none = 0, some = 1; result: ok = 0, err = 1.
                 let (fail, success) = if is_option { (0, 1) } else { (1, 0) };
                 let temps = self.spill(*value);
                 self.out.extend([I::LocalGet(temps[0]), I::I32Const(fail), I::I32Eq, I::If(BlockType::Empty)]);
+                if let Some(report) = report {
+                    // The whole failing value goes to the report function,
+                    // whose result (the test's `err`) is returned.
+                    for t in &temps {
+                        self.out.push(I::LocalGet(*t));
+                    }
+                    self.out.push(I::Call(self.ctx.func_base + report.0));
+                    self.drop_locals(drops);
+                    self.out.extend([I::Return, I::End]);
+                    self.ctx.abi.emit_case_payload(&mut self.out, &wit, success as u32, &temps[1..]);
+                    return;
+                }
                 let returned = self.func.result.and_then(|r| r.to_wit()).unwrap_or(wit_parser::Type::Bool);
                 let payload = if is_option {
                     Vec::new()

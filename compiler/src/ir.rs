@@ -465,7 +465,9 @@ pub enum ExprKind {
     /// `value?` on an `option` or `result`: the `some`/`ok` payload, or
     /// returns `none`/`err(e)` from the function (whose result type the
     /// checker made sure can carry it), first dropping these owning locals.
-    Try(ExprId, Vec<LocalId>),
+    /// With a report function (`?` in a test), the failing value is passed
+    /// to it instead and its `err` text is returned (see `check/testing.rs`).
+    Try(ExprId, Vec<LocalId>, Option<FuncId>),
     /// Reads an owning local and clears its drop flag: the value moves.
     Move(LocalId),
     /// Stores the value in the owning hidden local (dropping what it held

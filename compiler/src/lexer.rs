@@ -118,10 +118,15 @@ pub enum Token {
     /// `self`: the resource a method or constructor works on.
     #[token("self")]
     SelfValue,
-    /// A keyword the brief reserves for later parts of the language
-    /// (`test`, `assert`, `mock`). It is not an identifier.
-    #[regex("test|assert|mock", |lex| lex.slice().to_string())]
-    Reserved(String),
+    /// `test`: a test block (compiled only by `clawc test`).
+    #[token("test")]
+    Test,
+    /// `assert`: a test's assertion statement.
+    #[token("assert")]
+    Assert,
+    /// `mock`: an implementation of an interface for the component under test.
+    #[token("mock")]
+    Mock,
     /// An identifier, without its escaping `%`.
     #[regex(r"%?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z][a-zA-Z0-9]*)*", |lex| lex.slice().trim_start_matches('%').to_string())]
     Ident(String),

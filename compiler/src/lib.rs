@@ -28,6 +28,7 @@ pub mod span;
 mod stack;
 pub mod std_wit;
 pub mod suggest;
+pub mod testing;
 pub mod types;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
@@ -95,7 +96,7 @@ pub fn world_wit(source: &str, world_name: &str, resolve: &Resolve) -> Result<St
 }
 
 /// Reports a failure that can only be a compiler bug.
-fn internal(e: anyhow::Error) -> Vec<Diagnostic> {
+pub(crate) fn internal(e: anyhow::Error) -> Vec<Diagnostic> {
     vec![
         Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")
             .with_note("this is a bug in clawc; please report it with the source that caused it"),

@@ -114,7 +114,6 @@ fn attach_docs(file: &mut ast::File, docs: &[lexer::DocLine]) {
 fn describe(token: &Token) -> String {
     match token {
         Token::Ident(name) => format!("identifier `{name}`"),
-        Token::Reserved(word) => format!("reserved keyword `{word}`"),
         _ if keyword(token).is_some() => format!("keyword `{}`", token_text(token)),
         Token::Int(_) => "integer literal".into(),
         Token::Float(_) => "float literal".into(),
@@ -126,8 +125,7 @@ fn describe(token: &Token) -> String {
     }
 }
 
-/// The text of a keyword that a `%` turns into an identifier (not the
-/// reserved ones, which are `Token::Reserved`).
+/// The text of a keyword that a `%` turns into an identifier.
 fn keyword(token: &Token) -> Option<&'static str> {
     match token {
         Token::Match
@@ -140,7 +138,10 @@ fn keyword(token: &Token) -> Option<&'static str> {
         | Token::Resource
         | Token::Constructor
         | Token::Static
-        | Token::SelfValue => Some(token_text(token)),
+        | Token::SelfValue
+        | Token::Test
+        | Token::Assert
+        | Token::Mock => Some(token_text(token)),
         _ => None,
     }
 }
@@ -181,6 +182,9 @@ fn token_text(token: &Token) -> &'static str {
         Token::Constructor => "constructor",
         Token::Static => "static",
         Token::SelfValue => "self",
+        Token::Test => "test",
+        Token::Assert => "assert",
+        Token::Mock => "mock",
         Token::CheckBang => "check!",
         Token::InterpOpen => "\\{",
         Token::InterpClose => "}",
@@ -328,11 +332,7 @@ fn syntax_error(
                 Span::new(l, r),
                 if list.is_empty() { "unexpected here".to_string() } else { format!("expected {list}") },
             );
-            let keyword = match &token {
-                Token::Reserved(word) => Some(word.as_str()),
-                other => keyword(other),
-            };
-            if let Some(word) = keyword {
+            if let Some(word) = keyword(&token) {
                 d = d.with_help(format!("`{word}` is a keyword; write `%{word}` to use it as a name"));
             } else if expected.iter().any(|e| e == "\";\"") && list.contains("`;`") {
                 d = d.with_help("statements end with `;`");

@@ -127,10 +127,18 @@ pub struct Host {
 pub(crate) struct MemoryWatch {
     /// The largest size, in bytes, any linear memory has reached.
     pub(crate) peak_bytes: usize,
+    /// The most bytes one memory may have (`None`: no limit).
+    pub(crate) limit: Option<usize>,
+    /// A growth was refused because of `limit`.
+    pub(crate) limit_hit: bool,
 }
 
 impl wasmtime::ResourceLimiter for MemoryWatch {
     fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if self.limit.is_some_and(|limit| desired > limit) {
+            self.limit_hit = true;
+            return Ok(false);
+        }
         self.peak_bytes = self.peak_bytes.max(current).max(desired);
         Ok(true)
     }
@@ -154,6 +162,14 @@ impl Host {
             builder.inherit_stdin();
         }
         builder.args(&opts.args);
+        for (key, value) in &opts.env {
+            builder.env(key, value);
+        }
+        for (host, guest) in &opts.dirs {
+            // The caller checked the directory; one that vanished since is
+            // simply not granted.
+            let _ = builder.preopened_dir(host, guest, wasmtime_wasi::FsPerms::ReadWrite);
+        }
         let stdout = if opts.inherit_stdout {
             builder.inherit_stdout();
             None
@@ -178,7 +194,7 @@ impl Host {
             log_pipe: stderr.clone(),
             stdout,
             stderr,
-            memory: MemoryWatch::default(),
+            memory: MemoryWatch { limit: opts.memory_limit, ..MemoryWatch::default() },
         }
     }
 
@@ -191,6 +207,12 @@ impl Host {
     /// Every `wasi:logging` call made so far, oldest first.
     pub fn logs(&self) -> &[LogRecord] {
         &self.logs
+    }
+
+    /// Whether a linear memory tried to grow past
+    /// [`RunOptions::memory_limit`](crate::RunOptions::memory_limit).
+    pub fn memory_limit_hit(&self) -> bool {
+        self.memory.limit_hit
     }
 
     /// What the guest wrote to stdout, when stdout was captured rather than

@@ -38,6 +38,7 @@ mod error;
 pub mod host;
 mod imports;
 mod session;
+pub mod testing;
 mod wave;
 
 pub use error::RunError;
@@ -189,6 +190,16 @@ pub struct RunOptions {
     /// The arguments `wasi:cli/environment.get-arguments` returns (by
     /// convention the program's name first).
     pub args: Vec<String>,
+    /// Environment variables the guest sees (none by default).
+    pub env: Vec<(String, String)>,
+    /// Host directories the guest may read and write, each with the path
+    /// the guest sees it at (`(host, guest)`). The caller checks that they
+    /// exist; one that cannot be opened is left out.
+    pub dirs: Vec<(std::path::PathBuf, String)>,
+    /// The most bytes any one linear memory may grow to; `None` for no
+    /// limit. A `memory.grow` past it fails (returns -1), and
+    /// [`Host::memory_limit_hit`] says so.
+    pub memory_limit: Option<usize>,
 }
 
 /// A compiled component plus a `Linker<Host>` that already defines WASI 0.2

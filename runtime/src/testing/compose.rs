@@ -1,0 +1,121 @@
+//! Wiring a test script, its mocks and the components under test into one
+//! component with `wac-graph`.
+//!
+//! Every piece is instantiated once inside the composition. An import of a
+//! piece is satisfied by the first other piece (components under test, then
+//! mocks) that exports the same name: the script's imports by the
+//! components under test (and by the mocks' call records), the components'
+//! imports by the mocks. WASI imports (`wasi:*`) stay imports of the
+//! composition, for the host. The composition exports what the script
+//! exports (its tests).
+
+use wac_graph::types::Package;
+use wac_graph::{CompositionGraph, EncodeOptions, NodeId};
+
+/// One component of a composition.
+#[derive(Clone, Debug)]
+pub struct Piece {
+    /// What to call it in messages (a path, or `mock of ns:pkg/iface`).
+    pub label: String,
+    /// The component's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Why a composition could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ComposeError {
+    /// Imports that nothing provides and the host does not either: `(piece
+    /// label, import name)`.
+    Unsatisfied(Vec<(String, String)>),
+    /// Anything else (not a component, types that do not match, ...).
+    Other(String),
+}
+
+impl std::fmt::Display for ComposeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ComposeError::Unsatisfied(list) => {
+                writeln!(f, "imports that nothing provides:")?;
+                for (label, name) in list {
+                    writeln!(f, "  `{name}`, imported by {label}")?;
+                }
+                write!(f, "provide them with `mock ns:pkg/iface {{ ... }}` in the test file, or with another `--component`")
+            }
+            ComposeError::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+/// Whether the host provides an import of this name (WASI 0.2 and
+/// `wasi:logging`).
+pub fn host_provides(name: &str) -> bool {
+    name.starts_with("wasi:")
+}
+
+/// Composes `script` with `components` (under test) and `mocks`.
+///
+/// # Errors
+/// [`ComposeError::Unsatisfied`] listing every import that no piece and not
+/// the host provides; [`ComposeError::Other`] when a piece is not a valid
+/// component or an export's type does not match the import it satisfies.
+pub fn compose(script: &Piece, components: &[Piece], mocks: &[Piece]) -> Result<Vec<u8>, ComposeError> {
+    let mut graph = CompositionGraph::new();
+    let register = |graph: &mut CompositionGraph, name: String, piece: &Piece| -> Result<NodeId, ComposeError> {
+        let package = Package::from_bytes(&name, None, piece.bytes.clone(), graph.types_mut())
+            .map_err(|e| ComposeError::Other(format!("{}: {e:#}", piece.label)))?;
+        let id = graph.register_package(package).map_err(|e| ComposeError::Other(format!("{}: {e}", piece.label)))?;
+        Ok(graph.instantiate(id))
+    };
+    // Providers in order of preference: components under test, then mocks.
+    let mut providers: Vec<(NodeId, &Piece)> = Vec::new();
+    for (i, piece) in components.iter().enumerate() {
+        providers.push((register(&mut graph, format!("claw-test:component{i}"), piece)?, piece));
+    }
+    for (i, piece) in mocks.iter().enumerate() {
+        providers.push((register(&mut graph, format!("claw-test:mock{i}"), piece)?, piece));
+    }
+    let script_node = register(&mut graph, "claw-test:script".to_string(), script)?;
+
+    let mut unsatisfied = Vec::new();
+    let consumers: Vec<(NodeId, &Piece)> =
+        providers.iter().copied().chain(std::iter::once((script_node, script))).collect();
+    for (node, piece) in consumers {
+        for name in imports_of(&graph, node) {
+            let provider = providers
+                .iter()
+                .find(|(p, _)| *p != node && exports_of(&graph, *p).iter().any(|e| *e == name))
+                .map(|(p, _)| *p);
+            match provider {
+                Some(p) => {
+                    let alias = graph.alias_instance_export(p, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
+                    graph.set_instantiation_argument(node, &name, alias).map_err(|e| {
+                        ComposeError::Other(format!("{}: its import `{name}` does not match what provides it: {e:#}", piece.label))
+                    })?;
+                }
+                None if host_provides(&name) => {}
+                None => unsatisfied.push((piece.label.clone(), name)),
+            }
+        }
+    }
+    if !unsatisfied.is_empty() {
+        return Err(ComposeError::Unsatisfied(unsatisfied));
+    }
+    for name in exports_of(&graph, script_node) {
+        let alias = graph.alias_instance_export(script_node, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
+        graph.export(alias, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
+    }
+    graph.encode(EncodeOptions::default()).map_err(|e| ComposeError::Other(format!("cannot encode the composition: {e:#}")))
+}
+
+/// The import names of an instantiation's package.
+fn imports_of(graph: &CompositionGraph, node: NodeId) -> Vec<String> {
+    let Some(package) = graph[node].package() else { return Vec::new() };
+    graph.types()[graph[package].ty()].imports.keys().cloned().collect()
+}
+
+/// The export names of an instantiation's package.
+fn exports_of(graph: &CompositionGraph, node: NodeId) -> Vec<String> {
+    let Some(package) = graph[node].package() else { return Vec::new() };
+    graph.types()[graph[package].ty()].exports.keys().cloned().collect()
+}
+

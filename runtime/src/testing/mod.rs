@@ -1,0 +1,375 @@
+//! The test runner behind `clawc test`.
+//!
+//! The compiler turns a test file into a *script* component that exports one
+//! function per test (`claw-test-N: func(params...) -> result<_, string>`)
+//! plus a component per mock. [`compose`] wires them with the components
+//! under test into one component (wac-graph); a [`Runner`] compiles that
+//! once, pre-instantiates it against the host's WASI ([`InstancePre`]) and
+//! runs each test in a fresh store and fresh instances, so tests see none of
+//! each other's state and may run on several threads.
+//!
+//! Each run is sandboxed ([`RunnerOptions`]): WASI grants only the
+//! directories and environment variables asked for, stdout and stderr are
+//! captured, a timeout interrupts the guest through epoch interruption, and
+//! a memory limit refuses growth past it.
+
+mod compose;
+mod generate;
+
+pub use compose::{ComposeError, Piece, compose, host_provides};
+pub use generate::{generate, minimize, shrink};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, InstancePre, Linker, Type, Val};
+use wasmtime::{Config, Engine, Store, Trap};
+
+use crate::{Host, RunError, RunOptions, host, imports, to_anyhow};
+
+/// How often the epoch advances; timeouts are measured in these ticks.
+const TICK: Duration = Duration::from_millis(10);
+
+/// How many runs shrinking a failing property test may take.
+const SHRINK_BUDGET: u32 = 500;
+
+/// How tests run.
+#[derive(Clone, Debug)]
+pub struct RunnerOptions {
+    /// The longest a test (or one case of a property test) may run.
+    pub timeout: Duration,
+    /// The most bytes any one linear memory may grow to.
+    pub memory_limit: usize,
+    /// Environment variables the guest sees.
+    pub env: Vec<(String, String)>,
+    /// Host directories granted to the guest, with their guest paths.
+    pub dirs: Vec<(std::path::PathBuf, String)>,
+    /// How many generated inputs a property test runs.
+    pub cases: u32,
+    /// The seed of the generated inputs (each test mixes in its name).
+    pub seed: u64,
+}
+
+impl Default for RunnerOptions {
+    /// 10 s, 256 MiB, nothing granted, 100 cases, seed 0.
+    fn default() -> Self {
+        RunnerOptions {
+            timeout: Duration::from_secs(10),
+            memory_limit: 256 << 20,
+            env: Vec::new(),
+            dirs: Vec::new(),
+            cases: 100,
+            seed: 0,
+        }
+    }
+}
+
+/// A test to run: the composition's export and whether it must trap.
+#[derive(Clone, Debug)]
+pub struct TestSpec {
+    /// The name of the test (mixed into a property test's seed).
+    pub name: String,
+    /// The exported function that runs it.
+    pub export: String,
+    /// The test passes only if it traps.
+    pub traps: bool,
+}
+
+/// Why a test failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The test returned `err` with this text (an `assert` or a `?`; see
+    /// `claw_compiler::check::FAILURE_FORMAT`).
+    Assertion(String),
+    /// The guest trapped (the message is wasmtime's).
+    Trap(String),
+    /// It ran longer than the timeout.
+    Timeout(Duration),
+    /// A memory tried to grow past the limit (in bytes).
+    OutOfMemory(usize),
+    /// A `traps` test returned normally.
+    DidNotTrap,
+    /// The test could not be started (a bad export, or generating its
+    /// inputs failed).
+    Setup(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Assertion(text) => f.write_str(text),
+            Failure::Trap(message) => write!(f, "trapped: {message}"),
+            Failure::Timeout(limit) => write!(f, "timed out after {} ms", limit.as_millis()),
+            Failure::OutOfMemory(limit) => {
+                write!(f, "ran out of memory: a linear memory tried to grow past the limit of {} MiB", limit >> 20)
+            }
+            Failure::DidNotTrap => f.write_str("the test was expected to trap, but it returned normally"),
+            Failure::Setup(message) => f.write_str(message),
+        }
+    }
+}
+
+/// The result of one test.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// `None` when the test passed.
+    pub failure: Option<Failure>,
+    /// What the guest wrote to stdout (of the failing run, for a failed
+    /// property test).
+    pub stdout: String,
+    /// What the guest wrote to stderr.
+    pub stderr: String,
+    /// Wall time, all cases included.
+    pub duration: Duration,
+    /// How many inputs a property test ran (0 for a plain test).
+    pub cases: u32,
+    /// A failing property test's smallest failing input: `(parameter,
+    /// WAVE)` pairs.
+    pub input: Vec<(String, String)>,
+    /// The seed a property test used.
+    pub seed: Option<u64>,
+}
+
+impl Outcome {
+    /// Whether the test passed.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// A composition compiled and pre-instantiated, ready to run tests.
+///
+/// `Send + Sync`: share it between threads and call [`Runner::run`] from
+/// each.
+pub struct Runner {
+    engine: Engine,
+    pre: InstancePre<Host>,
+    options: RunnerOptions,
+    /// Each export's parameters (name and type).
+    params: std::collections::HashMap<String, Vec<(String, Type)>>,
+    ticker: Arc<AtomicBool>,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        self.ticker.store(true, Ordering::Relaxed);
+    }
+}
+
+/// One call's result and what the guest printed.
+struct Run {
+    result: Result<Option<String>, Failure>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Runner {
+    /// Compiles `composed` (a component, e.g. from [`compose`]) once and
+    /// links it against WASI 0.2 and `wasi:logging`.
+    ///
+    /// # Errors
+    /// [`RunError::Load`] for bytes that are not a valid component;
+    /// [`RunError::Link`] (listing them) when imports are left that the host
+    /// does not provide.
+    pub fn new(composed: &[u8], options: RunnerOptions) -> Result<Runner, RunError> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).map_err(|e| RunError::Other(format!("{:#}", to_anyhow(e))))?;
+        let mut linker: Linker<Host> = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
+        host::add_logging(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
+        crate::check_header(composed)?;
+        let component = Component::new(&engine, composed).map_err(|e| RunError::Load(format!("{e:#}")))?;
+        let pre = linker.instantiate_pre(&component).map_err(|e| RunError::Link {
+            missing: imports::missing_imports(&linker, &component),
+            detail: format!("{e:#}"),
+        })?;
+        let mut params = std::collections::HashMap::new();
+        for (name, item) in component.component_type().exports(&engine) {
+            if let ComponentItem::ComponentFunc(f) = item.ty {
+                params.insert(name.to_string(), f.params().map(|(n, t)| (n.to_string(), t)).collect());
+            }
+        }
+        let ticker = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&ticker);
+        let clock = engine.clone();
+        std::thread::Builder::new()
+            .name("claw-test-epoch".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(TICK);
+                    clock.increment_epoch();
+                }
+            })
+            .map_err(|e| RunError::Other(format!("cannot start the timeout thread: {e}")))?;
+        Ok(Runner { engine, pre, options, params, ticker })
+    }
+
+    /// The names of the composition's exported functions.
+    pub fn exports(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.params.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// Runs one test in fresh instances. A property test (an export with
+    /// parameters) runs [`RunnerOptions::cases`] generated inputs, each in
+    /// fresh instances, and shrinks the first failing one.
+    pub fn run(&self, test: &TestSpec) -> Outcome {
+        let start = Instant::now();
+        let Some(params) = self.params.get(&test.export) else {
+            return Outcome {
+                failure: Some(Failure::Setup(format!("the composition does not export `{}`", test.export))),
+                stdout: String::new(),
+                stderr: String::new(),
+                duration: start.elapsed(),
+                cases: 0,
+                input: Vec::new(),
+                seed: None,
+            };
+        };
+        if params.is_empty() {
+            let run = self.call(test, &[]);
+            return Outcome {
+                failure: verdict(test, run.result),
+                stdout: run.stdout,
+                stderr: run.stderr,
+                duration: start.elapsed(),
+                cases: 0,
+                input: Vec::new(),
+                seed: None,
+            };
+        }
+        self.property(test, params, start)
+    }
+
+    fn property(&self, test: &TestSpec, params: &[(String, Type)], start: Instant) -> Outcome {
+        let seed = self.options.seed;
+        let mut rng = fastrand::Rng::with_seed(seed ^ fnv(&test.name));
+        let types: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
+        let cases = self.options.cases.max(1);
+        let mut outcome = Outcome {
+            failure: None,
+            stdout: String::new(),
+            stderr: String::new(),
+            duration: Duration::ZERO,
+            cases: 0,
+            input: Vec::new(),
+            seed: Some(seed),
+        };
+        for case in 0..cases {
+            let size = if cases == 1 { 100 } else { case * 100 / (cases - 1) };
+            let mut args = Vec::new();
+            for (name, ty) in params {
+                match generate(ty, &mut rng, size) {
+                    Ok(v) => args.push(v),
+                    Err(e) => {
+                        outcome.failure = Some(Failure::Setup(format!("parameter `{name}`: {e}")));
+                        outcome.duration = start.elapsed();
+                        return outcome;
+                    }
+                }
+            }
+            outcome.cases = case + 1;
+            let run = self.call(test, &args);
+            if verdict(test, run.result).is_none() {
+                continue;
+            }
+            // Shrink, then run the smallest input once more for its report.
+            let (smallest, _) =
+                minimize(args, &types, SHRINK_BUDGET, |candidate| verdict(test, self.call(test, candidate).result).is_some());
+            let run = self.call(test, &smallest);
+            outcome.failure = verdict(test, run.result);
+            if outcome.failure.is_none() {
+                // Flaky: the input passed when run again; report it anyway.
+                outcome.failure = Some(Failure::Setup("the failing input passed when run again (is the test deterministic?)".into()));
+            }
+            outcome.stdout = run.stdout;
+            outcome.stderr = run.stderr;
+            outcome.input = params
+                .iter()
+                .zip(&smallest)
+                .map(|((name, _), v)| (name.clone(), crate::to_wave(v).unwrap_or_else(|e| format!("<{e}>"))))
+                .collect();
+            break;
+        }
+        outcome.duration = start.elapsed();
+        outcome
+    }
+
+    /// Instantiates the composition in a fresh store and calls `test`'s
+    /// export with `args`: `Ok(None)` for `ok`, `Ok(Some(text))` for
+    /// `err(text)`, or why the call did not return.
+    fn call(&self, test: &TestSpec, args: &[Val]) -> Run {
+        let options = RunOptions {
+            env: self.options.env.clone(),
+            dirs: self.options.dirs.clone(),
+            memory_limit: Some(self.options.memory_limit),
+            ..RunOptions::default()
+        };
+        let mut store = Store::new(&self.engine, Host::new(&options));
+        store.limiter(|host| &mut host.memory);
+        let ticks = (self.options.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        let result = self.call_in(&mut store, &test.export, args);
+        let result = result.map_err(|e| self.classify(&store, &e));
+        let host = store.data();
+        Run {
+            result,
+            stdout: host.captured_stdout().unwrap_or_default(),
+            stderr: host.captured_stderr().unwrap_or_default(),
+        }
+    }
+
+    fn call_in(&self, store: &mut Store<Host>, export: &str, args: &[Val]) -> wasmtime::Result<Option<String>> {
+        let instance = self.pre.instantiate(&mut *store)?;
+        let func = instance
+            .get_func(&mut *store, export)
+            .ok_or_else(|| wasmtime::Error::msg(format!("the composition does not export `{export}`")))?;
+        let mut results = [Val::Bool(false)];
+        func.call(&mut *store, args, &mut results)?;
+        match &results[0] {
+            Val::Result(Ok(_)) => Ok(None),
+            Val::Result(Err(Some(text))) => match &**text {
+                Val::String(text) => Ok(Some(text.clone())),
+                other => Ok(Some(format!("{other:?}"))),
+            },
+            Val::Result(Err(None)) => Ok(Some("the test failed".into())),
+            other => Err(wasmtime::Error::msg(format!("a test must return `result<_, string>`, not {other:?}"))),
+        }
+    }
+
+    fn classify(&self, store: &Store<Host>, e: &wasmtime::Error) -> Failure {
+        if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+            return Failure::Timeout(self.options.timeout);
+        }
+        if store.data().memory_limit_hit() {
+            return Failure::OutOfMemory(self.options.memory_limit);
+        }
+        match RunError::from_execution(e) {
+            RunError::Exit(status) => Failure::Trap(format!("the component exited with status {status}")),
+            other => Failure::Trap(other.to_string()),
+        }
+    }
+}
+
+/// Whether a run meets the test's expectation (`None`) or how it fails.
+fn verdict(test: &TestSpec, result: Result<Option<String>, Failure>) -> Option<Failure> {
+    match (test.traps, result) {
+        (false, Ok(None)) => None,
+        (_, Ok(Some(text))) => Some(Failure::Assertion(text)),
+        (true, Ok(None)) => Some(Failure::DidNotTrap),
+        (true, Err(Failure::Trap(_))) => None,
+        (_, Err(failure)) => Some(failure),
+    }
+}
+
+/// FNV-1a of a test's name, mixed into the seed so that tests draw
+/// different inputs from one `--seed`.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}

@@ -1,0 +1,468 @@
+//! `clawc test`: finds test files, reads the WIT inside the components under
+//! test, compiles each file (`claw_compiler::testing`), composes and runs it
+//! (`claw_runtime::testing`) and reports.
+
+use crate::report::{self, Reported};
+use crate::{EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, MessageFormat, WitArgs, print_error};
+use claw_compiler::testing::{TestCase, TestSuite};
+use claw_compiler::{Diagnostic, Resolve, Span};
+use claw_runtime::testing::{ComposeError, Outcome, Piece, Runner, RunnerOptions, TestSpec, compose};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The options of `clawc test`, parsed.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TestArgs {
+    /// Test files, or directories searched for `*.test.claw` files
+    /// [default: the current directory].
+    pub paths: Vec<PathBuf>,
+    /// A component under test (.wasm). Its WIT is read from it; the test
+    /// files' imports are checked against its exports and wired to them.
+    /// May be repeated. A test file may also name components itself with
+    /// `test component "path.wasm";` (relative to the file).
+    #[arg(long = "component", value_name = "FILE.wasm")]
+    pub components: Vec<PathBuf>,
+    /// Run only the tests whose name contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// List the tests instead of running them.
+    #[arg(long)]
+    pub list: bool,
+    /// How many tests run at once [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// The report's format: `human` (on stdout, `cargo test` style) or
+    /// `json` (one JSON event per line on stdout).
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub format: MessageFormat,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// The longest one test (or one case of a property test) may run:
+    /// seconds, or a number with `ms` or `s` (`500ms`, `2s`).
+    #[arg(long, value_name = "TIME", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// The most memory one linear memory may grow to, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub memory_limit: usize,
+    /// Grant the host directory HOST to the tests, at GUEST (default: the
+    /// same path). May be repeated. Nothing is granted unless asked.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    pub dirs: Vec<String>,
+    /// Set an environment variable for the tests (`KEY=VALUE`, or `KEY` to
+    /// pass on the host's value). May be repeated.
+    #[arg(long = "env", value_name = "KEY[=VALUE]")]
+    pub env: Vec<String>,
+    /// The seed of property tests' generated inputs [default: random, and
+    /// printed].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// How many inputs each property test runs.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub cases: u32,
+    /// WIT packages to add.
+    #[command(flatten)]
+    pub wit: WitArgs,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("`{text}` is not a duration (write seconds, or `500ms`, `2s`)");
+    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(s) = text.strip_suffix('s') {
+        (s, 1.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number.trim().parse().map_err(|_| bad())?;
+    if !value.is_finite() || value <= 0.0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs_f64(value * scale))
+}
+
+/// One test file, compiled and ready to run (or the exit code it failed with).
+struct Prepared {
+    suite: TestSuite,
+    runner: Runner,
+}
+
+/// Runs `clawc test`; returns the exit code (0 all passed, 1 a test failed,
+/// 2 usage or compile errors).
+pub fn run(args: &TestArgs, color: bool) -> u8 {
+    let options = match runner_options(args) {
+        Ok(o) => o,
+        Err(e) => {
+            print_error(e);
+            return EXIT_USAGE;
+        }
+    };
+    let files = match find_files(&args.paths) {
+        Ok(f) if f.is_empty() => {
+            print_error("no test files found (test files end in `.test.claw`; pass files or directories)");
+            return EXIT_USAGE;
+        }
+        Ok(f) => f,
+        Err(e) => {
+            print_error(e);
+            return EXIT_USAGE;
+        }
+    };
+    let json = args.format == MessageFormat::Json;
+    let mut worst = EXIT_SUCCESS;
+    let mut junit = Vec::new();
+    let mut results: Vec<(String, Vec<(TestCase, Outcome)>)> = Vec::new();
+    let started = Instant::now();
+    for file in &files {
+        let compile_start = Instant::now();
+        let prepared = match prepare(file, args, &options, json) {
+            Ok(p) => p,
+            Err(code) => {
+                worst = worst.max(code);
+                continue;
+            }
+        };
+        let compile_time = compile_start.elapsed();
+        let tests: Vec<&TestCase> = prepared
+            .suite
+            .tests
+            .iter()
+            .filter(|t| args.filter.as_ref().is_none_or(|f| t.name.contains(f.as_str())))
+            .collect();
+        let filtered = prepared.suite.tests.len() - tests.len();
+        let name = file.display().to_string();
+        if args.list {
+            for t in &tests {
+                if json {
+                    println!("{}", serde_json::json!({"type": "test", "event": "discovered", "name": t.name, "file": name, "line": t.line}));
+                } else {
+                    println!("{name}: {}", t.name);
+                }
+            }
+            continue;
+        }
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"type": "suite", "event": "started", "file": name, "tests": tests.len(), "seed": options.seed, "compile_ms": compile_time.as_secs_f64() * 1000.0})
+            );
+        } else {
+            let plural = if tests.len() == 1 { "test" } else { "tests" };
+            println!("\nrunning {} {plural} from {name} (compiled in {:.2}s)", tests.len(), compile_time.as_secs_f64());
+        }
+        let run_start = Instant::now();
+        let mut outcomes: Vec<(TestCase, Outcome)> = Vec::new();
+        run_parallel(&prepared.runner, &tests, args.jobs, |test, outcome| {
+            let reported = Reported { name: &test.name, file: &name, line: test.line, outcome: &outcome };
+            if json {
+                println!("{}", report::test_json(&reported));
+            } else {
+                println!("{}", report::test_line(&reported, color));
+            }
+            let _ = std::io::stdout().flush();
+            outcomes.push((test.clone(), outcome));
+        });
+        let failed = outcomes.iter().filter(|(_, o)| !o.passed()).count();
+        let passed = outcomes.len() - failed;
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"type": "suite", "event": if failed == 0 { "ok" } else { "failed" }, "file": name, "passed": passed, "failed": failed, "filtered_out": filtered, "duration_ms": run_start.elapsed().as_secs_f64() * 1000.0})
+            );
+        } else {
+            if failed > 0 {
+                println!("\nfailures:\n");
+                for (t, o) in outcomes.iter().filter(|(_, o)| !o.passed()) {
+                    let r = Reported { name: &t.name, file: &name, line: t.line, outcome: o };
+                    println!("{}", report::failure_details(&r));
+                }
+                println!("failures:");
+                for (t, _) in outcomes.iter().filter(|(_, o)| !o.passed()) {
+                    println!("    {}", t.name);
+                }
+                println!();
+            }
+            println!("{}", report::summary_line(passed, failed, filtered, run_start.elapsed(), color));
+        }
+        if failed > 0 {
+            worst = worst.max(EXIT_FAILURE);
+        }
+        results.push((name, outcomes));
+    }
+    if let Some(path) = &args.junit {
+        for (name, outcomes) in &results {
+            let tests: Vec<Reported<'_>> = outcomes
+                .iter()
+                .map(|(t, o)| Reported { name: &t.name, file: name, line: t.line, outcome: o })
+                .collect();
+            junit.push((name.clone(), tests));
+        }
+        if let Err(e) = crate::write_atomically(path, report::junit(&junit).as_bytes()) {
+            print_error(e);
+            worst = worst.max(EXIT_USAGE);
+        }
+    }
+    if files.len() > 1 && !args.list && !json {
+        let failed: usize = results.iter().map(|(_, o)| o.iter().filter(|(_, o)| !o.passed()).count()).sum();
+        let total: usize = results.iter().map(|(_, o)| o.len()).sum();
+        println!("\n{} files: {} passed, {failed} failed; finished in {:.2}s", files.len(), total - failed, started.elapsed().as_secs_f64());
+    }
+    worst
+}
+
+/// Runs `tests` on `jobs` threads and calls `done` for each outcome in the
+/// tests' order (as soon as it and every earlier one are done).
+fn run_parallel(runner: &Runner, tests: &[&TestCase], jobs: Option<usize>, mut done: impl FnMut(&TestCase, Outcome)) {
+    let jobs = jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+        .clamp(1, tests.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (send, receive) = std::sync::mpsc::channel::<(usize, Outcome)>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let send = send.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(test) = tests.get(i) else { break };
+                    let spec = TestSpec { name: test.name.clone(), export: test.export.clone(), traps: test.traps };
+                    if send.send((i, runner.run(&spec))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(send);
+        let mut pending: Vec<Option<Outcome>> = (0..tests.len()).map(|_| None).collect();
+        let mut printed = 0;
+        for (i, outcome) in receive {
+            pending[i] = Some(outcome);
+            while printed < tests.len()
+                && let Some(outcome) = pending[printed].take()
+            {
+                done(tests[printed], outcome);
+                printed += 1;
+            }
+        }
+    });
+}
+
+fn runner_options(args: &TestArgs) -> Result<RunnerOptions, String> {
+    let mut dirs = Vec::new();
+    for spec in &args.dirs {
+        let (host, guest) = match spec.split_once("::") {
+            Some((h, g)) => (h.to_string(), g.to_string()),
+            None => (spec.clone(), spec.clone()),
+        };
+        if !Path::new(&host).is_dir() {
+            return Err(format!("--dir {host}: no such directory"));
+        }
+        dirs.push((PathBuf::from(host), guest));
+    }
+    let mut env = Vec::new();
+    for spec in &args.env {
+        match spec.split_once('=') {
+            Some((k, v)) => env.push((k.to_string(), v.to_string())),
+            None => match std::env::var(spec) {
+                Ok(v) => env.push((spec.clone(), v)),
+                Err(_) => return Err(format!("--env {spec}: the variable is not set here (write `{spec}=VALUE`)")),
+            },
+        }
+    }
+    if args.memory_limit == 0 {
+        return Err("--memory-limit must be at least 1 MiB".into());
+    }
+    let seed = args.seed.unwrap_or_else(|| fastrand_seed());
+    Ok(RunnerOptions {
+        timeout: args.timeout,
+        memory_limit: args.memory_limit.saturating_mul(1 << 20),
+        env,
+        dirs,
+        cases: args.cases.max(1),
+        seed,
+    })
+}
+
+/// A seed from the clock, when `--seed` is not given.
+fn fastrand_seed() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    (nanos as u64) % 1_000_000
+}
+
+/// The test files among `paths` (directories searched recursively for
+/// `*.test.claw`, skipping hidden directories and `target`), sorted.
+fn find_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let mut out = Vec::new();
+    for root in roots {
+        if root.is_file() {
+            out.push(root);
+        } else if root.is_dir() {
+            walk(&root, &mut out).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
+        } else {
+            return Err(format!("{}: no such file or directory", root.display()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                walk(&path, out)?;
+            }
+        } else if name.ends_with(".test.claw") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads, compiles and composes one test file.
+fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) -> Result<Prepared, u8> {
+    let driver = crate::Driver { color: crate::stderr_color(), format: if json { MessageFormat::Json } else { MessageFormat::Human } };
+    let source = crate::read_source(file).map_err(|e| {
+        print_error(e);
+        EXIT_USAGE
+    })?;
+    let mut resolve = crate::load_resolve(&args.wit).map_err(|e| {
+        print_error(e);
+        EXIT_USAGE
+    })?;
+    let (named, errors) = claw_compiler::testing::component_paths(&source);
+    if errors.iter().any(|d| d.severity == claw_compiler::Severity::Error) {
+        driver.report(file, &source, &errors);
+        return Err(EXIT_USAGE);
+    }
+    // The components: from the command line, then those the file names.
+    let base = file.parent().unwrap_or(Path::new(""));
+    let mut components: Vec<(PathBuf, Option<Span>)> = args.components.iter().map(|p| (p.clone(), None)).collect();
+    components.extend(named.iter().map(|c| (base.join(&c.path), Some(c.span))));
+    let mut pieces = Vec::new();
+    let mut exported_funcs: Vec<(String, String, String)> = Vec::new();
+    for (path, span) in &components {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                let message = format!("cannot read component {}: {e}", path.display());
+                match span {
+                    Some(span) => driver.report(file, &source, &[Diagnostic::error("component-not-found", message, *span, "named here")]),
+                    None => print_error(message),
+                }
+                return Err(EXIT_USAGE);
+            }
+        };
+        let (decoded, world) = match wit_component::decode(&bytes) {
+            Ok(wit_component::DecodedWasm::Component(resolve, world)) => (resolve, world),
+            Ok(wit_component::DecodedWasm::WitPackage(..)) => {
+                print_error(format!("{} is a WIT package, not a component", path.display()));
+                return Err(EXIT_USAGE);
+            }
+            Err(e) => {
+                print_error(format!("{} is not a component whose WIT can be read: {e:#}", path.display()));
+                return Err(EXIT_USAGE);
+            }
+        };
+        for (key, item) in &decoded.worlds[world].exports {
+            if let (wit_parser::WorldKey::Name(name), wit_parser::WorldItem::Function(f)) = (key, item) {
+                exported_funcs.push((name.clone(), signature(&decoded, f), path.display().to_string()));
+            }
+        }
+        if let Err(e) = resolve.merge(decoded) {
+            print_error(format!("{}: its WIT conflicts with the known WIT packages: {e:#}", path.display()));
+            return Err(EXIT_USAGE);
+        }
+        pieces.push(Piece { label: path.display().to_string(), bytes });
+    }
+    let world_name = crate::world_name_for(file);
+    let suite = match claw_compiler::testing::compile_tests(&source, &world_name, &resolve) {
+        Ok(s) => s,
+        Err(diagnostics) => {
+            driver.report(file, &source, &diagnostics);
+            return Err(EXIT_USAGE);
+        }
+    };
+    let mismatches = import_mismatches(&source, &suite, &exported_funcs);
+    if !mismatches.is_empty() {
+        driver.report(file, &source, &mismatches);
+        return Err(EXIT_USAGE);
+    }
+    let script = Piece { label: format!("{} (the test script)", file.display()), bytes: suite.script.clone() };
+    let mocks: Vec<Piece> =
+        suite.mocks.iter().map(|m| Piece { label: format!("the mock of {}", m.interface), bytes: m.component.clone() }).collect();
+    let composed = match compose(&script, &pieces, &mocks) {
+        Ok(c) => c,
+        Err(ComposeError::Unsatisfied(list)) => {
+            print_error(format!("{}: {}", file.display(), ComposeError::Unsatisfied(list)));
+            return Err(EXIT_USAGE);
+        }
+        Err(e) => {
+            print_error(format!("{}: cannot wire the test to its components: {e}", file.display()));
+            return Err(EXIT_USAGE);
+        }
+    };
+    let runner = Runner::new(&composed, options.clone()).map_err(|e| {
+        print_error(format!("{}: {e}", file.display()));
+        EXIT_USAGE
+    })?;
+    Ok(Prepared { suite, runner })
+}
+
+/// `func(a: u32) -> string`, a function's signature as WIT.
+fn signature(resolve: &Resolve, f: &wit_parser::Function) -> String {
+    let params: Vec<String> = f.params.iter().map(|p| format!("{}: {}", p.name, wit_type(resolve, &p.ty))).collect();
+    match &f.result {
+        Some(t) => format!("func({}) -> {}", params.join(", "), wit_type(resolve, t)),
+        None => format!("func({})", params.join(", ")),
+    }
+}
+
+/// A type as WIT text, structurally (named types by their name).
+fn wit_type(resolve: &Resolve, ty: &wit_parser::Type) -> String {
+    claw_compiler::types::display_wit(resolve, ty)
+}
+
+/// The plain `import name: func(...)` of the script whose names a component
+/// under test exports with another signature: each an error at the import
+/// showing both.
+fn import_mismatches(source: &str, suite: &TestSuite, exported: &[(String, String, String)]) -> Vec<Diagnostic> {
+    let Ok(wit_component::DecodedWasm::Component(resolve, world)) = wit_component::decode(&suite.script) else {
+        return Vec::new();
+    };
+    let parsed = claw_compiler::parser::parse(source);
+    let mut out = Vec::new();
+    for (key, item) in &resolve.worlds[world].imports {
+        let (wit_parser::WorldKey::Name(name), wit_parser::WorldItem::Function(f)) = (key, item) else { continue };
+        let Some((_, theirs, path)) = exported.iter().find(|(n, _, _)| n == name) else { continue };
+        let ours = signature(&resolve, f);
+        if &ours == theirs {
+            continue;
+        }
+        let span = parsed
+            .file
+            .items
+            .iter()
+            .find_map(|i| match i {
+                claw_compiler::ast::Item::Import(imp) if imp.name.name == *name => Some(imp.sig.span),
+                _ => None,
+            })
+            .unwrap_or_default();
+        out.push(
+            Diagnostic::error(
+                "import-mismatch",
+                format!("`{name}` does not match the component's export"),
+                span,
+                format!("imported here as `{ours}`"),
+            )
+            .with_note(format!("{path} exports `{name}: {theirs}`"))
+            .with_help("change the import to the component's signature"),
+        );
+    }
+    out
+}
