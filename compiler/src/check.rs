@@ -1099,6 +1099,10 @@ impl Checker {
                 found
             }
             None if candidates.len() == 1 => Some(candidates[0]),
+            // In a test file the components under test bring their own
+            // versions of packages (WASI): take the newest when they are
+            // all semver-compatible, as wasmtime links them.
+            None if self.testing.is_test_file && let Some(newest) = self.newest_compatible(&candidates) => Some(newest),
             None => {
                 let versions: Vec<String> = candidates
                     .iter()
@@ -1116,6 +1120,16 @@ impl Checker {
                 None
             }
         }
+    }
+
+    /// The candidate with the highest version, when every candidate has a
+    /// version compatible with it (same major, or same minor for `0.x`).
+    fn newest_compatible(&self, candidates: &[PackageId]) -> Option<PackageId> {
+        let version = |id: &PackageId| self.resolve.packages[*id].name.version.clone();
+        let newest = candidates.iter().copied().max_by_key(|id| version(id))?;
+        let top = version(&newest)?;
+        let track = |v: &semver::Version| if v.major == 0 { (0, v.minor) } else { (v.major, 0) };
+        candidates.iter().all(|id| version(id).is_some_and(|v| track(&v) == track(&top))).then_some(newest)
     }
 
     fn import_from(&mut self, import: &ast::ImportFrom) {

@@ -113,11 +113,14 @@ fn not_an_item(word: &Ident) -> Diagnostic {
 /// Every diagnostic found, in the script or in a mock.
 pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Result<TestSuite, Vec<Diagnostic>> {
     let parsed = parser::parse(source);
+    if parsed.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Err(finish(parsed.diagnostics, source));
+    }
     let mut diagnostics = parsed.diagnostics;
     let prelude = parser::parse(check::PRELUDE).file.items;
 
     let mut tests = Vec::new();
-    let mut context = TestContext::default();
+    let mut context = TestContext { is_test_file: true, ..TestContext::default() };
     let mut script_items = prelude.clone();
     let mut mocks = Vec::new();
     let mut seen: HashMap<String, Span> = HashMap::new();
@@ -188,16 +191,12 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
             other => script_items.push(other.clone()),
         }
     }
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        return Err(finish(diagnostics, source));
-    }
-
     let script_file = ast::File { items: script_items, recovered_names: parsed.file.recovered_names.clone() };
     let script = build(&script_file, source, world_name, resolve, context);
     let mut compiled_mocks = Vec::new();
     for (k, (m, file)) in mocks.into_iter().enumerate() {
         let name = format!("{world_name}-mock-{k}");
-        match build(&file, source, &name, resolve, TestContext::default()) {
+        match build(&file, source, &name, resolve, TestContext { is_test_file: true, ..TestContext::default() }) {
             Ok(component) => compiled_mocks.push(MockComponent {
                 interface: m.path.to_string(),
                 component,
@@ -214,7 +213,9 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
         }
     }
     match script {
-        Ok(script) if diagnostics.is_empty() => Ok(TestSuite { script, tests, mocks: compiled_mocks }),
+        Ok(script) if !diagnostics.iter().any(|d| d.severity == Severity::Error) => {
+            Ok(TestSuite { script, tests, mocks: compiled_mocks })
+        }
         Ok(_) => Err(finish(diagnostics, source)),
         Err(mut errors) => {
             diagnostics.append(&mut errors);

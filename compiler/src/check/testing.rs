@@ -32,6 +32,9 @@ pub const FAILURE_FORMAT: &str = "summary\\nmessage: ..\\nleft: ..\\nright: ..\\
 /// [`crate::testing`]); empty for ordinary builds.
 #[derive(Clone, Debug, Default)]
 pub struct TestContext {
+    /// Checking a test file (set for the script and its mocks): an import
+    /// without a version takes the newest of several compatible versions.
+    pub is_test_file: bool,
     /// The names of the functions that are test bodies.
     pub tests: HashSet<String>,
     /// `iface::func` of each mocked function (the interface's name and the

@@ -64,9 +64,7 @@ pub fn generate(ty: &Type, rng: &mut Rng, size: u32) -> Result<Val, String> {
 /// Simpler values than `value` (of type `ty`), most promising first, at most
 /// 64 of them; empty when there is none or `value` does not match `ty`.
 pub fn shrink(value: &Val, ty: &Type) -> Vec<Val> {
-    let mut out = candidates(value, ty);
-    out.truncate(MAX_CANDIDATES);
-    out
+    candidates(value, ty, MAX_CANDIDATES)
 }
 
 /// Shrinks the failing arguments `args` (of types `tys`): replaces one
@@ -274,15 +272,15 @@ fn int_of(v: &Val) -> Option<i128> {
     })
 }
 
-/// All shrink candidates of `value`, before truncation.
-fn candidates(value: &Val, ty: &Type) -> Vec<Val> {
-    match (value, ty) {
+/// At most `limit` shrink candidates of `value`, computing no more than
+/// needed (nested values share the limit among their parts).
+fn candidates(value: &Val, ty: &Type, limit: usize) -> Vec<Val> {
+    let mut out = match (value, ty) {
         (Val::Bool(true), Type::Bool) => vec![Val::Bool(false)],
         (Val::Float32(x), Type::Float32) => {
-            let shrunk = shrink_float(f64::from(*x)).into_iter().map(|y| y as f32);
             let mut out: Vec<f32> = Vec::new();
-            for y in shrunk.filter(|y| y.to_bits() != x.to_bits()) {
-                if !out.iter().any(|z| z.to_bits() == y.to_bits()) {
+            for y in shrink_float(f64::from(*x)).into_iter().map(|y| y as f32) {
+                if y.to_bits() != x.to_bits() && !out.iter().any(|z| z.to_bits() == y.to_bits()) {
                     out.push(y);
                 }
             }
@@ -292,37 +290,37 @@ fn candidates(value: &Val, ty: &Type) -> Vec<Val> {
         (Val::Char(c), Type::Char) => shrink_char(*c).into_iter().map(Val::Char).collect(),
         (Val::String(s), Type::String) => {
             let chars: Vec<char> = s.chars().collect();
-            let shrunk = shrink_seq(&chars, |_, c| shrink_char(*c));
+            let shrunk = shrink_seq(&chars, limit, |_, c, _| shrink_char(*c));
             shrunk.into_iter().map(|cs| Val::String(cs.into_iter().collect())).collect()
         }
         (Val::List(items), Type::List(l)) => {
             let ty = l.ty();
-            shrink_seq(items, |_, v| shrink(v, &ty)).into_iter().map(Val::List).collect()
+            shrink_seq(items, limit, |_, v, k| candidates(v, &ty, k)).into_iter().map(Val::List).collect()
         }
         (Val::FixedLengthList(items), Type::FixedLengthList(l)) => {
             let ty = l.ty();
-            let shrunk = shrink_each(items, MAX_CANDIDATES, |_, v| shrink(v, &ty));
+            let shrunk = shrink_each(items, limit, |_, v, k| candidates(v, &ty, k));
             shrunk.into_iter().map(Val::FixedLengthList).collect()
         }
         (Val::Map(pairs), Type::Map(m)) => {
             let (kt, vt) = (m.key(), m.value());
-            let shrunk = shrink_seq(pairs, |_, (k, v)| {
-                let keys = shrink(k, &kt).into_iter().map(|k| (k, v.clone()));
-                keys.chain(shrink(v, &vt).into_iter().map(|v| (k.clone(), v))).collect()
+            let shrunk = shrink_seq(pairs, limit, |_, (k, v), n| {
+                let keys = candidates(k, &kt, n).into_iter().map(|k| (k, v.clone()));
+                keys.chain(candidates(v, &vt, n).into_iter().map(|v| (k.clone(), v))).collect()
             });
             shrunk.into_iter().map(Val::Map).collect()
         }
         (Val::Record(fields), Type::Record(r)) => {
             let tys: Vec<Type> = r.fields().map(|f| f.ty).collect();
-            let shrunk = shrink_each(fields, MAX_CANDIDATES, |i, (name, v)| match tys.get(i) {
-                Some(ty) => shrink(v, ty).into_iter().map(|v| (name.clone(), v)).collect(),
+            let shrunk = shrink_each(fields, limit, |i, (name, v), k| match tys.get(i) {
+                Some(ty) => candidates(v, ty, k).into_iter().map(|v| (name.clone(), v)).collect(),
                 None => Vec::new(),
             });
             shrunk.into_iter().map(Val::Record).collect()
         }
         (Val::Tuple(items), Type::Tuple(t)) => {
             let tys: Vec<Type> = t.types().collect();
-            let shrunk = shrink_each(items, MAX_CANDIDATES, |i, v| tys.get(i).map(|ty| shrink(v, ty)).unwrap_or_default());
+            let shrunk = shrink_each(items, limit, |i, v, k| tys.get(i).map(|ty| candidates(v, ty, k)).unwrap_or_default());
             shrunk.into_iter().map(Val::Tuple).collect()
         }
         (Val::Variant(name, payload), Type::Variant(v)) => {
@@ -331,26 +329,26 @@ fn candidates(value: &Val, ty: &Type) -> Vec<Val> {
             let earlier = cases[..index]
                 .iter()
                 .filter_map(|c| Some(Val::Variant(c.name.to_string(), simplest_payload(c.ty.as_ref())?)));
-            let mut out: Vec<Val> = earlier.collect();
+            let mut out: Vec<Val> = earlier.take(limit).collect();
             if let (Some(p), Some(ty)) = (payload, &cases[index].ty) {
-                out.extend(shrink(p, ty).into_iter().map(|p| Val::Variant(name.clone(), Some(Box::new(p)))));
+                let shrunk = candidates(p, ty, limit - out.len());
+                out.extend(shrunk.into_iter().map(|p| Val::Variant(name.clone(), Some(Box::new(p)))));
             }
             out
         }
         (Val::Enum(name), Type::Enum(e)) => {
-            let earlier = e.names().take_while(|n| n != name).take(MAX_CANDIDATES);
-            earlier.map(|n| Val::Enum(n.to_string())).collect()
+            e.names().take_while(|n| n != name).take(limit).map(|n| Val::Enum(n.to_string())).collect()
         }
         (Val::Option(Some(p)), Type::Option(o)) => {
-            let shrunk = shrink(p, &o.ty()).into_iter().map(|p| Val::Option(Some(Box::new(p))));
-            std::iter::once(Val::Option(None)).chain(shrunk).collect()
+            let shrunk = candidates(p, &o.ty(), limit.saturating_sub(1)).into_iter();
+            std::iter::once(Val::Option(None)).chain(shrunk.map(|p| Val::Option(Some(Box::new(p))))).collect()
         }
         (Val::Result(Ok(Some(p))), Type::Result(r)) => match r.ok() {
-            Some(ty) => shrink(p, &ty).into_iter().map(|p| Val::Result(Ok(Some(Box::new(p))))).collect(),
+            Some(ty) => candidates(p, &ty, limit).into_iter().map(|p| Val::Result(Ok(Some(Box::new(p))))).collect(),
             None => Vec::new(),
         },
         (Val::Result(Err(Some(p))), Type::Result(r)) => match r.err() {
-            Some(ty) => shrink(p, &ty).into_iter().map(|p| Val::Result(Err(Some(Box::new(p))))).collect(),
+            Some(ty) => candidates(p, &ty, limit).into_iter().map(|p| Val::Result(Err(Some(Box::new(p))))).collect(),
             None => Vec::new(),
         },
         (Val::Flags(names), Type::Flags(_)) => {
@@ -366,7 +364,9 @@ fn candidates(value: &Val, ty: &Type) -> Vec<Val> {
             Some(n) => shrink_int(n).into_iter().filter_map(|n| int_val(ty, n)).collect(),
             None => Vec::new(),
         },
-    }
+    };
+    out.truncate(limit);
+    out
 }
 
 /// 0, then `n` minus halves of the distance to 0, ending with one step from `n`.
@@ -426,11 +426,16 @@ fn unrank(r: u32) -> Option<char> {
     }
 }
 
-/// Shrinks of a sequence: empty, each half, without each element (up to 32),
-/// then with one element shrunk.
-fn shrink_seq<T: Clone>(items: &[T], shrink_item: impl FnMut(usize, &T) -> Vec<T>) -> Vec<Vec<T>> {
+/// At most `limit` shrinks of a sequence: empty, each half, without each
+/// element (up to half the limit), then with one element shrunk.
+/// `shrink_item(i, item, k)` gives at most `k` candidates for item `i`.
+fn shrink_seq<T: Clone>(
+    items: &[T],
+    limit: usize,
+    shrink_item: impl FnMut(usize, &T, usize) -> Vec<T>,
+) -> Vec<Vec<T>> {
     let n = items.len();
-    if n == 0 {
+    if n == 0 || limit == 0 {
         return Vec::new();
     }
     let mut out = vec![Vec::new()];
@@ -438,18 +443,39 @@ fn shrink_seq<T: Clone>(items: &[T], shrink_item: impl FnMut(usize, &T) -> Vec<T
         out.extend([items[..n / 2].to_vec(), items[n / 2..].to_vec()]);
     }
     if n >= 2 {
-        out.extend((0..n).take(MAX_CANDIDATES / 2).map(|i| [&items[..i], &items[i + 1..]].concat()));
+        out.extend((0..n).take(limit / 2).map(|i| [&items[..i], &items[i + 1..]].concat()));
     }
-    let room = MAX_CANDIDATES.saturating_sub(out.len());
+    let room = limit.saturating_sub(out.len());
     out.extend(shrink_each(items, room, shrink_item));
     out
 }
 
-/// Up to `limit` copies of `items` with one item replaced by one of its
+/// At most `limit` copies of `items` with one item replaced by one of its
 /// candidates, taking the first candidate of each item, then the second, ...
-fn shrink_each<T: Clone>(items: &[T], limit: usize, mut shrink_item: impl FnMut(usize, &T) -> Vec<T>) -> Vec<Vec<T>> {
-    let mut per_item: Vec<_> =
-        items.iter().enumerate().take(limit).map(|(i, item)| shrink_item(i, item).into_iter()).collect();
+/// Each item is first asked for its share of the limit, then those with more
+/// for what the others left over.
+fn shrink_each<T: Clone>(
+    items: &[T],
+    limit: usize,
+    mut shrink_item: impl FnMut(usize, &T, usize) -> Vec<T>,
+) -> Vec<Vec<T>> {
+    let n = items.len().min(limit);
+    if n == 0 {
+        return Vec::new();
+    }
+    let share = limit.div_ceil(n);
+    let mut per_item: Vec<Vec<T>> = (0..n).map(|i| shrink_item(i, &items[i], share)).collect();
+    let mut spare: usize = per_item.iter().map(|c| share - c.len().min(share)).sum();
+    for (i, c) in per_item.iter_mut().enumerate() {
+        if spare == 0 {
+            break;
+        }
+        if c.len() >= share {
+            *c = shrink_item(i, &items[i], share + spare);
+            spare -= c.len().saturating_sub(share).min(spare);
+        }
+    }
+    let mut per_item: Vec<_> = per_item.into_iter().map(Vec::into_iter).collect();
     let mut out = Vec::new();
     loop {
         let before = out.len();

@@ -1,0 +1,209 @@
+//! `clawc test`, run through the real binary against the Rust components in
+//! `examples/testing/components/` and components built from Claw: passing
+//! suites, the exact report of failing ones (snapshots), JSON and JUnit
+//! output, the sandbox, and the errors that stop a run.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn clawc() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_clawc"));
+    c.env("NO_COLOR", "1").current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("utf-8 output")
+}
+
+/// Replaces timings (`0.12s`, `"duration_ms": 1.5`) that vary between runs.
+fn normalize(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut line = line.to_string();
+        for marker in ["compiled in ", "finished in "] {
+            if let Some(at) = line.find(marker) {
+                let start = at + marker.len();
+                let end = line[start..].find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 's')).map_or(line.len(), |e| start + e);
+                line.replace_range(start..end, "[time]");
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn run(args: &[&str]) -> Output {
+    clawc().arg("test").args(args).output().expect("clawc runs")
+}
+
+/// The failing suite with everything that could vary fixed.
+fn failing(extra: &[&str]) -> Output {
+    let mut args = vec!["tests/testing/failing.test.claw", "--seed", "42", "--timeout", "1s", "--memory-limit", "16"];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn the_examples_pass() {
+    let out = run(&["examples/testing"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out.stderr));
+    for file in ["kvcache", "semver", "textstats"] {
+        assert!(stdout.contains(&format!("from examples/testing/{file}.test.claw")), "{stdout}");
+    }
+    assert!(stdout.contains("3 files: 25 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("test comparison is antisymmetric (100 cases) ... ok"), "{stdout}");
+}
+
+#[test]
+fn a_failing_suite_reports_every_kind_of_failure() {
+    let out = failing(&["-j", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    insta::assert_snapshot!("failing-human", normalize(&text(&out.stdout)));
+}
+
+#[test]
+fn reports_do_not_depend_on_the_number_of_jobs() {
+    let one = failing(&["-j", "1"]);
+    let four = failing(&["-j", "4"]);
+    assert_eq!(normalize(&text(&one.stdout)), normalize(&text(&four.stdout)));
+}
+
+#[test]
+fn json_has_one_event_per_line() {
+    let out = failing(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let events: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    assert_eq!(events.first().map(|e| e["event"].clone()), Some("started".into()));
+    let last = events.last().expect("events");
+    assert_eq!((last["event"].as_str(), last["passed"].as_u64(), last["failed"].as_u64()), (Some("failed"), Some(2), Some(9)));
+    let record = events.iter().find(|e| e["name"] == "a record differs").expect("the record test");
+    let failure = &record["failure"];
+    assert_eq!(failure["kind"], "assertion");
+    assert_eq!(failure["left"], "{major: 1, minor: 2, patch: 3, pre: \"\", build: \"\"}");
+    assert_eq!(failure["right"], "{major: 1, minor: 2, patch: 4, pre: \"\", build: \"\"}");
+    assert_eq!(failure["note"], "patch should be 4");
+    assert_eq!((failure["line"].as_u64(), failure["column"].as_u64()), (Some(23), Some(5)));
+    assert_eq!(record["stdout"], "parsing 1.2.3\n");
+    let property = events.iter().find(|e| e["name"] == "a property that fails").expect("the property");
+    assert_eq!(property["seed"], 42);
+    assert_eq!(property["failure"]["input"]["a"], "10");
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["failure"]["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["assertion", "assertion", "assertion", "assertion", "trap", "did-not-trap", "timeout", "out-of-memory", "assertion"]
+    );
+}
+
+#[test]
+fn junit_lists_every_test() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.xml");
+    let out = failing(&["--junit", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = std::fs::read_to_string(&path).expect("the report was written");
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 11, "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 9, "{xml}");
+    assert!(xml.contains("<testsuite name=\"tests/testing/failing.test.claw\" tests=\"11\" failures=\"9\""), "{xml}");
+    assert!(xml.contains("<failure type=\"timeout\" message=\"timed out after 1000 ms\">"), "{xml}");
+    assert!(xml.contains("<system-out>parsing 1.2.3\n</system-out>"), "{xml}");
+}
+
+#[test]
+fn list_and_filter() {
+    let out = run(&["examples/testing/semver.test.claw", "--list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 10, "{stdout}");
+    assert!(stdout.starts_with("examples/testing/semver.test.claw: parses a plain version\n"), "{stdout}");
+    let out = run(&["examples/testing/semver.test.claw", "--filter", "precedence"]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("running 1 test from"), "{stdout}");
+    assert!(stdout.contains("1 passed, 0 failed; 9 filtered out"), "{stdout}");
+}
+
+#[test]
+fn the_sandbox_grants_only_what_is_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let grant = format!("{}::/data", dir.path().display());
+    let out = run(&["tests/testing/sandbox.test.claw", "--env", "GREETING=hello", "--dir", &grant]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = run(&["tests/testing/sandbox.test.claw"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("left: []"), "{stdout}");
+    assert!(stdout.contains("0 passed, 2 failed"), "{stdout}");
+}
+
+/// Builds `tests/testing/adder.claw` into `dir`.
+fn adder(dir: &Path) -> String {
+    let wasm = dir.join("adder.wasm");
+    let out = clawc().args(["build", "tests/testing/adder.claw", "-o"]).arg(&wasm).output().expect("clawc runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    wasm.to_str().expect("utf-8 path").to_string()
+}
+
+#[test]
+fn plain_imports_are_wired_to_a_claw_component() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wasm = adder(dir.path());
+    let out = run(&["tests/testing/adder.test.claw", "--component", &wasm]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+#[test]
+fn a_signature_mismatch_shows_both() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wasm = adder(dir.path());
+    let out = run(&["tests/testing/mismatch.test.claw", "--component", &wasm]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr).replace(&wasm, "[adder.wasm]");
+    insta::assert_snapshot!("mismatch", stderr);
+}
+
+#[test]
+fn errors_only_tests_have_are_reported() {
+    let out = run(&["tests/testing/errors.test.claw"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("errors", text(&out.stderr));
+}
+
+#[test]
+fn an_unsatisfied_import_is_listed() {
+    let out = run(&["tests/testing/unmocked.test.claw"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("`example:kvcache/store@0.1.0`, imported by"), "{stderr}");
+    assert!(stderr.contains("mock ns:pkg/iface"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["no/such/file.test.claw"][..],
+        &["examples/testing/semver.test.claw", "--timeout", "soon"],
+        &["examples/testing/semver.test.claw", "--dir", "/no/such/dir"],
+        &["examples/testing/semver.test.claw", "--component", "/no/such.wasm"],
+        &["examples/testing/semver.test.claw", "--component", "Cargo.toml"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("error"), "{args:?}");
+    }
+}
+
+#[test]
+fn build_leaves_tests_out() {
+    let out = clawc()
+        .args(["wit", "--wit", "examples/testing/components/wit/semver.wit", "examples/testing/semver.test.claw"])
+        .output()
+        .expect("clawc runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let wit = text(&out.stdout);
+    assert!(!wit.contains("claw-test"), "{wit}");
+    assert!(!wit.contains("export"), "{wit}");
+}
