@@ -136,9 +136,7 @@ impl Generator<'_> {
                 Val::Map(pairs.collect::<Result<_, String>>()?)
             }
             Type::Record(r) => Val::Record(
-                r.fields()
-                    .map(|f| Ok((f.name.to_string(), self.value(&f.ty, cap)?)))
-                    .collect::<Result<_, String>>()?,
+                r.fields().map(|f| Ok((f.name.to_string(), self.value(&f.ty, cap)?))).collect::<Result<_, String>>()?,
             ),
             Type::Tuple(t) => Val::Tuple(t.types().map(|t| self.value(&t, cap)).collect::<Result<_, _>>()?),
             Type::Variant(v) => {
@@ -278,13 +276,14 @@ fn candidates(value: &Val, ty: &Type, limit: usize) -> Vec<Val> {
     let mut out = match (value, ty) {
         (Val::Bool(true), Type::Bool) => vec![Val::Bool(false)],
         (Val::Float32(x), Type::Float32) => {
-            let mut out: Vec<f32> = Vec::new();
-            for y in shrink_float(f64::from(*x)).into_iter().map(|y| y as f32) {
-                if y.to_bits() != x.to_bits() && !out.iter().any(|z| z.to_bits() == y.to_bits()) {
+            // Rounding back to f32 may turn a candidate into the value or another candidate.
+            let mut out = Vec::new();
+            for y in shrink_float(f64::from(*x)).into_iter().map(|y| Val::Float32(y as f32)) {
+                if y != *value && !out.contains(&y) {
                     out.push(y);
                 }
             }
-            out.into_iter().map(Val::Float32).collect()
+            out
         }
         (Val::Float64(x), Type::Float64) => shrink_float(*x).into_iter().map(Val::Float64).collect(),
         (Val::Char(c), Type::Char) => shrink_char(*c).into_iter().map(Val::Char).collect(),
@@ -320,7 +319,8 @@ fn candidates(value: &Val, ty: &Type, limit: usize) -> Vec<Val> {
         }
         (Val::Tuple(items), Type::Tuple(t)) => {
             let tys: Vec<Type> = t.types().collect();
-            let shrunk = shrink_each(items, limit, |i, v, k| tys.get(i).map(|ty| candidates(v, ty, k)).unwrap_or_default());
+            let shrunk =
+                shrink_each(items, limit, |i, v, k| tys.get(i).map(|ty| candidates(v, ty, k)).unwrap_or_default());
             shrunk.into_iter().map(Val::Tuple).collect()
         }
         (Val::Variant(name, payload), Type::Variant(v)) => {
@@ -429,11 +429,7 @@ fn unrank(r: u32) -> Option<char> {
 /// At most `limit` shrinks of a sequence: empty, each half, without each
 /// element (up to half the limit), then with one element shrunk.
 /// `shrink_item(i, item, k)` gives at most `k` candidates for item `i`.
-fn shrink_seq<T: Clone>(
-    items: &[T],
-    limit: usize,
-    shrink_item: impl FnMut(usize, &T, usize) -> Vec<T>,
-) -> Vec<Vec<T>> {
+fn shrink_seq<T: Clone>(items: &[T], limit: usize, shrink_item: impl FnMut(usize, &T, usize) -> Vec<T>) -> Vec<Vec<T>> {
     let n = items.len();
     if n == 0 || limit == 0 {
         return Vec::new();
@@ -554,7 +550,8 @@ mod tests {
         let perms = defined(DefinedType::Flags(Flags(names(&["read", "write", "exec"]))));
         let color = defined(DefinedType::Enum(Enum(names(&["red", "green", "blue"]))));
         let pair = defined(DefinedType::Tuple(vec![prim(P::U8), prim(P::S16)]));
-        let cases = [("none", None), ("circle", Some(prim(P::F64))), ("label", Some(prim(P::String))), ("pair", Some(pair))];
+        let cases =
+            [("none", None), ("circle", Some(prim(P::F64))), ("label", Some(prim(P::String))), ("pair", Some(pair))];
         let shape = defined(DefinedType::Variant(Variant { cases: cases.map(|(n, t)| (n.to_string(), t)).into() }));
         let option_char = defined(DefinedType::Option(prim(P::Char)));
         let chars = defined(DefinedType::List(option_char));
@@ -571,7 +568,8 @@ mod tests {
             ("outcome", outcome),
             ("pair", fb),
         ];
-        let everything = defined(DefinedType::Record(Record { fields: fields.map(|(n, t)| (n.to_string(), t)).into() }));
+        let everything =
+            defined(DefinedType::Record(Record { fields: fields.map(|(n, t)| (n.to_string(), t)).into() }));
         let nums = defined(DefinedType::List(prim(P::U32)));
         let strings = defined(DefinedType::List(prim(P::String)));
         let strings2 = defined(DefinedType::List(strings));
@@ -745,9 +743,9 @@ mod tests {
     fn shrinking_keeps_types_and_terminates() {
         let tys = param_types();
         let mut rng = Rng::with_seed(3);
-        for n in 0..200 {
+        for n in 0..100 {
             let ty = &tys[n % 4];
-            let mut value = generate(ty, &mut rng, 100).expect("generate");
+            let mut value = generate(ty, &mut rng, n as u32).expect("generate");
             for step in 0.. {
                 let candidates = shrink(&value, ty);
                 assert!(candidates.len() <= MAX_CANDIDATES);
