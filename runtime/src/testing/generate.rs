@@ -49,8 +49,10 @@ const ASCII_ORDER: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 const SPECIAL_CHARS: &[char] =
     &[' ', '\n', '\t', '"', '\\', '\0', 'é', 'ß', 'λ', 'Ж', '中', '😀', '\u{fffd}', '\u{10ffff}'];
 
-/// Generates a random value of type `ty`; `size` (0 to 100, larger counts as
-/// 100) bounds how big it gets (see the [module docs](self)).
+/// Generates a random value of type `ty`. `size` (0 to 100; larger counts as
+/// 100) bounds how big it gets: strings and lists have at most `size`
+/// elements (a quarter of the bound per level of list nesting), and integers
+/// and floats go from small magnitudes toward their whole range and edges.
 ///
 /// # Errors
 ///
