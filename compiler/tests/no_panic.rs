@@ -104,11 +104,18 @@ enum Outcome {
     Panicked(String),
 }
 
-/// Compiles `source`, catching any panic.
-fn compile_case(source: &str) -> Outcome {
+/// Compiles `source` (as a test file for `clawc test` when `test_file`),
+/// catching any panic.
+fn compile_case(source: &str, test_file: bool) -> Outcome {
     install_hook();
     CAPTURING.with(|c| c.set(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| claw_compiler::compile(source, WORLD, resolve())));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        if test_file {
+            claw_compiler::testing::compile_tests(source, WORLD, resolve()).map(|_| ())
+        } else {
+            claw_compiler::compile(source, WORLD, resolve()).map(|_| ())
+        }
+    }));
     CAPTURING.with(|c| c.set(false));
     match result {
         Ok(Ok(_)) => Outcome::Compiled,
@@ -123,6 +130,8 @@ fn compile_case(source: &str) -> Outcome {
 #[derive(Default)]
 struct Failures {
     family: &'static str,
+    /// Compile the cases as test files (`claw_compiler::testing`).
+    test_file: bool,
     cases: usize,
     compiled: usize,
     /// How often each diagnostic code came first (to see which stages the cases reach).
@@ -139,7 +148,7 @@ impl Failures {
     /// Returns whether it compiled.
     fn run(&mut self, label: &str, source: &str) -> bool {
         self.cases += 1;
-        match compile_case(source) {
+        match compile_case(source, self.test_file) {
             Outcome::Compiled => {
                 self.compiled += 1;
                 true
@@ -751,6 +760,70 @@ fn one_char_edits() {
     failures.finish();
 }
 
+/// A test file for `clawc test`: tests, `assert`, `?`, a property test, a
+/// `traps` test and a mock with state and call records.
+const TEST_FILE: &str = r#"import { log, level } from wasi:logging/logging;
+
+record pair { a: u32, b: string }
+
+func twice(x: u32) -> u32 { return x * 2; }
+
+test "arithmetic" {
+    assert twice(2) == 4, "twice of \{2}";
+    let p: pair = {a: 1, b: "x"};
+    assert p == {a: 1, b: "x"};
+}
+
+test "options" {
+    let xs: list<u32> = [1, 2];
+    assert xs.get(1)? == 2;
+    if xs.len() > 5 { return; }
+}
+
+test "traps" traps {
+    let zero: u32 = 0;
+    assert 1 / zero == 0;
+}
+
+test "property" (n: u16, s: string) {
+    assert twice(n as u32) >= n as u32;
+    assert s.len() >= 0;
+}
+
+mock wasi:logging/logging {
+    let mut seen: u32 = 0;
+    func log(lvl: level, context: string, message: string) {
+        seen += 1;
+    }
+}
+
+test "mock records" {
+    assert logging::log.count() == 0;
+}
+"#;
+
+#[test]
+fn test_files_never_panic() {
+    let mut failures = Failures { test_file: true, ..Failures::new("test files: prefixes and edits") };
+    let cuts = TEST_FILE.char_indices().map(|(i, _)| i).chain([TEST_FILE.len()]);
+    for cut in cuts {
+        let compiled = failures.run(&format!("test file cut at byte {cut}"), &TEST_FILE[..cut]);
+        if cut == TEST_FILE.len() && !compiled {
+            failures.items.push("the whole test file does not compile".to_string());
+        }
+    }
+    let mut rng = Rng::new(seed(9));
+    let chars: Vec<char> = TEST_FILE.chars().collect();
+    for case in 0..cases(300) {
+        let mut edited = chars.clone();
+        let at = rng.below(edited.len());
+        edited.remove(at);
+        let mutated: String = edited.into_iter().collect();
+        failures.run(&format!("test file edit #{case}: deleted char {at}"), &mutated);
+    }
+    failures.finish();
+}
+
 /// Inputs found to fail (by this file's fuzzing at larger scales), kept as
 /// fixed cases so they are checked on every run. Each is a minimal
 /// reproducer, kept as regression tests.
@@ -836,7 +909,7 @@ fn deep_nesting_child() {
     // 8 MiB, the main thread's usual stack, as `clawc` would have.
     let outcome = std::thread::Builder::new()
         .stack_size(8 << 20)
-        .spawn(move || match compile_case(&source) {
+        .spawn(move || match compile_case(&source, false) {
             Outcome::Compiled => "compiled".to_string(),
             Outcome::Rejected(d) => match diagnostics_problem(&source, &d) {
                 Some(problem) => format!("BAD: {problem}"),
