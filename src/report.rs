@@ -102,6 +102,9 @@ pub fn failure_details(r: &Reported<'_>) -> String {
             if let (Some(l), Some(rt)) = (&f.left, &f.right) {
                 let _ = writeln!(out, "   left: {l}");
                 let _ = writeln!(out, "  right: {rt}");
+                if let Some(at) = first_difference(l, rt) {
+                    let _ = writeln!(out, "         {}^ first difference", " ".repeat(at));
+                }
             }
             let (line, column) = f.at.unwrap_or((r.line, 1));
             let _ = writeln!(out, "     at: {}:{line}:{column}", r.file);
@@ -122,6 +125,16 @@ pub fn failure_details(r: &Reported<'_>) -> String {
         }
     }
     out
+}
+
+/// Where two WAVE texts first differ, in chars, when they are long enough
+/// for a pointer to help (over 12 chars) and neither is a prefix of the
+/// other.
+pub fn first_difference(left: &str, right: &str) -> Option<usize> {
+    if left.chars().count().max(right.chars().count()) <= 12 {
+        return None;
+    }
+    left.chars().zip(right.chars()).position(|(a, b)| a != b)
 }
 
 /// The closing line: `test result: ok. 3 passed, 0 failed; finished in 0.10s`.
@@ -261,6 +274,13 @@ mod tests {
         assert_eq!(f.left.as_deref(), Some("[1]"));
         assert_eq!(f.right.as_deref(), Some("[2]"));
         assert_eq!(f.at, Some((7, 5)));
+    }
+
+    #[test]
+    fn points_at_the_first_difference() {
+        assert_eq!(first_difference("{x: 1, y: 2, z: 3}", "{x: 1, y: 5, z: 3}"), Some(10));
+        assert_eq!(first_difference("3", "4"), None, "short values need no pointer");
+        assert_eq!(first_difference("[1, 2, 3, 4, 5, 6]", "[1, 2, 3, 4, 5, 6, 7]"), None);
     }
 
     #[test]

@@ -149,7 +149,16 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
             );
         } else {
             let plural = if tests.len() == 1 { "test" } else { "tests" };
-            println!("\nrunning {} {plural} from {name} (compiled in {:.2}s)", tests.len(), compile_time.as_secs_f64());
+            let seed = if tests.iter().any(|t| !t.params.is_empty()) {
+                format!("; property seed {}", options.seed)
+            } else {
+                String::new()
+            };
+            println!(
+                "\nrunning {} {plural} from {name} (compiled in {:.2}s{seed})",
+                tests.len(),
+                compile_time.as_secs_f64()
+            );
         }
         let run_start = Instant::now();
         let mut outcomes: Vec<(TestCase, Outcome)> = Vec::new();
@@ -274,7 +283,7 @@ fn runner_options(args: &TestArgs) -> Result<RunnerOptions, String> {
     if args.memory_limit == 0 {
         return Err("--memory-limit must be at least 1 MiB".into());
     }
-    let seed = args.seed.unwrap_or_else(|| fastrand_seed());
+    let seed = args.seed.unwrap_or_else(clock_seed);
     Ok(RunnerOptions {
         timeout: args.timeout,
         memory_limit: args.memory_limit.saturating_mul(1 << 20),
@@ -286,7 +295,7 @@ fn runner_options(args: &TestArgs) -> Result<RunnerOptions, String> {
 }
 
 /// A seed from the clock, when `--seed` is not given.
-fn fastrand_seed() -> u64 {
+fn clock_seed() -> u64 {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     (nanos as u64) % 1_000_000
 }

@@ -314,7 +314,7 @@ impl BodyChecker<'_> {
                         "changed-while-lent",
                         format!("cannot {what_op} `{name}` while `for` lends its handles"),
                         span,
-                        format!("would end handles the loop lends"),
+                        "would end handles the loop lends".to_string(),
                     )
                     .with_label(loop_span, format!("`{name}`'s elements are lent until this loop ends"))
                     .with_help("collect what to change and change it after the loop"),

@@ -83,7 +83,7 @@ pub fn compose(script: &Piece, components: &[Piece], mocks: &[Piece]) -> Result<
         for name in imports_of(&graph, node) {
             let provider = providers
                 .iter()
-                .find(|(p, _)| *p != node && exports_of(&graph, *p).iter().any(|e| *e == name))
+                .find(|(p, _)| *p != node && exports_of(&graph, *p).contains(&name))
                 .map(|(p, _)| *p);
             match provider {
                 Some(p) => {
