@@ -11,6 +11,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// `println!` that ends the process quietly (with status 1) when stdout is
+/// closed, as when the report is piped into `head`, instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, $($arg)*).is_err() {
+            std::process::exit(i32::from(EXIT_FAILURE));
+        }
+    }};
+}
+
 /// The options of `clawc test`, parsed.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TestArgs {
@@ -66,6 +77,10 @@ pub struct TestArgs {
     pub wit: WitArgs,
 }
 
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || format!("`{text}` is not a duration (write seconds, or `500ms`, `2s`)");
     let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
@@ -86,6 +101,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 struct Prepared {
     suite: TestSuite,
     runner: Runner,
+    /// Time spent compiling the script and mocks, composing, and compiling
+    /// the composition with wasmtime.
+    phases: [Duration; 3],
 }
 
 /// Runs `clawc test`; returns the exit code (0 all passed, 1 a test failed,
@@ -135,17 +153,29 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
         if args.list {
             for t in &tests {
                 if json {
-                    println!("{}", serde_json::json!({"type": "test", "event": "discovered", "name": t.name, "file": name, "line": t.line}));
+                    say!("{}", serde_json::json!({"type": "test", "event": "discovered", "name": t.name, "file": name, "line": t.line}));
                 } else {
-                    println!("{name}: {}", t.name);
+                    say!("{name}: {}", t.name);
                 }
             }
             continue;
         }
         if json {
-            println!(
+            say!(
                 "{}",
-                serde_json::json!({"type": "suite", "event": "started", "file": name, "tests": tests.len(), "seed": options.seed, "compile_ms": compile_time.as_secs_f64() * 1000.0})
+                serde_json::json!({
+                    "type": "suite",
+                    "event": "started",
+                    "file": name,
+                    "tests": tests.len(),
+                    "seed": options.seed,
+                    "compile_ms": ms(compile_time),
+                    "phases_ms": {
+                        "claw": ms(prepared.phases[0]),
+                        "compose": ms(prepared.phases[1]),
+                        "wasmtime": ms(prepared.phases[2]),
+                    },
+                })
             );
         } else {
             let plural = if tests.len() == 1 { "test" } else { "tests" };
@@ -154,7 +184,7 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
             } else {
                 String::new()
             };
-            println!(
+            say!(
                 "\nrunning {} {plural} from {name} (compiled in {:.2}s{seed})",
                 tests.len(),
                 compile_time.as_secs_f64()
@@ -165,34 +195,36 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
         run_parallel(&prepared.runner, &tests, args.jobs, |test, outcome| {
             let reported = Reported { name: &test.name, file: &name, line: test.line, outcome: &outcome };
             if json {
-                println!("{}", report::test_json(&reported));
+                say!("{}", report::test_json(&reported));
             } else {
-                println!("{}", report::test_line(&reported, color));
+                say!("{}", report::test_line(&reported, color));
             }
-            let _ = std::io::stdout().flush();
+            if std::io::stdout().flush().is_err() {
+                std::process::exit(i32::from(EXIT_FAILURE));
+            }
             outcomes.push((test.clone(), outcome));
         });
         let failed = outcomes.iter().filter(|(_, o)| !o.passed()).count();
         let passed = outcomes.len() - failed;
         if json {
-            println!(
+            say!(
                 "{}",
                 serde_json::json!({"type": "suite", "event": if failed == 0 { "ok" } else { "failed" }, "file": name, "passed": passed, "failed": failed, "filtered_out": filtered, "duration_ms": run_start.elapsed().as_secs_f64() * 1000.0})
             );
         } else {
             if failed > 0 {
-                println!("\nfailures:\n");
+                say!("\nfailures:\n");
                 for (t, o) in outcomes.iter().filter(|(_, o)| !o.passed()) {
                     let r = Reported { name: &t.name, file: &name, line: t.line, outcome: o };
-                    println!("{}", report::failure_details(&r));
+                    say!("{}", report::failure_details(&r));
                 }
-                println!("failures:");
+                say!("failures:");
                 for (t, _) in outcomes.iter().filter(|(_, o)| !o.passed()) {
-                    println!("    {}", t.name);
+                    say!("    {}", t.name);
                 }
-                println!();
+                say!();
             }
-            println!("{}", report::summary_line(passed, failed, filtered, run_start.elapsed(), color));
+            say!("{}", report::summary_line(passed, failed, filtered, run_start.elapsed(), color));
         }
         if failed > 0 {
             worst = worst.max(EXIT_FAILURE);
@@ -215,7 +247,7 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
     if files.len() > 1 && !args.list && !json {
         let failed: usize = results.iter().map(|(_, o)| o.iter().filter(|(_, o)| !o.passed()).count()).sum();
         let total: usize = results.iter().map(|(_, o)| o.len()).sum();
-        println!("\n{} files: {} passed, {failed} failed; finished in {:.2}s", files.len(), total - failed, started.elapsed().as_secs_f64());
+        say!("\n{} files: {} passed, {failed} failed; finished in {:.2}s", files.len(), total - failed, started.elapsed().as_secs_f64());
     }
     worst
 }
@@ -390,6 +422,7 @@ fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) ->
         pieces.push(Piece { label: path.display().to_string(), bytes });
     }
     let world_name = crate::world_name_for(file);
+    let started = Instant::now();
     let suite = match claw_compiler::testing::compile_tests(&source, &world_name, &resolve) {
         Ok(s) => s,
         Err(diagnostics) => {
@@ -402,6 +435,7 @@ fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) ->
         driver.report(file, &source, &mismatches);
         return Err(EXIT_USAGE);
     }
+    let compiled = started.elapsed();
     let script = Piece { label: format!("{} (the test script)", file.display()), bytes: suite.script.clone() };
     let mocks: Vec<Piece> =
         suite.mocks.iter().map(|m| Piece { label: format!("the mock of {}", m.interface), bytes: m.component.clone() }).collect();
@@ -416,11 +450,13 @@ fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) ->
             return Err(EXIT_USAGE);
         }
     };
+    let composed_at = started.elapsed();
     let runner = Runner::new(&composed, options.clone()).map_err(|e| {
         print_error(format!("{}: {e}", file.display()));
         EXIT_USAGE
     })?;
-    Ok(Prepared { suite, runner })
+    let phases = [compiled, composed_at - compiled, started.elapsed() - composed_at];
+    Ok(Prepared { suite, runner, phases })
 }
 
 /// `func(a: u32) -> string`, a function's signature as WIT.
