@@ -182,6 +182,19 @@ fn an_unsatisfied_import_is_listed() {
 }
 
 #[test]
+fn a_function_a_mock_leaves_out_traps_and_says_so() {
+    let out = run(&["tests/testing/partial-mock.test.claw"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("test a hit needs only get ... ok"), "{stdout}");
+    assert!(
+        stdout.contains("stderr:\nthe mock of example:kvcache/store does not implement `delete`, which was called"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["no/such/file.test.claw"][..],

@@ -173,7 +173,7 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
             }
             Item::Mock(m) => {
                 let k = mocks.len();
-                let (file, records) = mock_file(&parsed.file.items, m, k);
+                let (file, records) = mock_file(&parsed.file.items, m, k, resolve);
                 for (func, access, sig) in records {
                     script_items.push(plain_import(&access.count, sig_of(Vec::new(), named("u32", m.span), m.span)));
                     if let (Some(calls), Some(ty)) = (&access.calls, sig) {
@@ -302,6 +302,103 @@ fn is_anonymous(ty: &TypeExpr) -> bool {
     }
 }
 
+fn wasi_path(package: &str, interface: &str, span: Span) -> ast::WitPath {
+    let ident = |name: &str| Ident { name: name.to_string(), span };
+    ast::WitPath { namespace: ident("wasi"), package: ident(package), interface: ident(interface), version: None, span }
+}
+
+/// The functions of the interface `path` names (the newest version when
+/// it has none), with their signatures as Claw syntax; empty when it is
+/// unknown (the checker reports that).
+fn interface_functions(resolve: &Resolve, path: &ast::WitPath) -> Vec<(String, FuncSig)> {
+    let package = resolve
+        .packages
+        .iter()
+        .filter(|(_, p)| p.name.namespace == path.namespace.name && p.name.name == path.package.name)
+        .filter(|(_, p)| match &path.version {
+            Some((v, _)) => p.name.version.as_ref().is_some_and(|pv| pv.to_string() == *v),
+            None => true,
+        })
+        .max_by_key(|(_, p)| p.name.version.clone());
+    let Some(interface) = package.and_then(|(_, p)| p.interfaces.get(&path.interface.name)) else {
+        return Vec::new();
+    };
+    let span = path.span;
+    let mut out = Vec::new();
+    for (name, f) in &resolve.interfaces[*interface].functions {
+        if !matches!(f.kind, wit_parser::FunctionKind::Freestanding) {
+            continue; // resource members are not mocked here
+        }
+        let mut params = Vec::new();
+        let mut ok = true;
+        for p in &f.params {
+            match type_expr(resolve, &p.ty, span) {
+                Some(ty) => params.push(ast::Param { name: Ident { name: p.name.clone(), span }, ty }),
+                None => ok = false,
+            }
+        }
+        let result = match &f.result {
+            Some(t) => type_expr(resolve, t, span),
+            None => None,
+        };
+        if ok && (f.result.is_none() || result.is_some()) {
+            out.push((name.clone(), FuncSig { params, result, span }));
+        }
+    }
+    out
+}
+
+/// A WIT type as Claw syntax, inside the interface that defines its named
+/// types; `None` for what Claw cannot write (futures, streams).
+fn type_expr(resolve: &Resolve, ty: &wit_parser::Type, span: Span) -> Option<TypeExpr> {
+    use wit_parser::{Type, TypeDefKind};
+    let prim = |name: &str| Some(named(name, span));
+    match ty {
+        Type::Bool => prim("bool"),
+        Type::U8 => prim("u8"),
+        Type::U16 => prim("u16"),
+        Type::U32 => prim("u32"),
+        Type::U64 => prim("u64"),
+        Type::S8 => prim("s8"),
+        Type::S16 => prim("s16"),
+        Type::S32 => prim("s32"),
+        Type::S64 => prim("s64"),
+        Type::F32 => prim("f32"),
+        Type::F64 => prim("f64"),
+        Type::Char => prim("char"),
+        Type::String => prim("string"),
+        Type::ErrorContext => None,
+        Type::Id(id) => {
+            let def = &resolve.types[*id];
+            if let Some(name) = &def.name {
+                return prim(name);
+            }
+            let arg = |t: &Type| type_expr(resolve, t, span);
+            match &def.kind {
+                TypeDefKind::List(t) => Some(generic("list", vec![Some(arg(t)?)], span)),
+                TypeDefKind::Option(t) => Some(generic("option", vec![Some(arg(t)?)], span)),
+                TypeDefKind::Result(r) => {
+                    let ok = match &r.ok { Some(t) => Some(arg(t)?), None => None };
+                    let err = match &r.err { Some(t) => Some(arg(t)?), None => None };
+                    if ok.is_none() && err.is_none() {
+                        prim("result")
+                    } else {
+                        Some(generic("result", vec![ok, err], span))
+                    }
+                }
+                TypeDefKind::Tuple(t) => {
+                    let items: Option<Vec<_>> = t.types.iter().map(|t| arg(t).map(Some)).collect();
+                    Some(generic("tuple", items?, span))
+                }
+                TypeDefKind::Handle(wit_parser::Handle::Own(r)) => arg(&Type::Id(*r)),
+                TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) => Some(generic("borrow", vec![Some(arg(&Type::Id(*r))?)], span)),
+                TypeDefKind::Type(t) => arg(t),
+                _ => None,
+            }
+        }
+    }
+}
+
 /// The file of mock number `k`: the test file's own types, the mock's globals, its
 /// functions (each first recording its call) inside `export path { ... }`,
 /// and the exported readers of the records. Also returns, per function,
@@ -311,6 +408,7 @@ fn mock_file(
     items: &[Item],
     m: &ast::MockDef,
     k: usize,
+    resolve: &Resolve,
 ) -> (ast::File, Vec<(String, MockAccess, Option<TypeExpr>)>) {
     // No imports: a mock that imported from the components under test would
     // make the composition a cycle.
@@ -403,6 +501,38 @@ fn mock_file(
             out.push(reader(calls, &calls_global, list_ty.clone()));
         }
         records.push((f.name.name.clone(), MockAccess { count, calls }, list_ty));
+    }
+    // The interface's functions the mock leaves out: each writes why on
+    // stderr (shown with the failing test) and traps.
+    let missing = interface_functions(resolve, &m.path)
+        .into_iter()
+        .filter(|(name, _)| !m.funcs.iter().any(|f| f.name.name == *name))
+        .collect::<Vec<_>>();
+    if !missing.is_empty() {
+        out.push(Item::ImportFrom(Box::new(ast::ImportFrom {
+            names: vec![ast::ImportName { name: Ident { name: "get-stderr".into(), span: m.span }, alias: None }],
+            path: wasi_path("cli", "stderr", m.span),
+            span: m.span,
+        })));
+    }
+    for (name, sig) in missing {
+        let message = format!("the mock of {} does not implement `{name}`, which was called\n", m.path);
+        funcs.push(ast::FuncDef {
+            docs: String::new(),
+            exported: true,
+            name: Ident { name, span: m.span },
+            sig,
+            body: parser::parse(&format!(
+                "func stub() {{ match get-stderr().blocking-write-and-flush({message:?}.bytes()) {{ ok => {{}} err(_) => {{}} }} \
+                 let none: list<u32> = []; loop {{ none[0]; }} }}"
+            ))
+            .file
+            .funcs()
+            .next()
+            .map(|f| f.body.clone())
+            .unwrap_or(ast::Block { stmts: Vec::new(), span: m.span }),
+            span: m.span,
+        });
     }
     out.push(Item::ExportInterface(Box::new(ast::ExportInterface {
         path: m.path.clone(),
