@@ -127,14 +127,15 @@ pub fn failure_details(r: &Reported<'_>) -> String {
     out
 }
 
-/// Where two WAVE texts first differ, in chars, when they are long enough
-/// for a pointer to help (over 12 chars) and neither is a prefix of the
-/// other.
+/// Where two different WAVE texts first differ, in chars (the end of the
+/// shorter one when it is a prefix of the other), when they are long enough
+/// for a pointer to help (over 12 chars).
 pub fn first_difference(left: &str, right: &str) -> Option<usize> {
-    if left.chars().count().max(right.chars().count()) <= 12 {
+    let (l, r) = (left.chars().count(), right.chars().count());
+    if l.max(r) <= 12 || left == right {
         return None;
     }
-    left.chars().zip(right.chars()).position(|(a, b)| a != b)
+    Some(left.chars().zip(right.chars()).position(|(a, b)| a != b).unwrap_or(l.min(r)))
 }
 
 /// The closing line: `test result: ok. 3 passed, 0 failed; finished in 0.10s`.
@@ -280,7 +281,9 @@ mod tests {
     fn points_at_the_first_difference() {
         assert_eq!(first_difference("{x: 1, y: 2, z: 3}", "{x: 1, y: 5, z: 3}"), Some(10));
         assert_eq!(first_difference("3", "4"), None, "short values need no pointer");
-        assert_eq!(first_difference("[1, 2, 3, 4, 5, 6]", "[1, 2, 3, 4, 5, 6, 7]"), None);
+        assert_eq!(first_difference("[1, 2, 3, 4, 5, 6]", "[1, 2, 3, 4, 5, 6, 7]"), Some(17));
+        assert_eq!(first_difference("\"abcdefghijklm", "\"abcdefghijklm\""), Some(14), "a prefix: its end");
+        assert_eq!(first_difference("[1, 2, 3, 4, 5, 6]", "[1, 2, 3, 4, 5, 6]"), None);
     }
 
     #[test]
