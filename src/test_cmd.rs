@@ -22,6 +22,18 @@ macro_rules! say {
     }};
 }
 
+/// The formats of `clawc test`'s report.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// A line per test, then the failures' details and a summary line, on
+    /// stdout (like `cargo test`).
+    #[default]
+    Human,
+    /// One JSON event per line on stdout: suites started and finished,
+    /// tests finished (with their failures), tests listed.
+    Json,
+}
+
 /// The options of `clawc test`, parsed.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TestArgs {
@@ -43,10 +55,10 @@ pub struct TestArgs {
     /// How many tests run at once [default: the number of cores].
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// The report's format: `human` (on stdout, `cargo test` style) or
-    /// `json` (one JSON event per line on stdout).
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
-    pub format: MessageFormat,
+    /// The report's format (compile errors follow it too: rendered on
+    /// stderr, or JSON objects on stdout).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -127,7 +139,7 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let json = args.format == MessageFormat::Json;
+    let json = args.format == ReportFormat::Json;
     let mut worst = EXIT_SUCCESS;
     let mut junit = Vec::new();
     let mut results: Vec<(String, Vec<(TestCase, Outcome)>)> = Vec::new();
@@ -365,9 +377,30 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Prints compile errors: rendered on stderr, or as JSON events
+/// (`"type": "diagnostic"`, the fields of `clawc check --message-format
+/// json`) on stdout.
+struct Reporter {
+    json: bool,
+}
+
+impl Reporter {
+    fn report(&self, path: &Path, source: &str, diagnostics: &[Diagnostic]) {
+        if self.json {
+            for d in diagnostics {
+                let mut event = crate::render::to_json(d, &path.display().to_string(), source);
+                event["type"] = "diagnostic".into();
+                say!("{event}");
+            }
+        } else {
+            crate::Driver { color: crate::stderr_color(), format: MessageFormat::Human }.report(path, source, diagnostics);
+        }
+    }
+}
+
 /// Reads, compiles and composes one test file.
 fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) -> Result<Prepared, u8> {
-    let driver = crate::Driver { color: crate::stderr_color(), format: if json { MessageFormat::Json } else { MessageFormat::Human } };
+    let driver = Reporter { json };
     let source = crate::read_source(file).map_err(|e| {
         print_error(e);
         EXIT_USAGE
