@@ -65,10 +65,7 @@ pub fn to_json(diagnostic: &Diagnostic, path: &str, source: &str) -> serde_json:
         .labels
         .iter()
         .map(|label| {
-            let start = (label.span.start as usize).min(source.len());
-            let before = source.get(..start).unwrap_or("");
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let (line, column) = label.span.line_column(source);
             serde_json::json!({
                 "start": label.span.start,
                 "end": label.span.end,

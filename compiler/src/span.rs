@@ -23,6 +23,15 @@ impl Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 
+    /// The 1-based line and column (counted in chars) where the span
+    /// starts in `source` (clamped to its end).
+    pub fn line_column(self, source: &str) -> (u32, u32) {
+        let before = source.get(..(self.start as usize).min(source.len())).unwrap_or(source);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line as u32, column as u32)
+    }
+
     /// The span as a `usize` range, for slicing the source text.
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize

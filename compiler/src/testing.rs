@@ -152,7 +152,7 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
                     );
                 }
                 let export = format!("{TEST_EXPORT_PREFIX}{}", tests.len());
-                let (line, column) = line_column(source, t.span);
+                let (line, column) = t.span.line_column(source);
                 tests.push(TestCase {
                     name: t.name.clone(),
                     export: export.clone(),
@@ -243,13 +243,6 @@ fn finish(mut all: Vec<Diagnostic>, source: &str) -> Vec<Diagnostic> {
     }
     all.sort_by_key(|d| d.primary_span());
     all
-}
-
-fn line_column(source: &str, span: Span) -> (u32, u32) {
-    let before = source.get(..span.start as usize).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
-    (line as u32, column as u32)
 }
 
 fn named(name: &str, span: Span) -> TypeExpr {

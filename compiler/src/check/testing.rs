@@ -62,9 +62,7 @@ impl BodyChecker<'_> {
 
     /// `line:column` (1-based, in chars) of `span`'s start.
     fn location(&self, span: Span) -> String {
-        let before = self.checker.source.get(..span.start as usize).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let (line, column) = span.line_column(&self.checker.source);
         format!("{line}:{column}")
     }
 

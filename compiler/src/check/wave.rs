@@ -144,9 +144,7 @@ impl BodyChecker<'_> {
         let result = self.checker.interner.result(&mut self.checker.resolve, None, Some(Ty::String));
         let source = &self.checker.source;
         let text = source.get(cond.span.start as usize..cond.span.end as usize).unwrap_or("condition").to_string();
-        let before = source.get(..span.start as usize).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let (line, column) = span.line_column(source);
         let message = format!("check failed: {text}");
         let location = format!(" at {line}:{column}");
         let inner = super::strip_parens(cond);
