@@ -213,9 +213,20 @@ fn xml_escape(text: &str) -> String {
     out
 }
 
-/// A JUnit XML document: one `<testsuite>` per test file.
-pub fn junit(suites: &[(String, Vec<Reported<'_>>)]) -> String {
+/// A JUnit XML document: one `<testsuite>` per test file; a file that
+/// could not be compiled (`broken`) is a suite with one `<error>`.
+pub fn junit(suites: &[(String, Vec<Reported<'_>>)], broken: &[String]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    for file in broken {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0\">\n    \
+             <testcase name=\"(compile)\" classname=\"{0}\" time=\"0\">\n      \
+             <error type=\"compile\" message=\"the test file could not be compiled; see the diagnostics\"/>\n    \
+             </testcase>\n  </testsuite>",
+            xml_escape(file)
+        );
+    }
     for (file, tests) in suites {
         let failures = tests.iter().filter(|t| !t.outcome.passed()).count();
         let time: f64 = tests.iter().map(|t| t.outcome.duration.as_secs_f64()).sum();

@@ -144,12 +144,16 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
     let mut junit = Vec::new();
     let mut results: Vec<(String, Vec<(TestCase, Outcome)>)> = Vec::new();
     let started = Instant::now();
+    // Files that could not be compiled (already reported), for the summary
+    // and the JUnit report.
+    let mut broken: Vec<String> = Vec::new();
     for file in &files {
         let compile_start = Instant::now();
         let prepared = match prepare(file, args, &options, json) {
             Ok(p) => p,
             Err(code) => {
                 worst = worst.max(code);
+                broken.push(file.display().to_string());
                 continue;
             }
         };
@@ -251,7 +255,7 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
                 .collect();
             junit.push((name.clone(), tests));
         }
-        if let Err(e) = crate::write_atomically(path, report::junit(&junit).as_bytes()) {
+        if let Err(e) = crate::write_atomically(path, report::junit(&junit, &broken).as_bytes()) {
             print_error(e);
             worst = worst.max(EXIT_USAGE);
         }
@@ -259,7 +263,17 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
     if files.len() > 1 && !args.list && !json {
         let failed: usize = results.iter().map(|(_, o)| o.iter().filter(|(_, o)| !o.passed()).count()).sum();
         let total: usize = results.iter().map(|(_, o)| o.len()).sum();
-        say!("\n{} files: {} passed, {failed} failed; finished in {:.2}s", files.len(), total - failed, started.elapsed().as_secs_f64());
+        let broken = match broken.len() {
+            0 => String::new(),
+            1 => "; 1 file could not be compiled".to_string(),
+            n => format!("; {n} files could not be compiled"),
+        };
+        say!(
+            "\n{} files: {} passed, {failed} failed{broken}; finished in {:.2}s",
+            files.len(),
+            total - failed,
+            started.elapsed().as_secs_f64()
+        );
     }
     worst
 }
@@ -432,6 +446,10 @@ fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) ->
                 return Err(EXIT_USAGE);
             }
         };
+        if let Err(e) = claw_runtime::check_component_bytes(&bytes) {
+            print_error(format!("{}: {e}", path.display()));
+            return Err(EXIT_USAGE);
+        }
         let (decoded, world) = match wit_component::decode(&bytes) {
             Ok(wit_component::DecodedWasm::Component(resolve, world)) => (resolve, world),
             Ok(wit_component::DecodedWasm::WitPackage(..)) => {
@@ -501,6 +519,44 @@ fn signature(resolve: &Resolve, f: &wit_parser::Function) -> String {
     }
 }
 
+/// A signature from [`signature`] without its parameter names.
+fn without_names(signature: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    let mut name = false;
+    for c in signature.chars() {
+        match c {
+            '(' if depth == 0 => {
+                depth = 1;
+                name = true;
+                out.push(c);
+                continue;
+            }
+            '<' | '(' => depth += 1,
+            '>' | ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    name = false;
+                }
+            }
+            _ => {}
+        }
+        if depth == 1 && c == ',' {
+            name = true;
+            out.push(c);
+            continue;
+        }
+        if name {
+            if c == ':' {
+                name = false;
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A type as WIT text, structurally (named types by their name).
 fn wit_type(resolve: &Resolve, ty: &wit_parser::Type) -> String {
     claw_compiler::types::display_wit(resolve, ty)
@@ -531,16 +587,32 @@ fn import_mismatches(source: &str, suite: &TestSuite, exported: &[(String, Strin
                 _ => None,
             })
             .unwrap_or_default();
-        out.push(
-            Diagnostic::error(
-                "import-mismatch",
-                format!("`{name}` does not match the component's export"),
-                span,
-                format!("imported here as `{ours}`"),
-            )
-            .with_note(format!("{path} exports `{name}: {theirs}`"))
-            .with_help("change the import to the component's signature"),
-        );
+        let mut d = Diagnostic::error(
+            "import-mismatch",
+            format!("`{name}` does not match the component's export"),
+            span,
+            format!("imported here as `{ours}`"),
+        )
+        .with_note(format!("{path} exports `{name}: {theirs}`"));
+        if without_names(&ours) == without_names(theirs) {
+            d = d.with_note("parameter names are part of a component function's type, so they must match too");
+        }
+        out.push(d.with_help("change the import to the component's signature"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_without_names() {
+        assert_eq!(without_names("func(a: u32, b: list<tuple<u8, s8>>) -> u32"), "func( u32, list<tuple<u8, s8>>) -> u32");
+        assert_eq!(without_names("func(x: u32, y: list<tuple<u8, s8>>) -> u32"), without_names("func(a: u32, b: list<tuple<u8, s8>>) -> u32"));
+        assert_eq!(without_names("func()"), "func()");
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("0s").is_err() && parse_duration("soon").is_err());
+    }
 }

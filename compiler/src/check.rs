@@ -1694,6 +1694,7 @@ impl BodyChecker<'_> {
                 let name = self.function.name.clone();
                 let result_span = self.checker.signatures[self.func.index()].span;
                 match (value, result) {
+                    (Some(v), Some(_)) if self.is_test() => self.test_return_value(v, stmt.span),
                     (Some(v), Some(t)) => {
                         self.in_return = true;
                         let value = self.check(v, t);

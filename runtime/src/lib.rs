@@ -149,6 +149,15 @@ fn to_anyhow(e: wasmtime::Error) -> anyhow::Error {
     anyhow::Error::from_boxed(e.into_boxed_dyn_error())
 }
 
+/// Rejects bytes that are clearly not a component (empty, WAT text, not
+/// wasm, a core module), with a specific message.
+///
+/// # Errors
+/// [`RunError::Load`] saying which.
+pub fn check_component_bytes(bytes: &[u8]) -> Result<(), RunError> {
+    check_header(bytes)
+}
+
 /// Rejects bytes that are clearly not a component, with a specific message.
 fn check_header(bytes: &[u8]) -> Result<(), RunError> {
     const MAGIC: &[u8] = b"\0asm";

@@ -172,6 +172,21 @@ impl BodyChecker<'_> {
         vec![ir::Stmt::Let(hidden, value), ir::Stmt::DropLocals(drops), ir::Stmt::Return(Some(read))]
     }
 
+    /// `return value;` in a test: refused (a test passes by ending and fails
+    /// by an `assert`); checks the value anyway.
+    pub(super) fn test_return_value(&mut self, value: &ast::Expr, span: Span) -> ir::Stmt {
+        // Checked as what the test's function returns, so that `err(..)`
+        // needs no annotation; only this error is reported.
+        let result = self.function.result.unwrap_or(Ty::Error);
+        let _ = self.check(value, result);
+        self.checker.diagnostics.push(
+            Diagnostic::error("test-return-value", "a test cannot return a value", value.span, "returned here")
+                .with_label(span, "in this `return`")
+                .with_help("end the test with `return;`; to fail it, use `assert cond, \"why\";`"),
+        );
+        ir::Stmt::Return(None)
+    }
+
     /// `return;` or the end of a test: `ok`.
     pub(super) fn test_ok(&mut self, span: Span) -> Vec<ir::Stmt> {
         let result = self.function.result.unwrap_or(Ty::Error);
@@ -191,7 +206,7 @@ impl BodyChecker<'_> {
             None => {
                 self.checker.diagnostics.push(Diagnostic::error(
                     "type-mismatch",
-                    format!("`?` in a test cannot show a `{}`, which owns a resource handle", self.checker.ty_name(ty)),
+                    format!("`?` in a test cannot show a value of type `{}`, which owns a resource handle", self.checker.ty_name(ty)),
                     inner.span,
                     "its failure would have no text",
                 ).with_help("use `match` to handle the failure"));
@@ -213,16 +228,22 @@ impl BodyChecker<'_> {
         };
         let Some(name) = name else {
             let what = if method.name == "calls" {
-                format!("the calls of `{}::{}` are not recorded: its parameters hold resource handles", iface.name, func.name)
+                format!(
+                    "the arguments of `{}::{}` are not recorded: only functions whose parameters are all of WIT's built-in types (numbers, `char`, `string`, and lists, options, results and tuples of them) record them",
+                    iface.name, func.name
+                )
             } else {
                 format!("a mocked function has `calls()` and `count()`, not `{}`", method.name)
             };
-            self.checker.diagnostics.push(Diagnostic::error("unknown-method", what, method.span, "not available"));
+            self.checker.diagnostics.push(
+                Diagnostic::error("unknown-method", what, method.span, "not available")
+                    .with_help("`count()` gives the number of calls of every mocked function"),
+            );
             return Some(self.error_expr(span));
         };
         if let Some(extra) = args.first() {
             self.checker.diagnostics.push(Diagnostic::error(
-                "wrong-argument-count",
+                "wrong-arity",
                 format!("`{}()` takes no arguments", method.name),
                 extra.span,
                 "unexpected argument",

@@ -9,7 +9,7 @@
 //! composition, for the host. The composition exports what the script
 //! exports (its tests).
 
-use wac_graph::types::Package;
+use wac_graph::types::{ItemKind, Package};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId};
 
 /// One component of a composition.
@@ -107,10 +107,17 @@ pub fn compose(script: &Piece, components: &[Piece], mocks: &[Piece]) -> Result<
     graph.encode(EncodeOptions::default()).map_err(|e| ComposeError::Other(format!("cannot encode the composition: {e:#}")))
 }
 
-/// The import names of an instantiation's package.
+/// The import names of an instantiation's package, except types: a named
+/// type a piece's world defines is imported with an `eq` bound, which
+/// needs no provider (wac-graph imports it into the composition as is).
 fn imports_of(graph: &CompositionGraph, node: NodeId) -> Vec<String> {
     let Some(package) = graph[node].package() else { return Vec::new() };
-    graph.types()[graph[package].ty()].imports.keys().cloned().collect()
+    graph.types()[graph[package].ty()]
+        .imports
+        .iter()
+        .filter(|(_, kind)| !matches!(kind, ItemKind::Type(_)))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// The export names of an instantiation's package.
