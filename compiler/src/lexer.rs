@@ -118,13 +118,15 @@ pub enum Token {
     /// `self`: the resource a method or constructor works on.
     #[token("self")]
     SelfValue,
-    /// `test`: a test block (compiled only by `clawc test`).
+    /// `test`: a test block (compiled only by `clawc test`); a keyword only
+    /// before a string or `component` (see `contextual_keywords`).
     #[token("test")]
     Test,
     /// `assert`: a test's assertion statement.
     #[token("assert")]
     Assert,
-    /// `mock`: an implementation of an interface for the component under test.
+    /// `mock`: an implementation of an interface for the component under
+    /// test; a keyword only before a name (see `contextual_keywords`).
     #[token("mock")]
     Mock,
     /// An identifier, without its escaping `%`.
@@ -489,7 +491,27 @@ pub fn lex(source: &str) -> Lexed {
         after_type_constructor = matches!(&token, Token::Ident(name) if TYPE_CONSTRUCTORS.contains(&name.as_str()));
         out.tokens.push((span.start, token, span.end));
     }
+    contextual_keywords(&mut out.tokens);
     out
+}
+
+/// `test` and `mock` are keywords only where they start an item: `test`
+/// before a string (a test) or before `component`, `mock` before a name (an
+/// interface path). Anywhere else they are ordinary names (`let test = 1;`).
+fn contextual_keywords(tokens: &mut [(u32, Token, u32)]) {
+    for i in 0..tokens.len() {
+        let next = tokens.get(i + 1).map(|t| &t.1);
+        let keeps = match &tokens[i].1 {
+            Token::Test => matches!(next, Some(Token::Str(_) | Token::RawStr(_) | Token::InterpStart))
+                || matches!(next, Some(Token::Ident(n)) if n == "component"),
+            Token::Mock => matches!(next, Some(Token::Ident(_))),
+            _ => true,
+        };
+        if !keeps {
+            let name = if tokens[i].1 == Token::Test { "test" } else { "mock" };
+            tokens[i].1 = Token::Ident(name.to_string());
+        }
+    }
 }
 
 /// WIT type constructors that take `<...>` arguments.

@@ -139,9 +139,7 @@ fn keyword(token: &Token) -> Option<&'static str> {
         | Token::Constructor
         | Token::Static
         | Token::SelfValue
-        | Token::Test
-        | Token::Assert
-        | Token::Mock => Some(token_text(token)),
+        | Token::Assert => Some(token_text(token)),
         _ => None,
     }
 }
