@@ -1,0 +1,268 @@
+//! Statements and control flow: `let`, expression statements, `if`,
+//! loops, `break`/`continue` and `return` (with the drops each way out needs).
+
+use super::*;
+
+impl BodyChecker<'_> {
+    pub(super) fn stmt(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
+        crate::stack::grow(|| self.stmt_inner(stmt))
+    }
+
+    pub(super) fn stmt_inner(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
+        Some(match &stmt.kind {
+            StmtKind::Let { mutable, name, ty, value } => {
+                let declared = ty.as_ref().map(|t| self.checker.resolve_type(t));
+                let value = match declared {
+                    Some(t) => self.check(value, t),
+                    None => self.infer(value),
+                };
+                let ty = declared.unwrap_or_else(|| self.ty(value));
+                if ty == Ty::Unit {
+                    self.checker.diagnostics.push(
+                        Diagnostic::error(
+                            "unit-value",
+                            format!("`{}` would have no value: the call returns nothing", name.name),
+                            self.function.expr_spans[value.index()],
+                            "this returns no value",
+                        )
+                        .with_help("call the function as a statement instead"),
+                    );
+                }
+                let local = self.new_local(&name.name, ty, *mutable, name.span);
+                ir::Stmt::Let(local, value)
+            }
+            StmtKind::Assign { target, op, value } => return self.assign(target, *op, value),
+            StmtKind::Expr(e) => {
+                let value = self.infer(e);
+                let ty = self.ty(value);
+                // A discarded value that owns handles is dropped.
+                match self.checker.is_linear(ty).then(|| self.checker.drop_callee(ty)).flatten() {
+                    Some(callee) => {
+                        ir::Stmt::Expr(self.push_expr(ir::ExprKind::Call(callee, vec![value]), Ty::Unit, e.span))
+                    }
+                    None => ir::Stmt::Expr(value),
+                }
+            }
+            StmtKind::Assert { cond, message } => self.assert_stmt(cond, message.as_deref(), stmt.span),
+            StmtKind::If(if_stmt) => self.if_stmt(if_stmt),
+            StmtKind::While { cond, body } => {
+                let cond = self.check(cond, Ty::Bool);
+                self.loop_depth += 1;
+                self.loop_marks.push(self.owned_scopes.len());
+                let body = self.block(body);
+                self.loop_marks.pop();
+                self.loop_depth -= 1;
+                ir::Stmt::While { cond, body }
+            }
+            StmtKind::Loop(body) => {
+                self.loop_depth += 1;
+                self.loop_marks.push(self.owned_scopes.len());
+                let body = self.block(body);
+                self.loop_marks.pop();
+                self.loop_depth -= 1;
+                ir::Stmt::Loop(body)
+            }
+            StmtKind::For { var, start, end, body } => {
+                let (start, end, _) = self.operands(start, end, None, "..");
+                let ty = self.ty(start);
+                if !ty.is_int() && ty != Ty::Error {
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "type-mismatch",
+                        format!("a `for` range must be of an integer type, not `{}`", self.checker.ty_name(ty)),
+                        self.function.expr_spans[start.index()],
+                        "not an integer",
+                    ));
+                }
+                self.scopes.push(HashMap::new());
+                let end_local = self.new_local("", ty, true, var.span);
+                let var = self.new_local(&var.name, ty, false, var.span);
+                self.loop_depth += 1;
+                self.loop_marks.push(self.owned_scopes.len());
+                let body = self.block(body);
+                self.loop_marks.pop();
+                self.loop_depth -= 1;
+                self.scopes.pop();
+                ir::Stmt::For { var, end_local, start, end, body }
+            }
+            StmtKind::ForEach { var: var_name, list: list_expr, body } => {
+                // A list of handles in a variable is lent, element by element.
+                let lending = self.is_place(list_expr);
+                let list = if lending { self.lend_place(list_expr) } else { self.infer(list_expr) };
+                let list_ty = self.ty(list);
+                // The variable the lent list belongs to cannot change meanwhile.
+                let lent_root = match self.place_root(list_expr) {
+                    Some(n) if lending && self.checker.is_linear(list_ty) => self.lookup_local(&n.name),
+                    _ => None,
+                };
+                let elem = match list_ty.def(&self.checker.resolve) {
+                    Some(TypeDefKind::List(t)) => {
+                        let t = *t;
+                        self.checker.from_wit(&t)
+                    }
+                    _ => {
+                        if list_ty != Ty::Error {
+                            let name = self.checker.ty_name(list_ty);
+                            self.checker.diagnostics.push(
+                                Diagnostic::error(
+                                    "type-mismatch",
+                                    format!("`for` iterates over a list or a range, not `{name}`"),
+                                    self.function.expr_spans[list.index()],
+                                    format!("this is `{name}`"),
+                                )
+                                .with_help("write `for i in 0..n` to count"),
+                            );
+                        }
+                        Ty::Error
+                    }
+                };
+                let linear = self.checker.is_linear(elem);
+                // A new list of handles is kept until the end of the block.
+                let list = if linear && !lending {
+                    let span = self.function.expr_spans[list.index()];
+                    self.keep_temporary(list, span)
+                } else {
+                    list
+                };
+                self.scopes.push(HashMap::new());
+                let list_local = self.new_local("", list_ty, false, var_name.span);
+                let index = self.new_local("", Ty::U32, true, var_name.span);
+                let var = if linear {
+                    // A lent element: used through methods and `borrow`
+                    // parameters, never moved or dropped here.
+                    self.new_lent_local(&var_name.name, elem, var_name.span)
+                } else {
+                    self.new_local(&var_name.name, elem, false, var_name.span)
+                };
+                self.loop_depth += 1;
+                self.loop_marks.push(self.owned_scopes.len());
+                if let Some(root) = lent_root {
+                    self.lent_roots.push((root, stmt.span));
+                }
+                let body = self.block(body);
+                if lent_root.is_some() {
+                    self.lent_roots.pop();
+                }
+                self.loop_marks.pop();
+                self.loop_depth -= 1;
+                self.scopes.pop();
+                ir::Stmt::ForEach { var, list_local, index, list, body }
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                let is_break = matches!(stmt.kind, StmtKind::Break);
+                if self.loop_depth == 0 {
+                    let word = if is_break { "break" } else { "continue" };
+                    self.checker.diagnostics.push(Diagnostic::error(
+                        "outside-loop",
+                        format!("`{word}` outside of a loop"),
+                        stmt.span,
+                        format!("`{word}` can only be used inside `while`, `loop` or `for`"),
+                    ));
+                    return None;
+                }
+                let jump = if is_break { ir::Stmt::Break } else { ir::Stmt::Continue };
+                let drops = self.loop_owned();
+                if drops.is_empty() { jump } else { ir::Stmt::Block(vec![ir::Stmt::DropLocals(drops), jump]) }
+            }
+            StmtKind::Return(value) => {
+                let result = self.function.result;
+                let name = self.function.name.clone();
+                let result_span = self.checker.signatures[self.func.index()].span;
+                match (value, result) {
+                    (Some(v), Some(_)) if self.is_test() => self.test_return_value(v, stmt.span),
+                    (Some(v), Some(t)) => {
+                        self.in_return = true;
+                        let value = self.check(v, t);
+                        self.in_return = false;
+                        let drops = self.all_owned();
+                        if drops.is_empty() {
+                            ir::Stmt::Return(Some(value))
+                        } else {
+                            // The value first (it may move owned locals), then the drops.
+                            let hidden = self.new_local("", t, false, v.span);
+                            let read = self.push_expr(ir::ExprKind::Local(hidden), t, v.span);
+                            ir::Stmt::Block(vec![
+                                ir::Stmt::Let(hidden, value),
+                                ir::Stmt::DropLocals(drops),
+                                ir::Stmt::Return(Some(read)),
+                            ])
+                        }
+                    }
+                    (Some(v), None) => {
+                        let id = self.infer(v);
+                        let _ = id;
+                        self.checker.diagnostics.push(
+                            Diagnostic::error(
+                                "unexpected-return-value",
+                                format!("function `{name}` has no result, but this returns a value"),
+                                v.span,
+                                "unexpected value",
+                            )
+                            .with_label(result_span, "no `-> TYPE` here")
+                            .with_help("remove the value, or declare a result type"),
+                        );
+                        ir::Stmt::Return(None)
+                    }
+                    (None, Some(_)) if self.is_test() => ir::Stmt::Block(self.test_ok(stmt.span)),
+                    (None, Some(t)) => {
+                        if t != Ty::Error {
+                            self.checker.diagnostics.push(
+                                Diagnostic::error(
+                                    "missing-return-value",
+                                    format!("function `{name}` must return a `{}`", self.checker.ty_name(t)),
+                                    stmt.span,
+                                    "`return` without a value",
+                                )
+                                .with_label(result_span, "result type declared here"),
+                            );
+                        }
+                        ir::Stmt::Return(None)
+                    }
+                    (None, None) => {
+                        let drops = self.all_owned();
+                        if drops.is_empty() {
+                            ir::Stmt::Return(None)
+                        } else {
+                            ir::Stmt::Block(vec![ir::Stmt::DropLocals(drops), ir::Stmt::Return(None)])
+                        }
+                    }
+                }
+            }
+            StmtKind::Match(m) => self.match_stmt(m),
+            StmtKind::LetTuple { mutable, names, value } => {
+                let names: Vec<(Option<&ast::Ident>, Option<u32>)> =
+                    names.iter().enumerate().map(|(k, n)| (n.as_ref(), Some(k as u32))).collect();
+                return self.destructure(value, *mutable, &names, None);
+            }
+            StmtKind::LetRecord { mutable, fields, value } => {
+                let names: Vec<(Option<&ast::Ident>, Option<u32>)> =
+                    fields.iter().map(|(_, n)| (Some(n), None)).collect();
+                return self.destructure(value, *mutable, &names, Some(fields));
+            }
+            StmtKind::Error => return None,
+        })
+    }
+
+    pub(super) fn if_stmt(&mut self, if_stmt: &ast::IfStmt) -> ir::Stmt {
+        crate::stack::grow(|| self.if_stmt_inner(if_stmt))
+    }
+
+    pub(super) fn if_stmt_inner(&mut self, if_stmt: &ast::IfStmt) -> ir::Stmt {
+        let cond = self.check(&if_stmt.cond, Ty::Bool);
+        let before = self.moved.clone();
+        let then = self.block(&if_stmt.then);
+        // Each branch starts from what had moved before the `if`; after it,
+        // anything moved on either branch may have moved.
+        let after_then = std::mem::replace(&mut self.moved, before);
+        let otherwise = match &if_stmt.otherwise {
+            None => Vec::new(),
+            Some(ast::Else::Block(b)) => self.block(b),
+            Some(ast::Else::If(inner, _)) => vec![self.if_stmt(inner)],
+        };
+        if completes(&then) {
+            for (local, span) in after_then {
+                self.moved.entry(local).or_insert(span);
+            }
+        }
+        ir::Stmt::If { cond, then, otherwise }
+    }
+}
