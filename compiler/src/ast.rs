@@ -409,13 +409,25 @@ pub enum TypeDefBody {
     Alias(TypeExpr),
 }
 
-/// `{ stmt* }`
+/// `{ stmt* tail? }`
 #[derive(Clone, Debug)]
 pub struct Block {
     /// The statements.
     pub stmts: Vec<Stmt>,
-    /// From `{` to `}`.
+    /// The final expression without `;`: the block's value where a value is
+    /// wanted (an `if` or `match` used as a value, a function's body), else
+    /// evaluated and discarded like an expression statement.
+    pub tail: Option<Box<Expr>>,
+    /// From `{` to `}` (the expression's span for [`Block::of_expr`]).
     pub span: Span,
+}
+
+impl Block {
+    /// The block a `match` arm `pattern => expr` stands for: no statements,
+    /// `expr` as its value.
+    pub fn of_expr(expr: Expr) -> Block {
+        Block { span: expr.span, stmts: Vec::new(), tail: Some(Box::new(expr)) }
+    }
 }
 
 /// A statement.
@@ -516,6 +528,15 @@ pub enum StmtKind {
     Continue,
     /// `return [value];`
     Return(Option<Expr>),
+    /// `{ ... }`: a block of its own scope.
+    Block(Block),
+    /// `let _ [: T] = value;`: evaluates `value` and discards it.
+    LetDiscard {
+        /// The annotation, if any.
+        ty: Option<TypeExpr>,
+        /// The value.
+        value: Box<Expr>,
+    },
     /// `match scrutinee { pattern => { ... } ... }`
     Match(Box<MatchStmt>),
     /// A statement the parser could not read; already reported.
@@ -542,13 +563,15 @@ pub struct MatchStmt {
     pub arms: Vec<MatchArm>,
 }
 
-/// `pattern => { ... }`
+/// `pattern => { ... }` or `pattern => expr`
 #[derive(Clone, Debug)]
 pub struct MatchArm {
     /// What the arm matches.
     pub pattern: Pattern,
-    /// The arm's body.
+    /// The arm's body (for `pattern => expr`, [`Block::of_expr`]).
     pub body: Block,
+    /// Written with braces (`=> { ... }`), not as `=> expr`.
+    pub braced: bool,
 }
 
 /// A pattern in a `match` arm.
@@ -644,6 +667,9 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
             InterpPart::Expr(e) => Some(e),
             InterpPart::Text(_) => None,
         })),
+        // Their blocks hold statements; they are dropped recursively (nesting
+        // of blocks is as deep as the source's, not generated chains).
+        ExprKind::If(_) | ExprKind::Match(_) => {}
         ExprKind::Int(_)
         | ExprKind::Float(_)
         | ExprKind::Str(_)
@@ -657,6 +683,10 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
 /// The kinds of expression.
 #[derive(Clone, Debug)]
 pub enum ExprKind {
+    /// `if c { ... } else { ... }` used as a value.
+    If(Box<IfStmt>),
+    /// `match e { ... }` used as a value.
+    Match(Box<MatchStmt>),
     /// An integer literal (saturated at `u128::MAX`).
     Int(u128),
     /// A float literal.

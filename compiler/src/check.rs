@@ -28,6 +28,7 @@ mod resources;
 mod stmt;
 mod testing;
 mod types;
+mod values;
 mod wave;
 
 pub use testing::{FAILURE_FORMAT, MockAccess, TestContext};
@@ -110,17 +111,33 @@ pub fn check_source_with(
         members: HashMap::new(),
         resource_types: HashMap::new(),
         retired: Vec::new(),
+        poisoned: Vec::new(),
     };
     checker.collect(file);
     checker.check_bodies(file);
     let mut diagnostics = checker.diagnostics;
+    // Inside an export of an unknown interface, what the interface would
+    // have declared (its types, resources and functions) is unknown too:
+    // those errors follow from the one about the interface.
+    diagnostics.retain(|d| {
+        let span = d.primary_span();
+        !(FOLLOW_ON_CODES.contains(&d.code)
+            && checker.poisoned.iter().any(|p| p.start <= span.start && span.end <= p.end))
+    });
     diagnostics.sort_by_key(|d| d.primary_span());
     let mut module = checker.module;
     module.resolve = checker.resolve;
     (module, diagnostics)
 }
 
+/// The diagnostics that, inside an export of an unknown interface, are
+/// follow-on errors of it (see `Checker::poisoned`).
+const FOLLOW_ON_CODES: &[&str] = &["unknown-type", "unsupported-type", "not-callable", "unknown-case", "unbound-name"];
+
 struct Checker {
+    /// The spans of `export ns:pkg/iface { ... }` items whose interface is
+    /// unknown: errors about the names it would have declared are dropped.
+    poisoned: Vec<Span>,
     /// The test bodies and mock records of a test file (empty otherwise).
     testing: TestContext,
     /// The source text, for `check!` messages (may be empty).
@@ -227,6 +244,9 @@ struct BodyChecker<'c> {
     /// Locals whose handles an enclosing `for` lends, with the loop's span:
     /// they cannot be assigned or popped from until it ends.
     lent_roots: Vec<(LocalId, Span)>,
+    /// The variables of `for` ranges whose bounds are both literals (so
+    /// `s32`), with the range's span: a mismatch on one suggests a typed bound.
+    literal_ranges: HashMap<LocalId, Span>,
 }
 
 /// Does a block contain a statement the parser could not read?
@@ -240,6 +260,7 @@ fn has_error_stmt(stmts: &[ast::Stmt]) -> bool {
             | StmtKind::For { body, .. }
             | StmtKind::ForEach { body, .. } => has_error_stmt(&body.stmts),
             StmtKind::Match(m) => m.arms.iter().any(|a| has_error_stmt(&a.body.stmts)),
+            StmtKind::Block(b) => has_error_stmt(&b.stmts),
             _ => false,
         })
     })

@@ -454,6 +454,22 @@ pub fn lex(source: &str) -> Lexed {
                     }
                 }
             }
+            // `t.0.1` is two tuple indices, which the float pattern reads as `0.1`.
+            Token::Float(_)
+                if matches!(out.tokens.last(), Some((_, Token::Dot, _)))
+                    && source[range.clone()].split_once('.').is_some_and(|(a, b)| {
+                        !a.is_empty() && !b.is_empty() && (a.bytes().chain(b.bytes())).all(|c| c.is_ascii_digit())
+                    }) =>
+            {
+                let text = &source[range.clone()];
+                let dot = text.find('.').unwrap_or(0) as u32;
+                let (a, b) = text.split_at(dot as usize);
+                out.tokens.push((span.start, Token::Int(parse_int(a, 10)), span.start + dot));
+                out.tokens.push((span.start + dot, Token::Dot, span.start + dot + 1));
+                out.tokens.push((span.start + dot + 1, Token::Int(parse_int(&b[1..], 10)), span.end));
+                after_type_constructor = false;
+                continue;
+            }
             Token::Float(f) if !f.is_finite() => {
                 out.diagnostics.push(Diagnostic::error(
                     "literal-out-of-range",

@@ -1,6 +1,8 @@
 //! The parser: tokens to [`ast::File`], reporting every syntax error.
 //!
-//! The grammar (`grammar.lalrpop`) recovers at item and statement level,
+//! The file is split into one chunk of tokens per item (`item_chunks`), each
+//! parsed on its own, so a mistake inside an item stays inside it. The
+//! grammar (`grammar.lalrpop`) recovers at item and statement level,
 //! so a file with several independent mistakes yields one diagnostic for
 //! each and a tree with `Error` nodes where the mistakes were.
 
@@ -42,20 +44,41 @@ pub fn parse(source: &str) -> Parsed {
     let lexed = lexer::lex(source);
     let mut diagnostics = lexed.diagnostics;
     let mut recovered: Vec<ErrorRecovery<u32, Token, std::convert::Infallible>> = Vec::new();
-    // The tokens move into the parser; only their positions are kept, for
-    // placing "expected `;`" labels.
+    // Only the tokens' positions are kept, for placing "expected `;`" labels.
     let positions: Vec<(u32, u32)> = lexed.tokens.iter().map(|(start, _, end)| (*start, *end)).collect();
-    let tokens = lexed.tokens.into_iter().map(Ok::<_, std::convert::Infallible>);
-    let file = match grammar::FileParser::new().parse(&mut recovered, tokens) {
-        Ok(file) => file,
-        Err(error) => {
-            diagnostics.push(syntax_error(error, source, &positions));
-            ast::File::default()
+    let chunks = item_chunks(&lexed.tokens, source);
+    // The first token of each chunk, for errors at the end of the one before.
+    let firsts: Vec<(u32, Token, u32)> = chunks.iter().map(|c| lexed.tokens[c.start].clone()).collect();
+    let parser = grammar::ChunkParser::new();
+    let mut items = Vec::new();
+    let mut tokens = lexed.tokens.into_iter();
+    for (k, chunk) in chunks.iter().enumerate() {
+        let next = firsts.get(k + 1);
+        let before = recovered.len();
+        let chunk_tokens: Vec<(u32, Token, u32)> = tokens.by_ref().take(chunk.len()).collect();
+        let span = match (chunk_tokens.first(), chunk_tokens.last()) {
+            (Some(first), Some(last)) => Span::new(first.0, last.2),
+            _ => continue,
+        };
+        match parser.parse(&mut recovered, chunk_tokens.into_iter().map(Ok)) {
+            Ok((item, rest)) => {
+                if let Some(rest) = rest
+                    && recovered.len() == before
+                {
+                    diagnostics.push(trailing_tokens(rest, item.span(), source, &positions));
+                }
+                items.push(item);
+            }
+            Err(error) => {
+                diagnostics.push(syntax_error(at_chunk_end(error, next), source, &positions));
+                items.push(ast::Item::Error(span));
+            }
         }
-    };
-    for error in recovered {
-        diagnostics.push(syntax_error(error.error, source, &positions));
+        for error in recovered.drain(before..).collect::<Vec<_>>() {
+            diagnostics.push(syntax_error(at_chunk_end(error.error, next), source, &positions));
+        }
     }
+    let file = ast::File { items, recovered_names: Vec::new() };
     let mut file = file;
     attach_docs(&mut file, &lexed.docs);
     file.recovered_names = recovered_names(&file, source);
@@ -64,6 +87,89 @@ pub fn parse(source: &str) -> Parsed {
     // for the token that ended the recovery); keep the first.
     diagnostics.dedup_by(|a, b| a.primary_span() == b.primary_span() && a.code == b.code);
     Parsed { file, diagnostics }
+}
+
+/// Splits the tokens into chunks of one item each. A chunk starts at a token
+/// that starts an item (`func`, `let`, `import`, `export`, `record`, ...)
+/// outside any brackets, or at one of those keywords other than `let` that
+/// begins a line even inside brackets (an earlier item missing its `}`);
+/// a `func` after `:` or `export` and anything after `export` belong to the
+/// item they are in. Tokens before the first item form a chunk of their own.
+fn item_chunks(tokens: &[(u32, Token, u32)], source: &str) -> Vec<std::ops::Range<usize>> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut depth: u32 = 0;
+    let mut previous: Option<&Token> = None;
+    for (i, (offset, token, _)) in tokens.iter().enumerate() {
+        let item_start = starts_item(previous, token);
+        let line_start = source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'));
+        if i > start && item_start && (depth == 0 || (line_start && *token != Token::Let)) {
+            chunks.push(start..i);
+            start = i;
+            depth = 0;
+        }
+        match token {
+            Token::LBrace | Token::LParen | Token::LBracket => depth += 1,
+            Token::RBrace | Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = Some(token);
+    }
+    if start < tokens.len() {
+        chunks.push(start..tokens.len());
+    }
+    chunks
+}
+
+/// Does `token`, after `previous`, start an item?
+fn starts_item(previous: Option<&Token>, token: &Token) -> bool {
+    if matches!(previous, Some(Token::Export)) {
+        return false;
+    }
+    match token {
+        Token::Import
+        | Token::Export
+        | Token::Let
+        | Token::Record
+        | Token::Variant
+        | Token::Enum
+        | Token::Flags
+        | Token::Type
+        | Token::Resource
+        | Token::Test
+        | Token::Mock => true,
+        Token::Func => !matches!(previous, Some(Token::Colon)),
+        _ => false,
+    }
+}
+
+/// An error at the end of a chunk that is not the end of the file is one at
+/// the first token of the next chunk: "expected `}`, found keyword `func`".
+fn at_chunk_end(
+    error: ParseError<u32, Token, std::convert::Infallible>,
+    next: Option<&(u32, Token, u32)>,
+) -> ParseError<u32, Token, std::convert::Infallible> {
+    match (error, next) {
+        (ParseError::UnrecognizedEof { expected, .. }, Some(token)) => {
+            ParseError::UnrecognizedToken { token: token.clone(), expected }
+        }
+        (error, _) => error,
+    }
+}
+
+/// Tokens after the end of an item that no item can start with (a stray
+/// `}`, say): one error for all of them.
+fn trailing_tokens(rest: Span, item: Span, source: &str, tokens: &[(u32, u32)]) -> Diagnostic {
+    let index = tokens.partition_point(|(start, _)| *start < rest.start);
+    let first = tokens.get(index).copied().unwrap_or((rest.start, rest.end));
+    let text = source.get(first.0 as usize..first.1 as usize).unwrap_or("");
+    Diagnostic::error(
+        "syntax-error",
+        format!("unexpected `{text}` after the end of this item"),
+        Span::new(first.0, first.1),
+        "not part of any item",
+    )
+    .with_label(item, "this item ends here")
 }
 
 /// The names that unreadable items seem to declare: the identifier after
@@ -236,8 +342,18 @@ fn token_text(token: &Token) -> &'static str {
     }
 }
 
+/// Operators and postfix tokens, which may follow any expression.
+const CONTINUES_EXPRESSION: &[&str] = &[
+    "or", "and", "|", "^", "&", "==", "!=", "<", "<=", ">", ">=", "<<", ">>", ">>>", "+", "-", "*", "/", "%", "as",
+    ".", "?", "(", "[",
+];
+
 /// Renders lalrpop's expected-token list (`"\"ident\""`, `"\";\""`) for humans.
 fn expected_list(expected: &[String]) -> String {
+    // Tokens that would continue an expression (`or`, `+`, `.`, ...) are
+    // noise next to the token that would end it (`{`, `;`).
+    let ends: Vec<&String> = expected.iter().filter(|e| !CONTINUES_EXPRESSION.contains(&e.trim_matches('"'))).collect();
+    let expected: Vec<&String> = if ends.is_empty() { expected.iter().collect() } else { ends };
     let mut names: Vec<String> = expected
         .iter()
         .map(|e| {

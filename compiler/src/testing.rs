@@ -484,6 +484,7 @@ fn mock_file(
                 sig: sig_of(Vec::new(), ty, span),
                 body: ast::Block {
                     stmts: vec![stmt(ast::StmtKind::Return(Some(name_expr(global, span))), span)],
+                    tail: None,
                     span,
                 },
                 span,
@@ -523,7 +524,7 @@ fn mock_file(
             .funcs()
             .next()
             .map(|f| f.body.clone())
-            .unwrap_or(ast::Block { stmts: Vec::new(), span: m.span }),
+            .unwrap_or(ast::Block { stmts: Vec::new(), tail: None, span: m.span }),
             span: m.span,
         });
     }

@@ -1,6 +1,7 @@
 //! Checking one function body: parameters, locals and scopes, blocks, and
 //! the checks at a body's end (missing `return`, dropping owned parameters).
 
+use super::values;
 use super::*;
 
 impl BodyChecker<'_> {
@@ -48,7 +49,13 @@ impl BodyChecker<'_> {
             };
         }
         self.function.result = result;
-        let mut body = self.block(&func.body);
+        // A body ending in a value (`{ a + b }`) returns it.
+        let mut body = match result {
+            Some(t) if constructor.is_none() && !self.is_test() && values::block_has_value(&func.body) => {
+                self.returned_body(&func.body, t)
+            }
+            _ => self.block(&func.body),
+        };
         let params_owned = self.owned_scopes.first().cloned().unwrap_or_default();
         if !params_owned.is_empty() && completes(&body) {
             // Last declared first, as on every other way out.
@@ -115,6 +122,10 @@ impl BodyChecker<'_> {
             if let Some(s) = self.stmt(stmt) {
                 out.push(s);
             }
+        }
+        // Where no value is wanted, a tail is an expression statement.
+        if let Some(tail) = &block.tail {
+            out.push(self.discard(tail, None));
         }
         self.scopes.pop();
         let owned = self.owned_scopes.pop().unwrap_or_default();

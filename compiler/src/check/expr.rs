@@ -54,7 +54,25 @@ impl BodyChecker<'_> {
     pub(super) fn check(&mut self, expr: &ast::Expr, expected: Ty) -> ExprId {
         let id = self.expr(expr, Some(expected));
         let found = self.ty(id);
+        let before = self.checker.diagnostics.len();
         self.checker.mismatch(expected, found, expr.span, None);
+        // `for i in 0..10 { xs.push(i); }` with `xs: list<u32>`: say why `i`
+        // is `s32` and how to count in the type wanted.
+        if self.checker.diagnostics.len() > before
+            && expected.is_int()
+            && let A::Name(name) = &strip_parens(expr).kind
+            && let Some(range) = self.lookup_local(&name.name).and_then(|l| self.literal_ranges.get(&l)).copied()
+        {
+            let want = self.checker.ty_name(expected);
+            let found = self.checker.ty_name(found);
+            let Some(d) = self.checker.diagnostics.last_mut() else { return id };
+            d.labels.push(crate::diagnostic::Label {
+                span: range,
+                message: format!("`{}` is `{found}`: both bounds of this range are literals", name.name),
+                primary: false,
+            });
+            d.help = Some(format!("give one bound the type, as in `0..10 as {want}`"));
+        }
         id
     }
 
@@ -166,6 +184,8 @@ impl BodyChecker<'_> {
     pub(super) fn expr_inner(&mut self, expr: &ast::Expr, expected: Option<Ty>) -> ExprId {
         let span = expr.span;
         match &expr.kind {
+            A::If(if_expr) => self.if_expr(if_expr, expected, span),
+            A::Match(m) => self.match_expr(m, expected, span),
             A::Paren(inner) => {
                 let id = self.expr(inner, expected);
                 self.function.expr_spans[id.index()] = span;

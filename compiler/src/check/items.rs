@@ -140,6 +140,9 @@ impl Checker {
     /// its exact signature, and nothing else.
     pub(super) fn export_interface(&mut self, export: &ast::ExportInterface) {
         let interface = self.find_interface(&export.path);
+        if interface.is_none() {
+            self.poisoned.push(export.span);
+        }
         if let Some(id) = interface {
             if self.module.exported_interfaces.contains(&id) {
                 self.diagnostics.push(Diagnostic::error(
@@ -546,6 +549,7 @@ impl Checker {
                     lent: std::collections::HashSet::new(),
                     lending_place: false,
                     lent_roots: Vec::new(),
+                    literal_ranges: HashMap::new(),
                 };
                 let function = body_checker.check_function(func);
                 self.module.funcs[id.index()] = function;
@@ -589,6 +593,7 @@ impl Checker {
             lent: std::collections::HashSet::new(),
             lending_place: false,
             lent_roots: Vec::new(),
+            literal_ranges: HashMap::new(),
         };
         for (id, global) in globals {
             if let Some(span) = non_constant(&global.init) {

@@ -8,6 +8,7 @@
 //! ([`ir::ExprKind::Payload`], [`ir::ExprKind::Field`]). Because the arms
 //! are exhaustive (or the file does not compile), the last arm needs no test.
 
+use super::values::ValueSink;
 use super::{BodyChecker, Checker};
 use crate::ast::{self, BinaryOp};
 use crate::diagnostic::Diagnostic;
@@ -76,7 +77,9 @@ impl Checker {
 
 impl BodyChecker<'_> {
     /// Checks `match scrutinee { arms }`.
-    pub(super) fn match_stmt(&mut self, m: &ast::MatchStmt) -> ir::Stmt {
+    /// A `match` statement; with a `sink`, a `match` whose arms' values go
+    /// there (see `check/values.rs`).
+    pub(super) fn match_stmt<'a>(&mut self, m: &'a ast::MatchStmt, mut sink: Option<&mut ValueSink<'a>>) -> ir::Stmt {
         // Matching a global that holds handles (or a local bound by such a
         // match) lends its parts: bindings neither own nor drop them.
         let lent = self.is_lent_place(&m.scrutinee);
@@ -114,7 +117,10 @@ impl BodyChecker<'_> {
                     body.push(ir::Stmt::Expr(call));
                 }
             }
-            body.extend(self.block(&arm.body));
+            body.extend(match sink.as_deref_mut() {
+                Some(sink) => self.value_block(&arm.body, sink),
+                None => self.block(&arm.body),
+            });
             self.scopes.pop();
             let owned = self.owned_scopes.pop().unwrap_or_default();
             if !owned.is_empty() && super::completes(&body) {

@@ -1,6 +1,7 @@
 //! Statements and control flow: `let`, expression statements, `if`,
 //! loops, `break`/`continue` and `return` (with the drops each way out needs).
 
+use super::values::ValueSink;
 use super::*;
 
 impl BodyChecker<'_> {
@@ -32,19 +33,14 @@ impl BodyChecker<'_> {
                 ir::Stmt::Let(local, value)
             }
             StmtKind::Assign { target, op, value } => return self.assign(target, *op, value),
-            StmtKind::Expr(e) => {
-                let value = self.infer(e);
-                let ty = self.ty(value);
-                // A discarded value that owns handles is dropped.
-                match self.checker.is_linear(ty).then(|| self.checker.drop_callee(ty)).flatten() {
-                    Some(callee) => {
-                        ir::Stmt::Expr(self.push_expr(ir::ExprKind::Call(callee, vec![value]), Ty::Unit, e.span))
-                    }
-                    None => ir::Stmt::Expr(value),
-                }
+            StmtKind::Expr(e) => self.discard(e, None),
+            StmtKind::LetDiscard { ty, value } => {
+                let declared = ty.as_ref().map(|t| self.checker.resolve_type(t));
+                self.discard(value, declared)
             }
+            StmtKind::Block(b) => ir::Stmt::Block(self.block(b)),
             StmtKind::Assert { cond, message } => self.assert_stmt(cond, message.as_deref(), stmt.span),
-            StmtKind::If(if_stmt) => self.if_stmt(if_stmt),
+            StmtKind::If(if_stmt) => self.if_stmt(if_stmt, None),
             StmtKind::While { cond, body } => {
                 let cond = self.check(cond, Ty::Bool);
                 self.loop_depth += 1;
@@ -62,8 +58,8 @@ impl BodyChecker<'_> {
                 self.loop_depth -= 1;
                 ir::Stmt::Loop(body)
             }
-            StmtKind::For { var, start, end, body } => {
-                let (start, end, _) = self.operands(start, end, None, "..");
+            StmtKind::For { var, start: start_expr, end: end_expr, body } => {
+                let (start, end, _) = self.operands(start_expr, end_expr, None, "..");
                 let ty = self.ty(start);
                 if !ty.is_int() && ty != Ty::Error {
                     self.checker.diagnostics.push(Diagnostic::error(
@@ -75,7 +71,11 @@ impl BodyChecker<'_> {
                 }
                 self.scopes.push(HashMap::new());
                 let end_local = self.new_local("", ty, true, var.span);
-                let var = self.new_local(&var.name, ty, false, var.span);
+                let var_local = self.new_local(&var.name, ty, false, var.span);
+                if Self::is_literal(start_expr) && Self::is_literal(end_expr) {
+                    self.literal_ranges.insert(var_local, start_expr.span.to(end_expr.span));
+                }
+                let var = var_local;
                 self.loop_depth += 1;
                 self.loop_marks.push(self.owned_scopes.len());
                 let body = self.block(body);
@@ -227,7 +227,7 @@ impl BodyChecker<'_> {
                     }
                 }
             }
-            StmtKind::Match(m) => self.match_stmt(m),
+            StmtKind::Match(m) => self.match_stmt(m, None),
             StmtKind::LetTuple { mutable, names, value } => {
                 let names: Vec<(Option<&ast::Ident>, Option<u32>)> =
                     names.iter().enumerate().map(|(k, n)| (n.as_ref(), Some(k as u32))).collect();
@@ -242,21 +242,43 @@ impl BodyChecker<'_> {
         })
     }
 
-    pub(super) fn if_stmt(&mut self, if_stmt: &ast::IfStmt) -> ir::Stmt {
-        crate::stack::grow(|| self.if_stmt_inner(if_stmt))
+    /// Evaluates `e` (checked against `declared` when given) and discards
+    /// its value: `e;` and `let _ = e;`. A value that owns handles is dropped.
+    pub(super) fn discard(&mut self, e: &ast::Expr, declared: Option<Ty>) -> ir::Stmt {
+        let value = match declared {
+            Some(t) => self.check(e, t),
+            None => self.infer(e),
+        };
+        let ty = self.ty(value);
+        match self.checker.is_linear(ty).then(|| self.checker.drop_callee(ty)).flatten() {
+            Some(callee) => ir::Stmt::Expr(self.push_expr(ir::ExprKind::Call(callee, vec![value]), Ty::Unit, e.span)),
+            None => ir::Stmt::Expr(value),
+        }
     }
 
-    pub(super) fn if_stmt_inner(&mut self, if_stmt: &ast::IfStmt) -> ir::Stmt {
+    /// An `if` statement; with a `sink`, an `if` whose branches' values go
+    /// there (see `check/values.rs`).
+    pub(super) fn if_stmt<'a>(&mut self, if_stmt: &'a ast::IfStmt, sink: Option<&mut ValueSink<'a>>) -> ir::Stmt {
+        crate::stack::grow(|| self.if_stmt_inner(if_stmt, sink))
+    }
+
+    fn if_stmt_inner<'a>(&mut self, if_stmt: &'a ast::IfStmt, mut sink: Option<&mut ValueSink<'a>>) -> ir::Stmt {
         let cond = self.check(&if_stmt.cond, Ty::Bool);
         let before = self.moved.clone();
-        let then = self.block(&if_stmt.then);
+        let then = match sink.as_deref_mut() {
+            Some(sink) => self.value_block(&if_stmt.then, sink),
+            None => self.block(&if_stmt.then),
+        };
         // Each branch starts from what had moved before the `if`; after it,
         // anything moved on either branch may have moved.
         let after_then = std::mem::replace(&mut self.moved, before);
         let otherwise = match &if_stmt.otherwise {
             None => Vec::new(),
-            Some(ast::Else::Block(b)) => self.block(b),
-            Some(ast::Else::If(inner, _)) => vec![self.if_stmt(inner)],
+            Some(ast::Else::Block(b)) => match sink {
+                Some(sink) => self.value_block(b, sink),
+                None => self.block(b),
+            },
+            Some(ast::Else::If(inner, _)) => vec![self.if_stmt(inner, sink)],
         };
         if completes(&then) {
             for (local, span) in after_then {

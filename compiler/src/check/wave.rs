@@ -1,6 +1,6 @@
 //! String interpolation: `"text \{expr} text"`.
 //!
-//! Each interpolated value becomes text: a `string` as it is, anything else
+//! Each interpolated value becomes text: a `string` or `char` as it is, anything else
 //! as its WAVE text (what `clawc run` prints), so `"\{p}"` of a record is
 //! `{x: 1, y: 2}` and `"\{s}"` of `option<string>` is `some("a")`. The
 //! pieces are joined with string concatenation.
@@ -44,6 +44,13 @@ impl BodyChecker<'_> {
                     let value = self.infer(e);
                     match self.ty(value) {
                         Ty::String | Ty::Error => value,
+                        // Chars, like strings, are inserted as they are.
+                        Ty::Char => match self.checker.prelude("claw-wave-utf8") {
+                            Some(f) => {
+                                self.push_expr(ir::ExprKind::Call(Callee::Func(f), vec![value]), Ty::String, e.span)
+                            }
+                            None => self.error_expr(e.span),
+                        },
                         Ty::Unit => {
                             self.checker.diagnostics.push(crate::diagnostic::Diagnostic::error(
                                 "type-mismatch",
