@@ -7,20 +7,24 @@
 //!   command(s) and then its call with the real `clawc` binary, from the
 //!   repository root, and compares stdout (trimmed) with the `prints` cell
 //!   (`(nothing)` means no output). Outputs go to a temporary directory:
-//!   build commands get `-o TMP/NAME.wasm` and `examples/NAME.wasm` in the
-//!   call is rewritten to `TMP/NAME.wasm`, so the repository is not touched.
-//! - `readme::covers-every-example`: every `examples/*.claw` has a row, and
-//!   every row names an existing example.
-//! - `exports::NAME`, one per `examples/NAME.claw`: builds it (with
-//!   `--wit examples/wit`), validates the
-//!   component with every wasm feature enabled, decodes its WIT and checks
-//!   that the world's exports are exactly the file's `export func`s.
+//!   build commands get `-o TMP/NAME.wasm` and the default output they
+//!   replace (`examples/NAME.wasm`, `examples/DIR/NAME.wasm`) is rewritten to
+//!   `TMP/NAME.wasm` in the call, so the repository is not touched.
+//! - `readme::covers-every-example`: every example has a row, and every row
+//!   names an existing example. The examples are `examples/*.claw` and
+//!   `examples/NAME/NAME.claw` (an example with its own WIT, in
+//!   `examples/NAME/wit/`).
+//! - `exports::NAME`, one per example: builds it (with `--wit
+//!   examples/NAME/wit` for one in a folder of its own, and no `--wit` for
+//!   the others, which must need none), validates the component with every
+//!   wasm feature enabled, decodes its WIT and checks that the world's
+//!   exports are exactly the file's `export func`s.
 //! - `cli::*`: a failing build exits 1 with a diagnostic and leaves no output
 //!   (and does not clobber an existing one); `clawc run` of a missing file
 //!   exits 2.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,13 +68,22 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// `examples/*.claw`, sorted.
+/// The examples, sorted: `examples/*.claw`, and `examples/NAME/NAME.claw`
+/// for an example in a folder of its own (one with its own WIT in
+/// `examples/NAME/wit/`).
 fn example_files() -> Vec<PathBuf> {
     let dir = Path::new(ROOT).join("examples");
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "claw"))
+            .filter_map(|p| {
+                if p.is_dir() {
+                    let own = p.join(format!("{}.claw", stem(&p)));
+                    own.is_file().then_some(own)
+                } else {
+                    p.extension().is_some_and(|e| e == "claw").then_some(p)
+                }
+            })
             .collect(),
         Err(_) => Vec::new(),
     };
@@ -286,6 +299,8 @@ fn tempdir() -> Result<tempfile::TempDir, String> {
 fn run_row(row: &Row) -> Result<(), Failed> {
     let tmp = tempdir()?;
     let line = row.line;
+    // Each build's default output (`examples/NAME.wasm` beside the source), and where it goes instead.
+    let mut outputs: Vec<(String, String)> = Vec::new();
     for build in &row.build {
         let mut args = clawc_args(build, line)?;
         if args.first().map(String::as_str) != Some("build") {
@@ -298,6 +313,7 @@ fn run_row(row: &Row) -> Result<(), Failed> {
             return Err(format!("README.md line {line}: no .claw file in `{build}`").into());
         };
         let out = tmp.path().join(format!("{}.wasm", stem(Path::new(source))));
+        outputs.push((Path::new(source).with_extension("wasm").display().to_string(), out.display().to_string()));
         args.push("-o".into());
         args.push(out.display().to_string());
         let ran = clawc(&args)?;
@@ -309,9 +325,9 @@ fn run_row(row: &Row) -> Result<(), Failed> {
     }
     let args: Vec<String> = clawc_args(&row.call, line)?
         .into_iter()
-        .map(|arg| match arg.strip_prefix("examples/") {
-            Some(file) if file.ends_with(".wasm") && !file.contains('/') => tmp.path().join(file).display().to_string(),
-            _ => arg,
+        .map(|arg| match outputs.iter().find(|(written, _)| *written == arg) {
+            Some((_, redirected)) => redirected.clone(),
+            None => arg,
         })
         .collect();
     let ran = clawc(&args)?;
@@ -336,15 +352,22 @@ fn run_row(row: &Row) -> Result<(), Failed> {
 }
 
 fn covers_every_example(rows: &[Row], examples: &[PathBuf]) -> Result<(), Failed> {
-    let files: BTreeSet<String> = examples.iter().map(|p| stem(p)).collect();
-    let documented: BTreeSet<String> = rows.iter().map(|r| r.example.clone()).collect();
+    let files: BTreeMap<String, &PathBuf> = examples.iter().map(|p| (stem(p), p)).collect();
+    let documented: BTreeSet<&str> = rows.iter().map(|r| r.example.as_str()).collect();
     let mut problems = Vec::new();
-    for missing in files.difference(&documented) {
-        problems.push(format!("examples/{missing}.claw has no row in the README table"));
+    for (name, path) in &files {
+        if !documented.contains(name.as_str()) {
+            let shown = path.strip_prefix(ROOT).unwrap_or(path);
+            problems.push(format!("{} has no row in the README table", shown.display()));
+        }
     }
     for row in rows {
-        if !files.contains(&row.example) {
-            problems.push(format!("README.md line {}: there is no examples/{}.claw", row.line, row.example));
+        if !files.contains_key(&row.example) {
+            problems.push(format!(
+                "README.md line {}: there is no examples/{name}.claw or examples/{name}/{name}.claw",
+                row.line,
+                name = row.example
+            ));
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
@@ -384,15 +407,18 @@ fn check_exports(path: &Path) -> Result<(), Failed> {
     let tmp = tempdir()?;
     let out = tmp.path().join(format!("{}.wasm", stem(path)));
     let relative = path.strip_prefix(ROOT).unwrap_or(path);
-    // The examples' own WIT packages (`examples/wit`), as their README rows pass them.
-    let ran = clawc(&[
-        "build".into(),
-        relative.display().to_string(),
-        "--wit".into(),
-        "examples/wit".into(),
-        "-o".into(),
-        out.display().to_string(),
-    ])?;
+    let mut args = vec!["build".to_string(), relative.display().to_string()];
+    // An example in a folder of its own gets its own WIT packages, as its
+    // README rows pass them; one directly in `examples/` needs none, so that
+    // `clawc check examples/*.claw` (the README's tour) works.
+    let own_wit = relative.parent().filter(|dir| *dir != Path::new("examples")).map(|dir| dir.join("wit"));
+    if let Some(wit) = own_wit.filter(|wit| Path::new(ROOT).join(wit).is_dir()) {
+        args.push("--wit".into());
+        args.push(wit.display().to_string());
+    }
+    args.push("-o".into());
+    args.push(out.display().to_string());
+    let ran = clawc(&args)?;
     if ran.code != Some(0) {
         return Err(format!("the build failed\n{}", ran.describe()).into());
     }
