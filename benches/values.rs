@@ -153,12 +153,20 @@ fn main() {
     );
 
     let mut resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
-    resolve.push_path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/wit")).expect("examples/wit");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    resolve.push_path(dir.join("ledger/wit")).expect("examples/ledger/wit");
+    // `examples/*.claw`, and `examples/NAME/NAME.claw` for an example with its own WIT.
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("examples/")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "claw"))
+        .filter_map(|p| {
+            if p.is_dir() {
+                let own = p.join(p.file_name()?).with_extension("claw");
+                own.is_file().then_some(own)
+            } else {
+                p.extension().is_some_and(|e| e == "claw").then_some(p)
+            }
+        })
         .collect();
     files.sort();
     for path in files {

@@ -222,7 +222,14 @@ fn read_source(path: &Path) -> Result<String, String> {
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
-/// directory, renamed over the target, so a failure never leaves a partial file.
+/// directory, renamed over the target, so a failure never leaves a partial
+/// file and never clobbers an existing one.
+///
+/// The file gets the permissions any newly created file gets: on Unix, mode
+/// `0o666` masked by the process umask (`0o644` under the usual `022`), as
+/// the outputs of rustc and cc do, not the `0o600` of a bare temporary file.
+/// The OS applies the umask when the temporary file is created, so it is
+/// never read or changed here. A replaced file's mode is not kept.
 ///
 /// # Errors
 /// IO errors, with the path in the message.
@@ -231,7 +238,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile passes this to `open(2)` as the creation mode, which the
+        // kernel masks with the umask.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder.tempfile_in(dir).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     file.write_all(bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     file.persist(path).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())

@@ -1,5 +1,6 @@
 //! The command line's machine-facing behaviour: JSON diagnostics, `wit`
-//! output and `--help`, run through the real `clawc` binary.
+//! output, `--help`, exit statuses and the permissions of written files,
+//! run through the real `clawc` binary.
 
 use std::process::Command;
 
@@ -97,4 +98,78 @@ fn commands_run_with_their_exit_status() {
     let out = clawc().arg("run").arg(&library).output().expect("runs");
     assert_eq!(out.status.code(), Some(2), "nothing to run is a usage error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not export `wasi:cli/run`"));
+}
+
+/// The permission bits of `path`, in octal (`"644"`).
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    format!("{:o}", std::fs::metadata(path).expect("the output exists").permissions().mode() & 0o777)
+}
+
+/// Runs `clawc ARGS` through `sh` with the given umask, since a test cannot
+/// set its own process's umask without `unsafe`.
+#[cfg(unix)]
+fn clawc_under_umask(umask: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask} && exec \"$@\""))
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_clawc"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_get_the_umask_permissions() {
+    use std::ffi::OsStr;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = dir.path().join("app.claw");
+    std::fs::write(&source, "export func f() -> u32 { return 1; }\n").expect("write");
+    let wasm = dir.path().join("app.wasm");
+    for (umask, expected) in [("022", "644"), ("077", "600"), ("002", "664")] {
+        let _ = std::fs::remove_file(&wasm);
+        let out = clawc_under_umask(umask, &[OsStr::new("build"), source.as_os_str()]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(mode(&wasm), expected, "a new output under umask {umask} has mode {expected}");
+    }
+
+    // Replacing an existing output gives it the new file's mode, as rustc and cc do.
+    std::fs::set_permissions(&wasm, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let out = clawc_under_umask("022", &[OsStr::new("build"), source.as_os_str(), OsStr::new("-o"), wasm.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(mode(&wasm), "644", "a replaced output gets the umask's mode");
+
+    // `clawc test --junit` writes its report the same way.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let adder = dir.path().join("adder.wasm");
+    let out =
+        clawc().arg("build").arg(root.join("tests/testing/adder.claw")).arg("-o").arg(&adder).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = dir.path().join("report.xml");
+    let test_file = root.join("tests/testing/adder.test.claw");
+    let out = clawc_under_umask(
+        "027",
+        &[
+            OsStr::new("test"),
+            test_file.as_os_str(),
+            OsStr::new("--component"),
+            adder.as_os_str(),
+            OsStr::new("--junit"),
+            report.as_os_str(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(mode(&report), "640", "the JUnit report under umask 027");
+
+    // Only the outputs are left: no temporary files.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["adder.wasm", "app.claw", "app.wasm", "report.xml"]);
 }

@@ -188,7 +188,7 @@ fn slots_are_reused_after_drops() {
     assert_eq!(counts(&mut store, &g), (0, 3000));
 }
 
-/// The `ledger` example (examples/ledger.claw), a library exporting the
+/// The `ledger` example (examples/ledger/ledger.claw), a library exporting the
 /// `account` resource, used from a host the way another component would.
 mod ledger {
     use super::State;
@@ -197,7 +197,7 @@ mod ledger {
     use wasmtime::{Engine, Store};
 
     wasmtime::component::bindgen!({
-        path: "examples/wit/ledger.wit",
+        path: "examples/ledger/wit/ledger.wit",
         world: "ledger",
         additional_derives: [PartialEq],
     });
@@ -208,9 +208,9 @@ mod ledger {
         static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
         let bytes = BYTES.get_or_init(|| {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-            let source = std::fs::read_to_string(root.join("examples/ledger.claw")).expect("ledger.claw");
+            let source = std::fs::read_to_string(root.join("examples/ledger/ledger.claw")).expect("ledger.claw");
             let mut resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
-            resolve.push_file(root.join("examples/wit/ledger.wit")).expect("ledger.wit");
+            resolve.push_file(root.join("examples/ledger/wit/ledger.wit")).expect("ledger.wit");
             match claw_compiler::compile(&source, "ledger", &resolve) {
                 Ok(compiled) => compiled.component,
                 Err(d) => panic!("{}", clawc::render::render(&d, "ledger.claw", &source, false)),

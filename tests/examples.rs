@@ -7,23 +7,34 @@
 //!   command(s) and then its call with the real `clawc` binary, from the
 //!   repository root, and compares stdout (trimmed) with the `prints` cell
 //!   (`(nothing)` means no output). Outputs go to a temporary directory:
-//!   build commands get `-o TMP/NAME.wasm` and `examples/NAME.wasm` in the
-//!   call is rewritten to `TMP/NAME.wasm`, so the repository is not touched.
-//! - `readme::covers-every-example`: every `examples/*.claw` has a row, and
-//!   every row names an existing example.
-//! - `exports::NAME`, one per `examples/NAME.claw`: builds it (with
-//!   `--wit examples/wit`), validates the
-//!   component with every wasm feature enabled, decodes its WIT and checks
-//!   that the world's exports are exactly the file's `export func`s.
+//!   build commands get `-o TMP/NAME.wasm` and the default output they
+//!   replace (`examples/NAME.wasm`, `examples/DIR/NAME.wasm`) is rewritten to
+//!   `TMP/NAME.wasm` in the call, so the repository is not touched.
+//! - `readme::covers-every-example`: every example has a row, and every row
+//!   names an existing example. The examples are `examples/*.claw` and
+//!   `examples/NAME/NAME.claw` (an example with its own WIT, in
+//!   `examples/NAME/wit/`).
+//! - `exports::NAME`, one per example: builds it (with `--wit
+//!   examples/NAME/wit` for one in a folder of its own, and no `--wit` for
+//!   the others, which must need none), validates the component with every
+//!   wasm feature enabled, decodes its WIT and checks that the world's
+//!   exports are exactly the file's `export func`s.
+//! - `tour::COMMAND`, one per command line of the ```` ```sh ```` blocks in
+//!   the top-level `README.md` (except the set-up `cargo install` and
+//!   `cargo test`): runs it with `sh -c`, `clawc` being the binary under
+//!   test, in a fresh copy of the repository after the lines before it in
+//!   its block, and checks that it exits 0 and does what its `# comment`
+//!   promises (`check_promise` lists the promises it understands).
 //! - `cli::*`: a failing build exits 1 with a diagnostic and leaves no output
 //!   (and does not clobber an existing one); `clawc run` of a missing file
 //!   exits 2.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::SystemTime;
 
 const CLAWC: &str = env!("CARGO_BIN_EXE_clawc");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -59,18 +70,35 @@ fn main() {
         let name = format!("exports::{}", stem(&path));
         trials.push(Trial::test(name, move || check_exports(&path)));
     }
+    let tour_path = Path::new(ROOT).join("README.md");
+    match std::fs::read_to_string(&tour_path) {
+        Ok(text) => trials.extend(tour_trials(&text)),
+        Err(e) => {
+            let e = format!("cannot read {}: {e}", tour_path.display());
+            trials.push(Trial::test("tour::blocks", move || Err(e.into())));
+        }
+    }
     trials.push(Trial::test("cli::build-error-leaves-no-output", build_error_leaves_no_output));
     trials.push(Trial::test("cli::run-missing-file-exits-2", run_missing_file_exits_2));
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// `examples/*.claw`, sorted.
+/// The examples, sorted: `examples/*.claw`, and `examples/NAME/NAME.claw`
+/// for an example in a folder of its own (one with its own WIT in
+/// `examples/NAME/wit/`).
 fn example_files() -> Vec<PathBuf> {
     let dir = Path::new(ROOT).join("examples");
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "claw"))
+            .filter_map(|p| {
+                if p.is_dir() {
+                    let own = p.join(format!("{}.claw", stem(&p)));
+                    own.is_file().then_some(own)
+                } else {
+                    p.extension().is_some_and(|e| e == "claw").then_some(p)
+                }
+            })
             .collect(),
         Err(_) => Vec::new(),
     };
@@ -286,6 +314,8 @@ fn tempdir() -> Result<tempfile::TempDir, String> {
 fn run_row(row: &Row) -> Result<(), Failed> {
     let tmp = tempdir()?;
     let line = row.line;
+    // Each build's default output (`examples/NAME.wasm` beside the source), and where it goes instead.
+    let mut outputs: Vec<(String, String)> = Vec::new();
     for build in &row.build {
         let mut args = clawc_args(build, line)?;
         if args.first().map(String::as_str) != Some("build") {
@@ -298,6 +328,7 @@ fn run_row(row: &Row) -> Result<(), Failed> {
             return Err(format!("README.md line {line}: no .claw file in `{build}`").into());
         };
         let out = tmp.path().join(format!("{}.wasm", stem(Path::new(source))));
+        outputs.push((Path::new(source).with_extension("wasm").display().to_string(), out.display().to_string()));
         args.push("-o".into());
         args.push(out.display().to_string());
         let ran = clawc(&args)?;
@@ -309,9 +340,9 @@ fn run_row(row: &Row) -> Result<(), Failed> {
     }
     let args: Vec<String> = clawc_args(&row.call, line)?
         .into_iter()
-        .map(|arg| match arg.strip_prefix("examples/") {
-            Some(file) if file.ends_with(".wasm") && !file.contains('/') => tmp.path().join(file).display().to_string(),
-            _ => arg,
+        .map(|arg| match outputs.iter().find(|(written, _)| *written == arg) {
+            Some((_, redirected)) => redirected.clone(),
+            None => arg,
         })
         .collect();
     let ran = clawc(&args)?;
@@ -336,15 +367,22 @@ fn run_row(row: &Row) -> Result<(), Failed> {
 }
 
 fn covers_every_example(rows: &[Row], examples: &[PathBuf]) -> Result<(), Failed> {
-    let files: BTreeSet<String> = examples.iter().map(|p| stem(p)).collect();
-    let documented: BTreeSet<String> = rows.iter().map(|r| r.example.clone()).collect();
+    let files: BTreeMap<String, &PathBuf> = examples.iter().map(|p| (stem(p), p)).collect();
+    let documented: BTreeSet<&str> = rows.iter().map(|r| r.example.as_str()).collect();
     let mut problems = Vec::new();
-    for missing in files.difference(&documented) {
-        problems.push(format!("examples/{missing}.claw has no row in the README table"));
+    for (name, path) in &files {
+        if !documented.contains(name.as_str()) {
+            let shown = path.strip_prefix(ROOT).unwrap_or(path);
+            problems.push(format!("{} has no row in the README table", shown.display()));
+        }
     }
     for row in rows {
-        if !files.contains(&row.example) {
-            problems.push(format!("README.md line {}: there is no examples/{}.claw", row.line, row.example));
+        if !files.contains_key(&row.example) {
+            problems.push(format!(
+                "README.md line {}: there is no examples/{name}.claw or examples/{name}/{name}.claw",
+                row.line,
+                name = row.example
+            ));
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
@@ -384,15 +422,18 @@ fn check_exports(path: &Path) -> Result<(), Failed> {
     let tmp = tempdir()?;
     let out = tmp.path().join(format!("{}.wasm", stem(path)));
     let relative = path.strip_prefix(ROOT).unwrap_or(path);
-    // The examples' own WIT packages (`examples/wit`), as their README rows pass them.
-    let ran = clawc(&[
-        "build".into(),
-        relative.display().to_string(),
-        "--wit".into(),
-        "examples/wit".into(),
-        "-o".into(),
-        out.display().to_string(),
-    ])?;
+    let mut args = vec!["build".to_string(), relative.display().to_string()];
+    // An example in a folder of its own gets its own WIT packages, as its
+    // README rows pass them; one directly in `examples/` needs none, so that
+    // `clawc check examples/*.claw` (the README's tour) works.
+    let own_wit = relative.parent().filter(|dir| *dir != Path::new("examples")).map(|dir| dir.join("wit"));
+    if let Some(wit) = own_wit.filter(|wit| Path::new(ROOT).join(wit).is_dir()) {
+        args.push("--wit".into());
+        args.push(wit.display().to_string());
+    }
+    args.push("-o".into());
+    args.push(out.display().to_string());
+    let ran = clawc(&args)?;
     if ran.code != Some(0) {
         return Err(format!("the build failed\n{}", ran.describe()).into());
     }
@@ -525,6 +566,283 @@ fn run_missing_file_exits_2() -> Result<(), Failed> {
     }
     if !listing(tmp.path())?.is_empty() {
         return Err("`clawc run` of a missing file created files".into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The tour in the top-level README.
+
+/// One command line of a ```` ```sh ```` block in the top-level README.md.
+#[derive(Clone, Debug)]
+struct TourLine {
+    /// 1-based line in README.md.
+    line: usize,
+    /// The command as written, without its comment.
+    command: String,
+    /// The trailing `# comment`, without the `#`, trimmed; empty if none.
+    comment: String,
+}
+
+impl TourLine {
+    /// `cargo install ...` and `cargo test ...`: set-up, run by whoever runs this test.
+    fn is_setup(&self) -> bool {
+        let words: Vec<&str> = self.command.split_whitespace().collect();
+        matches!(words.as_slice(), ["cargo", "install" | "test", ..])
+    }
+}
+
+/// Splits a shell line at its comment: a `#` outside quotes that starts the
+/// line or follows whitespace (so `--invoke 'ns:pkg/iface#name'` is not cut).
+fn split_comment(line: &str) -> (String, String) {
+    let mut quote = None;
+    let mut previous = ' ';
+    for (i, ch) in line.char_indices() {
+        match (quote, ch) {
+            (None, '\'' | '"') => quote = Some(ch),
+            (Some(q), c) if c == q => quote = None,
+            (None, '#') if previous.is_whitespace() => {
+                return (line[..i].trim().to_string(), line[i + 1..].trim().to_string());
+            }
+            _ => {}
+        }
+        previous = ch;
+    }
+    (line.trim().to_string(), String::new())
+}
+
+/// The command lines of each ```` ```sh ```` block in `text`, block by block.
+fn tour_blocks(text: &str) -> Result<Vec<Vec<TourLine>>, String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, Vec<TourLine>)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let fence = line.trim();
+        match &mut current {
+            None if fence == "```sh" => current = Some((i + 1, Vec::new())),
+            None => {}
+            Some(_) if fence == "```" => blocks.extend(current.take().map(|(_, lines)| lines)),
+            Some((_, lines)) => {
+                let (command, comment) = split_comment(line);
+                if !command.is_empty() {
+                    lines.push(TourLine { line: i + 1, command, comment });
+                }
+            }
+        }
+    }
+    if let Some((start, _)) = current {
+        return Err(format!("README.md line {start}: the ```sh block is not closed"));
+    }
+    if blocks.iter().flatten().all(TourLine::is_setup) {
+        return Err("README.md has no ```sh block with clawc commands".into());
+    }
+    Ok(blocks)
+}
+
+/// One trial per tour line (the set-up lines excepted), each given the
+/// lines before it in its block, which run first.
+fn tour_trials(text: &str) -> Vec<Trial> {
+    let blocks = match tour_blocks(text) {
+        Ok(blocks) => blocks,
+        Err(e) => return vec![Trial::test("tour::blocks", move || Err(e.into()))],
+    };
+    let mut names = BTreeSet::new();
+    let mut trials = Vec::new();
+    for block in blocks {
+        let block: Vec<TourLine> = block.into_iter().filter(|l| !l.is_setup()).collect();
+        for (i, line) in block.iter().enumerate() {
+            let base = format!("tour::{}", line.command);
+            let mut name = base.clone();
+            let mut n = 2;
+            while !names.insert(name.clone()) {
+                name = format!("{base}#{n}");
+                n += 1;
+            }
+            let before = block[..i].to_vec();
+            let line = line.clone();
+            trials.push(Trial::test(name, move || run_tour_line(&before, &line)));
+        }
+    }
+    trials
+}
+
+/// Runs a README line with `sh -c` in `dir`, `clawc` being the binary under test.
+fn shell(line: &TourLine, dir: &Path) -> Result<Ran, String> {
+    let words = split_args(&line.command).map_err(|e| format!("README.md line {}: {e}", line.line))?;
+    if words.first().map(String::as_str) != Some("clawc") {
+        return Err(format!(
+            "README.md line {}: only `clawc` commands (and the set-up `cargo install`/`cargo test`) can be checked, found `{}`",
+            line.line, line.command
+        ));
+    }
+    // A function, so every `clawc` in the line (pipes included) is the binary under test.
+    let script = format!("clawc() {{ \"$CLAWC\" \"$@\"; }}\n{}", line.command);
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("CLAWC", CLAWC)
+        .env("NO_COLOR", "1")
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("command: {}\ncould not start sh: {e}", line.command))?;
+    Ok(Ran {
+        shown: format!(
+            "{} (README.md line {}, in a copy of the repository at {})",
+            line.command,
+            line.line,
+            dir.display()
+        ),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
+}
+
+/// Copies the repository at `from` into `to` as a fresh clone has it:
+/// without `target/`, `.git` and built components (`.wasm` files other than
+/// the checked-in ones in `components/` and `fixtures/` folders), so a stale
+/// build output cannot stand in for one the tour should write.
+fn copy_repository(from: &Path, to: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().map_err(|e| format!("cannot stat {}: {e}", source.display()))?;
+        if kind.is_dir() {
+            if entry.file_name() == "target" || entry.file_name() == ".git" {
+                continue;
+            }
+            std::fs::create_dir(&target).map_err(|e| format!("cannot create {}: {e}", target.display()))?;
+            copy_repository(&source, &target)?;
+        } else {
+            let built = source.extension().is_some_and(|e| e == "wasm")
+                && !from.file_name().is_some_and(|dir| dir == "components" || dir == "fixtures");
+            if built || entry.file_name() == ".git" {
+                continue;
+            }
+            std::fs::copy(&source, &target)
+                .map_err(|e| format!("cannot copy {} to {}: {e}", source.display(), target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every file under `dir` with its length and modification time.
+fn snapshot(dir: &Path) -> Result<BTreeMap<PathBuf, (u64, Option<SystemTime>)>, String> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).map_err(|e| format!("cannot list {}: {e}", next.display()))? {
+            let entry = entry.map_err(|e| format!("cannot list {}: {e}", next.display()))?;
+            let meta = entry.metadata().map_err(|e| format!("cannot stat {}: {e}", entry.path().display()))?;
+            if meta.is_dir() {
+                pending.push(entry.path());
+            } else {
+                let relative = entry.path().strip_prefix(dir).map(Path::to_path_buf).unwrap_or_else(|_| entry.path());
+                files.insert(relative, (meta.len(), meta.modified().ok()));
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Runs the lines `before` and then `line` in a fresh copy of the
+/// repository; `line` must exit 0 and keep the promise of its comment.
+fn run_tour_line(before: &[TourLine], line: &TourLine) -> Result<(), Failed> {
+    let scratch = tempdir()?;
+    copy_repository(Path::new(ROOT), scratch.path())?;
+    for earlier in before {
+        let ran = shell(earlier, scratch.path())?;
+        if ran.code != Some(0) {
+            return Err(format!(
+                "README.md line {}: the line before it in its block, line {}, failed\n{}",
+                line.line,
+                earlier.line,
+                ran.describe()
+            )
+            .into());
+        }
+    }
+    let files_before = snapshot(scratch.path())?;
+    let ran = shell(line, scratch.path())?;
+    if ran.code != Some(0) {
+        return Err(format!("README.md line {}: the command failed\n{}", line.line, ran.describe()).into());
+    }
+    check_promise(line, &ran, scratch.path(), &files_before)
+        .map_err(|e| format!("README.md line {}: {e}\n{}", line.line, ran.describe()).into())
+}
+
+/// Checks what a tour line's comment promises, where it states something
+/// checkable: `prints X` (stdout, trimmed, is X), `writes PATH` (PATH is
+/// created, a component if it is a `.wasm`), `nothing written` (no file
+/// changes), `as WIT` (stdout is a WIT world that resolves against the
+/// bundled WIT), `every *.test.claw under it` (each such file under the
+/// directory argument is run). Other comments promise nothing beyond exit 0.
+fn check_promise(
+    line: &TourLine,
+    ran: &Ran,
+    dir: &Path,
+    files_before: &BTreeMap<PathBuf, (u64, Option<SystemTime>)>,
+) -> Result<(), String> {
+    let comment = line.comment.as_str();
+    if let Some(expected) = comment.strip_prefix("prints ") {
+        let got = ran.stdout.trim();
+        if got != expected.trim() {
+            return Err(format!("the comment promises `prints {expected}`, but stdout is `{got}`"));
+        }
+    }
+    if let Some(rest) = comment.strip_prefix("writes ") {
+        let written = rest.split_whitespace().next().unwrap_or_default();
+        let path = dir.join(written);
+        let bytes = std::fs::read(&path).map_err(|e| format!("the comment promises `writes {written}`: {e}"))?;
+        if files_before.contains_key(Path::new(written)) {
+            return Err(format!("{written} existed before the command, so the test cannot tell it was written"));
+        }
+        if written.ends_with(".wasm") && !wasmparser::Parser::is_component(&bytes) {
+            return Err(format!("{written} is not a WebAssembly component"));
+        }
+    }
+    if comment.contains("nothing written") {
+        let files_after = snapshot(dir)?;
+        if files_after != *files_before {
+            let changed: Vec<String> = files_after
+                .iter()
+                .filter(|(path, meta)| files_before.get(*path) != Some(*meta))
+                .map(|(path, _)| path.display().to_string())
+                .chain(files_before.keys().filter(|p| !files_after.contains_key(*p)).map(|p| p.display().to_string()))
+                .collect();
+            return Err(format!("the comment promises `nothing written`, but these files changed: {changed:?}"));
+        }
+    }
+    if comment.contains("as WIT") {
+        let mut resolve = claw_compiler::std_wit::resolve().map_err(|e| format!("bundled WIT: {e:#}"))?;
+        let package = resolve
+            .push_str("stdout.wit", &ran.stdout)
+            .map_err(|e| format!("the comment promises WIT, but stdout does not resolve as WIT: {e:#}"))?;
+        if resolve.packages[package].worlds.is_empty() {
+            return Err("the comment promises the component's world, but the WIT on stdout has no world".into());
+        }
+    }
+    if comment.contains("every *.test.claw under it") {
+        let args = split_args(&line.command)?;
+        let dirs: Vec<&String> = args.iter().skip(2).filter(|a| dir.join(a).is_dir()).collect();
+        if dirs.is_empty() {
+            return Err("the comment promises a directory's tests, but no argument is a directory".into());
+        }
+        for under in dirs {
+            let root = Path::new(under.as_str());
+            let files = snapshot(&dir.join(root))?;
+            let tests: Vec<PathBuf> =
+                files.keys().filter(|p| p.to_string_lossy().ends_with(".test.claw")).map(|p| root.join(p)).collect();
+            if tests.is_empty() {
+                return Err(format!("{under} holds no *.test.claw files"));
+            }
+            for test in tests {
+                if !ran.stdout.contains(&test.display().to_string()) {
+                    return Err(format!("{} is under {under} but its tests are not in the report", test.display()));
+                }
+            }
+        }
     }
     Ok(())
 }
