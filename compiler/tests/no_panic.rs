@@ -240,6 +240,30 @@ fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
 /// floats and casts.
 const PROGRAMS: &[(&str, &str)] = &[
     (
+        "expressions",
+        r#"// `if` and `match` as values, tails, `let _`, nested tuple indices.
+variant shape { circle(f64), square(f64) }
+
+export func area(s: shape) -> f64 {
+    let a = match s { circle(r) => 3.0 * r * r, square(x) => x * x };
+    a
+}
+
+export func pick(b: bool, o: option<string>) -> string {
+    let path = match o {
+        some(p) => if b { p } else { "x" },
+        none => { return "/"; }
+    };
+    let t = (1, (2, path));
+    let _ = t.1.0;
+    {
+        let inner = t.0 + 1;
+    }
+    if b { t.1.1 } else { "\{'λ'}" }
+}
+"#,
+    ),
+    (
         "logging-counter",
         r#"// A counter that logs as it goes.
 import { log, level } from wasi:logging/logging;
