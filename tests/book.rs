@@ -49,10 +49,12 @@
 //! A ```` ```wit,file=PATH ```` block must be exactly the text of that file, so
 //! the WIT a page shows is the WIT its snippets are compiled against.
 
+mod support;
+
 use claw_compiler::testing::TestSuite;
 use claw_compiler::{Diagnostic, Resolve, Severity};
 use claw_runtime::testing::{Piece, Runner, RunnerOptions, TestSpec, compose};
-use claw_runtime::{RunError, RunOptions, Runtime};
+use claw_runtime::{RunOptions, Runtime};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -366,66 +368,15 @@ fn render(diagnostics: &[Diagnostic], block: &Block, source: &str) -> String {
     clawc::render::render(diagnostics, name, source, false)
 }
 
-/// One `// run:` line.
-struct Call {
-    call: String,
-    expect: Expect,
-}
-
-enum Expect {
-    Nothing,
-    Value(String),
-    Trap,
-}
-
-fn calls(source: &str) -> Vec<Call> {
-    let mut calls = Vec::new();
-    for line in source.lines() {
-        let Some(rest) = line.trim().strip_prefix("// run:") else { continue };
-        let (call, expect) = match rest.rsplit_once("=>") {
-            Some((call, expected)) if expected.trim() == "trap" => (call, Expect::Trap),
-            Some((call, expected)) => (call, Expect::Value(expected.trim().to_string())),
-            None => (rest, Expect::Nothing),
-        };
-        calls.push(Call { call: call.trim().to_string(), expect });
-    }
-    calls
-}
-
 /// Instantiates the component once and makes the `// run:` calls in order.
 fn run_calls(runtime: &Runtime, component: &[u8], source: &str) -> Result<(), Failed> {
-    let calls = calls(source);
+    let calls = support::headers(source);
     if calls.is_empty() {
         return Err("a `claw,run` snippet needs `// run:` lines".into());
     }
     let loaded = runtime.load(component).map_err(|e| e.to_string())?;
     let mut session = loaded.instantiate(&RunOptions::default()).map_err(|e| e.to_string())?;
-    for call in &calls {
-        let at = format!("`{}`", call.call);
-        let result = session.invoke(&call.call);
-        match (&call.expect, result) {
-            (Expect::Trap, Err(RunError::Trap { .. })) => {}
-            (Expect::Trap, other) => return Err(format!("{at}: expected a trap, got {other:?}").into()),
-            (_, Err(e)) => return Err(format!("{at}: {e}").into()),
-            (Expect::Nothing, Ok(None)) => {}
-            (Expect::Nothing, Ok(Some(v))) => return Err(format!("{at}: expected no result, got {v}").into()),
-            (Expect::Value(expected), Ok(None)) => {
-                return Err(format!("{at}: expected {expected}, got no result").into());
-            }
-            (Expect::Value(expected), Ok(Some(actual))) => {
-                // Parsed with the result type and printed back, so `1.50` and `1.5` agree.
-                let name = call.call.split('(').next().unwrap_or_default().trim();
-                let (_, results) = session.func_type(name).map_err(|e| e.to_string())?;
-                let ty = results.first().ok_or("the export has no result type")?;
-                let value =
-                    claw_runtime::from_wave(ty, expected).map_err(|e| format!("{at}: bad expected value: {e}"))?;
-                let expected = claw_runtime::to_wave(&value).map_err(|e| e.to_string())?;
-                if expected != actual {
-                    return Err(format!("{at}: expected {expected}, got {actual}").into());
-                }
-            }
-        }
-    }
+    support::make_calls(&mut session, &calls, |call| format!("snippet line {}: ", call.line))?;
     Ok(())
 }
 

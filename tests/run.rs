@@ -20,7 +20,10 @@
 //! WAVE and joined with `, `, which checks our lowering (including spilling
 //! past `MAX_FLAT_PARAMS`) against wasmtime's lifting.
 
-use claw_runtime::{RunError, RunOptions, Runtime, Val};
+mod support;
+
+use claw_runtime::{RunOptions, Runtime, Val};
+use support::headers;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 
@@ -45,33 +48,6 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// One `// run:` header line.
-struct Call {
-    line: usize,
-    call: String,
-    expect: Expect,
-}
-
-enum Expect {
-    Nothing,
-    Value(String),
-    Trap,
-}
-
-fn headers(source: &str) -> Vec<Call> {
-    let mut calls = Vec::new();
-    for (i, line) in source.lines().enumerate() {
-        let Some(rest) = line.trim().strip_prefix("// run:") else { continue };
-        let (call, expect) = match rest.rsplit_once("=>") {
-            Some((call, expected)) if expected.trim() == "trap" => (call, Expect::Trap),
-            Some((call, expected)) => (call, Expect::Value(expected.trim().to_string())),
-            None => (rest, Expect::Nothing),
-        };
-        calls.push(Call { line: i + 1, call: call.trim().to_string(), expect });
-    }
-    calls
-}
-
 fn run_case(runtime: &Runtime, path: &Path) -> Result<(), Failed> {
     let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let calls = headers(&source);
@@ -92,31 +68,7 @@ fn run_case(runtime: &Runtime, path: &Path) -> Result<(), Failed> {
     let mut loaded = runtime.load(&compiled.component).map_err(|e| e.to_string())?;
     define_test_host(loaded.linker_mut());
     let mut session = loaded.instantiate(&RunOptions::default()).map_err(|e| e.to_string())?;
-    for call in &calls {
-        let at = format!("{}:{}: `{}`", path.display(), call.line, call.call);
-        let result = session.invoke(&call.call);
-        match (&call.expect, result) {
-            (Expect::Trap, Err(RunError::Trap { .. })) => {}
-            (Expect::Trap, other) => return Err(format!("{at}: expected a trap, got {other:?}").into()),
-            (_, Err(e)) => return Err(format!("{at}: {e}").into()),
-            (Expect::Nothing, Ok(None)) => {}
-            (Expect::Nothing, Ok(Some(v))) => return Err(format!("{at}: expected no result, got {v}").into()),
-            (Expect::Value(expected), Ok(None)) => {
-                return Err(format!("{at}: expected {expected}, got no result").into());
-            }
-            (Expect::Value(expected), Ok(Some(actual))) => {
-                let name = call.call.split('(').next().unwrap_or_default().trim();
-                let (_, results) = session.func_type(name).map_err(|e| e.to_string())?;
-                let ty = results.first().ok_or("export has no result type")?;
-                let expected_value =
-                    claw_runtime::from_wave(ty, expected).map_err(|e| format!("{at}: bad expected value: {e}"))?;
-                let expected_text = claw_runtime::to_wave(&expected_value).map_err(|e| e.to_string())?;
-                if expected_text != actual {
-                    return Err(format!("{at}: expected {expected_text}, got {actual}").into());
-                }
-            }
-        }
-    }
+    support::make_calls(&mut session, &calls, |call| format!("{}:{}: ", path.display(), call.line))?;
     Ok(())
 }
 

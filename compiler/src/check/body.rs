@@ -4,6 +4,30 @@
 use super::values;
 use super::*;
 
+impl<'c> BodyChecker<'c> {
+    /// A checker for the body of `func`, to be built into `function`;
+    /// `recovered` when the body had a syntax error.
+    pub(super) fn new(checker: &'c mut Checker, func: FuncId, function: ir::Function, recovered: bool) -> Self {
+        BodyChecker {
+            checker,
+            func,
+            function,
+            scopes: vec![HashMap::new()],
+            loop_depth: 0,
+            recovered,
+            owned_scopes: vec![Vec::new()],
+            loop_marks: Vec::new(),
+            moved: HashMap::new(),
+            local_loop: HashMap::new(),
+            in_return: false,
+            lent: std::collections::HashSet::new(),
+            lending_place: false,
+            lent_roots: Vec::new(),
+            literal_ranges: HashMap::new(),
+        }
+    }
+}
+
 impl BodyChecker<'_> {
     pub(super) fn check_function(mut self, func: &ast::FuncDef) -> ir::Function {
         let sig = &self.checker.signatures[self.func.index()];

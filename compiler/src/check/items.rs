@@ -527,10 +527,10 @@ impl Checker {
                     (f.name.clone(), f.exported)
                 };
                 self.type_scope = interface;
-                let body_checker = BodyChecker {
-                    checker: self,
-                    func: id,
-                    function: ir::Function {
+                let body_checker = BodyChecker::new(
+                    self,
+                    id,
+                    ir::Function {
                         name,
                         exported,
                         interface,
@@ -538,19 +538,8 @@ impl Checker {
                         docs: func.docs.clone(),
                         ..Default::default()
                     },
-                    scopes: vec![HashMap::new()],
-                    loop_depth: 0,
-                    recovered: has_error_stmt(&func.body.stmts),
-                    owned_scopes: vec![Vec::new()],
-                    loop_marks: Vec::new(),
-                    moved: HashMap::new(),
-                    local_loop: HashMap::new(),
-                    in_return: false,
-                    lent: std::collections::HashSet::new(),
-                    lending_place: false,
-                    lent_roots: Vec::new(),
-                    literal_ranges: HashMap::new(),
-                };
+                    has_error_stmt(&func.body.stmts),
+                );
                 let function = body_checker.check_function(func);
                 self.module.funcs[id.index()] = function;
                 self.type_scope = None;
@@ -577,24 +566,13 @@ impl Checker {
         if globals.is_empty() {
             return;
         }
-        let mut body_checker = BodyChecker {
-            checker: self,
+        let mut body_checker = BodyChecker::new(
+            self,
             // Never read: constant expressions contain no `return` or `?`.
-            func: FuncId(u32::MAX),
-            function: ir::Function { name: "global initializers".into(), ..Default::default() },
-            scopes: vec![HashMap::new()],
-            loop_depth: 0,
-            recovered: false,
-            owned_scopes: vec![Vec::new()],
-            loop_marks: Vec::new(),
-            moved: HashMap::new(),
-            local_loop: HashMap::new(),
-            in_return: false,
-            lent: std::collections::HashSet::new(),
-            lending_place: false,
-            lent_roots: Vec::new(),
-            literal_ranges: HashMap::new(),
-        };
+            FuncId(u32::MAX),
+            ir::Function { name: "global initializers".into(), ..Default::default() },
+            false,
+        );
         for (id, global) in globals {
             if let Some(span) = non_constant(&global.init) {
                 body_checker.checker.diagnostics.push(
