@@ -342,6 +342,34 @@ fn token_text(token: &Token) -> &'static str {
     }
 }
 
+/// Tokens that can only continue an expression (none starts one).
+fn is_binary_operator(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::Or
+            | Token::And
+            | Token::Pipe
+            | Token::Caret
+            | Token::Amp
+            | Token::EqEq
+            | Token::NotEq
+            | Token::Lt
+            | Token::LtEq
+            | Token::Gt
+            | Token::GtEq
+            | Token::Shl
+            | Token::Shr
+            | Token::ShrU
+            | Token::Plus
+            | Token::Star
+            | Token::Slash
+            | Token::Percent
+            | Token::As
+            | Token::Dot
+            | Token::Question
+    )
+}
+
 /// Operators and postfix tokens, which may follow any expression.
 const CONTINUES_EXPRESSION: &[&str] = &[
     "or", "and", "|", "^", "&", "==", "!=", "<", "<=", ">", ">=", "<<", ">>", ">>>", "+", "-", "*", "/", "%", "as",
@@ -446,8 +474,15 @@ fn syntax_error(
                 Span::new(l, r),
                 if list.is_empty() { "unexpected here".to_string() } else { format!("expected {list}") },
             );
+            let after_brace = previous_token_end(tokens, l)
+                .and_then(|end| source.get(end.saturating_sub(1) as usize..end as usize))
+                .is_some_and(|text| text == "}");
             if let Some(word) = keyword(&token) {
                 d = d.with_help(format!("`{word}` is a keyword; write `%{word}` to use it as a name"));
+            } else if after_brace && is_binary_operator(&token) {
+                d = d.with_help(
+                    "an `if`, `match` or block that starts a statement is a statement; to use its value in an expression, put it in parentheses",
+                );
             } else if expected.iter().any(|e| e == "\";\"") && list.contains("`;`") {
                 d = d.with_help("statements end with `;`");
             }

@@ -147,9 +147,8 @@ impl BodyChecker<'_> {
                 out.push(s);
             }
         }
-        // Where no value is wanted, a tail is an expression statement.
         if let Some(tail) = &block.tail {
-            out.push(self.discard(tail, None));
+            out.push(self.unwanted_tail(tail));
         }
         self.scopes.pop();
         let owned = self.owned_scopes.pop().unwrap_or_default();

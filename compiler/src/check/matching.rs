@@ -79,7 +79,17 @@ impl BodyChecker<'_> {
     /// Checks `match scrutinee { arms }`.
     /// A `match` statement; with a `sink`, a `match` whose arms' values go
     /// there (see `check/values.rs`).
-    pub(super) fn match_stmt<'a>(&mut self, m: &'a ast::MatchStmt, mut sink: Option<&mut ValueSink<'a>>) -> ir::Stmt {
+    pub(super) fn match_stmt<'a>(&mut self, m: &'a ast::MatchStmt, sink: Option<&mut ValueSink<'a>>) -> ir::Stmt {
+        let first_diagnostic = self.checker.diagnostics.len();
+        let statement = sink.is_none();
+        let stmt = self.match_stmt_inner(m, sink);
+        if statement {
+            self.keep_first_unused(first_diagnostic);
+        }
+        stmt
+    }
+
+    fn match_stmt_inner<'a>(&mut self, m: &'a ast::MatchStmt, mut sink: Option<&mut ValueSink<'a>>) -> ir::Stmt {
         // Matching a global that holds handles (or a local bound by such a
         // match) lends its parts: bindings neither own nor drop them.
         let lent = self.is_lent_place(&m.scrutinee);
@@ -118,7 +128,10 @@ impl BodyChecker<'_> {
                 }
             }
             body.extend(match sink.as_deref_mut() {
-                Some(sink) => self.value_block(&arm.body, sink),
+                Some(sink) => {
+                    sink.part = "match";
+                    self.value_block(&arm.body, sink)
+                }
                 None => self.block(&arm.body),
             });
             self.scopes.pop();

@@ -256,6 +256,39 @@ impl BodyChecker<'_> {
         }
     }
 
+    /// A block's tail where no value is wanted: an `if` or `match` is a
+    /// statement, a call (or method call, or `?`) an expression statement;
+    /// any other value would be lost, which is `unused-value` (as in
+    /// `if b { 1 } else { 2 } - 3`, where the `if` starts a statement).
+    pub(super) fn unwanted_tail(&mut self, tail: &ast::Expr) -> ir::Stmt {
+        match &strip_parens(tail).kind {
+            A::If(i) => return self.if_stmt(i, None),
+            A::Match(m) => return self.match_stmt(m, None),
+            A::Call { .. } | A::MethodCall { .. } | A::Try(_) => return self.discard(tail, None),
+            _ => {}
+        }
+        let stmt = self.discard(tail, None);
+        let ty = match &stmt {
+            ir::Stmt::Expr(e) => self.ty(*e),
+            _ => Ty::Error,
+        };
+        if ty != Ty::Error && !self.recovered {
+            self.checker.diagnostics.push(
+                Diagnostic::error(
+                    "unused-value",
+                    format!("this `{}` is never used", self.checker.ty_name(ty)),
+                    tail.span,
+                    "the value is dropped here",
+                )
+                .with_note("a block's final expression is its value only where a value is wanted")
+                .with_help(
+                    "an `if` or `match` that starts a statement is a statement: to use its value, put it in parentheses or bind it with `let`",
+                ),
+            );
+        }
+        stmt
+    }
+
     /// An `if` statement; with a `sink`, an `if` whose branches' values go
     /// there (see `check/values.rs`).
     pub(super) fn if_stmt<'a>(&mut self, if_stmt: &'a ast::IfStmt, sink: Option<&mut ValueSink<'a>>) -> ir::Stmt {
@@ -263,10 +296,15 @@ impl BodyChecker<'_> {
     }
 
     fn if_stmt_inner<'a>(&mut self, if_stmt: &'a ast::IfStmt, mut sink: Option<&mut ValueSink<'a>>) -> ir::Stmt {
+        let first_diagnostic = self.checker.diagnostics.len();
+        let statement = sink.is_none();
         let cond = self.check(&if_stmt.cond, Ty::Bool);
         let before = self.moved.clone();
         let then = match sink.as_deref_mut() {
-            Some(sink) => self.value_block(&if_stmt.then, sink),
+            Some(sink) => {
+                sink.part = "if";
+                self.value_block(&if_stmt.then, sink)
+            }
             None => self.block(&if_stmt.then),
         };
         // Each branch starts from what had moved before the `if`; after it,
@@ -275,7 +313,10 @@ impl BodyChecker<'_> {
         let otherwise = match &if_stmt.otherwise {
             None => Vec::new(),
             Some(ast::Else::Block(b)) => match sink {
-                Some(sink) => self.value_block(b, sink),
+                Some(sink) => {
+                    sink.part = "if";
+                    self.value_block(b, sink)
+                }
                 None => self.block(b),
             },
             Some(ast::Else::If(inner, _)) => vec![self.if_stmt(inner, sink)],
@@ -285,6 +326,22 @@ impl BodyChecker<'_> {
                 self.moved.entry(local).or_insert(span);
             }
         }
+        if statement {
+            self.keep_first_unused(first_diagnostic);
+        }
         ir::Stmt::If { cond, then, otherwise }
+    }
+
+    /// Keeps only the first `unused-value` reported since `from`: the
+    /// branches of one `if` or `match` statement lose their values for one
+    /// reason.
+    pub(super) fn keep_first_unused(&mut self, from: usize) {
+        let mut seen = false;
+        let mut index = 0;
+        self.checker.diagnostics.retain(|d| {
+            let keep = index < from || d.code != "unused-value" || !std::mem::replace(&mut seen, true);
+            index += 1;
+            keep
+        });
     }
 }

@@ -24,8 +24,12 @@ pub(super) struct ValueSink<'a> {
     /// Literal values met before the type was decided: a placeholder
     /// expression and the literal, checked once the type is known.
     pending: Vec<(ExprId, &'a ast::Expr)>,
-    /// `if` or `match`, for messages.
+    /// What is used as a value (`if`, `match`, or `function` for a body),
+    /// for messages.
     what: &'static str,
+    /// What the block being checked is (`if` for a branch, `match` for an
+    /// arm, `block` otherwise), set by its caller, for messages.
+    pub(super) part: &'static str,
 }
 
 impl<'a> BodyChecker<'_> {
@@ -56,7 +60,7 @@ impl<'a> BodyChecker<'_> {
 
     fn new_sink(&mut self, expected: Option<Ty>, what: &'static str, span: Span) -> ValueSink<'a> {
         let local = self.new_local("", expected.unwrap_or(Ty::Error), false, span);
-        ValueSink { local, expected, decided: None, pending: Vec::new(), what }
+        ValueSink { local, expected, decided: None, pending: Vec::new(), what, part: "block" }
     }
 
     /// Checks the literal branches met before the type was known, gives the
@@ -158,7 +162,10 @@ impl<'a> BodyChecker<'_> {
                 match &last.kind {
                     StmtKind::If(i) => out.push(self.if_stmt(i, Some(sink))),
                     StmtKind::Match(m) => out.push(self.match_stmt(m, Some(sink))),
-                    StmtKind::Block(b) => out.push(ir::Stmt::Block(self.value_block(b, sink))),
+                    StmtKind::Block(b) => {
+                        sink.part = "block";
+                        out.push(ir::Stmt::Block(self.value_block(b, sink)))
+                    }
                     _ => {}
                 }
             } else if completes(&out) && !self.recovered {
@@ -180,10 +187,14 @@ impl<'a> BodyChecker<'_> {
             Some(t) => format!("a `{}`", self.checker.ty_name(t)),
             None => "a value".to_string(),
         };
+        let part = match sink.part {
+            "if" => "this branch of an `if`",
+            "match" => "this arm of a `match`",
+            _ => "this block",
+        };
         let message = match sink.what {
-            "if" => "this branch of an `if` used as a value can end without a value".to_string(),
-            "match" => "this arm of a `match` used as a value can end without a value".to_string(),
-            _ => format!("this block can end without a value, but the function returns {wanted}"),
+            "function" => format!("{part} can end without a value, but the function returns {wanted}"),
+            what => format!("{part} can end without a value, but the `{what}` is used as a value"),
         };
         let mut d = Diagnostic::error("missing-value", message, end, format!("expected {wanted} here"));
         d = match block.stmts.last().map(|s| &s.kind) {
@@ -236,8 +247,7 @@ impl BodyChecker<'_> {
     /// returned, after the body's owned locals and the parameters are dropped.
     pub(super) fn returned_body(&mut self, body: &ast::Block, result: Ty) -> Vec<ir::Stmt> {
         let span = body.span;
-        let mut sink = self.new_sink(Some(result), "function body", span);
-        sink.what = "block";
+        let mut sink = self.new_sink(Some(result), "function", span);
         let mut out = self.value_block(body, &mut sink);
         if completes(&out) {
             let drops = self.all_owned();
