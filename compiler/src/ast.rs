@@ -268,6 +268,7 @@ impl File {
                 Item::Func(f) => Box::new(std::iter::once(&**f)),
                 Item::ExportInterface(e) => Box::new(members(&e.resources).chain(e.funcs.iter())),
                 Item::ExportInline(e) => Box::new(members(&e.resources).chain(e.funcs.iter())),
+                Item::Resource(r) => Box::new(members(std::slice::from_ref(&**r))),
                 _ => Box::new(std::iter::empty()),
             }
         })

@@ -314,8 +314,12 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
             f.instruction(&i);
         }
         code.function(&f);
-        let name = format!("{NAME_PREFIX}|{}|{}_dtor", resource.core_interface, resource.name);
-        exports.export(&name, ExportKind::Func, dtor_base + n as u32);
+        // A private resource has no canonical destructor: its handles are
+        // dropped inside this component only.
+        if !resource.private {
+            let name = format!("{NAME_PREFIX}|{}|{}_dtor", resource.core_interface, resource.name);
+            exports.export(&name, ExportKind::Func, dtor_base + n as u32);
+        }
     }
     // The init function sets compound globals at instantiation (the core
     // module's start function), then ends its heap region like a call does.

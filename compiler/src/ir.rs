@@ -139,6 +139,10 @@ pub struct Resource {
     /// The destructor `(rep: borrow<R>)`: frees the slot. Exported to
     /// wit-component as `cm32p2|<interface>|R_dtor`.
     pub dtor: FuncId,
+    /// Defined at the top level and named by no export: it never crosses the
+    /// component boundary, so it is not in the world, an own handle is its
+    /// rep (no `R_new`/`R_rep`), and dropping one calls [`Resource::dtor`].
+    pub private: bool,
 }
 
 /// An imported function.

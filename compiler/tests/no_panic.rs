@@ -240,6 +240,31 @@ fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
 /// floats and casts.
 const PROGRAMS: &[(&str, &str)] = &[
     (
+        "private-resource",
+        r#"resource stack {
+    items: list<s32>,
+    constructor() {}
+    func push(x: s32) { self.items.push(x); }
+    func pop() -> option<s32> { return self.items.pop(); }
+    destructor { dropped += 1; }
+}
+
+let mut dropped: u32 = 0;
+
+export func sum(xs: list<s32>) -> s32 {
+    let s = stack::new();
+    for x in xs { s.push(x); }
+    match s.pop() { some(x) => x, none => 0 }
+}
+
+/// How many stacks were dropped so far.
+export func drops() -> u32 {
+    let kept: option<stack> = some(stack::new());
+    dropped
+}
+"#,
+    ),
+    (
         "expressions",
         r#"// `if` and `match` as values, tails, `let _`, nested tuple indices.
 variant shape { circle(f64), square(f64) }

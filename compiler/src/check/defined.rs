@@ -27,6 +27,11 @@ use crate::types::Ty;
 use std::collections::HashMap;
 use wit_parser::{InterfaceId, TypeDefKind, TypeId};
 
+/// The span of the name of the defined resource `r` (see `declare_resources`).
+fn resource_span_of(resource_types: &HashMap<Span, TypeId>, r: TypeId) -> Span {
+    resource_types.iter().find(|(_, t)| **t == r).map(|(s, _)| *s).unwrap_or_default()
+}
+
 /// The name of a resource function as Claw writes it: `get`, `zero`, `constructor`.
 fn member_name(f: &wit_parser::Function) -> &str {
     match f.kind {
@@ -41,6 +46,8 @@ pub(super) enum Home {
     Wit(Option<InterfaceId>),
     /// `export name: interface { ... }`, by export name.
     Inline(String),
+    /// `resource R { ... }` at the top level: private to the component.
+    Private,
 }
 
 /// What the checker knows of a resource the file defines.
@@ -65,13 +72,14 @@ impl Checker {
         let (interface, inline) = match home {
             Home::Wit(i) => (*i, None),
             Home::Inline(name) => (None, Some(name.clone())),
+            Home::Private => (None, None),
         };
         for def in resources {
             let resource = match self.resource_types.get(&def.name.span) {
                 Some(r) => Some(*r),
                 None => match home {
                     Home::Wit(i) => i.and_then(|i| self.declared_resource(i, &def.name)),
-                    Home::Inline(_) => Some(self.inline_resource_type(def)),
+                    Home::Inline(_) | Home::Private => Some(self.inline_resource_type(def)),
                 },
             };
             let id = resource.map(|r| self.new_resource(def, r, home));
@@ -138,7 +146,7 @@ impl Checker {
                 }
                 // A constructor the WIT does not declare is private: the
                 // component's own code creates instances with it.
-                let mut exported = member.kind != MemberKind::Destructor;
+                let mut exported = member.kind != MemberKind::Destructor && !matches!(home, Home::Private);
                 if let (Some(iface), Some(_), true) = (interface, resource, exported) {
                     match self.resolve.interfaces[iface].functions.get(&wit_name).cloned() {
                         Some(wit_func) => self.compare_member(iface, &wit_func, &sig, member),
@@ -173,7 +181,7 @@ impl Checker {
                     self.check_inline_types(&sig, func.sig.span);
                 }
                 let fid = FuncId(self.module.funcs.len() as u32);
-                self.add_func(func, sig, interface, inline.clone());
+                self.add_func_scoped(func, sig, interface, inline.clone(), false);
                 let f = &mut self.module.funcs[fid.index()];
                 f.name = wit_name.clone();
                 f.exported = exported;
@@ -315,6 +323,7 @@ impl Checker {
         let (interface, inline_interface, core_interface) = match home {
             Home::Wit(i) => (*i, None, i.and_then(|i| self.resolve.canonicalized_id_of(i)).unwrap_or_default()),
             Home::Inline(name) => (None, Some(name.clone()), name.clone()),
+            Home::Private => (None, None, String::new()),
         };
         let id = ResourceId(self.module.resources.len() as u32);
         if let Some(previous) = self.defined.get(&r) {
@@ -384,6 +393,7 @@ impl Checker {
             table: GlobalId(u32::MAX),
             free: GlobalId(u32::MAX),
             dtor: FuncId(u32::MAX),
+            private: matches!(home, Home::Private),
         });
         self.defined.insert(r, Defined { id, funcs: HashMap::new() });
         id
@@ -402,9 +412,10 @@ impl Checker {
                     let before = self.diagnostics.len();
                     let interface = self.find_interface(&e.path);
                     self.diagnostics.truncate(before);
-                    (&e.resources, interface.map(Some))
+                    (e.resources.as_slice(), interface.map(Some))
                 }
-                ast::Item::ExportInline(e) => (&e.resources, None),
+                ast::Item::ExportInline(e) => (e.resources.as_slice(), None),
+                ast::Item::Resource(def) => (std::slice::from_ref(&**def), None),
                 _ => continue,
             };
             for def in resources {
@@ -487,6 +498,15 @@ impl Checker {
     /// globals and destructor.
     pub(super) fn finish_resources(&mut self) {
         self.check_world_level_uses();
+        // Every destructor's id first: dropping a private resource's handle
+        // calls it, and the drop glue of another resource's fields may.
+        for index in 0..self.module.resources.len() {
+            let dtor = FuncId(self.module.funcs.len() as u32);
+            self.module.funcs.push(ir::Function::default());
+            let borrow = self.interner.handle(&mut self.resolve, false, self.module.resources[index].ty);
+            self.signatures.push(Signature { params: vec![("rep".into(), borrow)], result: None, span: Span::default() });
+            self.module.resources[index].dtor = dtor;
+        }
         for index in 0..self.module.resources.len() {
             let id = ResourceId(index as u32);
             let (name, slot, fields_ty) = {
@@ -526,17 +546,11 @@ impl Checker {
                 }
                 None => synth.f.body.push(ir::Stmt::Expr(freed)),
             }
-            let dtor = FuncId(self.module.funcs.len() as u32);
-            self.module.funcs.push(synth.f);
-            self.signatures.push(Signature {
-                params: vec![("rep".into(), borrow)],
-                result: None,
-                span: Span::default(),
-            });
+            let dtor = self.module.resources[index].dtor;
+            self.module.funcs[dtor.index()] = synth.f;
             let r = &mut self.module.resources[index];
             r.table = table;
             r.free = free;
-            r.dtor = dtor;
         }
     }
 
@@ -578,12 +592,32 @@ impl Checker {
                 })
             };
             if let Some(r) = named.iter().find(elsewhere) {
-                found.push((fname, sig.span, *r));
+                found.push((fname, inline_interface, sig.span, *r));
             }
         }
-        for (fname, span, r) in found {
+        for (fname, inline_interface, span, r) in found {
             let name = self.resolve.types[r].name.clone().unwrap_or_default();
             let resource = &self.module.resources[self.defined[&r].id.index()];
+            if resource.private {
+                let help = match &inline_interface {
+                    Some(inline) => format!("move `resource {name} {{ ... }}` into `export {inline}: interface {{ ... }}`"),
+                    None => format!(
+                        "put the resource and the functions that pass it in an interface: `export NAME: interface {{ resource {name} {{ ... }} func {fname}(...) {{ ... }} }}`"
+                    ),
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "unsupported-type",
+                        format!("`{fname}` uses resource `{name}`, which is private to this component"),
+                        span,
+                        format!("uses `{name}`"),
+                    )
+                    .with_label(resource_span_of(&self.resource_types, r), "defined at the top level")
+                    .with_note("a top-level resource never crosses the component boundary; the Component Model exports a resource only as a type of an exported interface")
+                    .with_help(help),
+                );
+                continue;
+            }
             let iface = match (resource.interface, &resource.inline_interface) {
                 (Some(i), _) => iface_display(&self.resolve, i),
                 (None, Some(inline)) => inline.clone(),
@@ -610,6 +644,11 @@ impl Checker {
         self.resource_intrinsic(r, suffix, vec![("handle".into(), param)], Some(result))
     }
 
+    /// Is `r` a top-level resource of this file, private to the component?
+    pub(super) fn is_private(&self, r: TypeId) -> bool {
+        self.defined.get(&r).is_some_and(|d| self.module.resources[d.id.index()].private)
+    }
+
     /// Is `r` a resource this file defines?
     pub(super) fn is_defined(&self, r: TypeId) -> bool {
         self.defined.contains_key(&r)
@@ -627,6 +666,11 @@ impl BodyChecker<'_> {
     /// `borrow<R>`, else `R_rep(value)`.
     pub(super) fn rep_of(&mut self, value: ExprId, r: TypeId, span: Span) -> ExprId {
         let ty = self.ty(value);
+        if self.checker.is_private(r) {
+            // A private resource's own handle is its rep.
+            let borrow = self.checker.interner.handle(&mut self.checker.resolve, false, r);
+            return self.push_expr(ir::ExprKind::Seq(Vec::new(), Some(value)), borrow, span);
+        }
         match ty.handle(&self.checker.resolve) {
             Some((true, _)) => match self.checker.export_intrinsic(r, true) {
                 Some(rep) => {
@@ -756,10 +800,22 @@ impl BodyChecker<'_> {
         let r = self.checker.module.resources[id.index()].ty;
         let own = self.checker.interner.handle(&mut self.checker.resolve, true, r);
         let borrow = self.checker.interner.handle(&mut self.checker.resolve, false, r);
-        let Some(new) = self.checker.export_intrinsic(r, false) else { return };
+        // A private resource's own handle is its rep; an exported one's is
+        // made by the canonical `resource.new`.
+        let new = if self.checker.is_private(r) {
+            None
+        } else {
+            match self.checker.export_intrinsic(r, false) {
+                Some(new) => Some(new),
+                None => return,
+            }
+        };
         let handle = |c: &mut Self| {
             let read = c.push_expr(ir::ExprKind::Local(this), borrow, span);
-            c.push_expr(ir::ExprKind::Call(Callee::Import(new), vec![read]), own, span)
+            match new {
+                Some(new) => c.push_expr(ir::ExprKind::Call(Callee::Import(new), vec![read]), own, span),
+                None => c.push_expr(ir::ExprKind::Seq(Vec::new(), Some(read)), own, span),
+            }
         };
         fn patch(stmts: &mut [ir::Stmt], make: &mut dyn FnMut() -> ExprId) {
             for s in stmts {

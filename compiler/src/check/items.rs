@@ -76,17 +76,9 @@ impl Checker {
                 ast::Item::Global(global) => self.global(global),
                 ast::Item::ExportInterface(export) => self.export_interface(export),
                 ast::Item::ExportInline(export) => self.export_inline(export),
+                // Private to the component (see `defined::Home::Private`).
                 ast::Item::Resource(def) => {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "resource-outside-interface",
-                            format!("resource `{}` is not in an exported interface", def.name.name),
-                            def.name.span,
-                            "defined at the top level",
-                        )
-                        .with_note("a component exports a resource through an interface; WIT has no world-level exported resources")
-                        .with_help(format!("declare `{}` in a WIT interface and define it inside `export ns:pkg/iface {{ ... }}`", def.name.name)),
-                    );
+                    self.define_resources(std::slice::from_ref(&**def), &defined::Home::Private, &mut HashMap::new())
                 }
                 // Tests, mocks and component paths are compiled only by
                 // `clawc test`, which turns them into ordinary items first.
@@ -108,6 +100,21 @@ impl Checker {
         sig: Signature,
         interface: Option<InterfaceId>,
         inline_interface: Option<String>,
+    ) {
+        let in_interface = interface.is_some() || inline_interface.is_some();
+        self.add_func_scoped(func, sig, interface, inline_interface, !in_interface);
+    }
+
+    /// [`Checker::add_func`]; `scoped`: the name is bound in the file's
+    /// scope (not for functions of interfaces and resources, whose names
+    /// belong to them).
+    pub(super) fn add_func_scoped(
+        &mut self,
+        func: &ast::FuncDef,
+        sig: Signature,
+        interface: Option<InterfaceId>,
+        inline_interface: Option<String>,
+        scoped: bool,
     ) {
         let id = FuncId(self.module.funcs.len() as u32);
         let in_interface = interface.is_some() || inline_interface.is_some();
@@ -131,7 +138,7 @@ impl Checker {
         self.signatures.push(sig);
         // Functions of an exported interface are not in the file's scope:
         // their names belong to the interface.
-        if !in_interface {
+        if scoped {
             self.define(&func.name, Binding::Func(id));
         }
     }

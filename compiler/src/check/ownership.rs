@@ -65,6 +65,12 @@ impl Checker {
     /// The function that drops a value of the linear type `ty`.
     pub(super) fn drop_callee(&mut self, ty: Ty) -> Option<Callee> {
         if let Some((true, r)) = ty.handle(&self.resolve) {
+            // A private resource's handle is dropped by running its destructor.
+            if let Some(d) = self.defined.get(&r)
+                && self.module.resources[d.id.index()].private
+            {
+                return Some(Callee::Func(self.module.resources[d.id.index()].dtor));
+            }
             return self.resource_drop(r).map(Callee::Import);
         }
         if let Some(f) = self.drop_functions.get(&ty) {
