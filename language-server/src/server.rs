@@ -1,0 +1,476 @@
+//! The server's state and main loop: the `initialize` handshake, the
+//! document store, debounced diagnostics, request dispatch, `shutdown` and
+//! `exit`.
+//!
+//! Everything runs on one thread. The transport's reader thread keeps
+//! reading while a request is answered, so a slow analysis never blocks
+//! the reading of messages; before each message is handled, every message
+//! already received is queued, so a `$/cancelRequest` for a queued request
+//! skips it (answered with `RequestCancelled`, LSP 3.17 §"Cancellation
+//! Support") and a burst of changes is applied before any analysis.
+//! Diagnostics of a document are computed once its text has been still for
+//! the debounce delay; a request about a changed document analyses it at
+//! once (and publishes its diagnostics, which are then up to date).
+
+use crate::diagnostics;
+use crate::document::Document;
+use crate::semantic_tokens;
+use crate::std_wit_files::StdWitFiles;
+use crate::symbols;
+use crate::{Exit, Options};
+use claw_compiler::{Diagnostic, Resolve, Span};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{self as notif, Notification as _};
+use lsp_types::request::{self as req, Request as _};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionProviderCapability, InitializeParams,
+    InitializeResult, OneOf, PublishDiagnosticsParams, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextEdit, Url, WorkspaceEdit,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The result of analysing one version of a document.
+pub(crate) struct Snapshot {
+    /// The document version analysed.
+    version: i32,
+    /// Every diagnostic, in source order.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Analyses `text` against `resolve`, turning a compiler panic into an
+/// `internal-error` diagnostic so that one bad input never stops the server.
+fn analyze(text: &str, version: i32, resolve: &Resolve) -> Snapshot {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| all_diagnostics(text, resolve)));
+    let diagnostics = result.unwrap_or_else(|_| {
+        vec![
+            Diagnostic::error(
+                "internal-error",
+                "internal compiler error while checking this file",
+                Span::default(),
+                "",
+            )
+            .with_note("this is a bug in clawc; please report it with the source that caused it"),
+        ]
+    });
+    Snapshot { version, diagnostics }
+}
+
+/// Every diagnostic `clawc check` would report for `text`, warnings included.
+fn all_diagnostics(text: &str, resolve: &Resolve) -> Vec<Diagnostic> {
+    match claw_compiler::check(text, resolve) {
+        Ok(_) => Vec::new(),
+        Err(all) => all,
+    }
+}
+
+/// One open document and what the server knows about it.
+struct Open {
+    doc: Document,
+    /// The last analysis, if any (possibly of an older version).
+    snapshot: Option<Rc<Snapshot>>,
+    /// When its diagnostics are due (set by a change, cleared by publishing).
+    due: Option<Instant>,
+}
+
+/// The state of a running server.
+pub(crate) struct Server<'c> {
+    conn: &'c Connection,
+    options: Options,
+    /// WIT directories for every document: `--wit` plus the `wit` initialization option.
+    wit_dirs: Vec<PathBuf>,
+    docs: HashMap<Url, Open>,
+    /// One Resolve per list of WIT directories (per project).
+    resolves: HashMap<Vec<PathBuf>, Arc<Resolve>>,
+    std_wit: StdWitFiles,
+    /// Messages received but not handled yet.
+    queue: VecDeque<Message>,
+    /// Requests the client cancelled before they were handled.
+    cancelled: HashSet<RequestId>,
+    shutdown: bool,
+}
+
+/// The `initializationOptions` the server understands (all optional).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct InitOptions {
+    /// More WIT directories, relative to the workspace root.
+    wit: Vec<PathBuf>,
+    /// The debounce delay for diagnostics, in milliseconds.
+    debounce_ms: Option<u64>,
+}
+
+impl<'c> Server<'c> {
+    /// Performs the `initialize` / `initialized` handshake.
+    pub(crate) fn initialize(conn: &'c Connection, mut options: Options) -> Result<Server<'c>, String> {
+        let (id, params) = conn.initialize_start().map_err(|e| format!("initialize: {e}"))?;
+        let params: InitializeParams =
+            serde_json::from_value(params).map_err(|e| format!("initialize: bad parameters: {e}"))?;
+        let init: InitOptions =
+            params.initialization_options.clone().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+        let root = workspace_root(&params);
+        let mut wit_dirs: Vec<PathBuf> = options.wit_dirs.clone();
+        for dir in init.wit {
+            wit_dirs.push(match (&root, dir.is_relative()) {
+                (Some(root), true) => root.join(dir),
+                _ => dir,
+            });
+        }
+        if let Some(ms) = init.debounce_ms {
+            options.debounce = std::time::Duration::from_millis(ms);
+        }
+        let result = InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(ServerInfo {
+                name: "clawc lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+        };
+        let result = serde_json::to_value(result).map_err(|e| format!("initialize: {e}"))?;
+        conn.initialize_finish(id, result).map_err(|e| format!("initialize: {e}"))?;
+        let std_wit = StdWitFiles::new(options.std_wit_dir.clone());
+        Ok(Server {
+            conn,
+            options,
+            wit_dirs,
+            docs: HashMap::new(),
+            resolves: HashMap::new(),
+            std_wit,
+            queue: VecDeque::new(),
+            cancelled: HashSet::new(),
+            shutdown: false,
+        })
+    }
+
+    /// Handles messages until `exit` or until the client disconnects.
+    pub(crate) fn main_loop(mut self) -> Result<Exit, String> {
+        loop {
+            let Some(message) = self.next_message() else {
+                return Ok(Exit::Unexpected);
+            };
+            match message {
+                Message::Request(request) => self.on_request(request),
+                Message::Notification(n) if n.method == notif::Exit::METHOD => {
+                    return Ok(if self.shutdown { Exit::Clean } else { Exit::Unexpected });
+                }
+                Message::Notification(n) => self.on_notification(n),
+                Message::Response(_) => {}
+            }
+        }
+    }
+
+    /// The next message to handle, publishing due diagnostics while
+    /// waiting; `None` when the client has gone.
+    fn next_message(&mut self) -> Option<Message> {
+        while self.queue.is_empty() {
+            let due = self.docs.values().filter_map(|o| o.due).min();
+            let received = match due {
+                Some(due) => crossbeam_channel::select! {
+                    recv(self.conn.receiver) -> m => m.ok(),
+                    default(due.saturating_duration_since(Instant::now())) => {
+                        self.publish_due();
+                        continue;
+                    }
+                },
+                None => self.conn.receiver.recv().ok(),
+            };
+            self.queue.push_back(received?);
+            // Everything already received, so cancellations and changes are seen first.
+            while let Ok(m) = self.conn.receiver.try_recv() {
+                self.queue.push_back(m);
+            }
+            for m in &self.queue {
+                if let Message::Notification(n) = m
+                    && n.method == notif::Cancel::METHOD
+                    && let Ok(p) = serde_json::from_value::<lsp_types::CancelParams>(n.params.clone())
+                {
+                    self.cancelled.insert(match p.id {
+                        lsp_types::NumberOrString::Number(n) => RequestId::from(n),
+                        lsp_types::NumberOrString::String(s) => RequestId::from(s),
+                    });
+                }
+            }
+        }
+        self.queue.pop_front()
+    }
+
+    fn send(&self, message: impl Into<Message>) {
+        // A send fails only when the client has gone; the loop then ends on
+        // the next receive.
+        let _ = self.conn.sender.send(message.into());
+    }
+
+    fn respond<T: Serialize>(&self, id: RequestId, result: T) {
+        self.send(Response::new_ok(id, result));
+    }
+
+    fn respond_error(&self, id: RequestId, code: ErrorCode, message: impl Into<String>) {
+        self.send(Response::new_err(id, code as i32, message.into()));
+    }
+
+    fn notify<N: notif::Notification>(&self, params: N::Params) {
+        self.send(Notification::new(N::METHOD.to_string(), params));
+    }
+
+    fn on_request(&mut self, request: Request) {
+        let id = request.id.clone();
+        if self.cancelled.remove(&id) {
+            return self.respond_error(id, ErrorCode::RequestCanceled, "cancelled");
+        }
+        if self.shutdown {
+            return self.respond_error(id, ErrorCode::InvalidRequest, "the server is shutting down");
+        }
+        match request.method.as_str() {
+            req::Shutdown::METHOD => {
+                self.shutdown = true;
+                self.respond(id, ());
+            }
+            req::DocumentSymbolRequest::METHOD => self.handle::<req::DocumentSymbolRequest>(request, |s, p| {
+                let open = s.docs.get(&p.text_document.uri)?;
+                let doc = &open.doc;
+                Some(lsp_types::DocumentSymbolResponse::Nested(symbols::document_symbols(&doc.text, &doc.index)))
+            }),
+            req::SemanticTokensFullRequest::METHOD => self.handle::<req::SemanticTokensFullRequest>(request, |s, p| {
+                let doc = &s.docs.get(&p.text_document.uri)?.doc;
+                Some(lsp_types::SemanticTokensResult::Tokens(lsp_types::SemanticTokens {
+                    result_id: None,
+                    data: semantic_tokens::semantic_tokens(&doc.text, &doc.index),
+                }))
+            }),
+            req::CodeActionRequest::METHOD => self.handle::<req::CodeActionRequest>(request, Self::code_actions),
+            _ => self.respond_error(id, ErrorCode::MethodNotFound, format!("unknown request `{}`", request.method)),
+        }
+    }
+
+    /// Parses a request's parameters as `R::Params`, calls `f` and sends its
+    /// result (an `InvalidParams` error when the parameters do not parse).
+    fn handle<R: req::Request>(&mut self, request: Request, f: impl FnOnce(&mut Self, R::Params) -> R::Result)
+    where
+        R::Params: DeserializeOwned,
+    {
+        match serde_json::from_value::<R::Params>(request.params) {
+            Ok(params) => {
+                let result = f(self, params);
+                self.respond(request.id, result);
+            }
+            Err(e) => self.respond_error(request.id, ErrorCode::InvalidParams, format!("{}: {e}", R::METHOD)),
+        }
+    }
+
+    fn on_notification(&mut self, n: Notification) {
+        match n.method.as_str() {
+            notif::DidOpenTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) {
+                    let doc = Document::new(p.text_document.text, p.text_document.version);
+                    // Diagnostics for a newly opened file are wanted at once.
+                    let open = Open { doc, snapshot: None, due: Some(Instant::now()) };
+                    self.docs.insert(p.text_document.uri, open);
+                }
+            }
+            notif::DidChangeTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
+                    && let Some(open) = self.docs.get_mut(&p.text_document.uri)
+                {
+                    open.doc.apply_changes(p.content_changes, p.text_document.version);
+                    open.due = Some(Instant::now() + self.options.debounce);
+                }
+            }
+            notif::DidCloseTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+                    && self.docs.remove(&p.text_document.uri).is_some()
+                {
+                    self.notify::<notif::PublishDiagnostics>(PublishDiagnosticsParams {
+                        uri: p.text_document.uri,
+                        diagnostics: Vec::new(),
+                        version: None,
+                    });
+                }
+            }
+            notif::DidChangeWatchedFiles::METHOD => {
+                // A .wit file or claw.toml changed: reload the WIT and re-check everything.
+                self.resolves.clear();
+                let now = Instant::now();
+                for open in self.docs.values_mut() {
+                    open.snapshot = None;
+                    open.due = Some(now);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The Resolve for `uri`: std-wit plus the WIT directories, loaded once
+    /// per set of directories. A directory that fails to load is reported
+    /// with `window/showMessage` and left out.
+    fn resolve_for(&mut self, _uri: &Url) -> Arc<Resolve> {
+        let dirs = self.wit_dirs.clone();
+        if let Some(resolve) = self.resolves.get(&dirs) {
+            return resolve.clone();
+        }
+        let (resolve, errors) = load_resolve(&dirs);
+        for error in errors {
+            self.notify::<notif::ShowMessage>(lsp_types::ShowMessageParams {
+                typ: lsp_types::MessageType::WARNING,
+                message: format!("clawc lsp: {error}"),
+            });
+        }
+        let resolve = Arc::new(resolve);
+        self.resolves.insert(dirs, resolve.clone());
+        resolve
+    }
+
+    /// The analysis of the current version of `uri` (computed now if the
+    /// last one is older; then its diagnostics are published too).
+    fn snapshot(&mut self, uri: &Url) -> Option<Rc<Snapshot>> {
+        let open = self.docs.get(uri)?;
+        if let Some(s) = &open.snapshot
+            && s.version == open.doc.version
+        {
+            return Some(s.clone());
+        }
+        let resolve = self.resolve_for(uri);
+        let open = self.docs.get_mut(uri)?;
+        let snapshot = Rc::new(analyze(&open.doc.text, open.doc.version, &resolve));
+        open.snapshot = Some(snapshot.clone());
+        open.due = None;
+        self.publish(uri);
+        Some(snapshot)
+    }
+
+    /// Sends the diagnostics of `uri`'s current snapshot.
+    fn publish(&self, uri: &Url) {
+        let Some(open) = self.docs.get(uri) else { return };
+        let Some(snapshot) = &open.snapshot else { return };
+        let doc = &open.doc;
+        let diagnostics =
+            snapshot.diagnostics.iter().map(|d| diagnostics::to_lsp(d, uri, &doc.text, &doc.index)).collect();
+        self.notify::<notif::PublishDiagnostics>(PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics,
+            version: Some(snapshot.version),
+        });
+    }
+
+    /// Analyses and publishes every document whose delay has passed.
+    fn publish_due(&mut self) {
+        let now = Instant::now();
+        let due: Vec<Url> =
+            self.docs.iter().filter(|(_, o)| o.due.is_some_and(|d| d <= now)).map(|(u, _)| u.clone()).collect();
+        for uri in due {
+            let fresh = self
+                .docs
+                .get(&uri)
+                .and_then(|o| o.snapshot.as_ref())
+                .is_some_and(|s| self.docs.get(&uri).is_some_and(|o| o.doc.version == s.version));
+            if fresh {
+                if let Some(open) = self.docs.get_mut(&uri) {
+                    open.due = None;
+                }
+                self.publish(&uri);
+            } else {
+                self.snapshot(&uri);
+            }
+        }
+    }
+
+    /// `textDocument/codeAction`: the quick fixes of the diagnostics in the range.
+    fn code_actions(&mut self, p: lsp_types::CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
+        let uri = p.text_document.uri;
+        let snapshot = self.snapshot(&uri)?;
+        let doc = &self.docs.get(&uri)?.doc;
+        let range = doc.index.span(&doc.text, p.range);
+        let mut actions = Vec::new();
+        for d in &snapshot.diagnostics {
+            let span = d.primary_span();
+            if span.end < range.start || span.start > range.end {
+                continue;
+            }
+            for fix in diagnostics::suggestions(d, &doc.text) {
+                let edit = TextEdit::new(doc.index.range(&doc.text, fix.span), fix.text);
+                actions.push(CodeActionOrCommand::CodeAction(lsp_types::CodeAction {
+                    title: fix.title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostics::to_lsp(d, &uri, &doc.text, &doc.index)]),
+                    edit: Some(workspace_edit(&uri, vec![edit])),
+                    is_preferred: Some(true),
+                    ..Default::default()
+                }));
+            }
+        }
+        Some(actions)
+    }
+}
+
+/// A workspace edit of one document.
+fn workspace_edit(uri: &Url, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }
+}
+
+/// What the server can do (LSP 3.17 §"Server Capabilities").
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic_tokens::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: Default::default(),
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+}
+
+/// The workspace root the client names, as a path.
+#[allow(deprecated)] // `root_uri` and `root_path` are still what many clients send.
+fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
+    if let Some(folder) = params.workspace_folders.as_ref().and_then(|f| f.first()) {
+        return folder.uri.to_file_path().ok();
+    }
+    if let Some(uri) = &params.root_uri {
+        return uri.to_file_path().ok();
+    }
+    params.root_path.as_ref().map(PathBuf::from)
+}
+
+/// std-wit plus `dirs`; the messages of the directories that failed to load.
+fn load_resolve(dirs: &[PathBuf]) -> (Resolve, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut resolve = match claw_compiler::std_wit::resolve() {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(format!("the bundled WIT failed to load: {e:#}"));
+            Resolve::default()
+        }
+    };
+    for dir in dirs {
+        if let Err(e) = push_wit(&mut resolve, dir) {
+            errors.push(e);
+        }
+    }
+    (resolve, errors)
+}
+
+/// Adds the WIT packages at `dir` (a directory or a `.wit` file), leaving
+/// `resolve` unchanged when they do not load.
+fn push_wit(resolve: &mut Resolve, dir: &Path) -> Result<(), String> {
+    if !dir.exists() {
+        return Err(format!("WIT directory {}: no such file or directory", dir.display()));
+    }
+    let mut attempt = resolve.clone();
+    attempt.push_path(dir).map_err(|e| format!("WIT directory {}: {e:#}", dir.display()))?;
+    *resolve = attempt;
+    Ok(())
+}
