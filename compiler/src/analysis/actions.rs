@@ -174,8 +174,13 @@ fn static_sig(a: &Analysis, ty: Ty, type_name: &str, name: &str) -> Option<(Sig,
             };
             Some((sig, String::new()))
         }
-        TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
-            let r = resource_of(resolve, *r);
+        kind @ (TypeDefKind::Handle(_) | TypeDefKind::Resource | TypeDefKind::Type(_)) => {
+            let r = match (kind, ty) {
+                (TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)), _) => *r,
+                (_, Ty::Def(id)) => id,
+                _ => return None,
+            };
+            let r = resource_of(resolve, r);
             if let Some(&def) = a.index.members.get(&(r, name.to_string())) {
                 let d = a.def(def);
                 return Some((d.sig.clone()?, d.docs.clone()));

@@ -360,6 +360,11 @@ fn path_members(a: &Analysis, type_name: &str) -> Vec<Completion> {
         Some(TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r))) => {
             resource_members(a, resource_of(resolve, *r), true, &mut out);
         }
+        Some(TypeDefKind::Resource | TypeDefKind::Type(_)) => {
+            if let Ty::Def(id) = ty {
+                resource_members(a, resource_of(resolve, id), true, &mut out);
+            }
+        }
         _ => {}
     }
     out
@@ -385,7 +390,9 @@ fn general(a: &Analysis, head: &str, offset: u32) -> Vec<Completion> {
     for (name, &def) in top {
         let d = a.def(def);
         let (code, _, docs) = a.describe(d);
-        let detail = Some(code.lines().filter(|l| !l.starts_with("//")).collect::<Vec<_>>().join(" "));
+        // The first line of the declaration: `record point`, `func f(a: u32)`.
+        let first = code.lines().find(|l| !l.starts_with("//")).unwrap_or_default();
+        let detail = Some(first.trim_end_matches(" {").to_string());
         let kind = match &d.kind {
             DefKind::Global { .. } => K::Global,
             DefKind::Func { .. } | DefKind::PlainImport | DefKind::WitFunc { .. } => K::Function,

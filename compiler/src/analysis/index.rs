@@ -298,7 +298,7 @@ impl<'m> Builder<'m> {
         } else {
             format!("{keyword} {}", f.name.name)
         };
-        if f.exported {
+        if f.exported && member.is_none() {
             prefix = format!("export {prefix}");
         }
         let sig = Sig::of_ast(prefix, &f.sig);
