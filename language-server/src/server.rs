@@ -12,19 +12,22 @@
 //! the debounce delay; a request about a changed document analyses it at
 //! once (and publishes its diagnostics, which are then up to date).
 
+use crate::convert;
 use crate::diagnostics;
 use crate::document::Document;
+use crate::line_index::LineIndex;
 use crate::semantic_tokens;
 use crate::std_wit_files::StdWitFiles;
 use crate::symbols;
 use crate::{Exit, Options};
+use claw_compiler::analysis::{self, Analysis};
 use claw_compiler::{Diagnostic, Resolve, Span};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionProviderCapability, InitializeParams,
-    InitializeResult, OneOf, PublishDiagnosticsParams, SemanticTokensFullOptions, SemanticTokensOptions,
+    InitializeResult, Location, OneOf, PublishDiagnosticsParams, SemanticTokensFullOptions, SemanticTokensOptions,
     SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextEdit, Url, WorkspaceEdit,
 };
@@ -40,6 +43,8 @@ use std::time::Instant;
 pub(crate) struct Snapshot {
     /// The document version analysed.
     version: i32,
+    /// The analysis; `None` only if the compiler panicked on this text.
+    analysis: Option<Analysis>,
     /// Every diagnostic, in source order.
     diagnostics: Vec<Diagnostic>,
 }
@@ -47,26 +52,22 @@ pub(crate) struct Snapshot {
 /// Analyses `text` against `resolve`, turning a compiler panic into an
 /// `internal-error` diagnostic so that one bad input never stops the server.
 fn analyze(text: &str, version: i32, resolve: &Resolve) -> Snapshot {
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| all_diagnostics(text, resolve)));
-    let diagnostics = result.unwrap_or_else(|_| {
-        vec![
-            Diagnostic::error(
-                "internal-error",
-                "internal compiler error while checking this file",
-                Span::default(),
-                "",
-            )
-            .with_note("this is a bug in clawc; please report it with the source that caused it"),
-        ]
-    });
-    Snapshot { version, diagnostics }
-}
-
-/// Every diagnostic `clawc check` would report for `text`, warnings included.
-fn all_diagnostics(text: &str, resolve: &Resolve) -> Vec<Diagnostic> {
-    match claw_compiler::check(text, resolve) {
-        Ok(_) => Vec::new(),
-        Err(all) => all,
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analysis::analyze(text, resolve)));
+    match result {
+        Ok(analysis) => Snapshot { version, diagnostics: analysis.diagnostics().to_vec(), analysis: Some(analysis) },
+        Err(_) => Snapshot {
+            version,
+            analysis: None,
+            diagnostics: vec![
+                Diagnostic::error(
+                    "internal-error",
+                    "internal compiler error while checking this file",
+                    Span::default(),
+                    "",
+                )
+                .with_note("this is a bug in clawc; please report it with the source that caused it"),
+            ],
+        },
     }
 }
 
@@ -232,35 +233,168 @@ impl<'c> Server<'c> {
                 self.respond(id, ());
             }
             req::DocumentSymbolRequest::METHOD => self.handle::<req::DocumentSymbolRequest>(request, |s, p| {
-                let open = s.docs.get(&p.text_document.uri)?;
+                let Some(open) = s.docs.get(&p.text_document.uri) else { return Ok(None) };
                 let doc = &open.doc;
-                Some(lsp_types::DocumentSymbolResponse::Nested(symbols::document_symbols(&doc.text, &doc.index)))
+                Ok(Some(lsp_types::DocumentSymbolResponse::Nested(symbols::document_symbols(&doc.text, &doc.index))))
             }),
             req::SemanticTokensFullRequest::METHOD => self.handle::<req::SemanticTokensFullRequest>(request, |s, p| {
-                let doc = &s.docs.get(&p.text_document.uri)?.doc;
-                Some(lsp_types::SemanticTokensResult::Tokens(lsp_types::SemanticTokens {
+                let Some(open) = s.docs.get(&p.text_document.uri) else { return Ok(None) };
+                let doc = &open.doc;
+                Ok(Some(lsp_types::SemanticTokensResult::Tokens(lsp_types::SemanticTokens {
                     result_id: None,
                     data: semantic_tokens::semantic_tokens(&doc.text, &doc.index),
+                })))
+            }),
+            req::CodeActionRequest::METHOD => {
+                self.handle::<req::CodeActionRequest>(request, |s, p| Ok(s.code_actions(p)))
+            }
+            req::HoverRequest::METHOD => self.handle::<req::HoverRequest>(request, |s, p| {
+                let at = p.text_document_position_params;
+                Ok(s.query(&at.text_document.uri, at.position, |a, doc, offset| {
+                    a.hover(offset).map(|h| convert::hover(&h, &doc.text, &doc.index))
                 }))
             }),
-            req::CodeActionRequest::METHOD => self.handle::<req::CodeActionRequest>(request, Self::code_actions),
+            req::GotoDefinition::METHOD => self.handle::<req::GotoDefinition>(request, |s, p| {
+                let at = p.text_document_position_params;
+                let uri = at.text_document.uri;
+                let found = s.query(&uri, at.position, |a, doc, offset| {
+                    Some(match a.definition(offset)? {
+                        analysis::Definition::Source(span) => {
+                            Ok(Location::new(uri.clone(), doc.index.range(&doc.text, span)))
+                        }
+                        analysis::Definition::Wit { path, span } => Err((path, span)),
+                    })
+                });
+                Ok(match found {
+                    None => None,
+                    Some(Ok(location)) => Some(lsp_types::GotoDefinitionResponse::Scalar(location)),
+                    Some(Err((path, span))) => {
+                        s.wit_location(&path, span).map(lsp_types::GotoDefinitionResponse::Scalar)
+                    }
+                })
+            }),
+            req::References::METHOD => self.handle::<req::References>(request, |s, p| {
+                let at = p.text_document_position;
+                let uri = at.text_document.uri;
+                Ok(s.query(&uri, at.position, |a, doc, offset| {
+                    let spans = a.references(offset, p.context.include_declaration)?;
+                    Some(
+                        spans
+                            .into_iter()
+                            .map(|span| Location::new(uri.clone(), doc.index.range(&doc.text, span)))
+                            .collect(),
+                    )
+                }))
+            }),
+            req::PrepareRenameRequest::METHOD => self.handle::<req::PrepareRenameRequest>(request, |s, p| {
+                let result = s.query(&p.text_document.uri, p.position, |a, doc, offset| {
+                    Some(a.prepare_rename(offset).map(|span| doc.index.range(&doc.text, span)))
+                });
+                match result {
+                    None => Ok(None),
+                    Some(Ok(range)) => Ok(Some(lsp_types::PrepareRenameResponse::Range(range))),
+                    Some(Err(why)) => Err(why),
+                }
+            }),
+            req::Rename::METHOD => self.handle::<req::Rename>(request, |s, p| {
+                let at = p.text_document_position;
+                let uri = at.text_document.uri;
+                let result = s.query(&uri, at.position, |a, doc, offset| {
+                    Some(a.rename(offset, &p.new_name).map(|edits| {
+                        edits
+                            .into_iter()
+                            .map(|(span, text)| TextEdit::new(doc.index.range(&doc.text, span), text))
+                            .collect()
+                    }))
+                });
+                match result {
+                    None => Ok(None),
+                    Some(Ok(edits)) => Ok(Some(workspace_edit(&uri, edits))),
+                    Some(Err(why)) => Err(why),
+                }
+            }),
+            req::Completion::METHOD => self.handle::<req::Completion>(request, |s, p| {
+                let at = p.text_document_position;
+                Ok(s.query(&at.text_document.uri, at.position, |a, _, offset| {
+                    let items = a.completions(offset).iter().map(convert::completion).collect();
+                    Some(lsp_types::CompletionResponse::Array(items))
+                }))
+            }),
+            req::SignatureHelpRequest::METHOD => self.handle::<req::SignatureHelpRequest>(request, |s, p| {
+                let at = p.text_document_position_params;
+                Ok(s.query(&at.text_document.uri, at.position, |a, _, offset| {
+                    a.signature_help(offset).map(|h| convert::signature_help(&h))
+                }))
+            }),
+            req::InlayHintRequest::METHOD => self.handle::<req::InlayHintRequest>(request, |s, p| {
+                let uri = p.text_document.uri;
+                Ok(s.query(&uri, p.range.start, |a, doc, _| {
+                    let span = doc.index.span(&doc.text, p.range);
+                    Some(a.inlay_hints(span).iter().map(|h| convert::inlay_hint(h, &doc.text, &doc.index)).collect())
+                }))
+            }),
             _ => self.respond_error(id, ErrorCode::MethodNotFound, format!("unknown request `{}`", request.method)),
         }
     }
 
     /// Parses a request's parameters as `R::Params`, calls `f` and sends its
-    /// result (an `InvalidParams` error when the parameters do not parse).
-    fn handle<R: req::Request>(&mut self, request: Request, f: impl FnOnce(&mut Self, R::Params) -> R::Result)
-    where
+    /// result: an `InvalidParams` error when the parameters do not parse, a
+    /// `RequestFailed` error with `f`'s message when it refuses (e.g. a
+    /// rename of a WIT-imported name), which editors show to the user.
+    fn handle<R: req::Request>(
+        &mut self,
+        request: Request,
+        f: impl FnOnce(&mut Self, R::Params) -> Result<R::Result, String>,
+    ) where
         R::Params: DeserializeOwned,
     {
         match serde_json::from_value::<R::Params>(request.params) {
-            Ok(params) => {
-                let result = f(self, params);
-                self.respond(request.id, result);
-            }
+            Ok(params) => match f(self, params) {
+                Ok(result) => self.respond(request.id, result),
+                Err(message) => self.respond_error(request.id, ErrorCode::RequestFailed, message),
+            },
             Err(e) => self.respond_error(request.id, ErrorCode::InvalidParams, format!("{}: {e}", R::METHOD)),
         }
+    }
+
+    /// Runs `f` on the current analysis of `uri` with the byte offset of
+    /// `position`; `None` when the document is not open or its analysis failed.
+    fn query<T>(
+        &mut self,
+        uri: &Url,
+        position: lsp_types::Position,
+        f: impl FnOnce(&Analysis, &Document, u32) -> Option<T>,
+    ) -> Option<T> {
+        let snapshot = self.snapshot(uri)?;
+        let doc = &self.docs.get(uri)?.doc;
+        let offset = doc.index.offset(&doc.text, position);
+        f(snapshot.analysis.as_ref()?, doc, offset)
+    }
+
+    /// The location of a definition in a WIT file: a bundled file (written
+    /// read-only to the cache, see [`crate::std_wit_files`]) or a file of a
+    /// WIT directory.
+    fn wit_location(&mut self, path: &str, span: (u32, u32)) -> Option<Location> {
+        let (file, text) = match claw_compiler::std_wit::PACKAGES.iter().find(|(name, _)| *name == path) {
+            Some((_, text)) => match self.std_wit.file(path) {
+                Ok(file) => (file, text.to_string()),
+                Err(message) => {
+                    self.notify::<notif::ShowMessage>(lsp_types::ShowMessageParams {
+                        typ: lsp_types::MessageType::WARNING,
+                        message: format!("clawc lsp: {message}"),
+                    });
+                    return None;
+                }
+            },
+            None => {
+                let file = std::path::absolute(path).ok()?;
+                let text = std::fs::read_to_string(&file).ok()?;
+                (file, text)
+            }
+        };
+        let index = LineIndex::new(&text);
+        let uri = Url::from_file_path(&file).ok()?;
+        Some(Location::new(uri, index.range(&text, Span::new(span.0, span.1))))
     }
 
     fn on_notification(&mut self, n: Notification) {
@@ -363,17 +497,15 @@ impl<'c> Server<'c> {
         let due: Vec<Url> =
             self.docs.iter().filter(|(_, o)| o.due.is_some_and(|d| d <= now)).map(|(u, _)| u.clone()).collect();
         for uri in due {
-            let fresh = self
-                .docs
-                .get(&uri)
-                .and_then(|o| o.snapshot.as_ref())
-                .is_some_and(|s| self.docs.get(&uri).is_some_and(|o| o.doc.version == s.version));
+            let fresh =
+                self.docs.get(&uri).is_some_and(|o| o.snapshot.as_ref().is_some_and(|s| s.version == o.doc.version));
             if fresh {
                 if let Some(open) = self.docs.get_mut(&uri) {
                     open.due = None;
                 }
                 self.publish(&uri);
             } else {
+                // Analyses, clears `due` and publishes.
                 self.snapshot(&uri);
             }
         }
@@ -399,6 +531,21 @@ impl<'c> Server<'c> {
                     diagnostics: Some(vec![diagnostics::to_lsp(d, &uri, &doc.text, &doc.index)]),
                     edit: Some(workspace_edit(&uri, vec![edit])),
                     is_preferred: Some(true),
+                    ..Default::default()
+                }));
+            }
+        }
+        if let Some(analysis) = &snapshot.analysis {
+            for action in analysis.code_actions(range) {
+                let edits = action
+                    .edits
+                    .into_iter()
+                    .map(|(span, text)| TextEdit::new(doc.index.range(&doc.text, span), text))
+                    .collect();
+                actions.push(CodeActionOrCommand::CodeAction(lsp_types::CodeAction {
+                    title: action.title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    edit: Some(workspace_edit(&uri, edits)),
                     ..Default::default()
                 }));
             }
@@ -429,6 +576,23 @@ fn capabilities() -> ServerCapabilities {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..Default::default()
         })),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(lsp_types::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        completion_provider: Some(lsp_types::CompletionOptions {
+            trigger_characters: Some([".", ":", "/", "{"].map(String::from).to_vec()),
+            ..Default::default()
+        }),
+        signature_help_provider: Some(lsp_types::SignatureHelpOptions {
+            trigger_characters: Some(["(", ","].map(String::from).to_vec()),
+            retrigger_characters: None,
+            work_done_progress_options: Default::default(),
+        }),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         ..Default::default()
     }
 }
