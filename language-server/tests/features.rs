@@ -263,3 +263,345 @@ fn apply_edits(text: &str, edits: &[lsp_types::TextEdit]) -> String {
     }
     out
 }
+
+/// Opens `fixture` (with its `$0` marker removed) as `name`, waits for its
+/// first diagnostics, and returns the client, the URI, the text and the cursor.
+fn open_at(client: &mut Client, name: &str, fixture: &str) -> (lsp_types::Url, String, Position) {
+    let (text, position) = cursor(fixture);
+    let u = uri(name);
+    client.open(&u, &text);
+    client.diagnostics(&u, Some(1));
+    (u, text, position)
+}
+
+fn position_params(u: &lsp_types::Url, position: Position) -> lsp_types::TextDocumentPositionParams {
+    lsp_types::TextDocumentPositionParams::new(TextDocumentIdentifier::new(u.clone()), position)
+}
+
+/// A hover rendered as its range marked in the text, then its Markdown.
+fn hover_at(fixture: &str) -> String {
+    let mut client = client();
+    let (u, text, position) = open_at(&mut client, "hover.claw", fixture);
+    let hover = client.request::<req::HoverRequest>(lsp_types::HoverParams {
+        text_document_position_params: position_params(&u, position),
+        work_done_progress_params: Default::default(),
+    });
+    assert_eq!(client.shutdown(), Exit::Clean);
+    let Some(hover) = hover else { return "no hover".to_string() };
+    let lsp_types::HoverContents::Markup(markup) = hover.contents else { panic!("markup hover: {hover:?}") };
+    format!("{}\n----\n{}", support::mark(&text, &hover.range.into_iter().collect::<Vec<_>>()), markup.value)
+}
+
+#[test]
+fn hover_function_with_docs() {
+    assert_snapshot!(
+        "hover_function_with_docs",
+        hover_at(
+            "/// Adds one.\nfunc inc(x: u32) -> u32 { return x + 1; }\nexport func f() -> u32 { return in$0c(1); }\n"
+        )
+    );
+}
+
+#[test]
+fn hover_local_after_non_ascii_text() {
+    // The cursor's UTF-16 column differs from its byte column on this line.
+    assert_snapshot!(
+        "hover_local_after_non_ascii_text",
+        hover_at("export func f() -> u32 {\n    let s = \"é🦀\"; let n = s.len(); return n$0;\n}\n")
+    );
+}
+
+#[test]
+fn hover_std_wit_function_shows_wit() {
+    assert_snapshot!(
+        "hover_std_wit_function_shows_wit",
+        hover_at("import { now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 { return no$0w(); }\n")
+    );
+}
+
+#[test]
+fn hover_keeps_working_while_the_file_has_errors_elsewhere() {
+    assert_snapshot!(
+        "hover_keeps_working_while_the_file_has_errors_elsewhere",
+        hover_at(
+            "export func broken() -> u32 { let = ; return \"no\"; }\n/// Doubles.\nfunc double(x: u32) -> u32 { return x * 2; }\nexport func f() -> u32 { return dou$0ble(undefined-name); }\n"
+        )
+    );
+}
+
+/// The definition at the cursor as a location: the URI and the marked text there.
+fn definition_at(client: &mut Client, name: &str, fixture: &str) -> (lsp_types::Url, String) {
+    let (u, _, position) = open_at(client, name, fixture);
+    let response = client.request::<req::GotoDefinition>(lsp_types::GotoDefinitionParams {
+        text_document_position_params: position_params(&u, position),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+    });
+    let Some(lsp_types::GotoDefinitionResponse::Scalar(location)) = response else {
+        panic!("one location: {response:?}")
+    };
+    let path = location.uri.to_file_path().expect("a file URI");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // Only the lines of the range, to keep WIT snapshots short.
+    let marked = support::mark(&text, &[location.range]);
+    let lines: Vec<&str> = marked.lines().collect();
+    let (first, last) = (location.range.start.line as usize, location.range.end.line as usize);
+    (location.uri, lines[first..=last].join("\n"))
+}
+
+#[test]
+fn definition_in_the_same_file() {
+    let mut client = client();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("def.claw");
+    let fixture = "record point { x: s32, y: s32 }\nexport func f(p: point) -> s32 {\n    let total = p.x;\n    return tot$0al + p.y;\n}\n";
+    std::fs::write(&file, cursor(fixture).0).expect("write");
+    let u = lsp_types::Url::from_file_path(&file).expect("uri");
+    let (text, position) = cursor(fixture);
+    client.open(&u, &text);
+    client.diagnostics(&u, Some(1));
+    let response = client.request::<req::GotoDefinition>(lsp_types::GotoDefinitionParams {
+        text_document_position_params: position_params(&u, position),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+    });
+    let Some(lsp_types::GotoDefinitionResponse::Scalar(location)) = response else { panic!("{response:?}") };
+    assert_eq!(location.uri, u);
+    assert_snapshot!("definition_in_the_same_file", support::mark(&text, &[location.range]));
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn definition_of_a_std_wit_item_opens_a_read_only_bundled_file() {
+    let mut client = client();
+    let (location, lines) = definition_at(
+        &mut client,
+        "wasi.claw",
+        "import { now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 { return no$0w(); }\n",
+    );
+    let path = location.to_file_path().expect("file");
+    assert!(path.starts_with(client.std_wit_dir.path()), "{}", path.display());
+    assert!(path.ends_with("wasi-0.2/clocks.wit"), "{}", path.display());
+    assert!(std::fs::metadata(&path).expect("exists").permissions().readonly());
+    assert_snapshot!("definition_of_a_std_wit_item", lines);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn definition_of_an_item_from_a_wit_directory_opens_its_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wit = dir.path().join("wit");
+    std::fs::create_dir(&wit).expect("mkdir");
+    std::fs::write(
+        wit.join("geometry.wit"),
+        "package test:shapes@0.1.0;\n\ninterface geometry {\n    /// A point.\n    record point { x: s32, y: s32 }\n    distance: func(a: point, b: point) -> u32;\n}\n",
+    )
+    .expect("write wit");
+    let mut client = Client::start(json!({ "debounceMs": 10, "wit": [wit] }));
+    let (location, lines) = definition_at(
+        &mut client,
+        "geo.claw",
+        "import { distance, point } from test:shapes/geometry;\nexport func f(a: point) -> u32 { return dist$0ance(a, a); }\n",
+    );
+    assert_eq!(location.to_file_path().ok(), Some(wit.join("geometry.wit")));
+    assert_snapshot!("definition_of_an_item_from_a_wit_directory", lines);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn references_include_the_declaration_when_asked() {
+    let mut client = client();
+    let (u, text, position) = open_at(
+        &mut client,
+        "refs.claw",
+        "func helper(x: u32) -> u32 { return x; }\nexport func f() -> u32 { return help$0er(1) + helper(2); }\n",
+    );
+    let mut marked = String::new();
+    for include_declaration in [true, false] {
+        let locations = client.request::<req::References>(lsp_types::ReferenceParams {
+            text_document_position: position_params(&u, position),
+            context: lsp_types::ReferenceContext { include_declaration },
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        });
+        let ranges: Vec<Range> = locations.into_iter().flatten().map(|l| l.range).collect();
+        marked.push_str(&format!("include_declaration: {include_declaration}\n{}", support::mark(&text, &ranges)));
+    }
+    assert_snapshot!("references_include_the_declaration_when_asked", marked);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn rename_a_local_with_prepare_rename() {
+    let mut client = client();
+    let (u, text, position) = open_at(
+        &mut client,
+        "rename.claw",
+        "export func f(n: u32) -> u32 {\n    let co$0unt = n + 1;\n    return count * count;\n}\n",
+    );
+    let prepared = client.request::<req::PrepareRenameRequest>(position_params(&u, position));
+    let Some(lsp_types::PrepareRenameResponse::Range(range)) = prepared else { panic!("{prepared:?}") };
+    let edit = client.request::<req::Rename>(lsp_types::RenameParams {
+        text_document_position: position_params(&u, position),
+        new_name: "total".to_string(),
+        work_done_progress_params: Default::default(),
+    });
+    let edits = edit.and_then(|e| e.changes).and_then(|mut c| c.remove(&u)).unwrap_or_default();
+    assert_snapshot!(
+        "rename_a_local_with_prepare_rename",
+        format!("{}\n----\n{}", support::mark(&text, &[range]), apply_edits(&text, &edits))
+    );
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn rename_refuses_a_wit_imported_name_with_a_message() {
+    let mut client = client();
+    let (u, _, position) = open_at(
+        &mut client,
+        "rename-wit.claw",
+        "import { now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 { return no$0w(); }\n",
+    );
+    let id = client
+        .send_request("textDocument/prepareRename", serde_json::to_value(position_params(&u, position)).expect("json"));
+    let error = client.response(id).error.expect("an error");
+    assert_eq!(error.code, lsp_server::ErrorCode::RequestFailed as i32);
+    assert_snapshot!("rename_refuses_a_wit_imported_name_with_a_message", error.message);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+/// The completion labels at the cursor (keywords left out), one per line with kind and detail.
+fn completions_at(fixture: &str) -> String {
+    let mut client = client();
+    let (u, _, position) = open_at(&mut client, "complete.claw", fixture);
+    let response = client.request::<req::Completion>(lsp_types::CompletionParams {
+        text_document_position: position_params(&u, position),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+        context: None,
+    });
+    assert_eq!(client.shutdown(), Exit::Clean);
+    let items = match response {
+        Some(lsp_types::CompletionResponse::Array(items)) => items,
+        Some(lsp_types::CompletionResponse::List(list)) => list.items,
+        None => Vec::new(),
+    };
+    items
+        .iter()
+        .filter(|i| i.kind != Some(lsp_types::CompletionItemKind::KEYWORD))
+        .map(|i| format!("{} {:?} {}\n", i.label, i.kind, i.detail.as_deref().unwrap_or("-")))
+        .collect()
+}
+
+#[test]
+fn completion_of_record_fields_after_a_dot() {
+    assert_snapshot!(
+        "completion_of_record_fields_after_a_dot",
+        completions_at("record point { x: s32, y: s32 }\nexport func f(p: point) -> s32 {\n    return p.$0\n}\n")
+    );
+}
+
+#[test]
+fn completion_of_interfaces_after_a_package() {
+    assert_snapshot!(
+        "completion_of_interfaces_after_a_package",
+        completions_at("import { now } from wasi:clocks/$0;\n")
+    );
+}
+
+#[test]
+fn completion_inside_an_import_list() {
+    assert_snapshot!(
+        "completion_inside_an_import_list",
+        completions_at("import { $0 } from wasi:clocks/monotonic-clock;\n")
+    );
+}
+
+#[test]
+fn completion_of_names_in_scope_with_errors_elsewhere() {
+    assert_snapshot!(
+        "completion_of_names_in_scope_with_errors_elsewhere",
+        completions_at(
+            "let limit: u32 = 10;\nexport func broken() -> u32 { return \"no\"; }\nexport func f(count: u32) -> u32 {\n    return c$0\n}\n"
+        )
+    );
+}
+
+#[test]
+fn signature_help_marks_the_active_parameter() {
+    let mut client = client();
+    let (u, _, position) = open_at(
+        &mut client,
+        "sig.claw",
+        "/// Adds.\nfunc add(a: u32, b: u32) -> u32 { return a + b; }\nexport func f() -> u32 {\n    return add(1, $0);\n}\n",
+    );
+    let help = client.request::<req::SignatureHelpRequest>(lsp_types::SignatureHelpParams {
+        context: None,
+        text_document_position_params: position_params(&u, position),
+        work_done_progress_params: Default::default(),
+    });
+    let help = help.expect("signature help");
+    let signature = &help.signatures[0];
+    let mut out = format!("{}\nactive: {:?}\n", signature.label, help.active_parameter);
+    let units: Vec<u16> = signature.label.encode_utf16().collect();
+    for p in signature.parameters.iter().flatten() {
+        let lsp_types::ParameterLabel::LabelOffsets([start, end]) = p.label else { panic!("offsets") };
+        out.push_str(&format!("param: {}\n", String::from_utf16_lossy(&units[start as usize..end as usize])));
+    }
+    if let Some(lsp_types::Documentation::MarkupContent(docs)) = &signature.documentation {
+        out.push_str(&format!("docs: {}\n", docs.value));
+    }
+    assert_snapshot!("signature_help_marks_the_active_parameter", out);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn inlay_hints_show_inferred_let_types() {
+    let mut client = client();
+    let (u, text, _) = open_at(
+        &mut client,
+        "inlay.claw",
+        "$0record point { x: s32, y: s32 }\nexport func f(p: point) -> s32 {\n    let a = p.x;\n    let b: s32 = 2;\n    let s = \"é🦀\";\n    let n = s.len();\n    return a + b;\n}\n",
+    );
+    let hints = client.request::<req::InlayHintRequest>(lsp_types::InlayHintParams {
+        text_document: TextDocumentIdentifier::new(u.clone()),
+        range: Range::new(Position::new(0, 0), Position::new(100, 0)),
+        work_done_progress_params: Default::default(),
+    });
+    // Insert each label at its position, as an editor shows it.
+    let index = claw_language_server::line_index::LineIndex::new(&text);
+    let mut shown = text.clone();
+    let mut hints = hints.unwrap_or_default();
+    hints.sort_by_key(|h| std::cmp::Reverse((h.position.line, h.position.character)));
+    for h in hints {
+        let lsp_types::InlayHintLabel::String(label) = h.label else { panic!("string label") };
+        shown.insert_str(index.offset(&text, h.position) as usize, &format!("⟨{label}⟩"));
+    }
+    assert_snapshot!("inlay_hints_show_inferred_let_types", shown);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn code_action_adds_the_missing_match_arms() {
+    let mut client = client();
+    let (u, text, position) = open_at(
+        &mut client,
+        "arms.claw",
+        "variant shape { circle(f64), square(f64), dot }\nexport func f(s: shape) -> f64 {\n    match s$0 {\n        dot => 0.0,\n    }\n}\n",
+    );
+    let actions = client.request::<req::CodeActionRequest>(CodeActionParams {
+        text_document: TextDocumentIdentifier::new(u.clone()),
+        range: Range::new(position, position),
+        context: CodeActionContext::default(),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+    });
+    let mut out = String::new();
+    for action in actions.into_iter().flatten() {
+        let CodeActionOrCommand::CodeAction(action) = action else { continue };
+        let edits = action.edit.and_then(|e| e.changes).and_then(|mut c| c.remove(&u)).unwrap_or_default();
+        out.push_str(&format!("{}\n{}", action.title, apply_edits(&text, &edits)));
+    }
+    assert_snapshot!("code_action_adds_the_missing_match_arms", out);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
