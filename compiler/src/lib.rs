@@ -20,6 +20,7 @@ pub mod codegen;
 pub mod component;
 pub mod conformance;
 pub mod diagnostic;
+pub mod format;
 pub mod ir;
 pub mod lexer;
 pub mod parser;
@@ -32,6 +33,7 @@ pub mod testing;
 pub mod types;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
+pub use format::format;
 pub use span::Span;
 pub use wit_parser::Resolve;
 
