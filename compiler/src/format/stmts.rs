@@ -9,10 +9,18 @@ impl<'a> Printer<'a> {
     /// A block broken over lines: `{`, each statement (and the tail) on a
     /// line of its own, `}`; `{}` when it holds nothing.
     pub(super) fn block(&mut self, block: &Block) -> Doc<'a> {
-        let mut lines = self.lines(block.span.start + 1);
-        for stmt in &block.stmts {
+        let (open_comment, open_end) = self.trailing(block.span.start + 1);
+        let mut lines = self.lines(open_end);
+        for (i, stmt) in block.stmts.iter().enumerate() {
             let blank = self.before_entity(&mut lines, stmt.span.start);
-            let doc = self.stmt(stmt);
+            let doc = match &stmt.kind {
+                // A final `if`/`else` whose branches are values is the
+                // block's value: laid out as an `if` expression.
+                StmtKind::If(if_stmt) if i + 1 == block.stmts.len() && block.tail.is_none() && is_value_if(if_stmt) => {
+                    self.if_chain(if_stmt, true)
+                }
+                _ => self.stmt(stmt),
+            };
             self.push_entity(&mut lines, blank, doc, stmt.span.end);
         }
         if let Some(tail) = &block.tail {
@@ -23,7 +31,11 @@ impl<'a> Printer<'a> {
         let close = block.span.end.saturating_sub(1);
         let empty = block.stmts.is_empty() && block.tail.is_none() && self.comment_before(close).is_none();
         let body = self.finish_lines(lines, close);
-        self.braced_lines("{", body, empty, "}")
+        if empty && open_end > block.span.start + 1 {
+            // Only a comment after the `{`.
+            return self.text("{").append(open_comment).append(self.hardline()).append(self.text("}"));
+        }
+        self.text("{").append(open_comment).append(self.braced_lines("", body, empty, "}"))
     }
 
     /// A block that is only a value (`{ 1 }`), on one line when it fits in
@@ -209,6 +221,17 @@ impl<'a> Printer<'a> {
         let body = self.finish_lines(lines, close);
         head.append(self.braced_lines("{", body, m.arms.is_empty() && !has_comments, "}"))
     }
+}
+
+/// Whether every branch of `i` is only a value and it has an `else`.
+fn is_value_if(i: &IfStmt) -> bool {
+    let value = |b: &Block| b.stmts.is_empty() && b.tail.is_some();
+    value(&i.then)
+        && match &i.otherwise {
+            None => false,
+            Some(Else::Block(b)) => value(b),
+            Some(Else::If(next, _)) => is_value_if(next),
+        }
 }
 
 /// The compound assignment operator for `op`, with its spaces.
