@@ -11,7 +11,8 @@
 //!   a copy with its whitespace damaged (indentation, spaces between
 //!   tokens, line breaks, trailing spaces) must format to the same text; every
 //!   comment's text must survive in order; and where the file compiles, the
-//!   formatted file must compile to the same component bytes.
+//!   formatted file must compile to the same component bytes. Files outside
+//!   `tests/ui` and `tests/fmt` must already be formatted.
 //!
 //! The snapshot inputs get every `repo` check too. `cli::*` trials run the
 //! real `clawc fmt`: in place, `--check`, stdin, directories, and files with
@@ -228,11 +229,26 @@ fn repo_case(path: &Path) -> Result<(), Failed> {
     if from_damaged != formatted {
         return Err(difference("the damaged copy formats differently", &formatted, &from_damaged));
     }
+    if is_canonical(path) && formatted != source {
+        return Err(difference(
+            &format!("{} is not formatted; run `clawc fmt {}`", path.display(), path.display()),
+            &formatted,
+            &source,
+        ));
+    }
     let (before, after) = (comments(&source), comments(&formatted));
     if before != after {
         return Err(format!("comments changed:\n  before: {before:?}\n  after:  {after:?}").into());
     }
     same_component(path, &source, &formatted)
+}
+
+/// Whether `path` must be formatted: everything but the diagnostic cases
+/// of `tests/ui` (whose layout is part of what they test: the spans in their
+/// snapshots) and the deliberately unformatted inputs of `tests/fmt`.
+fn is_canonical(path: &Path) -> bool {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    !(path.starts_with(root.join("tests/ui")) || path.starts_with(root.join("tests/fmt")))
 }
 
 /// Where `source` compiles (with the WIT in a `wit/` folder beside it, if

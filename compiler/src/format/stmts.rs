@@ -113,11 +113,17 @@ impl<'a> Printer<'a> {
             }
             StmtKind::Expr(e) => self.expr(e).append(self.text(";")),
             StmtKind::Assert { cond, message } => {
-                let mut doc = self.text("assert ").append(self.expr(cond));
-                if let Some(message) = message {
-                    doc = doc.append(self.text(", ")).append(self.expr(message));
+                let cond = self.expr(cond);
+                let doc = self.text("assert ").append(cond);
+                match message {
+                    // The message moves to the next line before the condition breaks.
+                    Some(message) => {
+                        let message = self.expr(message);
+                        let rest = self.arena.line().append(message).nest(super::INDENT);
+                        doc.append(self.text(",")).append(rest).append(self.text(";")).group()
+                    }
+                    None => doc.append(self.text(";")),
                 }
-                doc.append(self.text(";"))
             }
             StmtKind::If(i) => self.if_chain(i, false),
             StmtKind::While { cond, body } => {
