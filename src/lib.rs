@@ -1,5 +1,6 @@
 //! `clawc`, the Claw toolchain's command line: `build`, `check`, `wit`,
-//! `run`, `test` and `lsp` (the language server, in `claw-language-server`).
+//! `run`, `test`, `fmt` and `lsp` (the language server, in
+//! `claw-language-server`).
 //!
 //! This crate does the IO around the pure compiler (`claw-compiler`) and the
 //! runtime (`claw-runtime`): reading sources and `--wit` directories,
@@ -8,6 +9,7 @@
 //! Exit codes are stable: [`EXIT_SUCCESS`], [`EXIT_FAILURE`] (compile errors
 //! or a trap) and [`EXIT_USAGE`] (bad arguments or IO errors).
 
+mod fmt_cmd;
 pub mod render;
 pub mod report;
 mod test_cmd;
@@ -130,6 +132,11 @@ pub enum Command {
     /// and a memory limit. Exits 0 when every test passes, 1 when one fails,
     /// 2 for usage or compile errors.
     Test(TestArgs),
+    /// Format .claw files in the canonical layout (the book's "Formatting"
+    /// section), in place. Files with syntax errors are reported and left
+    /// untouched. Exits 0 when all is formatted, 1 on syntax errors or (with
+    /// `--check`) files that would change, 2 for usage or IO errors.
+    Fmt(FmtArgs),
     /// Run the Claw language server (LSP 3.17) over stdin and stdout, for
     /// editors: diagnostics as you type, hover, go to definition, references,
     /// rename, completion, signature help, document symbols, semantic tokens,
@@ -155,6 +162,7 @@ pub enum Command {
     },
 }
 
+pub use fmt_cmd::FmtArgs;
 pub use test_cmd::TestArgs;
 
 /// Stack size of the thread that does the work: the compiler's recursive
@@ -208,6 +216,7 @@ fn run_cli(cli: Cli) -> u8 {
             let stdout_color = std::io::stdout().is_terminal() && no_color_unset();
             test_cmd::run(&args, stdout_color)
         }
+        Command::Fmt(args) => fmt_cmd::run(&args, color),
     }
 }
 

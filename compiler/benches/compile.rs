@@ -176,8 +176,8 @@ fn main() {
         return;
     }
     println!(
-        "{:>7} {:>8} {:>10} {:>10} {:>12} {:>10} {:>10} {:>12}",
-        "N", "lines", "best s", "median s", "lines/s", "bytes", "check s", "check l/s"
+        "{:>7} {:>8} {:>10} {:>10} {:>12} {:>10} {:>10} {:>12} {:>10}",
+        "N", "lines", "best s", "median s", "lines/s", "bytes", "check s", "check l/s", "format s"
     );
     let mut best_by_n = Vec::new();
     for &n in &ns {
@@ -197,11 +197,13 @@ fn main() {
 
         let (check_best, _check_median, checked) = measure(|| claw_compiler::check(&source, &resolve).is_ok());
         assert!(checked, "the generated program (N = {n}) fails `check`");
+        let (format_best, _format_median, formatted) = measure(|| claw_compiler::format(&source).is_ok());
+        assert!(formatted, "the generated program (N = {n}) fails to format");
 
         let secs = best.as_secs_f64();
         let check_secs = check_best.as_secs_f64();
         println!(
-            "{:>7} {:>8} {:>10.4} {:>10.4} {:>12.0} {:>10} {:>10.4} {:>12.0}",
+            "{:>7} {:>8} {:>10.4} {:>10.4} {:>12.0} {:>10} {:>10.4} {:>12.0} {:>10.4}",
             n,
             lines,
             secs,
@@ -210,13 +212,17 @@ fn main() {
             compiled.component.len(),
             check_secs,
             lines as f64 / check_secs,
+            format_best.as_secs_f64(),
         );
         best_by_n.push((n, secs));
         if std::env::args().any(|a| a == "--stages") || std::env::var_os("CLAW_BENCH_STAGES").is_some() {
             stages(n, &source, &resolve);
         }
     }
-    println!("(best and median of {RUNS} runs after one warm-up; `check` = parse + type check only)");
+    println!(
+        "(best and median of {RUNS} runs after one warm-up; `check` = parse + type check only; \
+         `format` = claw_compiler::format)"
+    );
 
     let time_of = |want: usize| best_by_n.iter().find(|(n, _)| *n == want).map(|(_, t)| *t);
     if let (Some(t1), Some(t5)) = (time_of(1000), time_of(5000)) {

@@ -21,6 +21,7 @@ pub mod codegen;
 pub mod component;
 pub mod conformance;
 pub mod diagnostic;
+pub mod format;
 pub mod ir;
 pub mod lexer;
 pub mod parser;
@@ -33,6 +34,7 @@ pub mod testing;
 pub mod types;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
+pub use format::format;
 pub use span::Span;
 pub use wit_parser::Resolve;
 
