@@ -333,6 +333,23 @@ impl<'c> Server<'c> {
                     Some(a.inlay_hints(span).iter().map(|h| convert::inlay_hint(h, &doc.text, &doc.index)).collect())
                 }))
             }),
+            req::Formatting::METHOD => self.handle::<req::Formatting>(request, |s, p| {
+                let Some(open) = s.docs.get(&p.text_document.uri) else { return Ok(None) };
+                let doc = &open.doc;
+                match claw_compiler::format(&doc.text) {
+                    Ok(formatted) => Ok(Some(formatting_edit(&doc.text, &formatted, &doc.index).into_iter().collect())),
+                    Err(errors) => {
+                        let first = errors.first().map(|d| {
+                            let (line, column) = d.primary_span().line_column(&doc.text);
+                            format!(" (line {line}, column {column}: {})", d.message)
+                        });
+                        Err(format!(
+                            "cannot format: the file has syntax errors{}; fix them first",
+                            first.unwrap_or_default()
+                        ))
+                    }
+                }
+            }),
             _ => self.respond_error(id, ErrorCode::MethodNotFound, format!("unknown request `{}`", request.method)),
         }
     }
@@ -554,6 +571,26 @@ impl<'c> Server<'c> {
     }
 }
 
+/// The edit turning `old` into `new`: the text between their common prefix
+/// and common suffix replaced, so the editor keeps the cursor and folds of
+/// the unchanged parts; `None` when they are equal.
+fn formatting_edit(old: &str, new: &str, index: &LineIndex) -> Option<TextEdit> {
+    if old == new {
+        return None;
+    }
+    let mut prefix = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let mut suffix = old.bytes().rev().zip(new.bytes().rev()).take(max_suffix).take_while(|(a, b)| a == b).count();
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
+        suffix -= 1;
+    }
+    let span = Span::new(prefix as u32, (old.len() - suffix) as u32);
+    Some(TextEdit::new(index.range(old, span), new[prefix..new.len() - suffix].to_string()))
+}
+
 /// A workspace edit of one document.
 fn workspace_edit(uri: &Url, edits: Vec<TextEdit>) -> WorkspaceEdit {
     WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }
@@ -593,6 +630,7 @@ fn capabilities() -> ServerCapabilities {
             work_done_progress_options: Default::default(),
         }),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..Default::default()
     }
 }
@@ -637,4 +675,27 @@ fn push_wit(resolve: &mut Resolve, dir: &Path) -> Result<(), String> {
     attempt.push_path(dir).map_err(|e| format!("WIT directory {}: {e:#}", dir.display()))?;
     *resolve = attempt;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatting_edit_replaces_only_the_changed_middle() {
+        let old = "let a = 1;\nfunc  f()  {}\n// é🦀\n";
+        let new = "let a = 1;\nfunc f() {}\n// é🦀\n";
+        let index = LineIndex::new(old);
+        let edit = formatting_edit(old, new, &index).expect("an edit");
+        let span = index.span(old, edit.range);
+        let mut applied = old.to_string();
+        applied.replace_range(span.range(), &edit.new_text);
+        assert_eq!(applied, new);
+        assert_eq!(edit.range.start.line, 1);
+        assert!(formatting_edit(new, new, &index).is_none());
+        // Multi-byte characters at the edges of the change are never split.
+        let (old, new) = ("é🦀x", "é🦁x");
+        let edit = formatting_edit(old, new, &LineIndex::new(old)).expect("an edit");
+        assert_eq!(edit.new_text, "🦁");
+    }
 }

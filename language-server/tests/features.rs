@@ -605,3 +605,43 @@ fn code_action_adds_the_missing_match_arms() {
     assert_snapshot!("code_action_adds_the_missing_match_arms", out);
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+fn formatting_params(u: &lsp_types::Url) -> lsp_types::DocumentFormattingParams {
+    lsp_types::DocumentFormattingParams {
+        text_document: TextDocumentIdentifier::new(u.clone()),
+        options: lsp_types::FormattingOptions { tab_size: 4, insert_spaces: true, ..Default::default() },
+        work_done_progress_params: Default::default(),
+    }
+}
+
+#[test]
+fn formatting_applies_clawc_fmt() {
+    let mut client = client();
+    let (u, text, _) = open_at(
+        &mut client,
+        "fmt.claw",
+        "$0// é🦀 kept\nexport   func f(a:u32,b:u32)->u32{\nlet c=a+b;   return c;}\n",
+    );
+    let edits = client.request::<req::Formatting>(formatting_params(&u)).unwrap_or_default();
+    let formatted = apply_edits(&text, &edits);
+    assert_eq!(claw_compiler::format(&text).ok().as_deref(), Some(formatted.as_str()));
+    assert_snapshot!("formatting_applies_clawc_fmt", formatted);
+    // Formatting formatted text changes nothing.
+    client.notify_raw(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [{ "text": formatted }] }),
+    );
+    assert_eq!(client.request::<req::Formatting>(formatting_params(&u)), Some(vec![]));
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn formatting_refuses_a_file_with_syntax_errors() {
+    let mut client = client();
+    let (u, _, _) = open_at(&mut client, "fmt-bad.claw", "$0export func f( -> u32 { return 1; }\n");
+    let id = client.send_request("textDocument/formatting", serde_json::to_value(formatting_params(&u)).expect("json"));
+    let error = client.response(id).error.expect("an error");
+    assert_eq!(error.code, lsp_server::ErrorCode::RequestFailed as i32);
+    assert_snapshot!("formatting_refuses_a_file_with_syntax_errors", error.message);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
