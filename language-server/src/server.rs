@@ -136,7 +136,7 @@ impl<'c> Server<'c> {
         let result = serde_json::to_value(result).map_err(|e| format!("initialize: {e}"))?;
         conn.initialize_finish(id, result).map_err(|e| format!("initialize: {e}"))?;
         let std_wit = StdWitFiles::new(options.std_wit_dir.clone());
-        Ok(Server {
+        let server = Server {
             conn,
             options,
             wit_dirs,
@@ -146,7 +146,42 @@ impl<'c> Server<'c> {
             queue: VecDeque::new(),
             cancelled: HashSet::new(),
             shutdown: false,
-        })
+        };
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files)
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        if watch {
+            server.watch_wit_files();
+        }
+        Ok(server)
+    }
+
+    /// Asks the client to report changes of `.wit` files and `claw.toml`
+    /// (`client/registerCapability` for `workspace/didChangeWatchedFiles`,
+    /// LSP 3.17), so the WIT is reloaded when it changes.
+    fn watch_wit_files(&self) {
+        let watchers = ["**/*.wit", "**/claw.toml"]
+            .map(|glob| lsp_types::FileSystemWatcher {
+                glob_pattern: lsp_types::GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .to_vec();
+        let options = lsp_types::DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = lsp_types::Registration {
+            id: "claw-wit-files".to_string(),
+            method: notif::DidChangeWatchedFiles::METHOD.to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        let params = lsp_types::RegistrationParams { registrations: vec![registration] };
+        self.send(Request::new(
+            RequestId::from("claw/watch-wit".to_string()),
+            req::RegisterCapability::METHOD.to_string(),
+            params,
+        ));
     }
 
     /// Handles messages until `exit` or until the client disconnects.

@@ -645,3 +645,40 @@ fn formatting_refuses_a_file_with_syntax_errors() {
     assert_snapshot!("formatting_refuses_a_file_with_syntax_errors", error.message);
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+#[test]
+fn changed_wit_files_are_reloaded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wit = dir.path().join("wit");
+    std::fs::create_dir(&wit).expect("mkdir");
+    let file = wit.join("math.wit");
+    std::fs::write(&file, "package test:math@0.1.0;\n\ninterface ops {\n    add: func(a: u32, b: u32) -> u32;\n}\n")
+        .expect("write wit");
+    let capabilities = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let mut client = Client::start_full(
+        claw_language_server::Options::default(),
+        json!({ "debounceMs": 10, "wit": [wit] }),
+        capabilities,
+    );
+    let u = uri("watch.claw");
+    client.open(&u, "import { add, mul } from test:math/ops;\nexport func f() -> u32 { return mul(add(1, 2), 3); }\n");
+    let before = client.diagnostics(&u, Some(1));
+    assert_eq!(before.diagnostics.len(), 1, "{before:?}");
+    // The server asked to be told about .wit and claw.toml changes.
+    let registration = client.server_requests.iter().find(|r| r.method == "client/registerCapability");
+    let registration = registration.expect("a registration").params.to_string();
+    assert!(registration.contains("**/*.wit") && registration.contains("**/claw.toml"), "{registration}");
+    // `mul` is added to the WIT file; the client reports the change.
+    std::fs::write(
+        &file,
+        "package test:math@0.1.0;\n\ninterface ops {\n    add: func(a: u32, b: u32) -> u32;\n    mul: func(a: u32, b: u32) -> u32;\n}\n",
+    )
+    .expect("rewrite wit");
+    client.notify_raw(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": lsp_types::Url::from_file_path(&file).expect("uri"), "type": 2 }] }),
+    );
+    let after = client.diagnostics(&u, Some(1));
+    assert!(after.diagnostics.is_empty(), "{after:?}");
+    assert_eq!(client.shutdown(), Exit::Clean);
+}

@@ -24,6 +24,8 @@ pub struct Client {
     next_id: i32,
     /// Notifications received while waiting for something else.
     pending: VecDeque<Notification>,
+    /// Requests the server sent (each answered with a `null` result).
+    pub server_requests: Vec<Request>,
     /// Where the server writes the bundled WIT files.
     pub std_wit_dir: tempfile::TempDir,
     /// The initialize result.
@@ -36,7 +38,12 @@ impl Client {
         Client::start_with(Options::default(), init_options)
     }
 
-    pub fn start_with(mut options: Options, init_options: Value) -> Client {
+    pub fn start_with(options: Options, init_options: Value) -> Client {
+        Client::start_full(options, init_options, json!({}))
+    }
+
+    /// Starts a server, announcing `client_capabilities` in `initialize`.
+    pub fn start_full(mut options: Options, init_options: Value, client_capabilities: Value) -> Client {
         let std_wit_dir = tempfile::tempdir().expect("temp dir");
         options.std_wit_dir = Some(std_wit_dir.path().to_path_buf());
         let (server_side, client_side) = Connection::memory();
@@ -50,6 +57,7 @@ impl Client {
             server: Some(server),
             next_id: 0,
             pending: VecDeque::new(),
+            server_requests: Vec::new(),
             std_wit_dir,
             capabilities: Value::Null,
         };
@@ -58,7 +66,7 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": null,
-                "capabilities": {},
+                "capabilities": client_capabilities,
                 "initializationOptions": init_options,
             }),
         );
@@ -91,7 +99,7 @@ impl Client {
                 Message::Response(r) if r.id == id => return r,
                 Message::Response(r) => panic!("unexpected response {r:?}"),
                 Message::Notification(n) => self.pending.push_back(n),
-                Message::Request(r) => panic!("unexpected request from the server: {r:?}"),
+                Message::Request(r) => self.answer_server_request(r),
             }
         }
     }
@@ -108,6 +116,13 @@ impl Client {
     pub fn request<R: lsp_types::request::Request>(&mut self, params: R::Params) -> R::Result {
         let value = self.request_raw(R::METHOD, serde_json::to_value(params).expect("serialise"));
         serde_json::from_value(value).expect("a well-formed result")
+    }
+
+    /// Answers a request from the server (`client/registerCapability`) with `null`.
+    fn answer_server_request(&mut self, request: Request) {
+        let response = Response::new_ok(request.id.clone(), Value::Null);
+        self.conn.sender.send(response.into()).expect("server alive");
+        self.server_requests.push(request);
     }
 
     fn recv(&self, deadline: Instant) -> Message {
@@ -128,6 +143,7 @@ impl Client {
             match self.recv(deadline) {
                 Message::Notification(n) if n.method == method && accept(&n.params) => return n.params,
                 Message::Notification(n) => self.pending.push_back(n),
+                Message::Request(r) => self.answer_server_request(r),
                 other => panic!("unexpected message while waiting for {method}: {other:?}"),
             }
         }
