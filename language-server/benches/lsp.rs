@@ -207,6 +207,7 @@ fn main() {
     for n in 1..=edits {
         bench.edit();
         bench.hover();
+        bench.client.clear_pending();
         if n % (edits / 10).max(1) == 0 {
             samples.push((n, rss_kib()));
         }

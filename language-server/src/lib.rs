@@ -40,13 +40,16 @@ pub struct Options {
     /// (see [`std_wit_files`]); `None` for the user's cache directory.
     pub std_wit_dir: Option<PathBuf>,
     /// How long after the last change of a document its diagnostics are
-    /// computed and published.
+    /// computed and published. The default, 25 ms, coalesces the changes of
+    /// one keystroke (an editor's auto-closing and auto-indent edits) and
+    /// fast typing, while keeping diagnostics within 50 ms of a change: the
+    /// analysis itself takes about 4 ms for 2,000 lines (`benches/lsp.rs`).
     pub debounce: Duration,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { wit_dirs: Vec::new(), std_wit_dir: None, debounce: Duration::from_millis(150) }
+        Options { wit_dirs: Vec::new(), std_wit_dir: None, debounce: Duration::from_millis(25) }
     }
 }
 

@@ -9,7 +9,6 @@
 use claw_language_server::{Exit, Options};
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::Notification as _;
-use lsp_types::request::Request as _;
 use lsp_types::{Position, Url};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
@@ -116,6 +115,13 @@ impl Client {
     pub fn request<R: lsp_types::request::Request>(&mut self, params: R::Params) -> R::Result {
         let value = self.request_raw(R::METHOD, serde_json::to_value(params).expect("serialise"));
         serde_json::from_value(value).expect("a well-formed result")
+    }
+
+    /// Forgets the notifications received so far and not waited for (a
+    /// benchmark's thousands of `publishDiagnostics` would otherwise count
+    /// as the server's memory).
+    pub fn clear_pending(&mut self) {
+        self.pending.clear();
     }
 
     /// Answers a request from the server (`client/registerCapability`) with `null`.
