@@ -204,36 +204,65 @@ impl<'c> Server<'c> {
     /// The next message to handle, publishing due diagnostics while
     /// waiting; `None` when the client has gone.
     fn next_message(&mut self) -> Option<Message> {
-        while self.queue.is_empty() {
-            let due = self.docs.values().filter_map(|o| o.due).min();
-            let received = match due {
-                Some(due) => crossbeam_channel::select! {
-                    recv(self.conn.receiver) -> m => m.ok(),
-                    default(due.saturating_duration_since(Instant::now())) => {
-                        self.publish_due();
-                        continue;
-                    }
-                },
-                None => self.conn.receiver.recv().ok(),
-            };
-            self.queue.push_back(received?);
-            // Everything already received, so cancellations and changes are seen first.
+        loop {
+            // Everything already received, so that cancellations and the
+            // changes of a burst are seen before the work they affect.
+            let before = self.queue.len();
             while let Ok(m) = self.conn.receiver.try_recv() {
                 self.queue.push_back(m);
             }
-            for m in &self.queue {
-                if let Message::Notification(n) = m
-                    && n.method == notif::Cancel::METHOD
-                    && let Ok(p) = serde_json::from_value::<lsp_types::CancelParams>(n.params.clone())
-                {
-                    self.cancelled.insert(match p.id {
-                        lsp_types::NumberOrString::Number(n) => RequestId::from(n),
-                        lsp_types::NumberOrString::String(s) => RequestId::from(s),
-                    });
+            if self.queue.len() > before {
+                self.note_cancellations();
+            }
+            // Due diagnostics go out even while other messages keep coming
+            // (but not before queued changes, which would make them stale).
+            let now = Instant::now();
+            let changes_queued = self
+                .queue
+                .iter()
+                .any(|m| matches!(m, Message::Notification(n) if n.method == notif::DidChangeTextDocument::METHOD));
+            if !changes_queued && self.docs.values().any(|o| o.due.is_some_and(|d| d <= now)) {
+                self.publish_due();
+            }
+            if let Some(message) = self.queue.pop_front() {
+                return Some(message);
+            }
+            let due = self.docs.values().filter_map(|o| o.due).min();
+            let received = match due {
+                Some(due) => crossbeam_channel::select! {
+                    recv(self.conn.receiver) -> m => m.ok()?,
+                    default(due.saturating_duration_since(Instant::now())) => continue,
+                },
+                None => self.conn.receiver.recv().ok()?,
+            };
+            self.queue.push_back(received);
+            self.note_cancellations();
+        }
+    }
+
+    /// Records the `$/cancelRequest`s of requests still queued, so they are
+    /// answered `RequestCancelled` without being worked on; cancellations
+    /// of requests already answered are ignored.
+    fn note_cancellations(&mut self) {
+        let cancels: Vec<RequestId> = self
+            .queue
+            .iter()
+            .filter_map(|m| match m {
+                Message::Notification(n) if n.method == notif::Cancel::METHOD => {
+                    serde_json::from_value::<lsp_types::CancelParams>(n.params.clone()).ok()
                 }
+                _ => None,
+            })
+            .map(|p| match p.id {
+                lsp_types::NumberOrString::Number(n) => RequestId::from(n),
+                lsp_types::NumberOrString::String(s) => RequestId::from(s),
+            })
+            .collect();
+        for id in cancels {
+            if self.queue.iter().any(|m| matches!(m, Message::Request(r) if r.id == id)) {
+                self.cancelled.insert(id);
             }
         }
-        self.queue.pop_front()
     }
 
     fn send(&self, message: impl Into<Message>) {

@@ -256,7 +256,7 @@ fn apply_edits(text: &str, edits: &[lsp_types::TextEdit]) -> String {
         .iter()
         .map(|e| (index.offset(text, e.range.start), index.offset(text, e.range.end), e.new_text.as_str()))
         .collect();
-    spans.sort_by(|a, b| b.0.cmp(&a.0));
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut out = text.to_string();
     for (start, end, new) in spans {
         out.replace_range(start as usize..end as usize, new);
