@@ -111,8 +111,15 @@ impl<'c> Server<'c> {
     /// Performs the `initialize` / `initialized` handshake.
     pub(crate) fn initialize(conn: &'c Connection, mut options: Options) -> Result<Server<'c>, String> {
         let (id, params) = conn.initialize_start().map_err(|e| format!("initialize: {e}"))?;
-        let params: InitializeParams =
-            serde_json::from_value(params).map_err(|e| format!("initialize: bad parameters: {e}"))?;
+        // A client newer than lsp-types may send values it cannot read; the
+        // server then starts with what it can read rather than not at all.
+        let params: InitializeParams = serde_json::from_value(params.clone()).unwrap_or_else(|e| {
+            eprintln!("clawc lsp: initialize: unreadable parameters ({e}); using the initializationOptions only");
+            InitializeParams {
+                initialization_options: params.get("initializationOptions").cloned(),
+                ..Default::default()
+            }
+        });
         let init: InitOptions =
             params.initialization_options.clone().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
         let root = workspace_root(&params);

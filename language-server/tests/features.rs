@@ -682,3 +682,18 @@ fn changed_wit_files_are_reloaded() {
     assert!(after.diagnostics.is_empty(), "{after:?}");
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+#[test]
+fn unreadable_client_capabilities_do_not_stop_the_server() {
+    // `contentFormat` must be a list of strings; a client sending something
+    // else still gets a working server (and its initializationOptions are read).
+    let mut client = Client::start_full(
+        claw_language_server::Options::default(),
+        json!({ "debounceMs": 10 }),
+        json!({ "textDocument": { "hover": { "contentFormat": 5 } } }),
+    );
+    let u = uri("caps.claw");
+    client.open(&u, "export func f() -> u32 { return nope; }\n");
+    assert_eq!(client.diagnostics(&u, Some(1)).diagnostics.len(), 1);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
