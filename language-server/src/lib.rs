@@ -15,6 +15,7 @@
 //! over [`Connection::memory`] exactly as an editor drives `clawc lsp` over
 //! stdio ([`run_stdio`]).
 
+pub mod components;
 pub mod convert;
 pub mod diagnostics;
 pub mod document;

@@ -12,6 +12,7 @@
 //! the debounce delay; a request about a changed document analyses it at
 //! once (and publishes its diagnostics, which are then up to date).
 
+use crate::components::{self, Components};
 use crate::convert;
 use crate::diagnostics;
 use crate::document::Document;
@@ -90,6 +91,8 @@ pub(crate) struct Server<'c> {
     /// One Resolve per list of WIT directories (per project).
     resolves: HashMap<Vec<PathBuf>, Arc<Resolve>>,
     std_wit: StdWitFiles,
+    /// The decoded WIT of the components test files name.
+    components: Components,
     /// Messages received but not handled yet.
     queue: VecDeque<Message>,
     /// Requests the client cancelled before they were handled.
@@ -150,6 +153,7 @@ impl<'c> Server<'c> {
             docs: HashMap::new(),
             resolves: HashMap::new(),
             std_wit,
+            components: Components::default(),
             queue: VecDeque::new(),
             cancelled: HashSet::new(),
             shutdown: false,
@@ -557,8 +561,21 @@ impl<'c> Server<'c> {
             return Some(s.clone());
         }
         let resolve = self.resolve_for(uri);
+        let test_file = uri.to_file_path().ok().filter(|p| components::is_test_file(p));
         let open = self.docs.get_mut(uri)?;
-        let snapshot = Rc::new(analyze(&open.doc.text, open.doc.version, &resolve));
+        let (text, version) = (&open.doc.text, open.doc.version);
+        let snapshot = match test_file {
+            Some(path) => {
+                // A test file also knows the WIT of the components it tests.
+                let (resolve, problems) = self.components.resolve(&path, text, &resolve);
+                let mut snapshot = analyze(text, version, &resolve);
+                snapshot.diagnostics.extend(problems);
+                snapshot.diagnostics.sort_by_key(|d| d.primary_span());
+                snapshot
+            }
+            None => analyze(text, version, &resolve),
+        };
+        let snapshot = Rc::new(snapshot);
         open.snapshot = Some(snapshot.clone());
         open.due = None;
         self.publish(uri);

@@ -697,3 +697,47 @@ fn unreadable_client_capabilities_do_not_stop_the_server() {
     assert_eq!(client.diagnostics(&u, Some(1)).diagnostics.len(), 1);
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+/// A test file in the repository's examples, with its real component.
+fn semver_test_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/testing/semver.test.claw")
+}
+
+#[test]
+fn test_files_know_the_wit_of_their_components() {
+    let path = semver_test_file().canonicalize().expect("the example exists");
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let u = lsp_types::Url::from_file_path(&path).expect("uri");
+    let mut client = client();
+    client.open(&u, &text);
+    let published = client.diagnostics(&u, Some(1));
+    assert!(published.diagnostics.is_empty(), "{}", render_diagnostics(&published.diagnostics));
+    // The component's exports hover with their WIT.
+    let (line, column) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("parse(text)").map(|c| (i as u32, c as u32 + 1)))
+        .expect("a call of parse");
+    let hover = client.request::<req::HoverRequest>(lsp_types::HoverParams {
+        text_document_position_params: position_params(&u, Position::new(line, column)),
+        work_done_progress_params: Default::default(),
+    });
+    let Some(lsp_types::Hover { contents: lsp_types::HoverContents::Markup(markup), .. }) = hover else {
+        panic!("a hover: {hover:?}")
+    };
+    assert!(markup.value.contains("```wit") && markup.value.contains("example:semver/versions"), "{}", markup.value);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn a_missing_component_is_a_diagnostic_on_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lib.test.claw");
+    let u = lsp_types::Url::from_file_path(&path).expect("uri");
+    let mut client = client();
+    client.open(&u, "test component \"missing.wasm\";\n\ntest \"one\" {\n    assert 1 == 1;\n}\n");
+    let published = client.diagnostics(&u, Some(1));
+    let rendered = render_diagnostics(&published.diagnostics).replace(&dir.path().display().to_string(), "$DIR");
+    assert_snapshot!("a_missing_component_is_a_diagnostic_on_its_line", rendered);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
