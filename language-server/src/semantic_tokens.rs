@@ -37,6 +37,7 @@ pub const TYPES: &[SemanticTokenType] = &[
     SemanticTokenType::OPERATOR,
     SemanticTokenType::COMMENT,
     SemanticTokenType::MACRO,
+    SemanticTokenType::PARAMETER,
 ];
 
 /// The token modifiers, in legend order (bit `i` of `token_modifiers_bitset`).
@@ -56,6 +57,7 @@ const NUMBER: u32 = 9;
 const OPERATOR: u32 = 10;
 const COMMENT: u32 = 11;
 const MACRO: u32 = 12;
+const PARAMETER: u32 = 13;
 
 const DECLARATION: u32 = 1 << 0;
 const DOCUMENTATION: u32 = 1 << 1;
@@ -90,6 +92,10 @@ pub fn classify(text: &str) -> Vec<Classified> {
     let mut out = Vec::with_capacity(tokens.len() + lexed.docs.len());
     // Inside a WIT path after `from`, `export` or `mock`, until `;` or `{`.
     let mut in_path = false;
+    // For each open `(`: whether it starts a function's parameter list.
+    let mut parens: Vec<bool> = Vec::new();
+    // The parameter names of the function being read (until the next `func`).
+    let mut params: Vec<&str> = Vec::new();
     for (i, (start, token, end)) in tokens.iter().enumerate() {
         let span = Span::new(*start, *end);
         let prev = i.checked_sub(1).map(|p| &tokens[p].1);
@@ -111,7 +117,30 @@ pub fn classify(text: &str) -> Vec<Classified> {
                 in_path = false;
                 None
             }
-            Token::Ident(name) => Some(if in_path { (NAMESPACE, 0) } else { ident_class(name, prev, next) }),
+            Token::Func | Token::Constructor => {
+                params.clear();
+                Some((KEYWORD, 0))
+            }
+            Token::LParen => {
+                let before = i.checked_sub(2).map(|p| &tokens[p].1);
+                let signature = matches!(prev, Some(Token::Constructor))
+                    || matches!((before, prev), (Some(Token::Func), Some(Token::Ident(_))));
+                parens.push(signature);
+                None
+            }
+            Token::RParen => {
+                parens.pop();
+                None
+            }
+            Token::Ident(_) if in_path => Some((NAMESPACE, 0)),
+            Token::Ident(name) if parens.last() == Some(&true) && matches!(next, Some(Token::Colon)) => {
+                params.push(name);
+                Some((PARAMETER, DECLARATION))
+            }
+            Token::Ident(name) => Some(match ident_class(name, prev, next) {
+                (VARIABLE, 0) if params.contains(&name.as_str()) => (PARAMETER, 0),
+                class => class,
+            }),
             Token::Version(_) => Some((NUMBER, 0)),
             Token::Slash if in_path => Some((NAMESPACE, 0)),
             Token::Int(_) | Token::Float(_) => Some((NUMBER, 0)),
