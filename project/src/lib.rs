@@ -398,6 +398,27 @@ pub fn component_candidates(project: Option<&Project>, test_file: &Path, written
     out
 }
 
+/// Adds the WIT packages at `path` (a directory with an optional `deps/`
+/// folder, or a `.wit` file) to `resolve`.
+///
+/// A directory that holds every package it uses (its own and, in `deps/`,
+/// its dependencies, as `wit-deps` and `wkg` lay them out) is loaded into a
+/// `Resolve` of its own and merged, which unions the packages it shares
+/// with `resolve` (a `deps/` holding the WASI 0.2.12 the compiler bundles):
+/// `Resolve::push_path` would panic on those ("attempting to re-add
+/// package"). One that uses packages only `resolve` has (the bundled WASI,
+/// an earlier entry) is pushed onto `resolve` directly.
+///
+/// # Errors
+/// wit-parser's message.
+fn push_wit(resolve: &mut Resolve, path: &Path) -> Result<(), String> {
+    let mut own = Resolve::default();
+    if own.push_path(path).is_ok() {
+        return resolve.merge(own).map(drop).map_err(|e| format!("{e:#}"));
+    }
+    resolve.push_path(path).map(drop).map_err(|e| format!("{e:#}"))
+}
+
 /// Why the WIT [`Resolve`] could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WitError {
@@ -451,11 +472,11 @@ pub fn resolve(project: Option<&Project>, extra: &[PathBuf]) -> Result<Resolve, 
             if loaded.contains(&canonical) {
                 continue;
             }
-            resolve.push_path(&entry.value).map_err(|e| {
+            push_wit(&mut resolve, &entry.value).map_err(|e| {
                 WitError::Project(ProjectError::at(
                     &project.file,
                     entry.location.clone(),
-                    format!("`wit` entry \"{}\": {e:#}", entry.written.escape_debug()),
+                    format!("`wit` entry \"{}\": {e}", entry.written.escape_debug()),
                 ))
             })?;
             loaded.push(canonical);
@@ -468,7 +489,7 @@ pub fn resolve(project: Option<&Project>, extra: &[PathBuf]) -> Result<Resolve, 
         if loaded.contains(&canonical) {
             continue;
         }
-        resolve.push_path(path).map_err(|e| WitError::Extra { path: path.clone(), message: format!("{e:#}") })?;
+        push_wit(&mut resolve, path).map_err(|message| WitError::Extra { path: path.clone(), message })?;
         loaded.push(canonical);
     }
     Ok(resolve)

@@ -225,3 +225,24 @@ fn component_candidates_try_the_test_file_then_the_components_directory() {
         [PathBuf::from("/p/built/app.wasm")]
     );
 }
+
+#[test]
+fn a_wit_directory_may_bring_the_wasi_the_compiler_bundles() {
+    // As `wit-deps` or `wkg` lay it out: the project's package, and the WASI
+    // packages it uses in deps/ (copies of the bundled ones).
+    let std_wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../std-wit/wasi-0.2");
+    let io = std::fs::read_to_string(std_wit.join("io.wit")).expect("io.wit");
+    let clocks = std::fs::read_to_string(std_wit.join("clocks.wit")).expect("clocks.wit");
+    let app = "package example:app;\ninterface timing { use wasi:clocks/monotonic-clock@0.2.12.{instant}; now: func() -> instant; }\n";
+    let dir = tree(&[
+        ("claw.toml", "wit = [\"wit\"]\n"),
+        ("wit/app.wit", app),
+        ("wit/deps/io.wit", &io),
+        ("wit/deps/clocks.wit", &clocks),
+    ]);
+    let project = load(&dir.path().join("claw.toml")).expect("valid");
+    let resolve = resolve(Some(&project), &[]).expect("the shared WASI packages are unioned, not added twice");
+    let io_packages = resolve.packages.iter().filter(|(_, p)| p.name.to_string() == "wasi:io@0.2.12").count();
+    assert_eq!(io_packages, 1);
+    assert!(resolve.packages.iter().any(|(_, p)| p.name.to_string() == "example:app"));
+}
