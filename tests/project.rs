@@ -316,10 +316,8 @@ fn clawc_test_reads_the_project_wit() {
     // The test script exports nothing and imports a type from the project's
     // WIT: compiling it needs `wit = [...]`.
     let wit = "package example:shapes;\ninterface types { record point { x: u32, y: u32 } }\n";
-    let test = format!(
-        "test component \"double.wasm\";\nimport {{ point }} from example:shapes/types;\nimport double: func(x: u32) -> u32;\n\ntest \"points\" {{\n    let p: point = {{x: 1, y: 2}};\n    assert double(p.y) == 4;\n}}\n"
-    );
-    let dir = tree(&[("claw.toml", "wit = [\"wit\"]\n"), ("wit/shapes.wit", wit), ("p.test.claw", &test)]);
+    let test = "test component \"double.wasm\";\nimport { point } from example:shapes/types;\nimport double: func(x: u32) -> u32;\n\ntest \"points\" {\n    let p: point = {x: 1, y: 2};\n    assert double(p.y) == 4;\n}\n";
+    let dir = tree(&[("claw.toml", "wit = [\"wit\"]\n"), ("wit/shapes.wit", wit), ("p.test.claw", test)]);
     build_double(&dir.path().join("double.wasm"));
     let out = clawc(dir.path(), &["test"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
