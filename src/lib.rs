@@ -148,9 +148,10 @@ pub enum Command {
     /// be run by hand. Exits 0 after the client's `shutdown` and `exit`, 1
     /// when the client exits without `shutdown` or closes stdin.
     ///
-    /// The WIT packages known to every file are the bundled ones (WASI 0.2,
-    /// wasi:logging) plus `--wit` directories, plus the `wit` list in the
-    /// client's initializationOptions (relative to the workspace root).
+    /// The WIT packages known to a file are the bundled ones (WASI 0.2,
+    /// wasi:logging), its project's (the nearest claw.toml above it), the
+    /// `--wit` directories, and the `wit` list in the client's
+    /// initializationOptions (relative to the workspace root).
     Lsp {
         /// WIT packages to add.
         #[command(flatten)]

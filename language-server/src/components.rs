@@ -10,6 +10,7 @@
 //! diagnostic on its `test component` line.
 
 use claw_compiler::{Diagnostic, Resolve};
+use claw_project::Project;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -29,14 +30,23 @@ impl Components {
     /// `base` plus the WIT of every component `source` (the text of the
     /// test file at `file`) names, and a diagnostic for each component
     /// that could not be used. Paths are relative to the test file's
-    /// directory, as in `clawc test`.
-    pub fn resolve(&mut self, file: &Path, source: &str, base: &Resolve) -> (Resolve, Vec<Diagnostic>) {
+    /// directory, then (in a project with `[test] components`) relative to
+    /// that directory, as in `clawc test`.
+    pub fn resolve(
+        &mut self,
+        file: &Path,
+        source: &str,
+        base: &Resolve,
+        project: Option<&Project>,
+    ) -> (Resolve, Vec<Diagnostic>) {
         let (named, _) = claw_compiler::testing::component_paths(source);
         let mut resolve = base.clone();
         let mut diagnostics = Vec::new();
-        let dir = file.parent().unwrap_or(Path::new(""));
         for component in named {
-            let path = dir.join(&component.path);
+            let candidates = claw_project::component_candidates(project, file, &component.path);
+            let Some(path) = candidates.iter().find(|p| p.exists()).or(candidates.first()).cloned() else {
+                continue;
+            };
             let error = match self.decoded(&path) {
                 Ok(decoded) => {
                     let mut merged = resolve.clone();

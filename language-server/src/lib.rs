@@ -20,6 +20,7 @@ pub mod convert;
 pub mod diagnostics;
 pub mod document;
 pub mod line_index;
+pub mod projects;
 pub mod semantic_tokens;
 mod server;
 pub mod std_wit_files;

@@ -17,6 +17,7 @@ use crate::convert;
 use crate::diagnostics;
 use crate::document::Document;
 use crate::line_index::LineIndex;
+use crate::projects::{Loaded, Problem, Projects};
 use crate::semantic_tokens;
 use crate::std_wit_files::StdWitFiles;
 use crate::symbols;
@@ -37,7 +38,6 @@ use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// The result of analysing one version of a document.
@@ -88,8 +88,8 @@ pub(crate) struct Server<'c> {
     /// WIT directories for every document: `--wit` plus the `wit` initialization option.
     wit_dirs: Vec<PathBuf>,
     docs: HashMap<Url, Open>,
-    /// One Resolve per list of WIT directories (per project).
-    resolves: HashMap<Vec<PathBuf>, Arc<Resolve>>,
+    /// The WIT of each project.
+    projects: Projects,
     std_wit: StdWitFiles,
     /// The decoded WIT of the components test files name.
     components: Components,
@@ -151,7 +151,7 @@ impl<'c> Server<'c> {
             options,
             wit_dirs,
             docs: HashMap::new(),
-            resolves: HashMap::new(),
+            projects: Projects::default(),
             std_wit,
             components: Components::default(),
             queue: VecDeque::new(),
@@ -520,7 +520,7 @@ impl<'c> Server<'c> {
             }
             notif::DidChangeWatchedFiles::METHOD => {
                 // A .wit file or claw.toml changed: reload the WIT and re-check everything.
-                self.resolves.clear();
+                self.projects.clear();
                 let now = Instant::now();
                 for open in self.docs.values_mut() {
                     open.snapshot = None;
@@ -531,24 +531,54 @@ impl<'c> Server<'c> {
         }
     }
 
-    /// The Resolve for `uri`: std-wit plus the WIT directories, loaded once
-    /// per set of directories. A directory that fails to load is reported
-    /// with `window/showMessage` and left out.
-    fn resolve_for(&mut self, _uri: &Url) -> Arc<Resolve> {
-        let dirs = self.wit_dirs.clone();
-        if let Some(resolve) = self.resolves.get(&dirs) {
-            return resolve.clone();
+    /// The WIT for `uri`: its project's (`claw.toml`) plus the extra WIT
+    /// directories, loaded once per project (see [`crate::projects`]).
+    fn resolve_for(&mut self, uri: &Url) -> Loaded {
+        let path = uri.to_file_path().ok();
+        let file = self.projects.project_file(path.as_deref());
+        let (loaded, problems) = self.projects.load(file.clone(), &self.wit_dirs);
+        if let Some(problems) = problems {
+            self.report_project_problems(file.as_deref(), problems);
         }
-        let (resolve, errors) = load_resolve(&dirs);
-        for error in errors {
-            self.notify::<notif::ShowMessage>(lsp_types::ShowMessageParams {
-                typ: lsp_types::MessageType::WARNING,
-                message: format!("clawc lsp: {error}"),
-            });
+        loaded
+    }
+
+    /// Publishes the problems of a project's `claw.toml` as its diagnostics
+    /// (an empty list when it loaded cleanly, clearing old ones), and shows
+    /// the others as messages.
+    fn report_project_problems(&mut self, file: Option<&Path>, problems: Vec<Problem>) {
+        let mut by_file: HashMap<PathBuf, Vec<lsp_types::Diagnostic>> = HashMap::new();
+        if let Some(file) = file {
+            by_file.insert(file.to_path_buf(), Vec::new());
         }
-        let resolve = Arc::new(resolve);
-        self.resolves.insert(dirs, resolve.clone());
-        resolve
+        for problem in problems {
+            match problem {
+                Problem::InProjectFile { file, span, message } => {
+                    let text = std::fs::read_to_string(&file).unwrap_or_default();
+                    let index = LineIndex::new(&text);
+                    let range =
+                        span.map(|s| index.range(&text, Span::new(s.start as u32, s.end as u32))).unwrap_or_default();
+                    by_file.entry(file).or_default().push(lsp_types::Diagnostic {
+                        range,
+                        severity: Some(lsp_types::DiagnosticSeverity::ERROR),
+                        source: Some("clawc".to_string()),
+                        message,
+                        ..Default::default()
+                    });
+                }
+                Problem::Other(message) => {
+                    self.notify::<notif::ShowMessage>(lsp_types::ShowMessageParams {
+                        typ: lsp_types::MessageType::WARNING,
+                        message: format!("clawc lsp: {message}"),
+                    });
+                }
+            }
+        }
+        for (file, diagnostics) in by_file {
+            if let Ok(uri) = Url::from_file_path(&file) {
+                self.notify::<notif::PublishDiagnostics>(PublishDiagnosticsParams { uri, diagnostics, version: None });
+            }
+        }
     }
 
     /// The analysis of the current version of `uri` (computed now if the
@@ -560,14 +590,14 @@ impl<'c> Server<'c> {
         {
             return Some(s.clone());
         }
-        let resolve = self.resolve_for(uri);
+        let Loaded { resolve, project } = self.resolve_for(uri);
         let test_file = uri.to_file_path().ok().filter(|p| components::is_test_file(p));
         let open = self.docs.get_mut(uri)?;
         let (text, version) = (&open.doc.text, open.doc.version);
         let snapshot = match test_file {
             Some(path) => {
                 // A test file also knows the WIT of the components it tests.
-                let (resolve, problems) = self.components.resolve(&path, text, &resolve);
+                let (resolve, problems) = self.components.resolve(&path, text, &resolve, project.as_deref());
                 let mut snapshot = analyze(text, version, &resolve);
                 snapshot.diagnostics.extend(problems);
                 snapshot.diagnostics.sort_by_key(|d| d.primary_span());
@@ -733,36 +763,6 @@ fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
         return uri.to_file_path().ok();
     }
     params.root_path.as_ref().map(PathBuf::from)
-}
-
-/// std-wit plus `dirs`; the messages of the directories that failed to load.
-fn load_resolve(dirs: &[PathBuf]) -> (Resolve, Vec<String>) {
-    let mut errors = Vec::new();
-    let mut resolve = match claw_compiler::std_wit::resolve() {
-        Ok(r) => r,
-        Err(e) => {
-            errors.push(format!("the bundled WIT failed to load: {e:#}"));
-            Resolve::default()
-        }
-    };
-    for dir in dirs {
-        if let Err(e) = push_wit(&mut resolve, dir) {
-            errors.push(e);
-        }
-    }
-    (resolve, errors)
-}
-
-/// Adds the WIT packages at `dir` (a directory or a `.wit` file), leaving
-/// `resolve` unchanged when they do not load.
-fn push_wit(resolve: &mut Resolve, dir: &Path) -> Result<(), String> {
-    if !dir.exists() {
-        return Err(format!("WIT directory {}: no such file or directory", dir.display()));
-    }
-    let mut attempt = resolve.clone();
-    attempt.push_path(dir).map_err(|e| format!("WIT directory {}: {e:#}", dir.display()))?;
-    *resolve = attempt;
-    Ok(())
 }
 
 #[cfg(test)]

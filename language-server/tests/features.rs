@@ -741,3 +741,67 @@ fn a_missing_component_is_a_diagnostic_on_its_line() {
     assert_snapshot!("a_missing_component_is_a_diagnostic_on_its_line", rendered);
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+/// A project in a temporary directory: `claw.toml` with `toml`, and
+/// `wit/geometry.wit` defining `test:shapes/geometry`.
+fn project(toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("wit")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("wit/geometry.wit"),
+        "package test:shapes@0.1.0;\n\ninterface geometry {\n    distance: func(a: u32, b: u32) -> u32;\n}\n",
+    )
+    .expect("write wit");
+    std::fs::write(dir.path().join("claw.toml"), toml).expect("write claw.toml");
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    dir
+}
+
+const USES_GEOMETRY: &str =
+    "import { distance } from test:shapes/geometry;\nexport func f() -> u32 { return distance(1, 2); }\n";
+
+#[test]
+fn documents_of_a_project_know_its_wit() {
+    let dir = project("wit = [\"wit\"]\n");
+    let file = dir.path().join("src/main.claw");
+    std::fs::write(&file, USES_GEOMETRY).expect("write");
+    let u = lsp_types::Url::from_file_path(&file).expect("uri");
+    let mut client = client();
+    client.open(&u, USES_GEOMETRY);
+    let published = client.diagnostics(&u, Some(1));
+    assert!(published.diagnostics.is_empty(), "{}", render_diagnostics(&published.diagnostics));
+    // A file outside the project does not see it.
+    let outside = tempfile::tempdir().expect("temp dir");
+    let other = lsp_types::Url::from_file_path(outside.path().join("other.claw")).expect("uri");
+    client.open(&other, USES_GEOMETRY);
+    let published = client.diagnostics(&other, Some(1));
+    assert_eq!(published.diagnostics.len(), 1, "{}", render_diagnostics(&published.diagnostics));
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn a_bad_project_file_is_reported_in_it_and_editing_goes_on() {
+    let dir = project("wit = [\"wit\"]\nwrld = \"x\"\n");
+    let file = dir.path().join("src/main.claw");
+    let u = lsp_types::Url::from_file_path(&file).expect("uri");
+    let toml =
+        lsp_types::Url::from_file_path(dir.path().canonicalize().expect("canonical").join("claw.toml")).expect("uri");
+    let mut client = client();
+    client.open(&u, "export func f() -> u32 { return nope; }\n");
+    let in_toml = client.diagnostics(&toml, None);
+    assert_snapshot!("a_bad_project_file_is_reported_in_it", render_diagnostics(&in_toml.diagnostics));
+    let published = client.diagnostics(&u, Some(1));
+    assert_eq!(published.diagnostics.len(), 1, "{}", render_diagnostics(&published.diagnostics));
+    // Fixing the file (and the client saying so) clears its diagnostics and loads its WIT.
+    std::fs::write(dir.path().join("claw.toml"), "wit = [\"wit\"]\n").expect("rewrite");
+    client.notify_raw("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": toml, "type": 2 }] }));
+    client.notify_raw(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [{ "text": USES_GEOMETRY }] }),
+    );
+    let published = client.diagnostics(&u, Some(2));
+    assert!(published.diagnostics.is_empty(), "{}", render_diagnostics(&published.diagnostics));
+    let in_toml = client.diagnostics(&toml, None);
+    assert!(in_toml.diagnostics.is_empty(), "{in_toml:?}");
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
