@@ -21,7 +21,8 @@ use std::sync::Arc;
 pub struct Loaded {
     /// std-wit, the project's WIT and the extra directories.
     pub resolve: Arc<Resolve>,
-    /// The project, for the `[test] components` directory.
+    /// The project, for its `world` and `[test] components` directory (its
+    /// `world` is `None` when the WIT does not define it).
     pub project: Option<Arc<Project>>,
 }
 
@@ -101,6 +102,20 @@ fn load(file: Option<&Path>, extra: &[PathBuf]) -> (Loaded, Vec<Problem>) {
                 .unwrap_or_default()
         }
     };
+    // A `world` the WIT does not define is the project file's mistake.
+    let mut project = project;
+    if let Some(p) = &mut project
+        && let Some(world) = &p.world
+        && let Err(claw_compiler::conformance::WorldError::Usage(message)) =
+            claw_compiler::conformance::check_world("", &resolve, &world.value)
+    {
+        problems.push(Problem::InProjectFile {
+            file: p.file.clone(),
+            span: Some(world.location.span.clone()),
+            message: format!("`world`: {message}"),
+        });
+        p.world = None;
+    }
     (Loaded { resolve: Arc::new(resolve), project: project.map(Arc::new) }, problems)
 }
 

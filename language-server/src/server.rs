@@ -72,6 +72,25 @@ fn analyze(text: &str, version: i32, resolve: &Resolve) -> Snapshot {
     }
 }
 
+/// The diagnostics of checking `text` against the project's `world`
+/// (`clawc check`'s conformance check): only for a file without errors of
+/// its own, since those stop `clawc check` before it.
+fn world_diagnostics(snapshot: &Snapshot, text: &str, resolve: &Resolve, world: &str) -> Vec<Diagnostic> {
+    let clean = snapshot.analysis.is_some()
+        && !snapshot.diagnostics.iter().any(|d| d.severity == claw_compiler::Severity::Error);
+    if !clean {
+        return Vec::new();
+    }
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        claw_compiler::conformance::check_world(text, resolve, world)
+    }));
+    match checked {
+        Ok(Err(claw_compiler::conformance::WorldError::Diagnostics(diagnostics))) => diagnostics,
+        // `Usage` (an unknown world) is reported in claw.toml when the project loads.
+        _ => Vec::new(),
+    }
+}
+
 /// One open document and what the server knows about it.
 struct Open {
     doc: Document,
@@ -603,7 +622,13 @@ impl<'c> Server<'c> {
                 snapshot.diagnostics.sort_by_key(|d| d.primary_span());
                 snapshot
             }
-            None => analyze(text, version, &resolve),
+            None => {
+                let mut snapshot = analyze(text, version, &resolve);
+                if let Some(world) = project.as_ref().and_then(|p| p.world.as_ref()) {
+                    snapshot.diagnostics.extend(world_diagnostics(&snapshot, text, &resolve, &world.value));
+                }
+                snapshot
+            }
         };
         let snapshot = Rc::new(snapshot);
         open.snapshot = Some(snapshot.clone());

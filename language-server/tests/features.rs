@@ -805,3 +805,45 @@ fn a_bad_project_file_is_reported_in_it_and_editing_goes_on() {
     assert!(in_toml.diagnostics.is_empty(), "{in_toml:?}");
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+#[test]
+fn files_of_a_project_with_a_world_are_checked_against_it() {
+    let dir = project("wit = [\"wit\"]\nworld = \"test:shapes/app\"\n");
+    std::fs::write(
+        dir.path().join("wit/geometry.wit"),
+        "package test:shapes@0.1.0;\n\ninterface geometry {\n    distance: func(a: u32, b: u32) -> u32;\n}\n\nworld app {\n    import geometry;\n    export area: func() -> u32;\n}\n",
+    )
+    .expect("write wit");
+    let u = lsp_types::Url::from_file_path(dir.path().join("src/main.claw")).expect("uri");
+    let mut client = client();
+    client.open(&u, USES_GEOMETRY);
+    let published = client.diagnostics(&u, Some(1));
+    assert_snapshot!(
+        "files_of_a_project_with_a_world_are_checked_against_it",
+        render_diagnostics(&published.diagnostics)
+    );
+    let fitting =
+        format!("{}export func area() -> u32 {{ return f(); }}\n", USES_GEOMETRY.replace("export func f", "func f"));
+    client.notify_raw(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [{ "text": fitting }] }),
+    );
+    let published = client.diagnostics(&u, Some(2));
+    assert!(published.diagnostics.is_empty(), "{}", render_diagnostics(&published.diagnostics));
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn an_unknown_world_is_reported_in_the_project_file() {
+    let dir = project("wit = [\"wit\"]\nworld = \"test:shapes/nope\"\n");
+    let u = lsp_types::Url::from_file_path(dir.path().join("src/main.claw")).expect("uri");
+    let toml =
+        lsp_types::Url::from_file_path(dir.path().canonicalize().expect("canonical").join("claw.toml")).expect("uri");
+    let mut client = client();
+    client.open(&u, USES_GEOMETRY);
+    let in_toml = client.diagnostics(&toml, None);
+    assert_snapshot!("an_unknown_world_is_reported_in_the_project_file", render_diagnostics(&in_toml.diagnostics));
+    let published = client.diagnostics(&u, Some(1));
+    assert!(published.diagnostics.is_empty(), "{}", render_diagnostics(&published.diagnostics));
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
