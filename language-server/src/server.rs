@@ -142,8 +142,13 @@ impl<'c> Server<'c> {
                 ..Default::default()
             }
         });
-        let init: InitOptions =
-            params.initialization_options.clone().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+        let (init, init_error) = match params.initialization_options.clone() {
+            None | Some(serde_json::Value::Null) => (InitOptions::default(), None),
+            Some(v) => match serde_json::from_value::<InitOptions>(v) {
+                Ok(init) => (init, None),
+                Err(e) => (InitOptions::default(), Some(format!("clawc lsp: initializationOptions ignored: {e}"))),
+            },
+        };
         let root = workspace_root(&params);
         let mut wit_dirs: Vec<PathBuf> = options.wit_dirs.clone();
         for dir in init.wit {
@@ -186,6 +191,12 @@ impl<'c> Server<'c> {
             .unwrap_or(false);
         if watch {
             server.watch_wit_files();
+        }
+        if let Some(message) = init_error {
+            server.notify::<notif::ShowMessage>(lsp_types::ShowMessageParams {
+                typ: lsp_types::MessageType::WARNING,
+                message,
+            });
         }
         Ok(server)
     }

@@ -847,3 +847,14 @@ fn an_unknown_world_is_reported_in_the_project_file() {
     assert!(published.diagnostics.is_empty(), "{}", render_diagnostics(&published.diagnostics));
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+#[test]
+fn bad_initialization_options_are_shown_and_ignored() {
+    let mut client = Client::start(json!({ "wit": 3 }));
+    let shown = client.wait_notification("window/showMessage", |_| true);
+    assert_snapshot!("bad_initialization_options_are_shown_and_ignored", shown["message"].as_str().unwrap_or("?"));
+    let u = uri("ok.claw");
+    client.open(&u, "export func f() -> u32 { return 1; }\n");
+    assert!(client.diagnostics(&u, Some(1)).diagnostics.is_empty());
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
