@@ -2,8 +2,9 @@
 //! `run`, `test` and `fmt`.
 //!
 //! This crate does the IO around the pure compiler (`claw-compiler`) and the
-//! runtime (`claw-runtime`): reading sources and `--wit` directories,
-//! rendering diagnostics with ariadne, and writing outputs atomically.
+//! runtime (`claw-runtime`): reading sources, the project file `claw.toml`
+//! (through `claw-project`) and `--wit` directories, rendering diagnostics
+//! with ariadne, and writing outputs atomically.
 //!
 //! Exit codes are stable: [`EXIT_SUCCESS`], [`EXIT_FAILURE`] (compile errors
 //! or a trap) and [`EXIT_USAGE`] (bad arguments or IO errors).
@@ -15,6 +16,7 @@ mod test_cmd;
 
 use clap::{Parser, Subcommand};
 use claw_compiler::{Diagnostic, Resolve};
+use claw_project::{Project, ProjectError};
 use claw_runtime::{RunError, RunOptions, Runtime};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -49,8 +51,9 @@ pub enum MessageFormat {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct WitArgs {
     /// Add the WIT packages in DIR (a directory of .wit files, with an optional
-    /// deps/ folder, or a single .wit file). WASI 0.2 and wasi:logging are known
-    /// without this flag. May be repeated.
+    /// deps/ folder, or a single .wit file), after those of the project's
+    /// claw.toml. WASI 0.2 and wasi:logging are known without this flag. May
+    /// be repeated.
     #[arg(long = "wit", value_name = "DIR")]
     pub wit: Vec<PathBuf>,
 }
@@ -70,6 +73,7 @@ pub enum Command {
         wit: WitArgs,
         /// Check the file against a WIT world (`ns:pkg/world`): every import it
         /// uses must be in the world, and every export of the world defined.
+        /// Overrides the `world` of the project's claw.toml.
         #[arg(long, value_name = "PKG/WORLD")]
         world: Option<String>,
         /// How to print diagnostics.
@@ -201,19 +205,72 @@ fn print_error(message: impl std::fmt::Display) {
     eprintln!("error: {message}");
 }
 
-/// Builds the WIT [`Resolve`]: the bundled std-wit packages plus `--wit` paths.
+/// What a file is compiled against: the project it belongs to, if any, and
+/// the WIT packages known to it.
+pub struct Context {
+    /// The `claw.toml` that applies to the file (see [`claw_project::find`]).
+    pub project: Option<Project>,
+    /// The bundled std-wit packages, then the project's `wit` entries, then
+    /// the `--wit` paths ([`claw_project::resolve`]).
+    pub resolve: Resolve,
+}
+
+/// Finds the project of `start` (a file or directory) and builds the WIT
+/// [`Resolve`] for it, with the `--wit` paths added after the project's.
 ///
 /// # Errors
-/// A message naming the path that failed to load.
-pub fn load_resolve(wit: &WitArgs) -> Result<Resolve, String> {
-    let mut resolve = claw_compiler::std_wit::resolve().map_err(|e| format!("bundled WIT failed to load: {e:#}"))?;
-    for path in &wit.wit {
-        if !path.exists() {
-            return Err(format!("--wit {}: no such file or directory", path.display()));
+/// A message for the user: a `claw.toml` that is invalid or names WIT that
+/// does not load (`claw.toml:LINE:COLUMN: ...`, the path shown relative to
+/// the current directory), or a `--wit` path that does not load.
+pub fn load_context(start: &Path, wit: &WitArgs) -> Result<Context, String> {
+    let project = claw_project::find(start).map_err(|e| shown_error(e).to_string())?;
+    let resolve = claw_project::resolve(project.as_ref(), &wit.wit).map_err(|e| match e {
+        claw_project::WitError::Project(e) => shown_error(e).to_string(),
+        e => e.to_string(),
+    })?;
+    Ok(Context { project, resolve })
+}
+
+/// `error` with its file shown as [`shown`] shows it.
+fn shown_error(mut error: ProjectError) -> ProjectError {
+    error.file = shown(&error.file);
+    error
+}
+
+/// `path` (absolute, as [`claw_project::find`] gives them) as a user would
+/// write it from the current directory: relative to it when `path` is inside
+/// it or close above it (`claw.toml`, `../claw.toml`), absolute otherwise.
+pub fn shown(path: &Path) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) else { return path.to_path_buf() };
+    let mut up = PathBuf::new();
+    for (depth, dir) in cwd.ancestors().enumerate() {
+        if depth > 3 || dir.parent().is_none() {
+            break;
         }
-        resolve.push_path(path).map_err(|e| format!("--wit {}: {e:#}", path.display()))?;
+        if let Ok(rest) = path.strip_prefix(dir) {
+            return up.join(rest);
+        }
+        up.push("..");
     }
-    Ok(resolve)
+    path.to_path_buf()
+}
+
+/// The world a file is checked against: `--world` if given, else the
+/// project's `world`. The second part prefixes messages about a world that
+/// came from `claw.toml` (`claw.toml:2:9: `), so the user knows where to
+/// fix it.
+fn world_for(project: Option<&Project>, flag: Option<&str>) -> Option<(String, String)> {
+    match (flag, project.and_then(|p| p.world.as_ref())) {
+        (Some(flag), _) => Some((flag.to_string(), String::new())),
+        (None, Some(entry)) => {
+            let file = shown(&project.map(|p| p.file.clone()).unwrap_or_default());
+            Some((
+                entry.value.clone(),
+                format!("{}:{}:{}: ", file.display(), entry.location.line, entry.location.column),
+            ))
+        }
+        (None, None) => None,
+    }
 }
 
 /// The world name for a source path (its file stem as a WIT identifier).
@@ -284,12 +341,19 @@ impl Driver {
         }
     }
 
-    /// Reads, checks (and optionally conformance-checks) one file.
-    fn compile(&self, path: &Path, resolve: &Resolve, world: Option<&str>) -> Result<claw_compiler::Compiled, u8> {
+    /// Reads, checks and compiles one file, and checks it against `world`
+    /// (from [`world_for`]) if given.
+    fn compile(
+        &self,
+        path: &Path,
+        context: &Context,
+        world: Option<(String, String)>,
+    ) -> Result<claw_compiler::Compiled, u8> {
         let source = read_source(path).map_err(|e| {
             print_error(e);
             EXIT_USAGE
         })?;
+        let resolve = &context.resolve;
         let result = claw_compiler::compile(&source, &world_name_for(path), resolve);
         let compiled = match result {
             Ok(c) => c,
@@ -298,11 +362,11 @@ impl Driver {
                 return Err(EXIT_FAILURE);
             }
         };
-        if let Some(world) = world {
-            match claw_compiler::conformance::check_world(&source, resolve, world) {
+        if let Some((world, origin)) = world {
+            match claw_compiler::conformance::check_world(&source, resolve, &world) {
                 Ok(()) => {}
                 Err(claw_compiler::conformance::WorldError::Usage(message)) => {
-                    print_error(message);
+                    print_error(format!("{origin}{message}"));
                     return Err(EXIT_USAGE);
                 }
                 Err(claw_compiler::conformance::WorldError::Diagnostics(diagnostics)) => {
@@ -315,14 +379,15 @@ impl Driver {
     }
 
     fn build(&mut self, file: &Path, output: Option<&Path>, wit: &WitArgs, world: Option<&str>) -> u8 {
-        let resolve = match load_resolve(wit) {
-            Ok(r) => r,
+        let context = match load_context(file, wit) {
+            Ok(c) => c,
             Err(e) => {
                 print_error(e);
                 return EXIT_USAGE;
             }
         };
-        let compiled = match self.compile(file, &resolve, world) {
+        let world = world_for(context.project.as_ref(), world);
+        let compiled = match self.compile(file, &context, world) {
             Ok(c) => c,
             Err(code) => return code,
         };
@@ -335,16 +400,27 @@ impl Driver {
     }
 
     fn check(&mut self, files: &[PathBuf], wit: &WitArgs, world: Option<&str>) -> u8 {
-        let resolve = match load_resolve(wit) {
-            Ok(r) => r,
-            Err(e) => {
-                print_error(e);
-                return EXIT_USAGE;
-            }
-        };
+        // One context per project (files of one project share its Resolve).
+        let mut contexts: Vec<(Option<PathBuf>, Context)> = Vec::new();
         let mut worst = EXIT_SUCCESS;
         for file in files {
-            if let Err(code) = self.compile(file, &resolve, world) {
+            let key = claw_project::find_file(file);
+            let index = match contexts.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => match load_context(file, wit) {
+                    Ok(context) => {
+                        contexts.push((key, context));
+                        contexts.len() - 1
+                    }
+                    Err(e) => {
+                        print_error(e);
+                        worst = worst.max(EXIT_USAGE);
+                        continue;
+                    }
+                },
+            };
+            let context = &contexts[index].1;
+            if let Err(code) = self.compile(file, context, world_for(context.project.as_ref(), world)) {
                 worst = worst.max(code);
             }
         }
@@ -352,8 +428,8 @@ impl Driver {
     }
 
     fn wit(&mut self, file: &Path, wit: &WitArgs) -> u8 {
-        let resolve = match load_resolve(wit) {
-            Ok(r) => r,
+        let context = match load_context(file, wit) {
+            Ok(c) => c,
             Err(e) => {
                 print_error(e);
                 return EXIT_USAGE;
@@ -366,7 +442,7 @@ impl Driver {
                 return EXIT_USAGE;
             }
         };
-        match claw_compiler::world_wit(&source, &world_name_for(file), &resolve) {
+        match claw_compiler::world_wit(&source, &world_name_for(file), &context.resolve) {
             Ok(text) => {
                 print!("{text}");
                 EXIT_SUCCESS
@@ -427,11 +503,12 @@ impl Driver {
     /// The bytes of a component given as a `.wasm` file, or compiled from a `.claw` file.
     fn component_bytes(&self, file: &Path, wit: &WitArgs) -> Result<Vec<u8>, u8> {
         if file.extension().is_some_and(|e| e == "claw") {
-            let resolve = load_resolve(wit).map_err(|e| {
+            let context = load_context(file, wit).map_err(|e| {
                 print_error(e);
                 EXIT_USAGE
             })?;
-            Ok(self.compile(file, &resolve, None)?.component)
+            // `run` does not check worlds: the project's `world` is for `build` and `check`.
+            Ok(self.compile(file, &context, None)?.component)
         } else {
             std::fs::read(file).map_err(|e| {
                 print_error(format!("cannot read {}: {e}", file.display()));
