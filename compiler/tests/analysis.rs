@@ -270,6 +270,7 @@ case!(
         "resource counter {\n    value: u32,\n    constructor(start: u32) { self.value = start; }\n    /// The current value.\n    func get() -> u32 { return self.value; }\n}\nexport func f() -> u32 {\n    let c = counter::new(1);\n    return c.g$0et();\n}\n"
     )
 );
+case!(hover_interface, hover("import { now } from wasi:clocks/monotonic$0-clock;\nexport func f() -> u64 { now() }\n"));
 case!(hover_expression_type, hover("func f(a: u16, b: u16) -> bool {\n    return (a + b) $0== 3;\n}\n"));
 case!(hover_record_type, hover("record point { x: s32, y: s32 }\nfunc f(p: poi$0nt) -> s32 { p.x }\n"));
 case!(hover_case, hover("enum level { low, high }\nfunc f() -> level { level::hi$0gh }\n"));
@@ -338,6 +339,10 @@ case!(
     definition(
         "import { canvas, shape, origin } from test:shapes/geometry;\nexport func f() -> bool {\n    let c = canvas::new(10);\n    return c.dr$0aw(shape::empty, origin());\n}\n"
     )
+);
+case!(
+    definition_interface,
+    definition("import { origin } from test:shapes/geom$0etry;\nexport func f() -> s32 { origin().x }\n")
 );
 case!(
     definition_with_syntax_error,

@@ -396,7 +396,12 @@ fn general(a: &Analysis, head: &str, offset: u32) -> Vec<Completion> {
         let kind = match &d.kind {
             DefKind::Global { .. } => K::Global,
             DefKind::Func { .. } | DefKind::PlainImport | DefKind::WitFunc { .. } => K::Function,
-            DefKind::Type { ty, .. } if ty.handle(&a.module.resolve).is_some() => K::Resource,
+            DefKind::Type { ty, .. }
+                if ty.handle(&a.module.resolve).is_some()
+                    || matches!(ty.def(&a.module.resolve), Some(TypeDefKind::Resource)) =>
+            {
+                K::Resource
+            }
             DefKind::Type { .. } => K::Type,
             _ => continue,
         };

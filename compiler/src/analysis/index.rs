@@ -39,6 +39,8 @@ pub(crate) enum DefKind {
     Field { owner: String, ty: Option<Ty>, wit: Option<(TypeId, usize)> },
     /// A case of an enum, variant or flags (`owner`: the type's name).
     Case { owner: String, payload: Option<String>, wit: Option<(TypeId, usize)> },
+    /// A WIT interface named by `import ... from`, `export` or `mock`.
+    Interface { id: InterfaceId },
     /// An item the parser or checker could not make sense of.
     Unknown,
 }
@@ -185,10 +187,12 @@ pub(crate) fn build(file: &ast::File, skip_items: usize, prelude_funcs: usize, m
         scopes: Vec::new(),
         func: None,
         claw_types: HashMap::new(),
+        expr_by_span: HashMap::new(),
     };
     let items = file.items.get(skip_items..).unwrap_or_default();
     builder.collect(items);
-    builder.expr_types(prelude_funcs);
+    let file_funcs = file.funcs().count();
+    builder.expr_types(prelude_funcs..file_funcs);
     let mut func_index = prelude_funcs;
     for item in items {
         crate::stack::grow(|| builder.item(item, &mut func_index));
@@ -207,6 +211,8 @@ struct Builder<'m> {
     func: Option<&'m ir::Function>,
     /// Types the file defines, by WIT id.
     claw_types: HashMap<TypeId, DefId>,
+    /// The type of the outermost checked expression at each span.
+    expr_by_span: HashMap<Span, Ty>,
 }
 
 impl<'m> Builder<'m> {
@@ -307,6 +313,7 @@ impl<'m> Builder<'m> {
 
     fn import_from(&mut self, import: &ast::ImportFrom) {
         let interface = find_interface(self.resolve, &import.path);
+        self.wit_path(&import.path, interface);
         self.index.imports.push(ImportSite {
             interface,
             span: import.span,
@@ -337,6 +344,19 @@ impl<'m> Builder<'m> {
             }
             self.top(local, id);
         }
+    }
+
+    /// Records a WIT path (`wasi:clocks/monotonic-clock`) as an occurrence of its interface.
+    fn wit_path(&mut self, path: &ast::WitPath, interface: Option<InterfaceId>) {
+        let Some(id) = interface else { return };
+        let def = self.def(Def {
+            name: path.to_string(),
+            kind: DefKind::Interface { id },
+            span: None,
+            docs: String::new(),
+            sig: None,
+        });
+        self.occurrence(path.span, def, false);
     }
 
     fn type_def(&mut self, t: &ast::TypeDef) {
@@ -425,12 +445,16 @@ impl<'m> Builder<'m> {
     }
 
     /// The types of the checked expressions of the file's own functions.
-    fn expr_types(&mut self, prelude_funcs: usize) {
-        let funcs = self.module.funcs.iter().skip(prelude_funcs);
-        for f in funcs.chain(self.module.init.iter()) {
+    /// `funcs`: the module's functions that the file defines (after the
+    /// prelude's, before the ones the checker synthesizes).
+    fn expr_types(&mut self, funcs: std::ops::Range<usize>) {
+        let funcs = self.module.funcs.get(funcs).unwrap_or_default();
+        for f in funcs.iter().chain(self.module.init.iter()) {
             for (i, span) in f.expr_spans.iter().enumerate() {
                 if let Some(e) = f.exprs.get(i) {
                     self.index.exprs.push((*span, e.ty));
+                    // The last pushed for a span is the outermost expression there.
+                    self.expr_by_span.insert(*span, e.ty);
                 }
             }
         }
@@ -440,6 +464,7 @@ impl<'m> Builder<'m> {
         match item {
             Item::Func(f) => self.body(f, func_index, None),
             Item::ExportInterface(e) => {
+                self.wit_path(&e.path, find_interface(self.resolve, &e.path));
                 for r in &e.resources {
                     self.resource_bodies(r, func_index);
                 }
@@ -494,6 +519,7 @@ impl<'m> Builder<'m> {
                 self.scopes.pop();
             }
             Item::Mock(m) => {
+                self.wit_path(&m.path, find_interface(self.resolve, &m.path));
                 for f in &m.funcs {
                     self.func = None;
                     self.sig(&f.sig);
@@ -706,6 +732,7 @@ impl<'m> Builder<'m> {
                         if let Some(scope) = self.scopes.last_mut() {
                             scope.push((binding.name.clone(), id));
                         }
+                        self.index.lets.push(LetHint { name_end: binding.span.end, def: id });
                     }
                 }
             }
@@ -840,7 +867,7 @@ impl<'m> Builder<'m> {
 
     /// The checked type of the expression at `span`.
     fn type_at(&self, span: Span) -> Option<Ty> {
-        self.index.exprs.iter().rev().find(|(s, _)| *s == span).map(|(_, t)| *t).filter(|t| *t != Ty::Error)
+        self.expr_by_span.get(&span).copied().filter(|t| *t != Ty::Error)
     }
 
     /// The definition of member `name` (field, case, method) of `ty`.

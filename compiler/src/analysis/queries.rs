@@ -97,6 +97,10 @@ impl Analysis {
                 });
                 (code, HoverLanguage::Claw, docs.unwrap_or_default())
             }
+            DefKind::Interface { id } => {
+                let name = resolve.id_of(*id).unwrap_or_else(|| def.name.clone());
+                (format!("interface {name}"), HoverLanguage::Wit, wit::docs(&resolve.interfaces[*id].docs))
+            }
             DefKind::Unknown => claw(def.name.clone()),
         }
     }
@@ -131,6 +135,7 @@ pub(super) fn definition(a: &Analysis, offset: u32) -> Option<Definition> {
     let resolve = &a.module.resolve;
     let in_wit = match &def.kind {
         DefKind::WitFunc { interface, name } => wit::func_location(resolve, *interface, name),
+        DefKind::Interface { id } => wit::location(resolve, resolve.interfaces[*id].span),
         DefKind::Type { wit: Some(id), .. } => wit::type_location(resolve, *id, None),
         DefKind::Field { wit: Some((id, i)), .. } | DefKind::Case { wit: Some((id, i)), .. } => {
             wit::type_location(resolve, *id, Some(*i))
@@ -187,6 +192,9 @@ pub(super) fn prepare_rename(a: &Analysis, offset: u32) -> Result<(Span, DefId),
             ));
         }
         DefKind::Unknown => return Err(format!("`{}` is not defined, so it cannot be renamed", def.name)),
+        DefKind::Interface { .. } => {
+            return Err(format!("`{}` is a WIT interface: its name comes from the WIT", def.name));
+        }
         _ => {}
     }
     if def.span.is_none() {
