@@ -50,7 +50,11 @@ pub struct Analysis {
 /// plus the project's WIT directories).
 pub fn analyze(source: &str, resolve: &Resolve) -> Analysis {
     let checked = crate::check_parts(source, resolve);
-    let index = index::build(&checked.file, checked.prelude_items, checked.prelude_funcs, &checked.module);
+    // The parser attaches `///` docs to top-level items only; the index
+    // finds those of resource members and interface functions itself.
+    let docs = if source.len() < u32::MAX as usize { crate::lexer::lex(source).docs } else { Vec::new() };
+    let index =
+        index::build(&checked.file, checked.prelude_items, checked.prelude_funcs, &checked.module, source, &docs);
     Analysis { source: source.to_string(), diagnostics: checked.diagnostics, module: checked.module, index }
 }
 

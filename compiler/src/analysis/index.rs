@@ -179,8 +179,21 @@ pub(crate) struct MatchSite {
 
 /// Builds the index of `file` (its items after `skip_items`, the prelude's)
 /// from the checked `module`; `prelude_funcs` functions come first in it.
-pub(crate) fn build(file: &ast::File, skip_items: usize, prelude_funcs: usize, module: &ir::Module) -> Index {
+///
+/// `source` and its `docs` give the `///` comments of the functions and
+/// resources inside `resource` and `export` blocks, which the parser attaches
+/// only to top-level items.
+pub(crate) fn build(
+    file: &ast::File,
+    skip_items: usize,
+    prelude_funcs: usize,
+    module: &ir::Module,
+    source: &str,
+    docs: &[crate::lexer::DocLine],
+) -> Index {
     let mut builder = Builder {
+        source,
+        docs,
         index: Index::default(),
         module,
         resolve: &module.resolve,
@@ -202,6 +215,8 @@ pub(crate) fn build(file: &ast::File, skip_items: usize, prelude_funcs: usize, m
 }
 
 struct Builder<'m> {
+    source: &'m str,
+    docs: &'m [crate::lexer::DocLine],
     index: Index,
     module: &'m ir::Module,
     resolve: &'m Resolve,
@@ -293,6 +308,28 @@ impl<'m> Builder<'m> {
         }
     }
 
+    /// The `///` lines just before `start` (with only whitespace and the
+    /// keywords `static` and `export` between them and it), joined.
+    fn docs_before(&self, start: u32) -> String {
+        let gap_ok = |from: u32, to: u32| {
+            self.source
+                .get(from as usize..to as usize)
+                .is_some_and(|gap| gap.split_whitespace().all(|w| matches!(w, "static" | "export")))
+        };
+        let end = self.docs.partition_point(|d| d.span.end <= start);
+        let mut lines = Vec::new();
+        let mut next = start;
+        for doc in self.docs[..end].iter().rev() {
+            if !gap_ok(doc.span.end, next) {
+                break;
+            }
+            lines.push(doc.text.as_str());
+            next = doc.span.start;
+        }
+        lines.reverse();
+        lines.join("\n")
+    }
+
     fn func_def(&mut self, f: &ast::FuncDef, member: Option<(String, ast::MemberKind)>) -> DefId {
         let keyword = match &member {
             Some((_, ast::MemberKind::Static)) => "static func",
@@ -308,7 +345,8 @@ impl<'m> Builder<'m> {
             prefix = format!("export {prefix}");
         }
         let sig = Sig::of_ast(prefix, &f.sig);
-        self.declare(&f.name, DefKind::Func { member }, &f.docs, Some(sig))
+        let docs = if f.docs.is_empty() { self.docs_before(f.span.start) } else { f.docs.clone() };
+        self.declare(&f.name, DefKind::Func { member }, &docs, Some(sig))
     }
 
     fn import_from(&mut self, import: &ast::ImportFrom) {
@@ -418,7 +456,8 @@ impl<'m> Builder<'m> {
                 })
             })
             .unwrap_or(Ty::Error);
-        let id = self.declare(&r.name, DefKind::Type { ty, wit: None }, &r.docs, None);
+        let docs = if r.docs.is_empty() { self.docs_before(r.span.start) } else { r.docs.clone() };
+        let id = self.declare(&r.name, DefKind::Type { ty, wit: None }, &docs, None);
         self.top(&r.name, id);
         if let Some(rid) = wit {
             self.claw_types.insert(rid, id);
