@@ -271,6 +271,12 @@ case!(
     )
 );
 case!(hover_interface, hover("import { now } from wasi:clocks/monotonic$0-clock;\nexport func f() -> u64 { now() }\n"));
+case!(
+    hover_type_of_exported_interface,
+    hover(
+        "export test:shapes/geometry {\n    func distance(a: po$0int, b: point) -> u32 { 0 }\n    func origin() -> point { {x: 0, y: 0} }\n}\n"
+    )
+);
 case!(hover_expression_type, hover("func f(a: u16, b: u16) -> bool {\n    return (a + b) $0== 3;\n}\n"));
 case!(hover_record_type, hover("record point { x: s32, y: s32 }\nfunc f(p: poi$0nt) -> s32 { p.x }\n"));
 case!(hover_case, hover("enum level { low, high }\nfunc f() -> level { level::hi$0gh }\n"));

@@ -201,6 +201,8 @@ pub(crate) fn build(
         func: None,
         claw_types: HashMap::new(),
         expr_by_span: HashMap::new(),
+        type_scope: None,
+        wit_types: HashMap::new(),
     };
     let items = file.items.get(skip_items..).unwrap_or_default();
     builder.collect(items);
@@ -228,6 +230,10 @@ struct Builder<'m> {
     claw_types: HashMap<TypeId, DefId>,
     /// The type of the outermost checked expression at each span.
     expr_by_span: HashMap<Span, Ty>,
+    /// Inside `export ns:pkg/iface { ... }`: that interface, whose types are in scope.
+    type_scope: Option<InterfaceId>,
+    /// The definitions made for the WIT types of `type_scope`, by type.
+    wit_types: HashMap<TypeId, DefId>,
 }
 
 impl<'m> Builder<'m> {
@@ -503,7 +509,9 @@ impl<'m> Builder<'m> {
         match item {
             Item::Func(f) => self.body(f, func_index, None),
             Item::ExportInterface(e) => {
-                self.wit_path(&e.path, find_interface(self.resolve, &e.path));
+                let interface = find_interface(self.resolve, &e.path);
+                self.wit_path(&e.path, interface);
+                self.type_scope = interface;
                 for r in &e.resources {
                     self.resource_bodies(r, func_index);
                 }
@@ -516,6 +524,7 @@ impl<'m> Builder<'m> {
                     self.index.fixed.insert(id, why);
                     self.body(f, func_index, None);
                 }
+                self.type_scope = None;
             }
             Item::ExportInline(e) => {
                 for r in &e.resources {
@@ -689,15 +698,38 @@ impl<'m> Builder<'m> {
     }
 
     fn use_name(&mut self, name: &ast::Ident) -> Option<DefId> {
-        let def = self.lookup(&name.name)?;
+        let def = self.lookup(&name.name).or_else(|| self.scoped_type(&name.name))?;
         self.occurrence(name.span, def, false);
+        Some(def)
+    }
+
+    /// Inside `export ns:pkg/iface { ... }`, a type of that interface (as the
+    /// checker's `type_scope`).
+    fn scoped_type(&mut self, name: &str) -> Option<DefId> {
+        let interface = self.type_scope?;
+        let &id = self.resolve.interfaces[interface].types.get(name)?;
+        if let Some(&def) = self.wit_types.get(&id) {
+            return Some(def);
+        }
+        let def = self.def(Def {
+            name: name.to_string(),
+            kind: DefKind::Type { ty: ty_of_wit(self.resolve, id), wit: Some(id) },
+            span: None,
+            docs: String::new(),
+            sig: None,
+        });
+        self.wit_types.insert(id, def);
         Some(def)
     }
 
     fn type_expr(&mut self, t: &ast::TypeExpr) {
         match &t.kind {
             TypeKind::Named(name) => {
-                if let Some(&def) = self.index.top.get(name.as_str())
+                let def = match self.index.top.get(name.as_str()) {
+                    Some(&def) => Some(def),
+                    None => self.scoped_type(name),
+                };
+                if let Some(def) = def
                     && matches!(self.index.defs[def].kind, DefKind::Type { .. })
                 {
                     self.occurrence(t.span, def, false);
