@@ -277,6 +277,12 @@ case!(
         "export test:shapes/geometry {\n    func distance(a: po$0int, b: point) -> u32 { 0 }\n    func origin() -> point { {x: 0, y: 0} }\n}\n"
     )
 );
+case!(
+    hover_self,
+    hover(
+        "resource counter {\n    value: u32,\n    constructor(start: u32) { self.value = start; }\n    func get() -> u32 { return se$0lf.value; }\n}\n"
+    )
+);
 case!(hover_expression_type, hover("func f(a: u16, b: u16) -> bool {\n    return (a + b) $0== 3;\n}\n"));
 case!(hover_record_type, hover("record point { x: s32, y: s32 }\nfunc f(p: poi$0nt) -> s32 { p.x }\n"));
 case!(hover_case, hover("enum level { low, high }\nfunc f() -> level { level::hi$0gh }\n"));
@@ -387,6 +393,17 @@ case!(
     rename(
         "import { now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 {\n    return no$0w();\n}\n",
         "later"
+    )
+);
+case!(
+    rename_refuses_exported_interface_function,
+    rename("export wasi:cli/run {\n    func ru$0n() -> result { ok }\n}\n", "go")
+);
+case!(
+    rename_defined_resource_method,
+    rename(
+        "resource counter {\n    value: u32,\n    constructor(start: u32) { self.value = start; }\n    func get() -> u32 { return self.value; }\n}\nexport func f() -> u32 {\n    let c = counter::new(1);\n    return c.ge$0t() + c.get();\n}\n",
+        "current"
     )
 );
 case!(rename_refuses_invalid_name, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "Bad_Name"));

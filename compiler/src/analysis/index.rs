@@ -302,6 +302,16 @@ impl<'m> Builder<'m> {
                             r.name.name, e.path
                         );
                         self.index.fixed.insert(before, why);
+                        // Its functions are the interface's too.
+                        for id in before + 1..self.index.defs.len() {
+                            if matches!(self.index.defs[id].kind, DefKind::Func { .. }) {
+                                let why = format!(
+                                    "`{}` is a function of resource `{}` of WIT interface `{}`: its name comes from the WIT",
+                                    self.index.defs[id].name, r.name.name, e.path
+                                );
+                                self.index.fixed.insert(id, why);
+                            }
+                        }
                     }
                 }
                 Item::ExportInline(e) => {
