@@ -17,6 +17,7 @@
 //! (hover, definition, completion item, signature help, inlay hint, code
 //! action) so the server's mapping is one to one.
 
+use crate::ast;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir;
 use crate::span::Span;
@@ -53,9 +54,69 @@ pub fn analyze(source: &str, resolve: &Resolve) -> Analysis {
     // The parser attaches `///` docs to top-level items only; the index
     // finds those of resource members and interface functions itself.
     let docs = if source.len() < u32::MAX as usize { crate::lexer::lex(source).docs } else { Vec::new() };
-    let index =
-        index::build(&checked.file, checked.prelude_items, checked.prelude_funcs, &checked.module, source, &docs);
-    Analysis { source: source.to_string(), diagnostics: checked.diagnostics, module: checked.module, index }
+    let has_tests = checked.file.items.iter().any(|i| matches!(i, ast::Item::Test(_)));
+    if !has_tests {
+        let index = index::build(
+            &checked.file,
+            checked.prelude_items,
+            checked.prelude_funcs,
+            &checked.module,
+            source,
+            &docs,
+            false,
+        );
+        return Analysis {
+            source: source.to_string(),
+            diagnostics: checked.diagnostics,
+            module: checked.module,
+            index,
+        };
+    }
+    // `check` skips test bodies (only `clawc test` compiles them): check the
+    // file again as the test script, each test a function, for their types.
+    // The diagnostics stay those of `check`.
+    let (script, context, prelude_funcs) =
+        test_script(&checked.file.items[checked.prelude_items.min(checked.file.items.len())..]);
+    let (module, _) = crate::check::check_source_with(&script, source, resolve, context);
+    let index = index::build(&checked.file, checked.prelude_items, prelude_funcs, &module, source, &docs, true);
+    Analysis { source: source.to_string(), diagnostics: checked.diagnostics, module, index }
+}
+
+/// A test file's items as the script `clawc test` checks: the prelude, then
+/// the items with each `test` turned into a function returning
+/// `result<_, string>` (mocks and component paths left out). Also the
+/// checker's test context and the number of the prelude's functions.
+fn test_script(items: &[ast::Item]) -> (ast::File, crate::check::TestContext, usize) {
+    use crate::ast::{FuncDef, FuncSig, Ident, Item, TypeExpr, TypeKind};
+    let prelude = crate::parser::parse(crate::check::PRELUDE).file;
+    let prelude_funcs = prelude.funcs().count();
+    let mut context = crate::check::TestContext { is_test_file: true, ..Default::default() };
+    let mut script = prelude.items;
+    for item in items {
+        match item {
+            Item::Test(t) => {
+                let name = format!("{}{}", crate::testing::TEST_EXPORT_PREFIX, context.tests.len());
+                context.tests.insert(name.clone());
+                let span = t.name_span;
+                let string = TypeExpr { kind: TypeKind::Named("string".into()), span };
+                let result = TypeExpr {
+                    kind: TypeKind::Generic(Ident { name: "result".into(), span }, vec![None, Some(string)]),
+                    span,
+                };
+                script.push(Item::Func(Box::new(FuncDef {
+                    docs: String::new(),
+                    exported: true,
+                    name: Ident { name, span },
+                    sig: FuncSig { params: t.params.clone(), result: Some(result), span },
+                    body: t.body.clone(),
+                    span: t.span,
+                })));
+            }
+            Item::Mock(_) | Item::Component(_) => {}
+            other => script.push(other.clone()),
+        }
+    }
+    (ast::File { items: script, recovered_names: Vec::new() }, context, prelude_funcs)
 }
 
 /// The text shown on hover (LSP `textDocument/hover`).

@@ -295,6 +295,17 @@ case!(
     hover("func g() -> u32 { return \"no\"; }\nfunc f(count: u64) -> u64 {\n    return cou$0nt * 2;\n}\n")
 );
 
+case!(
+    hover_in_test,
+    hover(
+        "import add: func(a: u32, b: u32) -> u32;\ntest \"adds\" {\n    let sum = add(1, 2);\n    assert su$0m == 3;\n}\n"
+    )
+);
+case!(
+    hover_test_parameter,
+    hover("record pair { left: u32, right: u32 }\ntest \"pairs\" (p: pair) {\n    assert p$0.left == p.left;\n}\n")
+);
+
 // ---------------------------------------------------------------- definition
 
 case!(definition_local, definition("func f() -> s32 {\n    let total = 1;\n    return to$0tal;\n}\n"));
@@ -471,6 +482,13 @@ case!(
 case!(
     completion_import_list_with_errors,
     completions("import { $0 } from wasi:clocks/wall-clock;\nfunc broken( {\n}\n")
+);
+
+case!(
+    completion_in_test,
+    completions(
+        "record pair { left: u32, right: u32 }\ntest \"pairs\" (p: pair) {\n    let q = p;\n    assert q.$0\n}\n"
+    )
 );
 
 // ---------------------------------------------------------------- signature help

@@ -190,6 +190,7 @@ pub(crate) fn build(
     module: &ir::Module,
     source: &str,
     docs: &[crate::lexer::DocLine],
+    tests_checked: bool,
 ) -> Index {
     let mut builder = Builder {
         source,
@@ -203,11 +204,16 @@ pub(crate) fn build(
         expr_by_span: HashMap::new(),
         type_scope: None,
         wit_types: HashMap::new(),
+        tests_checked: false,
     };
     let items = file.items.get(skip_items..).unwrap_or_default();
     builder.collect(items);
-    let file_funcs = file.funcs().count();
-    builder.expr_types(prelude_funcs..file_funcs);
+    // The file's functions follow the prelude's, in `ast::File::funcs`
+    // order (with the tests among them when they were checked as functions).
+    let tests = if tests_checked { items.iter().filter(|i| matches!(i, Item::Test(_))).count() } else { 0 };
+    let own_funcs = items.iter().map(item_funcs).sum::<usize>() + tests;
+    builder.tests_checked = tests_checked;
+    builder.expr_types(prelude_funcs..prelude_funcs + own_funcs);
     let mut func_index = prelude_funcs;
     for item in items {
         crate::stack::grow(|| builder.item(item, &mut func_index));
@@ -234,6 +240,20 @@ struct Builder<'m> {
     type_scope: Option<InterfaceId>,
     /// The definitions made for the WIT types of `type_scope`, by type.
     wit_types: HashMap<TypeId, DefId>,
+    /// The module has a function for each `test` (see `analyze`).
+    tests_checked: bool,
+}
+
+/// How many functions an item adds to the module (as `ast::File::funcs`).
+fn item_funcs(item: &Item) -> usize {
+    let members = |rs: &[ast::ResourceDef]| rs.iter().map(|r| r.funcs.len()).sum::<usize>();
+    match item {
+        Item::Func(_) => 1,
+        Item::ExportInterface(e) => members(&e.resources) + e.funcs.len(),
+        Item::ExportInline(e) => members(&e.resources) + e.funcs.len(),
+        Item::Resource(r) => r.funcs.len(),
+        _ => 0,
+    }
 }
 
 impl<'m> Builder<'m> {
@@ -565,11 +585,15 @@ impl<'m> Builder<'m> {
             },
             Item::Test(t) => {
                 self.func = None;
+                if self.tests_checked {
+                    self.func = self.module.funcs.get(*func_index);
+                    *func_index += 1;
+                }
                 self.scopes.push(Vec::new());
                 for p in &t.params {
                     self.type_expr(&p.ty);
-                    let id =
-                        self.declare(&p.name, DefKind::Local { ty: Ty::Error, mutable: false, param: true }, "", None);
+                    let ty = self.local_ty(p.name.span, &p.name.name);
+                    let id = self.declare(&p.name, DefKind::Local { ty, mutable: false, param: true }, "", None);
                     self.bind(&p.name, id, t.body.span.end);
                 }
                 self.index.bodies.push(t.body.span);
