@@ -417,6 +417,13 @@ case!(
         "current"
     )
 );
+case!(
+    rename_import_alias,
+    rename(
+        "import { now as clock-now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 {\n    return clock-n$0ow();\n}\n",
+        "read-clock"
+    )
+);
 case!(rename_refuses_invalid_name, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "Bad_Name"));
 case!(rename_refuses_keyword, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "type"));
 case!(rename_with_syntax_error, rename("func f() -> s32 {\n    let n$0 = 1;\n    let = ;\n    return n;\n}\n", "m"));

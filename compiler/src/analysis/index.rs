@@ -147,6 +147,9 @@ pub(crate) struct Index {
     /// Definitions whose names WIT fixes (functions and resources of an
     /// exported WIT interface), with why they cannot be renamed.
     pub(crate) fixed: HashMap<DefId, String>,
+    /// Imports renamed with `as`: the span of the imported (WIT) name,
+    /// which a rename of the local name leaves alone.
+    pub(crate) aliased: HashMap<DefId, Span>,
     /// Every `match`, for the "add missing arms" code action.
     pub(crate) matches: Vec<MatchSite>,
     /// Every `import { ... } from ...`, for the "import" code action.
@@ -415,6 +418,7 @@ impl<'m> Builder<'m> {
             self.occurrence(name.name.span, id, true);
             if let Some(alias) = &name.alias {
                 self.occurrence(alias.span, id, true);
+                self.index.aliased.insert(id, name.name.span);
             }
             self.top(local, id);
         }

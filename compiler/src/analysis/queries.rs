@@ -166,6 +166,16 @@ pub(super) fn prepare_rename(a: &Analysis, offset: u32) -> Result<(Span, DefId),
     if let Some(why) = a.index.fixed.get(&o.def) {
         return Err(why.clone());
     }
+    // `import { now as later } from ...`: the local name can change, not the WIT one.
+    if let Some(&wit_name) = a.index.aliased.get(&o.def) {
+        if o.span == wit_name {
+            return Err(format!(
+                "`{}` is the name in the WIT interface; rename the name after `as` instead",
+                &a.source[o.span.range()]
+            ));
+        }
+        return Ok((o.span, o.def));
+    }
     match &def.kind {
         DefKind::WitFunc { interface, .. } => {
             let iface = a.module.resolve.id_of(*interface).unwrap_or_default();
@@ -210,11 +220,8 @@ pub(super) fn rename(a: &Analysis, offset: u32, new_name: &str) -> Result<Vec<(S
         .index
         .occurrences
         .iter()
-        .filter(|o| o.def == def)
-        .map(|o| {
-            // A `%`-escaped occurrence keeps its escape only if it is still needed.
-            (o.span, new_name.to_string())
-        })
+        .filter(|o| o.def == def && a.index.aliased.get(&def) != Some(&o.span))
+        .map(|o| (o.span, new_name.to_string()))
         .collect();
     edits.sort_by_key(|(s, _)| *s);
     edits.dedup_by_key(|(s, _)| *s);
