@@ -470,6 +470,16 @@ case!(
     completion_resource_statics,
     completions("import { canvas } from test:shapes/geometry;\nfunc f() {\n    let c = canvas::$0\n}\n")
 );
+case!(
+    completion_match_arms,
+    completions(
+        "variant shape { circle(f64), dot }\nfunc f(s: shape) -> f64 {\n    match s {\n        circle(r) => r,\n        $0\n    }\n}\n"
+    )
+);
+case!(
+    completion_match_arms_unparsed,
+    completions("func f(o: option<u32>) -> u32 {\n    match o {\n        so$0\n    }\n}\n")
+);
 case!(completion_packages, completions("import { now } from $0\n"));
 case!(completion_interfaces, completions("import { now } from wasi:$0\n"));
 case!(completion_package_interfaces, completions("import { now } from wasi:clocks/$0;\n"));

@@ -62,11 +62,83 @@ pub(super) fn completions(a: &Analysis, offset: u32) -> Vec<Completion> {
     if let Some(receiver_end) = head.strip_suffix('.').filter(|h| !h.ends_with('.')).map(str::len) {
         return members(a, receiver_end as u32, word_start as u32);
     }
+    if let Some(ty) = match_arm_start(a, head, offset) {
+        return arm_patterns(a, ty);
+    }
     if let Some(type_head) = head.strip_suffix("::") {
         let name_start = type_head.trim_end_matches(is_ident_char).len();
         return path_members(a, type_head[name_start..].trim_start_matches('%'));
     }
     general(a, head, offset)
+}
+
+/// When the cursor starts an arm of `match value { ... }` (just after the
+/// `{`, or after a previous arm's `,` or `}`): the type of `value`.
+fn match_arm_start(a: &Analysis, head: &str, offset: u32) -> Option<Ty> {
+    let trimmed = head.trim_end();
+    if !trimmed.ends_with(['{', ',', '}']) {
+        return None;
+    }
+    // The innermost `{` still open before the cursor.
+    let bytes = trimmed.as_bytes();
+    let mut depth = 0;
+    let mut open = None;
+    for i in (0..bytes.len()).rev() {
+        match bytes[i] {
+            b'}' => depth += 1,
+            b'{' if depth == 0 => {
+                open = Some(i);
+                break;
+            }
+            b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    let before_brace = trimmed[..open?].trim_end();
+    let value_start = before_brace.trim_end_matches(|c: char| is_ident_char(c) || c == '.').len();
+    if value_start == before_brace.len() || !ends_with_word(before_brace[..value_start].trim_end(), "match") {
+        return None;
+    }
+    receiver_type(a, before_brace.len() as u32, offset)
+}
+
+/// The patterns that start an arm matching a value of type `ty`.
+fn arm_patterns(a: &Analysis, ty: Ty) -> Vec<Completion> {
+    let resolve = &a.module.resolve;
+    let case = |name: &str, detail: String| item(name, K::Case, Some(detail), None);
+    let mut out = Vec::new();
+    match ty.def(resolve) {
+        Some(TypeDefKind::Enum(e)) => {
+            out.extend(e.cases.iter().map(|c| case(&c.name, c.name.clone())));
+        }
+        Some(TypeDefKind::Variant(v)) => {
+            for c in &v.cases {
+                let detail = match &c.ty {
+                    Some(t) => format!("{}({})", c.name, crate::types::display_wit(resolve, t)),
+                    None => c.name.clone(),
+                };
+                out.push(case(&c.name, detail));
+            }
+        }
+        Some(TypeDefKind::Option(t)) => {
+            out.push(case("some", format!("some({})", crate::types::display_wit(resolve, t))));
+            out.push(case("none", "none".into()));
+        }
+        Some(TypeDefKind::Result(r)) => {
+            let show = |t: &Option<wit_parser::Type>| {
+                t.as_ref().map(|t| format!("({})", crate::types::display_wit(resolve, t)))
+            };
+            out.push(case("ok", format!("ok{}", show(&r.ok).unwrap_or_default())));
+            out.push(case("err", format!("err{}", show(&r.err).unwrap_or_default())));
+        }
+        _ if ty == Ty::Bool => {
+            out.push(case("true", "true".into()));
+            out.push(case("false", "false".into()));
+        }
+        _ => {}
+    }
+    out.push(item("_", K::Keyword, Some("any other value".into()), None));
+    out
 }
 
 /// Packages, or a package's interfaces, for a WIT path being typed.
