@@ -1,7 +1,7 @@
 //! The editor query API: what a language server asks about one Claw file.
 //!
 //! [`analyze`] lexes, parses and checks a source text with the same checker
-//! as [`crate::check`], then indexes the result: the definition each name
+//! as [`crate::check()`], then indexes the result: the definition each name
 //! occurrence resolves to, the type of each checked expression (from the
 //! IR's expression arenas and their span side tables), the local bindings
 //! and where each is visible. The queries on [`Analysis`] answer from that
@@ -34,7 +34,7 @@ mod wit;
 pub struct Analysis {
     /// The source text analysed.
     source: String,
-    /// Every diagnostic, as [`crate::check`] reports them.
+    /// Every diagnostic, as [`crate::check()`] reports them.
     diagnostics: Vec<Diagnostic>,
     /// The checked module (its `resolve` holds the WIT and every type the
     /// file uses).
@@ -44,7 +44,7 @@ pub struct Analysis {
 }
 
 /// Lexes, parses and checks `source` with the same checker as
-/// [`crate::check`], keeping what the editor needs. Never fails and never
+/// [`crate::check()`], keeping what the editor needs. Never fails and never
 /// panics.
 ///
 /// `resolve`: the WIT packages known (usually [`crate::std_wit::resolve`]
@@ -240,8 +240,10 @@ impl Analysis {
         &self.source
     }
 
-    /// Every diagnostic, exactly what [`crate::check`] reports for the same
-    /// source and `Resolve` (sorted by primary span).
+    /// Every diagnostic, exactly what [`crate::check()`] reports for the same
+    /// source and `Resolve` (sorted by primary span). For a test file, that is
+    /// what `check` says (test bodies are checked by `clawc test`), though the
+    /// queries do see the types inside test bodies.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
@@ -251,13 +253,28 @@ impl Analysis {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
 
-    /// What is at `offset`: the signature and docs of a name, or the type of
-    /// the innermost expression. `None` when there is nothing there.
+    /// What is at `offset` (or just before it, the cursor after a name).
+    ///
+    /// On a name: a local or parameter (`let x: u32`, `x: u32`), a global, a
+    /// function's signature and `///` docs, a resource's function (inside
+    /// `resource R { }`), a type's definition, a field (`point.x: s32`), a
+    /// case (`shape::circle(f64)`); an item of a WIT interface (imported, a
+    /// resource method reached through `.`, a type in scope in
+    /// `export ns:pkg/iface { }`, an interface path) in WIT syntax with its
+    /// WIT docs ([`HoverLanguage::Wit`]). Elsewhere: the type of the
+    /// innermost checked expression (an operator shows its expression's
+    /// type). `None` when there is nothing there.
     pub fn hover(&self, offset: u32) -> Option<Hover> {
         queries::hover(self, offset)
     }
 
-    /// Where the name at `offset` is defined.
+    /// Where the name at `offset` is defined: [`Definition::Source`] for
+    /// locals, parameters, globals, functions, types, fields, cases,
+    /// resources and their functions defined in the file (and names imported
+    /// with `import name: func`); [`Definition::Wit`] for WIT functions,
+    /// types, fields, cases, resource methods and interface paths (the
+    /// defining name in the WIT file). `None` on anything else (`self`,
+    /// built-in methods, keywords).
     pub fn definition(&self, offset: u32) -> Option<Definition> {
         queries::definition(self, offset)
     }
@@ -272,8 +289,10 @@ impl Analysis {
     /// The span of the name that a rename at `offset` would change.
     ///
     /// # Errors
-    /// Why it cannot be renamed: not on a name, a WIT-imported name, a
-    /// built-in.
+    /// Why it cannot be renamed: not on a name; a name WIT gives (an imported
+    /// function or type without `as`, its fields and cases, an interface, a
+    /// function or resource of an exported WIT interface); a world import
+    /// (`import name: func`); a built-in (`self`).
     pub fn prepare_rename(&self, offset: u32) -> Result<Span, String> {
         queries::prepare_rename(self, offset).map(|(span, _)| span)
     }
@@ -289,12 +308,33 @@ impl Analysis {
         queries::rename(self, offset, new_name)
     }
 
-    /// The completion items at `offset`, in the order to show them.
+    /// The completion items at `offset`, in the order to show them. Each
+    /// item replaces the identifier before `offset` (letters, digits, `-`,
+    /// `%`), so after `from wasi:` the item `clocks/wall-clock` completes
+    /// the path.
+    ///
+    /// Contexts, read from the text before the cursor: after `from `
+    /// (and `export `/`mock ` before a `:`) the WIT packages, after `ns:` a
+    /// namespace's `pkg/iface` paths, after `ns:pkg/` its interfaces; inside
+    /// `import { | } from ns:pkg/iface` the interface's functions, types and
+    /// resources not yet listed; after `value.` the fields of a record or
+    /// tuple, the built-in methods of strings and lists, the fields and
+    /// methods of a resource; after `T::` the cases of an enum, variant or
+    /// flags type, a resource's constructor (`new`) and static functions,
+    /// `string::from-utf8`; at the start of a `match` arm the patterns of the
+    /// matched type; in a type position the types; elsewhere the locals in
+    /// scope (innermost first), the file's globals, functions and types, and
+    /// keywords.
     pub fn completions(&self, offset: u32) -> Vec<Completion> {
         completion::completions(self, offset)
     }
 
-    /// Signature help when `offset` is inside a call's parentheses.
+    /// Signature help when `offset` is inside a call's parentheses (found in
+    /// the text, so `f(1, ` without a closing parenthesis works): functions
+    /// of the file, plain and WIT imports, methods of WIT and Claw resources,
+    /// constructors and static functions (`R::new(`), built-in string and
+    /// list methods, variant cases with a payload. The active parameter is
+    /// the number of commas before the cursor at the call's depth.
     pub fn signature_help(&self, offset: u32) -> Option<SignatureHelp> {
         actions::signature_help(self, offset)
     }
