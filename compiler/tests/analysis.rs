@@ -424,6 +424,17 @@ case!(
         "read-clock"
     )
 );
+case!(
+    rename_local_from_shorthand,
+    rename("record point { x: s32 }\nfunc f(p: point) -> s32 {\n    let {x} = p;\n    return x$0 + 1;\n}\n", "across")
+);
+case!(
+    rename_field_with_shorthand,
+    rename(
+        "record point { x: s32 }\nfunc f(p: point) -> s32 {\n    let {x} = p;\n    return p.x$0 + x;\n}\n",
+        "across"
+    )
+);
 case!(rename_refuses_invalid_name, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "Bad_Name"));
 case!(rename_refuses_keyword, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "type"));
 case!(rename_with_syntax_error, rename("func f() -> s32 {\n    let n$0 = 1;\n    let = ;\n    return n;\n}\n", "m"));

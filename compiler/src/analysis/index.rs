@@ -150,6 +150,9 @@ pub(crate) struct Index {
     /// Imports renamed with `as`: the span of the imported (WIT) name,
     /// which a rename of the local name leaves alone.
     pub(crate) aliased: HashMap<DefId, Span>,
+    /// `let {x} = p;`: the span of `x`, which names both a field and a new
+    /// local, with `(field, local)`; renaming either writes `field: local`.
+    pub(crate) shorthands: HashMap<Span, (DefId, DefId)>,
     /// Every `match`, for the "add missing arms" code action.
     pub(crate) matches: Vec<MatchSite>,
     /// Every `import { ... } from ...`, for the "import" code action.
@@ -817,7 +820,8 @@ impl<'m> Builder<'m> {
                 self.expr(value);
                 let record = self.type_at(value.span);
                 for (field, binding) in fields {
-                    if let Some(def) = record.and_then(|r| self.member(r, &field.name)) {
+                    let field_def = record.and_then(|r| self.member(r, &field.name));
+                    if let Some(def) = field_def {
                         self.occurrence(field.span, def, false);
                     }
                     if binding.span != field.span {
@@ -842,6 +846,10 @@ impl<'m> Builder<'m> {
                             scope.push((binding.name.clone(), id));
                         }
                         self.index.lets.push(LetHint { name_end: binding.span.end, def: id });
+                        self.occurrence(binding.span, id, true);
+                        if let Some(field_def) = field_def {
+                            self.index.shorthands.insert(binding.span, (field_def, id));
+                        }
                     }
                 }
             }

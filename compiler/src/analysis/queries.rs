@@ -221,7 +221,12 @@ pub(super) fn rename(a: &Analysis, offset: u32, new_name: &str) -> Result<Vec<(S
         .occurrences
         .iter()
         .filter(|o| o.def == def && a.index.aliased.get(&def) != Some(&o.span))
-        .map(|o| (o.span, new_name.to_string()))
+        .map(|o| match a.index.shorthands.get(&o.span) {
+            // `let {x} = p;` keeps the other name: `{x: new}` or `{new: x}`.
+            Some(&(field, local)) if field == def => (o.span, format!("{new_name}: {}", a.def(local).name)),
+            Some(&(field, _)) => (o.span, format!("{}: {new_name}", a.def(field).name)),
+            None => (o.span, new_name.to_string()),
+        })
         .collect();
     edits.sort_by_key(|(s, _)| *s);
     edits.dedup_by_key(|(s, _)| *s);
