@@ -142,8 +142,6 @@ pub(crate) struct Index {
     pub(crate) lets: Vec<LetHint>,
     /// Members (fields, cases, methods) of each type, by the type's WIT id.
     pub(crate) members: HashMap<(TypeId, String), DefId>,
-    /// Function bodies, for completion.
-    pub(crate) bodies: Vec<Span>,
     /// Definitions whose names WIT fixes (functions and resources of an
     /// exported WIT interface), with why they cannot be renamed.
     pub(crate) fixed: HashMap<DefId, String>,
@@ -206,6 +204,7 @@ pub(crate) fn build(
         resolve: &module.resolve,
         scopes: Vec::new(),
         func: None,
+        local_types: HashMap::new(),
         claw_types: HashMap::new(),
         expr_by_span: HashMap::new(),
         type_scope: None,
@@ -235,9 +234,11 @@ struct Builder<'m> {
     module: &'m ir::Module,
     resolve: &'m Resolve,
     /// The open local scopes: `(name, def)` in declaration order.
-    scopes: Vec<Vec<(String, DefId)>>,
+    scopes: Vec<HashMap<String, DefId>>,
     /// The checked function whose body is being walked.
     func: Option<&'m ir::Function>,
+    /// Its locals' types, by declaration span and name.
+    local_types: HashMap<(Span, &'m str), Ty>,
     /// Types the file defines, by WIT id.
     claw_types: HashMap<TypeId, DefId>,
     /// The type of the outermost checked expression at each span.
@@ -577,9 +578,9 @@ impl<'m> Builder<'m> {
                 if let Some(t) = &g.ty {
                     self.type_expr(t);
                 }
-                self.func = self.module.init.as_ref();
+                self.set_func(self.module.init.as_ref());
                 self.expr(&g.init);
-                self.func = None;
+                self.set_func(None);
             }
             Item::Import(i) => self.sig(&i.sig),
             Item::TypeDef(t) => match &t.body {
@@ -591,28 +592,27 @@ impl<'m> Builder<'m> {
                 TypeDefBody::Enum(_) | TypeDefBody::Flags(_) => {}
             },
             Item::Test(t) => {
-                self.func = None;
+                self.set_func(None);
                 if self.tests_checked {
-                    self.func = self.module.funcs.get(*func_index);
+                    self.set_func(self.module.funcs.get(*func_index));
                     *func_index += 1;
                 }
-                self.scopes.push(Vec::new());
+                self.scopes.push(HashMap::new());
                 for p in &t.params {
                     self.type_expr(&p.ty);
                     let ty = self.local_ty(p.name.span, &p.name.name);
                     let id = self.declare(&p.name, DefKind::Local { ty, mutable: false, param: true }, "", None);
                     self.bind(&p.name, id, t.body.span.end);
                 }
-                self.index.bodies.push(t.body.span);
                 self.block(&t.body);
                 self.scopes.pop();
             }
             Item::Mock(m) => {
                 self.wit_path(&m.path, find_interface(self.resolve, &m.path));
                 for f in &m.funcs {
-                    self.func = None;
+                    self.set_func(None);
                     self.sig(&f.sig);
-                    self.scopes.push(Vec::new());
+                    self.scopes.push(HashMap::new());
                     for p in &f.sig.params {
                         let id = self.declare(
                             &p.name,
@@ -622,7 +622,6 @@ impl<'m> Builder<'m> {
                         );
                         self.bind(&p.name, id, f.body.span.end);
                     }
-                    self.index.bodies.push(f.body.span);
                     self.block(&f.body);
                     self.scopes.pop();
                 }
@@ -653,9 +652,9 @@ impl<'m> Builder<'m> {
     fn body(&mut self, f: &ast::FuncDef, func_index: &mut usize, member: Option<ast::MemberKind>) {
         let checked = self.module.funcs.get(*func_index);
         *func_index += 1;
-        self.func = checked;
+        self.set_func(checked);
         self.sig(&f.sig);
-        self.scopes.push(Vec::new());
+        self.scopes.push(HashMap::new());
         let end = f.body.span.end;
         if matches!(member, Some(ast::MemberKind::Method | ast::MemberKind::Destructor | ast::MemberKind::Constructor))
         {
@@ -674,7 +673,7 @@ impl<'m> Builder<'m> {
                 visible: Span::new(f.body.span.start, end),
             });
             if let Some(scope) = self.scopes.last_mut() {
-                scope.push(("self".into(), id));
+                scope.insert("self".into(), id);
             }
         }
         for p in &f.sig.params {
@@ -686,25 +685,31 @@ impl<'m> Builder<'m> {
                 visible: Span::new(f.body.span.start, end),
             });
             if let Some(scope) = self.scopes.last_mut() {
-                scope.push((p.name.name.clone(), id));
+                scope.insert(p.name.name.clone(), id);
             }
         }
-        self.index.bodies.push(f.body.span);
         self.block(&f.body);
         self.scopes.pop();
-        self.func = None;
+        self.set_func(None);
     }
 
     /// The checked type of the local declared at `span`.
     fn local_ty(&self, span: Span, name: &str) -> Ty {
-        self.func
-            .and_then(|f| f.locals.iter().rev().find(|l| l.span == span && l.name == name))
-            .map(|l| l.ty)
-            .unwrap_or(Ty::Error)
+        self.local_types.get(&(span, name)).copied().unwrap_or(Ty::Error)
+    }
+
+    /// Starts walking the body checked as `func`: indexes its locals by
+    /// declaration span and name (the last declared wins, as in the checker).
+    fn set_func(&mut self, func: Option<&'m ir::Function>) {
+        self.func = func;
+        self.local_types.clear();
+        for l in func.map(|f| f.locals.as_slice()).unwrap_or_default() {
+            self.local_types.insert((l.span, l.name.as_str()), l.ty);
+        }
     }
 
     fn is_local_at(&self, span: Span, name: &str) -> bool {
-        self.func.is_some_and(|f| f.locals.iter().any(|l| l.span == span && l.name == name))
+        self.local_types.contains_key(&(span, name))
     }
 
     /// Declares a local visible from `from` to `end`.
@@ -717,7 +722,7 @@ impl<'m> Builder<'m> {
             visible: Span::new(from, end.max(from)),
         });
         if let Some(scope) = self.scopes.last_mut() {
-            scope.push((name.name.clone(), id));
+            scope.insert(name.name.clone(), id);
         }
         id
     }
@@ -725,17 +730,17 @@ impl<'m> Builder<'m> {
     fn bind(&mut self, name: &ast::Ident, def: DefId, end: u32) {
         self.index.scopes.push(ScopeEntry { name: name.name.clone(), def, visible: Span::new(name.span.end, end) });
         if let Some(scope) = self.scopes.last_mut() {
-            scope.push((name.name.clone(), def));
+            scope.insert(name.name.clone(), def);
         }
     }
 
     fn lookup(&self, name: &str) -> Option<DefId> {
-        for scope in self.scopes.iter().rev() {
-            if let Some((_, def)) = scope.iter().rev().find(|(n, _)| n == name) {
-                return Some(*def);
-            }
-        }
-        self.index.top.get(name).copied()
+        // A later binding in the same scope replaced the earlier one (shadowing).
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name).copied())
+            .or_else(|| self.index.top.get(name).copied())
     }
 
     fn use_name(&mut self, name: &ast::Ident) -> Option<DefId> {
@@ -786,7 +791,7 @@ impl<'m> Builder<'m> {
 
     fn block(&mut self, block: &ast::Block) {
         crate::stack::grow(|| {
-            self.scopes.push(Vec::new());
+            self.scopes.push(HashMap::new());
             for stmt in &block.stmts {
                 self.stmt(stmt, block.span.end);
             }
@@ -843,7 +848,7 @@ impl<'m> Builder<'m> {
                             visible: Span::new(stmt.span.end, block_end.max(stmt.span.end)),
                         });
                         if let Some(scope) = self.scopes.last_mut() {
-                            scope.push((binding.name.clone(), id));
+                            scope.insert(binding.name.clone(), id);
                         }
                         self.index.lets.push(LetHint { name_end: binding.span.end, def: id });
                         self.occurrence(binding.span, id, true);
@@ -879,14 +884,14 @@ impl<'m> Builder<'m> {
             StmtKind::For { var, start, end, body } => {
                 self.expr(start);
                 self.expr(end);
-                self.scopes.push(Vec::new());
+                self.scopes.push(HashMap::new());
                 self.local(var, false, body.span.start, body.span.end);
                 self.block(body);
                 self.scopes.pop();
             }
             StmtKind::ForEach { var, list, body } => {
                 self.expr(list);
-                self.scopes.push(Vec::new());
+                self.scopes.push(HashMap::new());
                 self.local(var, false, body.span.start, body.span.end);
                 self.block(body);
                 self.scopes.pop();
@@ -918,7 +923,7 @@ impl<'m> Builder<'m> {
         self.expr(&m.scrutinee);
         let scrutinee = self.type_at(m.scrutinee.span);
         for arm in &m.arms {
-            self.scopes.push(Vec::new());
+            self.scopes.push(HashMap::new());
             self.pattern(&arm.pattern, scrutinee, arm.body.span.end);
             self.block(&arm.body);
             self.scopes.pop();
