@@ -450,6 +450,13 @@ case!(
 );
 case!(completion_type_position, completions_no_keywords("record point { x: s32 }\nfunc f(p: $0) {}\n"));
 case!(
+    completion_record_value_not_types,
+    completions_no_keywords(
+        "record point { x: s32 }\nfunc f(n: s32) -> point {\n    let p: point = {x: $0};\n    return p;\n}\n"
+    )
+);
+case!(completion_record_field_type, completions_no_keywords("record point { x: $0 }\n"));
+case!(
     completion_record_fields,
     completions("record point { x: s32, y: s32 }\nfunc f(p: point) {\n    let a = p.$0\n}\n")
 );

@@ -442,13 +442,44 @@ fn path_members(a: &Analysis, type_name: &str) -> Vec<Completion> {
     out
 }
 
+/// Does `text` end with the `:` of a type annotation (`let x:`, a parameter
+/// `(a: `, a field of a `record` or `resource` definition), rather than the
+/// `:` of a record value (`{x: `)?
+fn annotation_colon(text: &str) -> bool {
+    let Some(before) = text.strip_suffix(':').filter(|t| !t.ends_with(':')) else { return false };
+    let before = before.trim_end();
+    let name = before.trim_end_matches(is_ident_char);
+    let word_before = name.trim_end();
+    if ends_with_word(word_before, "let") || ends_with_word(word_before, "mut") {
+        return true;
+    }
+    // The innermost bracket still open before the name.
+    let bytes = name.as_bytes();
+    let mut depth = 0;
+    for i in (0..bytes.len()).rev() {
+        match bytes[i] {
+            b')' | b']' | b'}' | b'>' => depth += 1,
+            b'(' | b'[' | b'{' | b'<' if depth > 0 => depth -= 1,
+            b'(' => return true,
+            b'{' => {
+                // `record point {` or `resource r {` declares fields.
+                let decl = name[..i].trim_end();
+                let decl = decl.trim_end_matches(is_ident_char).trim_end();
+                return ends_with_word(decl, "record") || ends_with_word(decl, "resource");
+            }
+            b'[' | b'<' => return false,
+            b';' if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Names in scope, then keywords; only types where a type is expected.
 fn general(a: &Analysis, head: &str, offset: u32) -> Vec<Completion> {
     let trimmed = head.trim_end();
-    let type_position = trimmed.ends_with(':') && !trimmed.ends_with("::")
-        || trimmed.ends_with("->")
-        || trimmed.ends_with('<')
-        || ends_with_word(trimmed, "as");
+    let type_position =
+        annotation_colon(trimmed) || trimmed.ends_with("->") || trimmed.ends_with('<') || ends_with_word(trimmed, "as");
     let mut out = Vec::new();
     if !type_position {
         for (name, def) in a.visible(offset) {
