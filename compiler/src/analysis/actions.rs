@@ -116,36 +116,10 @@ fn wit_sig(a: &Analysis, interface: InterfaceId, name: &str) -> Option<(Sig, Str
 /// The signature of method `name` of a value of type `ty`.
 fn method_sig(a: &Analysis, ty: Ty, name: &str) -> Option<(Sig, String)> {
     let resolve = &a.module.resolve;
-    let sig = |params: &[&str], result: Option<String>| {
-        Some((
-            Sig { prefix: name.to_string(), params: params.iter().map(|p| p.to_string()).collect(), result },
-            String::new(),
-        ))
-    };
-    if ty == Ty::String {
-        return match name {
-            "len" => sig(&[], Some("u32".into())),
-            "is-empty" => sig(&[], Some("bool".into())),
-            "contains" | "starts-with" | "ends-with" => sig(&["value: string"], Some("bool".into())),
-            "split" => sig(&["separator: string"], Some("list<string>".into())),
-            "trim" => sig(&[], Some("string".into())),
-            "bytes" => sig(&[], Some("list<u8>".into())),
-            _ => None,
-        };
+    if let Some(sig) = super::index::builtin_method(resolve, ty, name) {
+        return Some((sig, String::new()));
     }
     match ty.def(resolve)? {
-        TypeDefKind::List(elem) => {
-            let elem = display_wit(resolve, elem);
-            match name {
-                "len" => sig(&[], Some("u32".into())),
-                "is-empty" => sig(&[], Some("bool".into())),
-                "get" => sig(&["index: u32"], Some(format!("option<{elem}>"))),
-                "contains" => sig(&[&format!("value: {elem}")], Some("bool".into())),
-                "push" => sig(&[&format!("value: {elem}")], None),
-                "pop" => sig(&[], Some(format!("option<{elem}>"))),
-                _ => None,
-            }
-        }
         TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
             let r = resource_of(resolve, *r);
             if let Some(&def) = a.index.members.get(&(r, name.to_string())) {

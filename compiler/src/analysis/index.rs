@@ -39,6 +39,8 @@ pub(crate) enum DefKind {
     Field { owner: String, ty: Option<Ty>, wit: Option<(TypeId, usize)> },
     /// A case of an enum, variant or flags (`owner`: the type's name).
     Case { owner: String, payload: Option<String>, wit: Option<(TypeId, usize)> },
+    /// A built-in method of strings or lists (`owner`: `string` or `list`).
+    Builtin { owner: String },
     /// A WIT interface named by `import ... from`, `export` or `mock`.
     Interface { id: InterfaceId },
     /// An item the parser or checker could not make sense of.
@@ -1099,10 +1101,22 @@ impl<'m> Builder<'m> {
             A::Unary { operand, .. } => self.expr(operand),
             A::MethodCall { receiver, method, args } => {
                 self.expr(receiver);
-                if let Some(ty) = self.type_at(receiver.span)
-                    && let Some(def) = self.member(ty, &method.name)
-                {
-                    self.occurrence(method.span, def, false);
+                if let Some(ty) = self.type_at(receiver.span) {
+                    let def = self.member(ty, &method.name).or_else(|| {
+                        // A built-in method: hover shows its signature; it has no definition.
+                        let sig = builtin_method(self.resolve, ty, &method.name)?;
+                        let owner = if ty == Ty::String { "string" } else { "list" };
+                        Some(self.def(Def {
+                            name: method.name.clone(),
+                            kind: DefKind::Builtin { owner: owner.into() },
+                            span: None,
+                            docs: String::new(),
+                            sig: Some(sig),
+                        }))
+                    });
+                    if let Some(def) = def {
+                        self.occurrence(method.span, def, false);
+                    }
                 }
                 for a in args {
                     self.expr(a);
@@ -1165,6 +1179,35 @@ impl<'m> Builder<'m> {
         let member = self.member(ty, &case.name)?;
         self.occurrence(case.span, member, false);
         Some(member)
+    }
+}
+
+/// The signature of built-in method `name` of a string or list.
+pub(crate) fn builtin_method(resolve: &Resolve, ty: Ty, name: &str) -> Option<Sig> {
+    let sig = |params: &[&str], result: Option<String>| {
+        Some(Sig { prefix: name.to_string(), params: params.iter().map(|p| p.to_string()).collect(), result })
+    };
+    if ty == Ty::String {
+        return match name {
+            "len" => sig(&[], Some("u32".into())),
+            "is-empty" => sig(&[], Some("bool".into())),
+            "contains" | "starts-with" | "ends-with" => sig(&["value: string"], Some("bool".into())),
+            "split" => sig(&["separator: string"], Some("list<string>".into())),
+            "trim" => sig(&[], Some("string".into())),
+            "bytes" => sig(&[], Some("list<u8>".into())),
+            _ => None,
+        };
+    }
+    let Some(TypeDefKind::List(elem)) = ty.def(resolve) else { return None };
+    let elem = crate::types::display_wit(resolve, elem);
+    match name {
+        "len" => sig(&[], Some("u32".into())),
+        "is-empty" => sig(&[], Some("bool".into())),
+        "get" => sig(&["index: u32"], Some(format!("option<{elem}>"))),
+        "contains" => sig(&[&format!("value: {elem}")], Some("bool".into())),
+        "push" => sig(&[&format!("value: {elem}")], None),
+        "pop" => sig(&[], Some(format!("option<{elem}>"))),
+        _ => None,
     }
 }
 

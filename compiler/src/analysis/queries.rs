@@ -97,6 +97,10 @@ impl Analysis {
                 });
                 (code, HoverLanguage::Claw, docs.unwrap_or_default())
             }
+            DefKind::Builtin { owner } => {
+                let sig = def.sig.as_ref().map(|s| s.render().0).unwrap_or_default();
+                (format!("// built-in method of {owner}s\n{sig}"), HoverLanguage::Claw, String::new())
+            }
             DefKind::Interface { id } => {
                 let name = resolve.id_of(*id).unwrap_or_else(|| def.name.clone());
                 (format!("interface {name}"), HoverLanguage::Wit, wit::docs(&resolve.interfaces[*id].docs))
