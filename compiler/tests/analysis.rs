@@ -670,3 +670,10 @@ fn diagnostics_match_check() {
         assert_eq!(a.diagnostics(), checked.as_slice(), "{program}");
     }
 }
+
+/// A language server may keep analyses in one thread and answer from another.
+#[test]
+fn analysis_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Analysis>();
+}

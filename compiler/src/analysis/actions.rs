@@ -239,7 +239,7 @@ fn missing_arms(a: &Analysis, scrutinee: Span, message: &str) -> Option<CodeActi
         return None;
     }
     let source = &a.source;
-    let close = site.span.end as usize - 1;
+    let close = (site.span.end as usize).checked_sub(1)?;
     if source.as_bytes().get(close) != Some(&b'}') {
         return None;
     }
