@@ -436,6 +436,13 @@ case!(
         "across"
     )
 );
+case!(
+    rename_field_assigned,
+    rename(
+        "record point { x: s32, inner: pair }\nrecord pair { a: s32 }\nfunc f(p: point) -> s32 {\n    let mut q = p;\n    q.x = 5;\n    q.x += 1;\n    q.inner.a = 2;\n    return q.x$0;\n}\n",
+        "across"
+    )
+);
 case!(rename_refuses_invalid_name, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "Bad_Name"));
 case!(rename_refuses_keyword, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "type"));
 case!(rename_with_syntax_error, rename("func f() -> s32 {\n    let n$0 = 1;\n    let = ;\n    return n;\n}\n", "m"));
@@ -498,6 +505,14 @@ case!(
 case!(
     completion_match_arms_unparsed,
     completions("func f(o: option<u32>) -> u32 {\n    match o {\n        so$0\n    }\n}\n")
+);
+case!(completion_none_in_comment, completions("func f() {\n    // let x$0\n}\n"));
+case!(completion_none_in_string, completions("func f() -> string {\n    return \"a $0\";\n}\n"));
+case!(
+    completion_in_interpolation,
+    completions_no_keywords(
+        "record point { x: s32 }\nfunc f(p: point) -> string {\n    return \"x is \\{p.$0}\";\n}\n"
+    )
 );
 case!(completion_packages, completions("import { now } from $0\n"));
 case!(completion_interfaces, completions("import { now } from wasi:$0\n"));

@@ -41,8 +41,43 @@ fn ends_with_word(text: &str, word: &str) -> bool {
     text.strip_suffix(word).is_some_and(|rest| !rest.ends_with(is_ident_char))
 }
 
+/// Is the end of `line` (the text of the current line before the cursor)
+/// inside a `//` comment or a string literal (but not in a `\{...}`
+/// interpolation, which is code)?
+fn in_comment_or_string(line: &str) -> bool {
+    let mut in_string = false;
+    let mut interpolation = 0;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if in_string && interpolation == 0 => {
+                if chars.peek() == Some(&'{') {
+                    chars.next();
+                    interpolation = 1;
+                } else {
+                    chars.next();
+                }
+            }
+            '"' if interpolation == 0 => in_string = !in_string,
+            '{' if interpolation > 0 => interpolation += 1,
+            '}' if interpolation > 0 => interpolation -= 1,
+            '/' if !in_string || interpolation > 0 => {
+                if chars.peek() == Some(&'/') {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    in_string && interpolation == 0
+}
+
 pub(super) fn completions(a: &Analysis, offset: u32) -> Vec<Completion> {
     let before = text_before(&a.source, offset);
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    if in_comment_or_string(line) {
+        return Vec::new();
+    }
     let word_start = before.trim_end_matches(is_ident_char).len();
     let head = &before[..word_start];
     // `from ns:pkg/iface`, `export ns:pkg/iface`, `mock ns:pkg/iface`.
