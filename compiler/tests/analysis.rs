@@ -284,6 +284,12 @@ case!(
     )
 );
 case!(hover_builtin_method, hover("func f(xs: list<string>) -> bool {\n    return xs.cont$0ains(\"a\");\n}\n"));
+case!(
+    hover_defined_resource,
+    hover(
+        "/// Counts.\nresource counter {\n    value: u32,\n    constructor(start: u32) { self.value = start; }\n    func get() -> u32 { return self.value; }\n}\nexport func f() -> u32 {\n    let c = coun$0ter::new(1);\n    return c.get();\n}\n"
+    )
+);
 case!(hover_expression_type, hover("func f(a: u16, b: u16) -> bool {\n    return (a + b) $0== 3;\n}\n"));
 case!(hover_record_type, hover("record point { x: s32, y: s32 }\nfunc f(p: poi$0nt) -> s32 { p.x }\n"));
 case!(hover_case, hover("enum level { low, high }\nfunc f() -> level { level::hi$0gh }\n"));

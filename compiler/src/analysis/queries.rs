@@ -59,6 +59,9 @@ impl Analysis {
                 (code, HoverLanguage::Wit, docs)
             }
             DefKind::Type { ty, wit: None } => {
+                if let Some(code) = self.defined_resource(*ty) {
+                    return claw(code);
+                }
                 let code = match ty {
                     Ty::Enum(id) | Ty::Def(id) => {
                         let decl = wit::type_decl(resolve, *id);
@@ -107,6 +110,26 @@ impl Analysis {
             }
             DefKind::Unknown => claw(def.name.clone()),
         }
+    }
+
+    /// A resource the file defines, as Claw writes it: its fields and the
+    /// signatures of its functions.
+    fn defined_resource(&self, ty: Ty) -> Option<String> {
+        let resolve = &self.module.resolve;
+        let (_, r) = ty.handle(resolve)?;
+        let r = crate::types::resource_of(resolve, r);
+        let resource = self.module.resources.iter().find(|x| x.ty == r)?;
+        let mut lines: Vec<String> =
+            resource.fields.iter().map(|(name, ty)| format!("    {name}: {},", self.ty_text(*ty))).collect();
+        let mut funcs: Vec<usize> =
+            self.index.members.iter().filter(|((t, _), _)| *t == r).map(|(_, def)| *def).collect();
+        funcs.sort();
+        for def in funcs {
+            if let Some(sig) = &self.def(def).sig {
+                lines.push(format!("    {}", sig.render().0));
+            }
+        }
+        Some(format!("resource {} {{\n{}\n}}", resource.name, lines.join("\n")))
     }
 
     /// The innermost checked expression containing `offset`.
