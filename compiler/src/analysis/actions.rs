@@ -51,7 +51,7 @@ pub(super) fn signature_help(a: &Analysis, offset: u32) -> Option<SignatureHelp>
         return None;
     }
     let name_span = Span::new(name_start as u32, open as u32);
-    let resolve = &a.module.resolve;
+
     // What the callee resolved to when the call parsed; else by name.
     let def = a.index.occurrences.iter().find(|o| o.span == name_span).map(|o| o.def);
     let head = &callee_text[..name_start];
@@ -93,7 +93,6 @@ pub(super) fn signature_help(a: &Analysis, offset: u32) -> Option<SignatureHelp>
             }
         }
     };
-    let _ = resolve;
     let (label, params) = sig.render();
     let active_param = if params.is_empty() { 0 } else { commas.min(params.len() as u32 - 1) };
     Some(SignatureHelp { label, params, active_param, docs })

@@ -61,11 +61,7 @@ fn in_comment_or_string(line: &str) -> bool {
             '"' if interpolation == 0 => in_string = !in_string,
             '{' if interpolation > 0 => interpolation += 1,
             '}' if interpolation > 0 => interpolation -= 1,
-            '/' if !in_string || interpolation > 0 => {
-                if chars.peek() == Some(&'/') {
-                    return true;
-                }
-            }
+            '/' if (!in_string || interpolation > 0) && chars.peek() == Some(&'/') => return true,
             _ => {}
         }
     }

@@ -463,13 +463,12 @@ impl<'m> Builder<'m> {
         };
         match &t.body {
             TypeDefBody::Record(fields) => {
-                for (name, ty) in fields {
+                for (name, _) in fields {
                     let field_ty = type_id.and_then(|i| match &self.resolve.types[i].kind {
                         TypeDefKind::Record(r) => r.fields.iter().find(|f| f.name == name.name).map(|f| f.ty),
                         _ => None,
                     });
                     let field_ty = field_ty.map(|f| ty_of_wit_type(self.resolve, &f));
-                    let _ = ty;
                     member(self, name, DefKind::Field { owner: owner.clone(), ty: field_ty, wit: None });
                 }
             }
@@ -508,9 +507,8 @@ impl<'m> Builder<'m> {
         if let Some(rid) = wit {
             self.claw_types.insert(rid, id);
         }
-        for (name, fty) in &r.fields {
+        for (name, _) in &r.fields {
             let field_ty = resource.and_then(|x| x.fields.iter().find(|(n, _)| *n == name.name).map(|(_, t)| *t));
-            let _ = fty;
             let m =
                 self.declare(name, DefKind::Field { owner: r.name.name.clone(), ty: field_ty, wit: None }, "", None);
             if let Some(rid) = wit {
