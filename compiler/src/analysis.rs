@@ -324,7 +324,10 @@ impl Analysis {
     /// `string::from-utf8`; at the start of a `match` arm the patterns of the
     /// matched type; in a type position the types; elsewhere the locals in
     /// scope (innermost first), the file's globals, functions and types, and
-    /// keywords.
+    /// keywords. At the top level of a test file, also an import of each
+    /// export of the worlds the `Resolve` holds outside WASI (the components
+    /// under test, whose WIT `clawc test` adds), as `insert_text`. Nothing
+    /// inside comments and string literals.
     pub fn completions(&self, offset: u32) -> Vec<Completion> {
         completion::completions(self, offset)
     }

@@ -48,11 +48,27 @@ interface geometry {
 }
 "#;
 
+/// The WIT of a component under test, as `clawc test` adds it to the `Resolve`.
+const ADDER_WIT: &str = r#"package test:adder;
+
+interface math {
+    /// Multiplies.
+    mul: func(a: u32, b: u32) -> u32;
+}
+
+world adder {
+    /// Adds.
+    export add: func(a: u32, b: u32) -> u32;
+    export math;
+}
+"#;
+
 fn resolve() -> &'static Resolve {
     static RESOLVE: OnceLock<Resolve> = OnceLock::new();
     RESOLVE.get_or_init(|| {
         let mut resolve = claw_compiler::std_wit::resolve().expect("bundled WIT parses");
         resolve.push_str("shapes.wit", SHAPES_WIT).expect("test WIT parses");
+        resolve.push_str("adder.wit", ADDER_WIT).expect("test WIT parses");
         resolve
     })
 }
@@ -159,6 +175,9 @@ fn completions(text: &str) -> String {
         }
         if let Some(d) = &c.docs {
             write!(out, "  -- {}", d.replace('\n', " ")).ok();
+        }
+        if let Some(text) = &c.insert_text {
+            write!(out, "\n    inserts: {text}").ok();
         }
     }
     shown(text, &out)
@@ -519,6 +538,10 @@ case!(
     completions_no_keywords(
         "record point { x: s32 }\nfunc f(p: point) -> string {\n    return \"x is \\{p.$0}\";\n}\n"
     )
+);
+case!(
+    completion_component_exports_in_test_file,
+    completions_no_keywords("$0\ntest \"adds\" {\n    assert add(1, 2) == 3;\n}\n")
 );
 case!(completion_packages, completions("import { now } from $0\n"));
 case!(completion_interfaces, completions("import { now } from wasi:$0\n"));

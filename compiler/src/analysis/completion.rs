@@ -506,6 +506,64 @@ fn annotation_colon(text: &str) -> bool {
     false
 }
 
+/// Does the file hold tests (so the components under test matter)?
+fn is_test_file(source: &str) -> bool {
+    source.contains("test \"") || source.contains("test component")
+}
+
+/// How many `{` are open at the end of `text`.
+fn brace_depth(text: &str) -> i32 {
+    text.bytes().fold(0, |depth, b| match b {
+        b'{' => depth + 1,
+        b'}' => (depth - 1).max(0),
+        _ => depth,
+    })
+}
+
+/// In a test file, at the top level: an import of each export of the worlds
+/// the `Resolve` holds outside WASI (the components under test, whose WIT
+/// `clawc test` adds), inserted whole.
+fn component_exports(a: &Analysis) -> Vec<Completion> {
+    let resolve = &a.module.resolve;
+    let mut out = Vec::new();
+    for (_, world) in resolve.worlds.iter() {
+        let Some(package) = world.package else { continue };
+        if resolve.packages[package].name.namespace == "wasi" {
+            continue;
+        }
+        for export in world.exports.values() {
+            match export {
+                wit_parser::WorldItem::Function(f) => {
+                    let ty = wit::func_type(resolve, f);
+                    let mut c =
+                        item(format!("import {}", f.name), K::Function, Some(ty.clone()), Some(wit::docs(&f.docs)));
+                    c.insert_text = Some(format!("import {}: {ty};", f.name));
+                    out.push(c);
+                }
+                wit_parser::WorldItem::Interface { id, .. } => {
+                    let Some(path) = resolve.id_of(*id) else { continue };
+                    let names: Vec<&str> = resolve.interfaces[*id]
+                        .functions
+                        .values()
+                        .filter(|f| matches!(f.kind, FunctionKind::Freestanding | FunctionKind::AsyncFreestanding))
+                        .map(|f| f.name.as_str())
+                        .collect();
+                    let mut c = item(
+                        format!("import from {path}"),
+                        K::Interface,
+                        Some(format!("{{ {} }}", names.join(", "))),
+                        Some(wit::docs(&resolve.interfaces[*id].docs)),
+                    );
+                    c.insert_text = Some(format!("import {{ {} }} from {path};", names.join(", ")));
+                    out.push(c);
+                }
+                wit_parser::WorldItem::Type { .. } => {}
+            }
+        }
+    }
+    out
+}
+
 /// Names in scope, then keywords; only types where a type is expected.
 fn general(a: &Analysis, head: &str, offset: u32) -> Vec<Completion> {
     let trimmed = head.trim_end();
@@ -549,6 +607,9 @@ fn general(a: &Analysis, head: &str, offset: u32) -> Vec<Completion> {
             out.push(item(*name, K::Type, None, None));
         }
         return out;
+    }
+    if is_test_file(&a.source) && brace_depth(head) == 0 {
+        out.extend(component_exports(a));
     }
     for name in ["some", "none", "ok", "err"] {
         out.push(item(name, K::Keyword, None, None));
