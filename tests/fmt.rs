@@ -12,7 +12,7 @@
 //!   tokens, line breaks, trailing spaces) must format to the same text; every
 //!   comment's text must survive in order; and where the file compiles, the
 //!   formatted file must compile to the same component bytes. Files outside
-//!   `tests/ui` and `tests/fmt` must already be formatted.
+//!   `tests/fmt` must already be formatted.
 //!
 //! The snapshot inputs get every `repo` check too. `cli::*` trials run the
 //! real `clawc fmt`: in place, `--check`, stdin, directories, and files with
@@ -243,12 +243,10 @@ fn repo_case(path: &Path) -> Result<(), Failed> {
     same_component(path, &source, &formatted)
 }
 
-/// Whether `path` must be formatted: everything but the diagnostic cases
-/// of `tests/ui` (whose layout is part of what they test: the spans in their
-/// snapshots) and the deliberately unformatted inputs of `tests/fmt`.
+/// Whether `path` must be formatted: everything but the deliberately
+/// unformatted inputs of `tests/fmt`.
 fn is_canonical(path: &Path) -> bool {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    !(path.starts_with(root.join("tests/ui")) || path.starts_with(root.join("tests/fmt")))
+    !path.starts_with(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fmt"))
 }
 
 /// Where `source` compiles (with the WIT in a `wit/` folder beside it, if

@@ -17,6 +17,11 @@
 //! pipeline separately (parse, check, add_world, codegen, embed-metadata,
 //! ComponentEncoder, validate).
 //!
+//! `-- --analysis` also times the editor queries on each program
+//! (`claw_compiler::analysis`: `analyze`, then hover, completion and
+//! signature help in the middle of the file), as the language server runs
+//! them after every change.
+//!
 //! `-- --file path.claw` times `compile` on that file instead.
 //!
 //! `-- --emit N` prints the generated program for N instead of timing it.
@@ -110,6 +115,25 @@ fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
     println!(
         "  stages N={n}: parse {parse:.4}  check {chk:.4}  resolve.clone {clone:.4}  \
          add_world {world:.4}  codegen {codegen:.4}  embed-metadata {embed:.4}  ComponentEncoder {encode:.4}  validate {validate:.4}  (seconds, best of {RUNS})"
+    );
+}
+
+/// Times `analysis::analyze` and three queries on `source`.
+fn analysis(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
+    use claw_compiler::analysis;
+    let (analyze, a) = stage(|| analysis::analyze(source, resolve));
+    // A name in the middle of the file (a call of the previous function).
+    let middle = source.len() / 2;
+    let call = source[middle..].find("fun").map_or(middle, |i| middle + i + 1) as u32;
+    let (hover, found) = stage(|| a.hover(call));
+    assert!(found.is_some(), "no hover in the middle of the generated program");
+    let (completion, items) = stage(|| a.completions(call));
+    let open = source[middle..].find("(a, b").map_or(middle, |i| middle + i + 1) as u32;
+    let (signature, _) = stage(|| a.signature_help(open));
+    println!(
+        "  analysis N={n}: analyze {analyze:.4}  hover {hover:.6}  completion {completion:.6} ({} items)  \
+         signature help {signature:.6}  (seconds, best of {RUNS})",
+        items.len()
     );
 }
 
@@ -217,6 +241,9 @@ fn main() {
         best_by_n.push((n, secs));
         if std::env::args().any(|a| a == "--stages") || std::env::var_os("CLAW_BENCH_STAGES").is_some() {
             stages(n, &source, &resolve);
+        }
+        if std::env::args().any(|a| a == "--analysis") {
+            analysis(n, &source, &resolve);
         }
     }
     println!(

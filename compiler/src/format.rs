@@ -404,9 +404,7 @@ impl pretty::Render for Writer {
             self.pending_spaces = 0;
             self.text.push('\n');
         } else {
-            for _ in 0..self.pending_spaces {
-                self.text.push(' ');
-            }
+            self.text.extend(std::iter::repeat_n(' ', self.pending_spaces));
             self.pending_spaces = 0;
             self.text.push_str(s);
         }

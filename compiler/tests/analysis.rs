@@ -48,11 +48,27 @@ interface geometry {
 }
 "#;
 
+/// The WIT of a component under test, as `clawc test` adds it to the `Resolve`.
+const ADDER_WIT: &str = r#"package test:adder;
+
+interface math {
+    /// Multiplies.
+    mul: func(a: u32, b: u32) -> u32;
+}
+
+world adder {
+    /// Adds.
+    export add: func(a: u32, b: u32) -> u32;
+    export math;
+}
+"#;
+
 fn resolve() -> &'static Resolve {
     static RESOLVE: OnceLock<Resolve> = OnceLock::new();
     RESOLVE.get_or_init(|| {
         let mut resolve = claw_compiler::std_wit::resolve().expect("bundled WIT parses");
         resolve.push_str("shapes.wit", SHAPES_WIT).expect("test WIT parses");
+        resolve.push_str("adder.wit", ADDER_WIT).expect("test WIT parses");
         resolve
     })
 }
@@ -159,6 +175,9 @@ fn completions(text: &str) -> String {
         }
         if let Some(d) = &c.docs {
             write!(out, "  -- {}", d.replace('\n', " ")).ok();
+        }
+        if let Some(text) = &c.insert_text {
+            write!(out, "\n    inserts: {text}").ok();
         }
     }
     shown(text, &out)
@@ -270,6 +289,26 @@ case!(
         "resource counter {\n    value: u32,\n    constructor(start: u32) { self.value = start; }\n    /// The current value.\n    func get() -> u32 { return self.value; }\n}\nexport func f() -> u32 {\n    let c = counter::new(1);\n    return c.g$0et();\n}\n"
     )
 );
+case!(hover_interface, hover("import { now } from wasi:clocks/monotonic$0-clock;\nexport func f() -> u64 { now() }\n"));
+case!(
+    hover_type_of_exported_interface,
+    hover(
+        "export test:shapes/geometry {\n    func distance(a: po$0int, b: point) -> u32 { 0 }\n    func origin() -> point { {x: 0, y: 0} }\n}\n"
+    )
+);
+case!(
+    hover_self,
+    hover(
+        "resource counter {\n    value: u32,\n    constructor(start: u32) { self.value = start; }\n    func get() -> u32 { return se$0lf.value; }\n}\n"
+    )
+);
+case!(hover_builtin_method, hover("func f(xs: list<string>) -> bool {\n    return xs.cont$0ains(\"a\");\n}\n"));
+case!(
+    hover_defined_resource,
+    hover(
+        "/// Counts.\nresource counter {\n    value: u32,\n    constructor(start: u32) { self.value = start; }\n    func get() -> u32 { return self.value; }\n}\nexport func f() -> u32 {\n    let c = coun$0ter::new(1);\n    return c.get();\n}\n"
+    )
+);
 case!(hover_expression_type, hover("func f(a: u16, b: u16) -> bool {\n    return (a + b) $0== 3;\n}\n"));
 case!(hover_record_type, hover("record point { x: s32, y: s32 }\nfunc f(p: poi$0nt) -> s32 { p.x }\n"));
 case!(hover_case, hover("enum level { low, high }\nfunc f() -> level { level::hi$0gh }\n"));
@@ -280,6 +319,17 @@ case!(
 case!(
     hover_with_type_error,
     hover("func g() -> u32 { return \"no\"; }\nfunc f(count: u64) -> u64 {\n    return cou$0nt * 2;\n}\n")
+);
+
+case!(
+    hover_in_test,
+    hover(
+        "import add: func(a: u32, b: u32) -> u32;\ntest \"adds\" {\n    let sum = add(1, 2);\n    assert su$0m == 3;\n}\n"
+    )
+);
+case!(
+    hover_test_parameter,
+    hover("record pair { left: u32, right: u32 }\ntest \"pairs\" (p: pair) {\n    assert p$0.left == p.left;\n}\n")
 );
 
 // ---------------------------------------------------------------- definition
@@ -340,6 +390,10 @@ case!(
     )
 );
 case!(
+    definition_interface,
+    definition("import { origin } from test:shapes/geom$0etry;\nexport func f() -> s32 { origin().x }\n")
+);
+case!(
     definition_with_syntax_error,
     definition("let limit: u32 = 10;\nfunc broken() { let = ; }\nfunc f() -> u32 {\n    return li$0mit;\n}\n")
 );
@@ -378,6 +432,42 @@ case!(
         "later"
     )
 );
+case!(
+    rename_refuses_exported_interface_function,
+    rename("export wasi:cli/run {\n    func ru$0n() -> result { ok }\n}\n", "go")
+);
+case!(
+    rename_defined_resource_method,
+    rename(
+        "resource counter {\n    value: u32,\n    constructor(start: u32) { self.value = start; }\n    func get() -> u32 { return self.value; }\n}\nexport func f() -> u32 {\n    let c = counter::new(1);\n    return c.ge$0t() + c.get();\n}\n",
+        "current"
+    )
+);
+case!(
+    rename_import_alias,
+    rename(
+        "import { now as clock-now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 {\n    return clock-n$0ow();\n}\n",
+        "read-clock"
+    )
+);
+case!(
+    rename_local_from_shorthand,
+    rename("record point { x: s32 }\nfunc f(p: point) -> s32 {\n    let {x} = p;\n    return x$0 + 1;\n}\n", "across")
+);
+case!(
+    rename_field_with_shorthand,
+    rename(
+        "record point { x: s32 }\nfunc f(p: point) -> s32 {\n    let {x} = p;\n    return p.x$0 + x;\n}\n",
+        "across"
+    )
+);
+case!(
+    rename_field_assigned,
+    rename(
+        "record point { x: s32, inner: pair }\nrecord pair { a: s32 }\nfunc f(p: point) -> s32 {\n    let mut q = p;\n    q.x = 5;\n    q.x += 1;\n    q.inner.a = 2;\n    return q.x$0;\n}\n",
+        "across"
+    )
+);
 case!(rename_refuses_invalid_name, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "Bad_Name"));
 case!(rename_refuses_keyword, rename("func f() -> s32 {\n    let n$0 = 1;\n    return n;\n}\n", "type"));
 case!(rename_with_syntax_error, rename("func f() -> s32 {\n    let n$0 = 1;\n    let = ;\n    return n;\n}\n", "m"));
@@ -392,6 +482,13 @@ case!(
     )
 );
 case!(completion_type_position, completions_no_keywords("record point { x: s32 }\nfunc f(p: $0) {}\n"));
+case!(
+    completion_record_value_not_types,
+    completions_no_keywords(
+        "record point { x: s32 }\nfunc f(n: s32) -> point {\n    let p: point = {x: $0};\n    return p;\n}\n"
+    )
+);
+case!(completion_record_field_type, completions_no_keywords("record point { x: $0 }\n"));
 case!(
     completion_record_fields,
     completions("record point { x: s32, y: s32 }\nfunc f(p: point) {\n    let a = p.$0\n}\n")
@@ -424,6 +521,28 @@ case!(
     completion_resource_statics,
     completions("import { canvas } from test:shapes/geometry;\nfunc f() {\n    let c = canvas::$0\n}\n")
 );
+case!(
+    completion_match_arms,
+    completions(
+        "variant shape { circle(f64), dot }\nfunc f(s: shape) -> f64 {\n    match s {\n        circle(r) => r,\n        $0\n    }\n}\n"
+    )
+);
+case!(
+    completion_match_arms_unparsed,
+    completions("func f(o: option<u32>) -> u32 {\n    match o {\n        so$0\n    }\n}\n")
+);
+case!(completion_none_in_comment, completions("func f() {\n    // let x$0\n}\n"));
+case!(completion_none_in_string, completions("func f() -> string {\n    return \"a $0\";\n}\n"));
+case!(
+    completion_in_interpolation,
+    completions_no_keywords(
+        "record point { x: s32 }\nfunc f(p: point) -> string {\n    return \"x is \\{p.$0}\";\n}\n"
+    )
+);
+case!(
+    completion_component_exports_in_test_file,
+    completions_no_keywords("$0\ntest \"adds\" {\n    assert add(1, 2) == 3;\n}\n")
+);
 case!(completion_packages, completions("import { now } from $0\n"));
 case!(completion_interfaces, completions("import { now } from wasi:$0\n"));
 case!(completion_package_interfaces, completions("import { now } from wasi:clocks/$0;\n"));
@@ -443,6 +562,13 @@ case!(
 case!(
     completion_import_list_with_errors,
     completions("import { $0 } from wasi:clocks/wall-clock;\nfunc broken( {\n}\n")
+);
+
+case!(
+    completion_in_test,
+    completions(
+        "record pair { left: u32, right: u32 }\ntest \"pairs\" (p: pair) {\n    let q = p;\n    assert q.$0\n}\n"
+    )
 );
 
 // ---------------------------------------------------------------- signature help
@@ -587,4 +713,11 @@ fn diagnostics_match_check() {
         let checked = claw_compiler::check(program, resolve()).err().unwrap_or_default();
         assert_eq!(a.diagnostics(), checked.as_slice(), "{program}");
     }
+}
+
+/// A language server may keep analyses in one thread and answer from another.
+#[test]
+fn analysis_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Analysis>();
 }

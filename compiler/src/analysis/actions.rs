@@ -51,7 +51,7 @@ pub(super) fn signature_help(a: &Analysis, offset: u32) -> Option<SignatureHelp>
         return None;
     }
     let name_span = Span::new(name_start as u32, open as u32);
-    let resolve = &a.module.resolve;
+
     // What the callee resolved to when the call parsed; else by name.
     let def = a.index.occurrences.iter().find(|o| o.span == name_span).map(|o| o.def);
     let head = &callee_text[..name_start];
@@ -93,7 +93,6 @@ pub(super) fn signature_help(a: &Analysis, offset: u32) -> Option<SignatureHelp>
             }
         }
     };
-    let _ = resolve;
     let (label, params) = sig.render();
     let active_param = if params.is_empty() { 0 } else { commas.min(params.len() as u32 - 1) };
     Some(SignatureHelp { label, params, active_param, docs })
@@ -116,36 +115,10 @@ fn wit_sig(a: &Analysis, interface: InterfaceId, name: &str) -> Option<(Sig, Str
 /// The signature of method `name` of a value of type `ty`.
 fn method_sig(a: &Analysis, ty: Ty, name: &str) -> Option<(Sig, String)> {
     let resolve = &a.module.resolve;
-    let sig = |params: &[&str], result: Option<String>| {
-        Some((
-            Sig { prefix: name.to_string(), params: params.iter().map(|p| p.to_string()).collect(), result },
-            String::new(),
-        ))
-    };
-    if ty == Ty::String {
-        return match name {
-            "len" => sig(&[], Some("u32".into())),
-            "is-empty" => sig(&[], Some("bool".into())),
-            "contains" | "starts-with" | "ends-with" => sig(&["value: string"], Some("bool".into())),
-            "split" => sig(&["separator: string"], Some("list<string>".into())),
-            "trim" => sig(&[], Some("string".into())),
-            "bytes" => sig(&[], Some("list<u8>".into())),
-            _ => None,
-        };
+    if let Some(sig) = super::index::builtin_method(resolve, ty, name) {
+        return Some((sig, String::new()));
     }
     match ty.def(resolve)? {
-        TypeDefKind::List(elem) => {
-            let elem = display_wit(resolve, elem);
-            match name {
-                "len" => sig(&[], Some("u32".into())),
-                "is-empty" => sig(&[], Some("bool".into())),
-                "get" => sig(&["index: u32"], Some(format!("option<{elem}>"))),
-                "contains" => sig(&[&format!("value: {elem}")], Some("bool".into())),
-                "push" => sig(&[&format!("value: {elem}")], None),
-                "pop" => sig(&[], Some(format!("option<{elem}>"))),
-                _ => None,
-            }
-        }
         TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
             let r = resource_of(resolve, *r);
             if let Some(&def) = a.index.members.get(&(r, name.to_string())) {
@@ -265,7 +238,7 @@ fn missing_arms(a: &Analysis, scrutinee: Span, message: &str) -> Option<CodeActi
         return None;
     }
     let source = &a.source;
-    let close = site.span.end as usize - 1;
+    let close = (site.span.end as usize).checked_sub(1)?;
     if source.as_bytes().get(close) != Some(&b'}') {
         return None;
     }

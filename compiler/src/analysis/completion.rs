@@ -41,8 +41,39 @@ fn ends_with_word(text: &str, word: &str) -> bool {
     text.strip_suffix(word).is_some_and(|rest| !rest.ends_with(is_ident_char))
 }
 
+/// Is the end of `line` (the text of the current line before the cursor)
+/// inside a `//` comment or a string literal (but not in a `\{...}`
+/// interpolation, which is code)?
+fn in_comment_or_string(line: &str) -> bool {
+    let mut in_string = false;
+    let mut interpolation = 0;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if in_string && interpolation == 0 => {
+                if chars.peek() == Some(&'{') {
+                    chars.next();
+                    interpolation = 1;
+                } else {
+                    chars.next();
+                }
+            }
+            '"' if interpolation == 0 => in_string = !in_string,
+            '{' if interpolation > 0 => interpolation += 1,
+            '}' if interpolation > 0 => interpolation -= 1,
+            '/' if (!in_string || interpolation > 0) && chars.peek() == Some(&'/') => return true,
+            _ => {}
+        }
+    }
+    in_string && interpolation == 0
+}
+
 pub(super) fn completions(a: &Analysis, offset: u32) -> Vec<Completion> {
     let before = text_before(&a.source, offset);
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    if in_comment_or_string(line) {
+        return Vec::new();
+    }
     let word_start = before.trim_end_matches(is_ident_char).len();
     let head = &before[..word_start];
     // `from ns:pkg/iface`, `export ns:pkg/iface`, `mock ns:pkg/iface`.
@@ -62,11 +93,83 @@ pub(super) fn completions(a: &Analysis, offset: u32) -> Vec<Completion> {
     if let Some(receiver_end) = head.strip_suffix('.').filter(|h| !h.ends_with('.')).map(str::len) {
         return members(a, receiver_end as u32, word_start as u32);
     }
+    if let Some(ty) = match_arm_start(a, head, offset) {
+        return arm_patterns(a, ty);
+    }
     if let Some(type_head) = head.strip_suffix("::") {
         let name_start = type_head.trim_end_matches(is_ident_char).len();
         return path_members(a, type_head[name_start..].trim_start_matches('%'));
     }
     general(a, head, offset)
+}
+
+/// When the cursor starts an arm of `match value { ... }` (just after the
+/// `{`, or after a previous arm's `,` or `}`): the type of `value`.
+fn match_arm_start(a: &Analysis, head: &str, offset: u32) -> Option<Ty> {
+    let trimmed = head.trim_end();
+    if !trimmed.ends_with(['{', ',', '}']) {
+        return None;
+    }
+    // The innermost `{` still open before the cursor.
+    let bytes = trimmed.as_bytes();
+    let mut depth = 0;
+    let mut open = None;
+    for i in (0..bytes.len()).rev() {
+        match bytes[i] {
+            b'}' => depth += 1,
+            b'{' if depth == 0 => {
+                open = Some(i);
+                break;
+            }
+            b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    let before_brace = trimmed[..open?].trim_end();
+    let value_start = before_brace.trim_end_matches(|c: char| is_ident_char(c) || c == '.').len();
+    if value_start == before_brace.len() || !ends_with_word(before_brace[..value_start].trim_end(), "match") {
+        return None;
+    }
+    receiver_type(a, before_brace.len() as u32, offset)
+}
+
+/// The patterns that start an arm matching a value of type `ty`.
+fn arm_patterns(a: &Analysis, ty: Ty) -> Vec<Completion> {
+    let resolve = &a.module.resolve;
+    let case = |name: &str, detail: String| item(name, K::Case, Some(detail), None);
+    let mut out = Vec::new();
+    match ty.def(resolve) {
+        Some(TypeDefKind::Enum(e)) => {
+            out.extend(e.cases.iter().map(|c| case(&c.name, c.name.clone())));
+        }
+        Some(TypeDefKind::Variant(v)) => {
+            for c in &v.cases {
+                let detail = match &c.ty {
+                    Some(t) => format!("{}({})", c.name, crate::types::display_wit(resolve, t)),
+                    None => c.name.clone(),
+                };
+                out.push(case(&c.name, detail));
+            }
+        }
+        Some(TypeDefKind::Option(t)) => {
+            out.push(case("some", format!("some({})", crate::types::display_wit(resolve, t))));
+            out.push(case("none", "none".into()));
+        }
+        Some(TypeDefKind::Result(r)) => {
+            let show = |t: &Option<wit_parser::Type>| {
+                t.as_ref().map(|t| format!("({})", crate::types::display_wit(resolve, t)))
+            };
+            out.push(case("ok", format!("ok{}", show(&r.ok).unwrap_or_default())));
+            out.push(case("err", format!("err{}", show(&r.err).unwrap_or_default())));
+        }
+        _ if ty == Ty::Bool => {
+            out.push(case("true", "true".into()));
+            out.push(case("false", "false".into()));
+        }
+        _ => {}
+    }
+    out.push(item("_", K::Keyword, Some("any other value".into()), None));
+    out
 }
 
 /// Packages, or a package's interfaces, for a WIT path being typed.
@@ -370,13 +473,102 @@ fn path_members(a: &Analysis, type_name: &str) -> Vec<Completion> {
     out
 }
 
+/// Does `text` end with the `:` of a type annotation (`let x:`, a parameter
+/// `(a: `, a field of a `record` or `resource` definition), rather than the
+/// `:` of a record value (`{x: `)?
+fn annotation_colon(text: &str) -> bool {
+    let Some(before) = text.strip_suffix(':').filter(|t| !t.ends_with(':')) else { return false };
+    let before = before.trim_end();
+    let name = before.trim_end_matches(is_ident_char);
+    let word_before = name.trim_end();
+    if ends_with_word(word_before, "let") || ends_with_word(word_before, "mut") {
+        return true;
+    }
+    // The innermost bracket still open before the name.
+    let bytes = name.as_bytes();
+    let mut depth = 0;
+    for i in (0..bytes.len()).rev() {
+        match bytes[i] {
+            b')' | b']' | b'}' | b'>' => depth += 1,
+            b'(' | b'[' | b'{' | b'<' if depth > 0 => depth -= 1,
+            b'(' => return true,
+            b'{' => {
+                // `record point {` or `resource r {` declares fields.
+                let decl = name[..i].trim_end();
+                let decl = decl.trim_end_matches(is_ident_char).trim_end();
+                return ends_with_word(decl, "record") || ends_with_word(decl, "resource");
+            }
+            b'[' | b'<' => return false,
+            b';' if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Does the file hold tests (so the components under test matter)?
+fn is_test_file(source: &str) -> bool {
+    source.contains("test \"") || source.contains("test component")
+}
+
+/// How many `{` are open at the end of `text`.
+fn brace_depth(text: &str) -> i32 {
+    text.bytes().fold(0, |depth, b| match b {
+        b'{' => depth + 1,
+        b'}' => (depth - 1).max(0),
+        _ => depth,
+    })
+}
+
+/// In a test file, at the top level: an import of each export of the worlds
+/// the `Resolve` holds outside WASI (the components under test, whose WIT
+/// `clawc test` adds), inserted whole.
+fn component_exports(a: &Analysis) -> Vec<Completion> {
+    let resolve = &a.module.resolve;
+    let mut out = Vec::new();
+    for (_, world) in resolve.worlds.iter() {
+        let Some(package) = world.package else { continue };
+        if resolve.packages[package].name.namespace == "wasi" {
+            continue;
+        }
+        for export in world.exports.values() {
+            match export {
+                wit_parser::WorldItem::Function(f) => {
+                    let ty = wit::func_type(resolve, f);
+                    let mut c =
+                        item(format!("import {}", f.name), K::Function, Some(ty.clone()), Some(wit::docs(&f.docs)));
+                    c.insert_text = Some(format!("import {}: {ty};", f.name));
+                    out.push(c);
+                }
+                wit_parser::WorldItem::Interface { id, .. } => {
+                    let Some(path) = resolve.id_of(*id) else { continue };
+                    let names: Vec<&str> = resolve.interfaces[*id]
+                        .functions
+                        .values()
+                        .filter(|f| matches!(f.kind, FunctionKind::Freestanding | FunctionKind::AsyncFreestanding))
+                        .map(|f| f.name.as_str())
+                        .collect();
+                    let mut c = item(
+                        format!("import from {path}"),
+                        K::Interface,
+                        Some(format!("{{ {} }}", names.join(", "))),
+                        Some(wit::docs(&resolve.interfaces[*id].docs)),
+                    );
+                    c.insert_text = Some(format!("import {{ {} }} from {path};", names.join(", ")));
+                    out.push(c);
+                }
+                wit_parser::WorldItem::Type { .. } => {}
+            }
+        }
+    }
+    out
+}
+
 /// Names in scope, then keywords; only types where a type is expected.
 fn general(a: &Analysis, head: &str, offset: u32) -> Vec<Completion> {
     let trimmed = head.trim_end();
-    let type_position = trimmed.ends_with(':') && !trimmed.ends_with("::")
-        || trimmed.ends_with("->")
-        || trimmed.ends_with('<')
-        || ends_with_word(trimmed, "as");
+    let type_position =
+        annotation_colon(trimmed) || trimmed.ends_with("->") || trimmed.ends_with('<') || ends_with_word(trimmed, "as");
     let mut out = Vec::new();
     if !type_position {
         for (name, def) in a.visible(offset) {
@@ -396,7 +588,12 @@ fn general(a: &Analysis, head: &str, offset: u32) -> Vec<Completion> {
         let kind = match &d.kind {
             DefKind::Global { .. } => K::Global,
             DefKind::Func { .. } | DefKind::PlainImport | DefKind::WitFunc { .. } => K::Function,
-            DefKind::Type { ty, .. } if ty.handle(&a.module.resolve).is_some() => K::Resource,
+            DefKind::Type { ty, .. }
+                if ty.handle(&a.module.resolve).is_some()
+                    || matches!(ty.def(&a.module.resolve), Some(TypeDefKind::Resource)) =>
+            {
+                K::Resource
+            }
             DefKind::Type { .. } => K::Type,
             _ => continue,
         };
@@ -410,6 +607,9 @@ fn general(a: &Analysis, head: &str, offset: u32) -> Vec<Completion> {
             out.push(item(*name, K::Type, None, None));
         }
         return out;
+    }
+    if is_test_file(&a.source) && brace_depth(head) == 0 {
+        out.extend(component_exports(a));
     }
     for name in ["some", "none", "ok", "err"] {
         out.push(item(name, K::Keyword, None, None));

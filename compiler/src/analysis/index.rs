@@ -39,6 +39,10 @@ pub(crate) enum DefKind {
     Field { owner: String, ty: Option<Ty>, wit: Option<(TypeId, usize)> },
     /// A case of an enum, variant or flags (`owner`: the type's name).
     Case { owner: String, payload: Option<String>, wit: Option<(TypeId, usize)> },
+    /// A built-in method of strings or lists (`owner`: `string` or `list`).
+    Builtin { owner: String },
+    /// A WIT interface named by `import ... from`, `export` or `mock`.
+    Interface { id: InterfaceId },
     /// An item the parser or checker could not make sense of.
     Unknown,
 }
@@ -140,11 +144,15 @@ pub(crate) struct Index {
     pub(crate) lets: Vec<LetHint>,
     /// Members (fields, cases, methods) of each type, by the type's WIT id.
     pub(crate) members: HashMap<(TypeId, String), DefId>,
-    /// Function bodies, for completion.
-    pub(crate) bodies: Vec<Span>,
     /// Definitions whose names WIT fixes (functions and resources of an
     /// exported WIT interface), with why they cannot be renamed.
     pub(crate) fixed: HashMap<DefId, String>,
+    /// Imports renamed with `as`: the span of the imported (WIT) name,
+    /// which a rename of the local name leaves alone.
+    pub(crate) aliased: HashMap<DefId, Span>,
+    /// `let {x} = p;`: the span of `x`, which names both a field and a new
+    /// local, with `(field, local)`; renaming either writes `field: local`.
+    pub(crate) shorthands: HashMap<Span, (DefId, DefId)>,
     /// Every `match`, for the "add missing arms" code action.
     pub(crate) matches: Vec<MatchSite>,
     /// Every `import { ... } from ...`, for the "import" code action.
@@ -177,18 +185,42 @@ pub(crate) struct MatchSite {
 
 /// Builds the index of `file` (its items after `skip_items`, the prelude's)
 /// from the checked `module`; `prelude_funcs` functions come first in it.
-pub(crate) fn build(file: &ast::File, skip_items: usize, prelude_funcs: usize, module: &ir::Module) -> Index {
+///
+/// `source` and its `docs` give the `///` comments of the functions and
+/// resources inside `resource` and `export` blocks, which the parser attaches
+/// only to top-level items.
+pub(crate) fn build(
+    file: &ast::File,
+    skip_items: usize,
+    prelude_funcs: usize,
+    module: &ir::Module,
+    source: &str,
+    docs: &[crate::lexer::DocLine],
+    tests_checked: bool,
+) -> Index {
     let mut builder = Builder {
+        source,
+        docs,
         index: Index::default(),
         module,
         resolve: &module.resolve,
         scopes: Vec::new(),
         func: None,
+        local_types: HashMap::new(),
         claw_types: HashMap::new(),
+        expr_by_span: HashMap::new(),
+        type_scope: None,
+        wit_types: HashMap::new(),
+        tests_checked: false,
     };
     let items = file.items.get(skip_items..).unwrap_or_default();
     builder.collect(items);
-    builder.expr_types(prelude_funcs);
+    // The file's functions follow the prelude's, in `ast::File::funcs`
+    // order (with the tests among them when they were checked as functions).
+    let tests = if tests_checked { items.iter().filter(|i| matches!(i, Item::Test(_))).count() } else { 0 };
+    let own_funcs = items.iter().map(item_funcs).sum::<usize>() + tests;
+    builder.tests_checked = tests_checked;
+    builder.expr_types(prelude_funcs..prelude_funcs + own_funcs);
     let mut func_index = prelude_funcs;
     for item in items {
         crate::stack::grow(|| builder.item(item, &mut func_index));
@@ -198,15 +230,39 @@ pub(crate) fn build(file: &ast::File, skip_items: usize, prelude_funcs: usize, m
 }
 
 struct Builder<'m> {
+    source: &'m str,
+    docs: &'m [crate::lexer::DocLine],
     index: Index,
     module: &'m ir::Module,
     resolve: &'m Resolve,
     /// The open local scopes: `(name, def)` in declaration order.
-    scopes: Vec<Vec<(String, DefId)>>,
+    scopes: Vec<HashMap<String, DefId>>,
     /// The checked function whose body is being walked.
     func: Option<&'m ir::Function>,
+    /// Its locals' types, by declaration span and name.
+    local_types: HashMap<(Span, &'m str), Ty>,
     /// Types the file defines, by WIT id.
     claw_types: HashMap<TypeId, DefId>,
+    /// The type of the outermost checked expression at each span.
+    expr_by_span: HashMap<Span, Ty>,
+    /// Inside `export ns:pkg/iface { ... }`: that interface, whose types are in scope.
+    type_scope: Option<InterfaceId>,
+    /// The definitions made for the WIT types of `type_scope`, by type.
+    wit_types: HashMap<TypeId, DefId>,
+    /// The module has a function for each `test` (see `analyze`).
+    tests_checked: bool,
+}
+
+/// How many functions an item adds to the module (as `ast::File::funcs`).
+fn item_funcs(item: &Item) -> usize {
+    let members = |rs: &[ast::ResourceDef]| rs.iter().map(|r| r.funcs.len()).sum::<usize>();
+    match item {
+        Item::Func(_) => 1,
+        Item::ExportInterface(e) => members(&e.resources) + e.funcs.len(),
+        Item::ExportInline(e) => members(&e.resources) + e.funcs.len(),
+        Item::Resource(r) => r.funcs.len(),
+        _ => 0,
+    }
 }
 
 impl<'m> Builder<'m> {
@@ -275,6 +331,16 @@ impl<'m> Builder<'m> {
                             r.name.name, e.path
                         );
                         self.index.fixed.insert(before, why);
+                        // Its functions are the interface's too.
+                        for id in before + 1..self.index.defs.len() {
+                            if matches!(self.index.defs[id].kind, DefKind::Func { .. }) {
+                                let why = format!(
+                                    "`{}` is a function of resource `{}` of WIT interface `{}`: its name comes from the WIT",
+                                    self.index.defs[id].name, r.name.name, e.path
+                                );
+                                self.index.fixed.insert(id, why);
+                            }
+                        }
                     }
                 }
                 Item::ExportInline(e) => {
@@ -285,6 +351,28 @@ impl<'m> Builder<'m> {
                 Item::Test(_) | Item::Mock(_) | Item::Component(_) | Item::Error(_) => {}
             }
         }
+    }
+
+    /// The `///` lines just before `start` (with only whitespace and the
+    /// keywords `static` and `export` between them and it), joined.
+    fn docs_before(&self, start: u32) -> String {
+        let gap_ok = |from: u32, to: u32| {
+            self.source
+                .get(from as usize..to as usize)
+                .is_some_and(|gap| gap.split_whitespace().all(|w| matches!(w, "static" | "export")))
+        };
+        let end = self.docs.partition_point(|d| d.span.end <= start);
+        let mut lines = Vec::new();
+        let mut next = start;
+        for doc in self.docs[..end].iter().rev() {
+            if !gap_ok(doc.span.end, next) {
+                break;
+            }
+            lines.push(doc.text.as_str());
+            next = doc.span.start;
+        }
+        lines.reverse();
+        lines.join("\n")
     }
 
     fn func_def(&mut self, f: &ast::FuncDef, member: Option<(String, ast::MemberKind)>) -> DefId {
@@ -302,11 +390,13 @@ impl<'m> Builder<'m> {
             prefix = format!("export {prefix}");
         }
         let sig = Sig::of_ast(prefix, &f.sig);
-        self.declare(&f.name, DefKind::Func { member }, &f.docs, Some(sig))
+        let docs = if f.docs.is_empty() { self.docs_before(f.span.start) } else { f.docs.clone() };
+        self.declare(&f.name, DefKind::Func { member }, &docs, Some(sig))
     }
 
     fn import_from(&mut self, import: &ast::ImportFrom) {
         let interface = find_interface(self.resolve, &import.path);
+        self.wit_path(&import.path, interface);
         self.index.imports.push(ImportSite {
             interface,
             span: import.span,
@@ -334,9 +424,23 @@ impl<'m> Builder<'m> {
             self.occurrence(name.name.span, id, true);
             if let Some(alias) = &name.alias {
                 self.occurrence(alias.span, id, true);
+                self.index.aliased.insert(id, name.name.span);
             }
             self.top(local, id);
         }
+    }
+
+    /// Records a WIT path (`wasi:clocks/monotonic-clock`) as an occurrence of its interface.
+    fn wit_path(&mut self, path: &ast::WitPath, interface: Option<InterfaceId>) {
+        let Some(id) = interface else { return };
+        let def = self.def(Def {
+            name: path.to_string(),
+            kind: DefKind::Interface { id },
+            span: None,
+            docs: String::new(),
+            sig: None,
+        });
+        self.occurrence(path.span, def, false);
     }
 
     fn type_def(&mut self, t: &ast::TypeDef) {
@@ -359,13 +463,12 @@ impl<'m> Builder<'m> {
         };
         match &t.body {
             TypeDefBody::Record(fields) => {
-                for (name, ty) in fields {
+                for (name, _) in fields {
                     let field_ty = type_id.and_then(|i| match &self.resolve.types[i].kind {
                         TypeDefKind::Record(r) => r.fields.iter().find(|f| f.name == name.name).map(|f| f.ty),
                         _ => None,
                     });
                     let field_ty = field_ty.map(|f| ty_of_wit_type(self.resolve, &f));
-                    let _ = ty;
                     member(self, name, DefKind::Field { owner: owner.clone(), ty: field_ty, wit: None });
                 }
             }
@@ -398,14 +501,14 @@ impl<'m> Builder<'m> {
                 })
             })
             .unwrap_or(Ty::Error);
-        let id = self.declare(&r.name, DefKind::Type { ty, wit: None }, &r.docs, None);
+        let docs = if r.docs.is_empty() { self.docs_before(r.span.start) } else { r.docs.clone() };
+        let id = self.declare(&r.name, DefKind::Type { ty, wit: None }, &docs, None);
         self.top(&r.name, id);
         if let Some(rid) = wit {
             self.claw_types.insert(rid, id);
         }
-        for (name, fty) in &r.fields {
+        for (name, _) in &r.fields {
             let field_ty = resource.and_then(|x| x.fields.iter().find(|(n, _)| *n == name.name).map(|(_, t)| *t));
-            let _ = fty;
             let m =
                 self.declare(name, DefKind::Field { owner: r.name.name.clone(), ty: field_ty, wit: None }, "", None);
             if let Some(rid) = wit {
@@ -425,12 +528,16 @@ impl<'m> Builder<'m> {
     }
 
     /// The types of the checked expressions of the file's own functions.
-    fn expr_types(&mut self, prelude_funcs: usize) {
-        let funcs = self.module.funcs.iter().skip(prelude_funcs);
-        for f in funcs.chain(self.module.init.iter()) {
+    /// `funcs`: the module's functions that the file defines (after the
+    /// prelude's, before the ones the checker synthesizes).
+    fn expr_types(&mut self, funcs: std::ops::Range<usize>) {
+        let funcs = self.module.funcs.get(funcs).unwrap_or_default();
+        for f in funcs.iter().chain(self.module.init.iter()) {
             for (i, span) in f.expr_spans.iter().enumerate() {
                 if let Some(e) = f.exprs.get(i) {
                     self.index.exprs.push((*span, e.ty));
+                    // The last pushed for a span is the outermost expression there.
+                    self.expr_by_span.insert(*span, e.ty);
                 }
             }
         }
@@ -440,6 +547,9 @@ impl<'m> Builder<'m> {
         match item {
             Item::Func(f) => self.body(f, func_index, None),
             Item::ExportInterface(e) => {
+                let interface = find_interface(self.resolve, &e.path);
+                self.wit_path(&e.path, interface);
+                self.type_scope = interface;
                 for r in &e.resources {
                     self.resource_bodies(r, func_index);
                 }
@@ -452,6 +562,7 @@ impl<'m> Builder<'m> {
                     self.index.fixed.insert(id, why);
                     self.body(f, func_index, None);
                 }
+                self.type_scope = None;
             }
             Item::ExportInline(e) => {
                 for r in &e.resources {
@@ -467,9 +578,9 @@ impl<'m> Builder<'m> {
                 if let Some(t) = &g.ty {
                     self.type_expr(t);
                 }
-                self.func = self.module.init.as_ref();
+                self.set_func(self.module.init.as_ref());
                 self.expr(&g.init);
-                self.func = None;
+                self.set_func(None);
             }
             Item::Import(i) => self.sig(&i.sig),
             Item::TypeDef(t) => match &t.body {
@@ -481,23 +592,27 @@ impl<'m> Builder<'m> {
                 TypeDefBody::Enum(_) | TypeDefBody::Flags(_) => {}
             },
             Item::Test(t) => {
-                self.func = None;
-                self.scopes.push(Vec::new());
+                self.set_func(None);
+                if self.tests_checked {
+                    self.set_func(self.module.funcs.get(*func_index));
+                    *func_index += 1;
+                }
+                self.scopes.push(HashMap::new());
                 for p in &t.params {
                     self.type_expr(&p.ty);
-                    let id =
-                        self.declare(&p.name, DefKind::Local { ty: Ty::Error, mutable: false, param: true }, "", None);
+                    let ty = self.local_ty(p.name.span, &p.name.name);
+                    let id = self.declare(&p.name, DefKind::Local { ty, mutable: false, param: true }, "", None);
                     self.bind(&p.name, id, t.body.span.end);
                 }
-                self.index.bodies.push(t.body.span);
                 self.block(&t.body);
                 self.scopes.pop();
             }
             Item::Mock(m) => {
+                self.wit_path(&m.path, find_interface(self.resolve, &m.path));
                 for f in &m.funcs {
-                    self.func = None;
+                    self.set_func(None);
                     self.sig(&f.sig);
-                    self.scopes.push(Vec::new());
+                    self.scopes.push(HashMap::new());
                     for p in &f.sig.params {
                         let id = self.declare(
                             &p.name,
@@ -507,7 +622,6 @@ impl<'m> Builder<'m> {
                         );
                         self.bind(&p.name, id, f.body.span.end);
                     }
-                    self.index.bodies.push(f.body.span);
                     self.block(&f.body);
                     self.scopes.pop();
                 }
@@ -538,9 +652,9 @@ impl<'m> Builder<'m> {
     fn body(&mut self, f: &ast::FuncDef, func_index: &mut usize, member: Option<ast::MemberKind>) {
         let checked = self.module.funcs.get(*func_index);
         *func_index += 1;
-        self.func = checked;
+        self.set_func(checked);
         self.sig(&f.sig);
-        self.scopes.push(Vec::new());
+        self.scopes.push(HashMap::new());
         let end = f.body.span.end;
         if matches!(member, Some(ast::MemberKind::Method | ast::MemberKind::Destructor | ast::MemberKind::Constructor))
         {
@@ -559,7 +673,7 @@ impl<'m> Builder<'m> {
                 visible: Span::new(f.body.span.start, end),
             });
             if let Some(scope) = self.scopes.last_mut() {
-                scope.push(("self".into(), id));
+                scope.insert("self".into(), id);
             }
         }
         for p in &f.sig.params {
@@ -571,25 +685,31 @@ impl<'m> Builder<'m> {
                 visible: Span::new(f.body.span.start, end),
             });
             if let Some(scope) = self.scopes.last_mut() {
-                scope.push((p.name.name.clone(), id));
+                scope.insert(p.name.name.clone(), id);
             }
         }
-        self.index.bodies.push(f.body.span);
         self.block(&f.body);
         self.scopes.pop();
-        self.func = None;
+        self.set_func(None);
     }
 
     /// The checked type of the local declared at `span`.
     fn local_ty(&self, span: Span, name: &str) -> Ty {
-        self.func
-            .and_then(|f| f.locals.iter().rev().find(|l| l.span == span && l.name == name))
-            .map(|l| l.ty)
-            .unwrap_or(Ty::Error)
+        self.local_types.get(&(span, name)).copied().unwrap_or(Ty::Error)
+    }
+
+    /// Starts walking the body checked as `func`: indexes its locals by
+    /// declaration span and name (the last declared wins, as in the checker).
+    fn set_func(&mut self, func: Option<&'m ir::Function>) {
+        self.func = func;
+        self.local_types.clear();
+        for l in func.map(|f| f.locals.as_slice()).unwrap_or_default() {
+            self.local_types.insert((l.span, l.name.as_str()), l.ty);
+        }
     }
 
     fn is_local_at(&self, span: Span, name: &str) -> bool {
-        self.func.is_some_and(|f| f.locals.iter().any(|l| l.span == span && l.name == name))
+        self.local_types.contains_key(&(span, name))
     }
 
     /// Declares a local visible from `from` to `end`.
@@ -602,7 +722,7 @@ impl<'m> Builder<'m> {
             visible: Span::new(from, end.max(from)),
         });
         if let Some(scope) = self.scopes.last_mut() {
-            scope.push((name.name.clone(), id));
+            scope.insert(name.name.clone(), id);
         }
         id
     }
@@ -610,29 +730,52 @@ impl<'m> Builder<'m> {
     fn bind(&mut self, name: &ast::Ident, def: DefId, end: u32) {
         self.index.scopes.push(ScopeEntry { name: name.name.clone(), def, visible: Span::new(name.span.end, end) });
         if let Some(scope) = self.scopes.last_mut() {
-            scope.push((name.name.clone(), def));
+            scope.insert(name.name.clone(), def);
         }
     }
 
     fn lookup(&self, name: &str) -> Option<DefId> {
-        for scope in self.scopes.iter().rev() {
-            if let Some((_, def)) = scope.iter().rev().find(|(n, _)| n == name) {
-                return Some(*def);
-            }
-        }
-        self.index.top.get(name).copied()
+        // A later binding in the same scope replaced the earlier one (shadowing).
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name).copied())
+            .or_else(|| self.index.top.get(name).copied())
     }
 
     fn use_name(&mut self, name: &ast::Ident) -> Option<DefId> {
-        let def = self.lookup(&name.name)?;
+        let def = self.lookup(&name.name).or_else(|| self.scoped_type(&name.name))?;
         self.occurrence(name.span, def, false);
+        Some(def)
+    }
+
+    /// Inside `export ns:pkg/iface { ... }`, a type of that interface (as the
+    /// checker's `type_scope`).
+    fn scoped_type(&mut self, name: &str) -> Option<DefId> {
+        let interface = self.type_scope?;
+        let &id = self.resolve.interfaces[interface].types.get(name)?;
+        if let Some(&def) = self.wit_types.get(&id) {
+            return Some(def);
+        }
+        let def = self.def(Def {
+            name: name.to_string(),
+            kind: DefKind::Type { ty: ty_of_wit(self.resolve, id), wit: Some(id) },
+            span: None,
+            docs: String::new(),
+            sig: None,
+        });
+        self.wit_types.insert(id, def);
         Some(def)
     }
 
     fn type_expr(&mut self, t: &ast::TypeExpr) {
         match &t.kind {
             TypeKind::Named(name) => {
-                if let Some(&def) = self.index.top.get(name.as_str())
+                let def = match self.index.top.get(name.as_str()) {
+                    Some(&def) => Some(def),
+                    None => self.scoped_type(name),
+                };
+                if let Some(def) = def
                     && matches!(self.index.defs[def].kind, DefKind::Type { .. })
                 {
                     self.occurrence(t.span, def, false);
@@ -648,7 +791,7 @@ impl<'m> Builder<'m> {
 
     fn block(&mut self, block: &ast::Block) {
         crate::stack::grow(|| {
-            self.scopes.push(Vec::new());
+            self.scopes.push(HashMap::new());
             for stmt in &block.stmts {
                 self.stmt(stmt, block.span.end);
             }
@@ -682,7 +825,8 @@ impl<'m> Builder<'m> {
                 self.expr(value);
                 let record = self.type_at(value.span);
                 for (field, binding) in fields {
-                    if let Some(def) = record.and_then(|r| self.member(r, &field.name)) {
+                    let field_def = record.and_then(|r| self.member(r, &field.name));
+                    if let Some(def) = field_def {
                         self.occurrence(field.span, def, false);
                     }
                     if binding.span != field.span {
@@ -704,7 +848,12 @@ impl<'m> Builder<'m> {
                             visible: Span::new(stmt.span.end, block_end.max(stmt.span.end)),
                         });
                         if let Some(scope) = self.scopes.last_mut() {
-                            scope.push((binding.name.clone(), id));
+                            scope.insert(binding.name.clone(), id);
+                        }
+                        self.index.lets.push(LetHint { name_end: binding.span.end, def: id });
+                        self.occurrence(binding.span, id, true);
+                        if let Some(field_def) = field_def {
+                            self.index.shorthands.insert(binding.span, (field_def, id));
                         }
                     }
                 }
@@ -735,14 +884,14 @@ impl<'m> Builder<'m> {
             StmtKind::For { var, start, end, body } => {
                 self.expr(start);
                 self.expr(end);
-                self.scopes.push(Vec::new());
+                self.scopes.push(HashMap::new());
                 self.local(var, false, body.span.start, body.span.end);
                 self.block(body);
                 self.scopes.pop();
             }
             StmtKind::ForEach { var, list, body } => {
                 self.expr(list);
-                self.scopes.push(Vec::new());
+                self.scopes.push(HashMap::new());
                 self.local(var, false, body.span.start, body.span.end);
                 self.block(body);
                 self.scopes.pop();
@@ -774,7 +923,7 @@ impl<'m> Builder<'m> {
         self.expr(&m.scrutinee);
         let scrutinee = self.type_at(m.scrutinee.span);
         for arm in &m.arms {
-            self.scopes.push(Vec::new());
+            self.scopes.push(HashMap::new());
             self.pattern(&arm.pattern, scrutinee, arm.body.span.end);
             self.block(&arm.body);
             self.scopes.pop();
@@ -840,7 +989,7 @@ impl<'m> Builder<'m> {
 
     /// The checked type of the expression at `span`.
     fn type_at(&self, span: Span) -> Option<Ty> {
-        self.index.exprs.iter().rev().find(|(s, _)| *s == span).map(|(_, t)| *t).filter(|t| *t != Ty::Error)
+        self.expr_by_span.get(&span).copied().filter(|t| *t != Ty::Error)
     }
 
     /// The definition of member `name` (field, case, method) of `ty`.
@@ -950,10 +1099,22 @@ impl<'m> Builder<'m> {
             A::Unary { operand, .. } => self.expr(operand),
             A::MethodCall { receiver, method, args } => {
                 self.expr(receiver);
-                if let Some(ty) = self.type_at(receiver.span)
-                    && let Some(def) = self.member(ty, &method.name)
-                {
-                    self.occurrence(method.span, def, false);
+                if let Some(ty) = self.type_at(receiver.span) {
+                    let def = self.member(ty, &method.name).or_else(|| {
+                        // A built-in method: hover shows its signature; it has no definition.
+                        let sig = builtin_method(self.resolve, ty, &method.name)?;
+                        let owner = if ty == Ty::String { "string" } else { "list" };
+                        Some(self.def(Def {
+                            name: method.name.clone(),
+                            kind: DefKind::Builtin { owner: owner.into() },
+                            span: None,
+                            docs: String::new(),
+                            sig: Some(sig),
+                        }))
+                    });
+                    if let Some(def) = def {
+                        self.occurrence(method.span, def, false);
+                    }
                 }
                 for a in args {
                     self.expr(a);
@@ -1016,6 +1177,35 @@ impl<'m> Builder<'m> {
         let member = self.member(ty, &case.name)?;
         self.occurrence(case.span, member, false);
         Some(member)
+    }
+}
+
+/// The signature of built-in method `name` of a string or list.
+pub(crate) fn builtin_method(resolve: &Resolve, ty: Ty, name: &str) -> Option<Sig> {
+    let sig = |params: &[&str], result: Option<String>| {
+        Some(Sig { prefix: name.to_string(), params: params.iter().map(|p| p.to_string()).collect(), result })
+    };
+    if ty == Ty::String {
+        return match name {
+            "len" => sig(&[], Some("u32".into())),
+            "is-empty" => sig(&[], Some("bool".into())),
+            "contains" | "starts-with" | "ends-with" => sig(&["value: string"], Some("bool".into())),
+            "split" => sig(&["separator: string"], Some("list<string>".into())),
+            "trim" => sig(&[], Some("string".into())),
+            "bytes" => sig(&[], Some("list<u8>".into())),
+            _ => None,
+        };
+    }
+    let Some(TypeDefKind::List(elem)) = ty.def(resolve) else { return None };
+    let elem = crate::types::display_wit(resolve, elem);
+    match name {
+        "len" => sig(&[], Some("u32".into())),
+        "is-empty" => sig(&[], Some("bool".into())),
+        "get" => sig(&["index: u32"], Some(format!("option<{elem}>"))),
+        "contains" => sig(&[&format!("value: {elem}")], Some("bool".into())),
+        "push" => sig(&[&format!("value: {elem}")], None),
+        "pop" => sig(&[], Some(format!("option<{elem}>"))),
+        _ => None,
     }
 }
 

@@ -59,6 +59,9 @@ impl Analysis {
                 (code, HoverLanguage::Wit, docs)
             }
             DefKind::Type { ty, wit: None } => {
+                if let Some(code) = self.defined_resource(*ty) {
+                    return claw(code);
+                }
                 let code = match ty {
                     Ty::Enum(id) | Ty::Def(id) => {
                         let decl = wit::type_decl(resolve, *id);
@@ -97,8 +100,36 @@ impl Analysis {
                 });
                 (code, HoverLanguage::Claw, docs.unwrap_or_default())
             }
+            DefKind::Builtin { owner } => {
+                let sig = def.sig.as_ref().map(|s| s.render().0).unwrap_or_default();
+                (format!("// built-in method of {owner}s\n{sig}"), HoverLanguage::Claw, String::new())
+            }
+            DefKind::Interface { id } => {
+                let name = resolve.id_of(*id).unwrap_or_else(|| def.name.clone());
+                (format!("interface {name}"), HoverLanguage::Wit, wit::docs(&resolve.interfaces[*id].docs))
+            }
             DefKind::Unknown => claw(def.name.clone()),
         }
+    }
+
+    /// A resource the file defines, as Claw writes it: its fields and the
+    /// signatures of its functions.
+    fn defined_resource(&self, ty: Ty) -> Option<String> {
+        let resolve = &self.module.resolve;
+        let (_, r) = ty.handle(resolve)?;
+        let r = crate::types::resource_of(resolve, r);
+        let resource = self.module.resources.iter().find(|x| x.ty == r)?;
+        let mut lines: Vec<String> =
+            resource.fields.iter().map(|(name, ty)| format!("    {name}: {},", self.ty_text(*ty))).collect();
+        let mut funcs: Vec<usize> =
+            self.index.members.iter().filter(|((t, _), _)| *t == r).map(|(_, def)| *def).collect();
+        funcs.sort();
+        for def in funcs {
+            if let Some(sig) = &self.def(def).sig {
+                lines.push(format!("    {}", sig.render().0));
+            }
+        }
+        Some(format!("resource {} {{\n{}\n}}", resource.name, lines.join("\n")))
     }
 
     /// The innermost checked expression containing `offset`.
@@ -131,6 +162,7 @@ pub(super) fn definition(a: &Analysis, offset: u32) -> Option<Definition> {
     let resolve = &a.module.resolve;
     let in_wit = match &def.kind {
         DefKind::WitFunc { interface, name } => wit::func_location(resolve, *interface, name),
+        DefKind::Interface { id } => wit::location(resolve, resolve.interfaces[*id].span),
         DefKind::Type { wit: Some(id), .. } => wit::type_location(resolve, *id, None),
         DefKind::Field { wit: Some((id, i)), .. } | DefKind::Case { wit: Some((id, i)), .. } => {
             wit::type_location(resolve, *id, Some(*i))
@@ -161,6 +193,16 @@ pub(super) fn prepare_rename(a: &Analysis, offset: u32) -> Result<(Span, DefId),
     if let Some(why) = a.index.fixed.get(&o.def) {
         return Err(why.clone());
     }
+    // `import { now as later } from ...`: the local name can change, not the WIT one.
+    if let Some(&wit_name) = a.index.aliased.get(&o.def) {
+        if o.span == wit_name {
+            return Err(format!(
+                "`{}` is the name in the WIT interface; rename the name after `as` instead",
+                &a.source[o.span.range()]
+            ));
+        }
+        return Ok((o.span, o.def));
+    }
     match &def.kind {
         DefKind::WitFunc { interface, .. } => {
             let iface = a.module.resolve.id_of(*interface).unwrap_or_default();
@@ -187,6 +229,9 @@ pub(super) fn prepare_rename(a: &Analysis, offset: u32) -> Result<(Span, DefId),
             ));
         }
         DefKind::Unknown => return Err(format!("`{}` is not defined, so it cannot be renamed", def.name)),
+        DefKind::Interface { .. } => {
+            return Err(format!("`{}` is a WIT interface: its name comes from the WIT", def.name));
+        }
         _ => {}
     }
     if def.span.is_none() {
@@ -202,10 +247,12 @@ pub(super) fn rename(a: &Analysis, offset: u32, new_name: &str) -> Result<Vec<(S
         .index
         .occurrences
         .iter()
-        .filter(|o| o.def == def)
-        .map(|o| {
-            // A `%`-escaped occurrence keeps its escape only if it is still needed.
-            (o.span, new_name.to_string())
+        .filter(|o| o.def == def && a.index.aliased.get(&def) != Some(&o.span))
+        .map(|o| match a.index.shorthands.get(&o.span) {
+            // `let {x} = p;` keeps the other name: `{x: new}` or `{new: x}`.
+            Some(&(field, local)) if field == def => (o.span, format!("{new_name}: {}", a.def(local).name)),
+            Some(&(field, _)) => (o.span, format!("{}: {new_name}", a.def(field).name)),
+            None => (o.span, new_name.to_string()),
         })
         .collect();
     edits.sort_by_key(|(s, _)| *s);

@@ -55,6 +55,10 @@ impl<'a> Printer<'a> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) -> Doc<'a> {
+        crate::stack::grow(|| self.stmt_inner(stmt))
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) -> Doc<'a> {
         match &stmt.kind {
             StmtKind::Let { mutable, name, ty, value } => {
                 let mut doc = self.text(if *mutable { "let mut " } else { "let " }).append(self.tok(name.span));
