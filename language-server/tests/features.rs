@@ -858,3 +858,32 @@ fn bad_initialization_options_are_shown_and_ignored() {
     assert!(client.diagnostics(&u, Some(1)).diagnostics.is_empty());
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+#[test]
+fn completion_in_a_test_file_offers_the_components_exports() {
+    let component = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/testing/components/semver.wasm")
+        .canonicalize()
+        .expect("the example component exists");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let u = lsp_types::Url::from_file_path(dir.path().join("semver.test.claw")).expect("uri");
+    let (text, position) = cursor(&format!("test component \"{}\";\n$0\n", component.display()));
+    let mut client = client();
+    client.open(&u, &text);
+    let published = client.diagnostics(&u, Some(1));
+    assert!(published.diagnostics.is_empty(), "{}", render_diagnostics(&published.diagnostics));
+    let response = client.request::<req::Completion>(lsp_types::CompletionParams {
+        text_document_position: position_params(&u, position),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+        context: None,
+    });
+    let Some(lsp_types::CompletionResponse::Array(items)) = response else { panic!("{response:?}") };
+    let imports: Vec<String> = items
+        .iter()
+        .filter(|i| i.kind != Some(lsp_types::CompletionItemKind::KEYWORD))
+        .map(|i| format!("{} -> {}\n", i.label, i.insert_text.as_deref().unwrap_or("-")))
+        .collect();
+    assert_snapshot!("completion_in_a_test_file_offers_the_components_exports", imports.concat());
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
