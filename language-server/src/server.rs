@@ -438,6 +438,26 @@ impl<'c> Server<'c> {
                     Some(a.inlay_hints(span).iter().map(|h| convert::inlay_hint(h, &doc.text, &doc.index)).collect())
                 }))
             }),
+            req::DocumentHighlightRequest::METHOD => self.handle::<req::DocumentHighlightRequest>(request, |s, p| {
+                let at = p.text_document_position_params;
+                Ok(s.query(&at.text_document.uri, at.position, |a, doc, offset| {
+                    let spans = a.references(offset, true)?;
+                    Some(
+                        spans
+                            .into_iter()
+                            .map(|span| lsp_types::DocumentHighlight {
+                                range: doc.index.range(&doc.text, span),
+                                kind: None,
+                            })
+                            .collect(),
+                    )
+                }))
+            }),
+            req::FoldingRangeRequest::METHOD => self.handle::<req::FoldingRangeRequest>(request, |s, p| {
+                let Some(open) = s.docs.get(&p.text_document.uri) else { return Ok(None) };
+                let doc = &open.doc;
+                Ok(Some(symbols::folding_ranges(&symbols::document_symbols(&doc.text, &doc.index))))
+            }),
             req::Formatting::METHOD => self.handle::<req::Formatting>(request, |s, p| {
                 let Some(open) = s.docs.get(&p.text_document.uri) else { return Ok(None) };
                 let doc = &open.doc;
@@ -785,6 +805,8 @@ fn capabilities() -> ServerCapabilities {
         }),
         inlay_hint_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
         ..Default::default()
     }
 }

@@ -6,18 +6,43 @@
 //! their functions (and resources); a resource contains its fields,
 //! constructor, methods and static functions; a record its fields; a
 //! variant, enum or flags type its cases; an `import { ... } from` its
-//! names.
+//! names. The same tree gives the folding ranges.
 
 use crate::line_index::LineIndex;
 use claw_compiler::Span;
 use claw_compiler::ast::{self, Item, MemberKind, TypeDefBody};
-use lsp_types::{DocumentSymbol, SymbolKind};
+use lsp_types::{DocumentSymbol, FoldingRange, SymbolKind};
 
 /// The outline of `text`: one symbol per top-level item, with children.
 pub fn document_symbols(text: &str, index: &LineIndex) -> Vec<DocumentSymbol> {
     let parsed = claw_compiler::parser::parse(text);
     let builder = Builder { text, index };
     parsed.file.items.iter().filter_map(|item| builder.item(item)).collect()
+}
+
+/// `textDocument/foldingRange`: every symbol of the outline that spans
+/// more than one line folds (items, interfaces, resources and their
+/// functions, records and variants), in document order.
+pub fn folding_ranges(symbols: &[DocumentSymbol]) -> Vec<FoldingRange> {
+    fn walk(symbols: &[DocumentSymbol], out: &mut Vec<FoldingRange>) {
+        for s in symbols {
+            if s.range.end.line > s.range.start.line {
+                out.push(FoldingRange {
+                    start_line: s.range.start.line,
+                    start_character: None,
+                    end_line: s.range.end.line,
+                    end_character: None,
+                    kind: None,
+                    collapsed_text: None,
+                });
+            }
+            walk(s.children.as_deref().unwrap_or(&[]), out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(symbols, &mut out);
+    out.sort_by_key(|r| (r.start_line, std::cmp::Reverse(r.end_line)));
+    out
 }
 
 struct Builder<'a> {

@@ -887,3 +887,39 @@ fn completion_in_a_test_file_offers_the_components_exports() {
     assert_snapshot!("completion_in_a_test_file_offers_the_components_exports", imports.concat());
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+#[test]
+fn document_highlight_marks_every_occurrence() {
+    let mut client = client();
+    let (u, text, position) = open_at(
+        &mut client,
+        "highlight.claw",
+        "export func f(n: u32) -> u32 {\n    let total = n + 1;\n    return tot$0al * total;\n}\n",
+    );
+    let highlights = client.request::<req::DocumentHighlightRequest>(lsp_types::DocumentHighlightParams {
+        text_document_position_params: position_params(&u, position),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+    });
+    let ranges: Vec<Range> = highlights.into_iter().flatten().map(|h| h.range).collect();
+    assert_snapshot!("document_highlight_marks_every_occurrence", support::mark(&text, &ranges));
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
+
+#[test]
+fn folding_ranges_follow_the_outline() {
+    let mut client = client();
+    let (u, _, _) = open_at(
+        &mut client,
+        "fold.claw",
+        "$0record point {\n    x: s32,\n    y: s32,\n}\n\nexport api: interface {\n    func a() -> u32 {\n        return 1;\n    }\n}\n",
+    );
+    let ranges = client.request::<req::FoldingRangeRequest>(lsp_types::FoldingRangeParams {
+        text_document: TextDocumentIdentifier::new(u.clone()),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+    });
+    let lines: Vec<(u32, u32)> = ranges.into_iter().flatten().map(|r| (r.start_line, r.end_line)).collect();
+    assert_eq!(lines, [(0, 3), (5, 9), (6, 8)]);
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
