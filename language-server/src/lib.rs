@@ -45,7 +45,7 @@ pub struct Options {
     /// computed and published. The default, 25 ms, coalesces the changes of
     /// one keystroke (an editor's auto-closing and auto-indent edits) and
     /// fast typing, while keeping diagnostics within 50 ms of a change: the
-    /// analysis itself takes about 4 ms for 2,000 lines (`benches/lsp.rs`).
+    /// analysis itself takes 5 to 10 ms for 2,000 lines (`benches/lsp.rs`).
     pub debounce: Duration,
 }
 
