@@ -78,7 +78,11 @@ pub struct Suggestion {
 ///   to the kebab-case spelling;
 /// - `` `w` is a keyword; write `%w` to use it as a name`` — escape it;
 /// - ``convert with `as T` `` — append ` as T` (parenthesising the
-///   expression when it is more than one word).
+///   expression when it is more than one word);
+/// - ``declare it with `let mut x` `` — insert `mut ` before the
+///   declaration the secondary label points at;
+/// - `statements end with `;`` on an "expected `;`" error — insert the `;`
+///   where it is expected.
 ///
 /// Other help is shown in the diagnostic's message only.
 pub fn suggestions(diagnostic: &Diagnostic, text: &str) -> Vec<Suggestion> {
@@ -96,6 +100,19 @@ pub fn suggestions(diagnostic: &Diagnostic, text: &str) -> Vec<Suggestion> {
         && let Some(escaped) = backticked(help).into_iter().find(|w| w.starts_with('%'))
     {
         return vec![replace(escaped)];
+    }
+    if let Some(rest) = help.strip_prefix("declare it with `let mut ")
+        && let Some(name) = rest.strip_suffix('`')
+        && let Some(declared) = diagnostic.labels.iter().find(|l| !l.primary && text.get(l.span.range()) == Some(name))
+    {
+        return vec![Suggestion {
+            title: format!("Declare `{name}` with `let mut`"),
+            span: Span::new(declared.span.start, declared.span.start),
+            text: "mut ".to_string(),
+        }];
+    }
+    if help == "statements end with `;`" && span.start == span.end && diagnostic.message.starts_with("expected `;`") {
+        return vec![Suggestion { title: "Insert `;`".to_string(), span, text: ";".to_string() }];
     }
     if let Some(rest) = help.strip_prefix("convert with ")
         && let Some(cast) = backticked(rest).first()
@@ -145,5 +162,21 @@ mod tests {
         );
         assert_eq!(fixes[0].text, "foo-bar");
         assert!(suggestions(&diag(Span::new(0, 3), "statements end with `;`"), text).is_empty());
+    }
+
+    #[test]
+    fn let_mut_and_semicolon_fixes() {
+        let text = "let total = x;\ntotal = 1";
+        let d = Diagnostic::error("assign-immutable", "cannot assign", Span::new(15, 20), "cannot assign")
+            .with_label(Span::new(4, 9), "`total` is declared here")
+            .with_help("declare it with `let mut total`");
+        let fixes = suggestions(&d, text);
+        assert_eq!(
+            fixes,
+            [Suggestion { title: "Declare `total` with `let mut`".into(), span: Span::new(4, 4), text: "mut ".into() }]
+        );
+        let d = Diagnostic::error("syntax-error", "expected `;`, found `}`", Span::new(24, 24), "expected `;` here")
+            .with_help("statements end with `;`");
+        assert_eq!(suggestions(&d, text)[0].text, ";");
     }
 }

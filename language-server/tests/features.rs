@@ -923,3 +923,40 @@ fn folding_ranges_follow_the_outline() {
     assert_eq!(lines, [(0, 3), (5, 9), (6, 8)]);
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+/// Every code action at the cursor, each as its title and the text after its edits.
+fn actions_at(fixture: &str) -> String {
+    let mut client = client();
+    let (u, text, position) = open_at(&mut client, "actions.claw", fixture);
+    let actions = client.request::<req::CodeActionRequest>(CodeActionParams {
+        text_document: TextDocumentIdentifier::new(u.clone()),
+        range: Range::new(position, position),
+        context: CodeActionContext::default(),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+    });
+    assert_eq!(client.shutdown(), Exit::Clean);
+    let mut out = String::new();
+    for action in actions.into_iter().flatten() {
+        let CodeActionOrCommand::CodeAction(action) = action else { continue };
+        let edits = action.edit.and_then(|e| e.changes).and_then(|mut c| c.remove(&u)).unwrap_or_default();
+        out.push_str(&format!("{}\n{}", action.title, apply_edits(&text, &edits)));
+    }
+    out
+}
+
+#[test]
+fn code_action_declares_a_local_mutable() {
+    assert_snapshot!(
+        "code_action_declares_a_local_mutable",
+        actions_at("export func f() -> u32 {\n    let total = 1;\n    to$0tal = 2;\n    return total;\n}\n")
+    );
+}
+
+#[test]
+fn code_action_inserts_a_missing_semicolon() {
+    assert_snapshot!(
+        "code_action_inserts_a_missing_semicolon",
+        actions_at("export func f() -> u32 {\n    let a = 1$0\n    return a;\n}\n")
+    );
+}
