@@ -960,3 +960,11 @@ fn code_action_inserts_a_missing_semicolon() {
         actions_at("export func f() -> u32 {\n    let a = 1$0\n    return a;\n}\n")
     );
 }
+
+#[test]
+fn code_action_imports_an_unknown_name_from_the_wit_that_has_it() {
+    assert_snapshot!(
+        "code_action_imports_an_unknown_name_from_the_wit_that_has_it",
+        actions_at("export func f() -> u64 {\n    return resol$0ution();\n}\n")
+    );
+}
