@@ -543,6 +543,11 @@ impl<'c> Server<'c> {
         match n.method.as_str() {
             notif::DidOpenTextDocument::METHOD => {
                 if let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) {
+                    // Only Claw sources: a client may also open `.wit` or `claw.toml` files.
+                    let claw = p.text_document.language_id == "claw" || p.text_document.uri.path().ends_with(".claw");
+                    if !claw {
+                        return;
+                    }
                     let doc = Document::new(p.text_document.text, p.text_document.version);
                     // Diagnostics for a newly opened file are wanted at once.
                     let open = Open { doc, snapshot: None, due: Some(Instant::now()) };

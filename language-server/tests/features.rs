@@ -968,3 +968,25 @@ fn code_action_imports_an_unknown_name_from_the_wit_that_has_it() {
         actions_at("export func f() -> u64 {\n    return resol$0ution();\n}\n")
     );
 }
+
+#[test]
+fn documents_that_are_not_claw_are_left_alone() {
+    let mut client = client();
+    let wit = uri("geometry.wit");
+    client.notify_raw(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": wit, "languageId": "wit", "version": 1, "text": "package a:b;\n" } }),
+    );
+    // A Claw file opened after it gets its diagnostics; the WIT file gets none.
+    let u = uri("after.claw");
+    client.open(&u, "export func f() -> u32 { return nope; }\n");
+    client.diagnostics(&u, Some(1));
+    let hover = client.request_raw(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": wit }, "position": { "line": 0, "character": 1 } }),
+    );
+    assert_eq!(hover, serde_json::Value::Null);
+    let for_wit = client.pending().filter(|n| n.params["uri"] == wit.as_str()).count();
+    assert_eq!(for_wit, 0, "nothing is published for the WIT file");
+    assert_eq!(client.shutdown(), Exit::Clean);
+}

@@ -117,6 +117,11 @@ impl Client {
         serde_json::from_value(value).expect("a well-formed result")
     }
 
+    /// The notifications received so far and not waited for.
+    pub fn pending(&self) -> impl Iterator<Item = &Notification> {
+        self.pending.iter()
+    }
+
     /// Forgets the notifications received so far and not waited for (a
     /// benchmark's thousands of `publishDiagnostics` would otherwise count
     /// as the server's memory).
