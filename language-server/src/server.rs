@@ -420,7 +420,13 @@ impl<'c> Server<'c> {
             }),
             req::Completion::METHOD => self.handle::<req::Completion>(request, |s, p| {
                 let at = p.text_document_position;
-                Ok(s.query(&at.text_document.uri, at.position, |a, _, offset| {
+                let trigger = p.context.and_then(|c| c.trigger_character);
+                Ok(s.query(&at.text_document.uri, at.position, |a, doc, offset| {
+                    if let Some(trigger) = &trigger
+                        && !trigger_applies(trigger, &doc.text, offset)
+                    {
+                        return Some(lsp_types::CompletionResponse::Array(Vec::new()));
+                    }
                     let items = a.completions(offset).iter().map(convert::completion).collect();
                     Some(lsp_types::CompletionResponse::Array(items))
                 }))
@@ -768,6 +774,25 @@ fn formatting_edit(old: &str, new: &str, index: &LineIndex) -> Option<TextEdit> 
     }
     let span = Span::new(prefix as u32, (old.len() - suffix) as u32);
     Some(TextEdit::new(index.range(old, span), new[prefix..new.len() - suffix].to_string()))
+}
+
+/// Whether completion triggered by typing `trigger` at `offset` is wanted.
+/// `{` and `/` are trigger characters for WIT paths and import lists
+/// (`import { | } from`, `from wasi:clocks/|`); typed elsewhere (a block's
+/// `{`, a division) they would pop up a list of every name in scope.
+fn trigger_applies(trigger: &str, text: &str, offset: u32) -> bool {
+    let before = text.get(..offset as usize).unwrap_or(text);
+    let line = before.rsplit('\n').next().unwrap_or("").trim_start();
+    match trigger {
+        "{" => line.starts_with("import"),
+        "/" => {
+            line.contains("from ")
+                || line.starts_with("export ")
+                || line.starts_with("mock ")
+                || line.starts_with("import ")
+        }
+        _ => true,
+    }
 }
 
 /// A workspace edit of one document.

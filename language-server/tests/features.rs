@@ -990,3 +990,37 @@ fn documents_that_are_not_claw_are_left_alone() {
     assert_eq!(for_wit, 0, "nothing is published for the WIT file");
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+/// Completion labels at the cursor when triggered by typing `trigger`.
+fn triggered_completions(fixture: &str, trigger: &str) -> Vec<String> {
+    let mut client = client();
+    let (u, _, position) = open_at(&mut client, "trigger.claw", fixture);
+    let response = client.request::<req::Completion>(lsp_types::CompletionParams {
+        text_document_position: position_params(&u, position),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+        context: Some(lsp_types::CompletionContext {
+            trigger_kind: lsp_types::CompletionTriggerKind::TRIGGER_CHARACTER,
+            trigger_character: Some(trigger.to_string()),
+        }),
+    });
+    assert_eq!(client.shutdown(), Exit::Clean);
+    match response {
+        Some(lsp_types::CompletionResponse::Array(items)) => items.into_iter().map(|i| i.label).collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn brace_and_slash_trigger_completion_only_in_wit_paths_and_import_lists() {
+    let in_import = triggered_completions("import {$0 } from wasi:clocks/monotonic-clock;\n", "{");
+    assert!(in_import.contains(&"now".to_string()), "{in_import:?}");
+    let in_path = triggered_completions("import { now } from wasi:clocks/$0;\n", "/");
+    assert!(in_path.contains(&"monotonic-clock".to_string()), "{in_path:?}");
+    let block = triggered_completions("export func f() -> u32 {$0\n", "{");
+    assert!(block.is_empty(), "{block:?}");
+    let division = triggered_completions("export func f(a: u32) -> u32 {\n    return a /$0\n}\n", "/");
+    assert!(division.is_empty(), "{division:?}");
+}
+
+
