@@ -82,9 +82,29 @@ impl Exit {
 /// `initialize`, or the connection closed before it), as a message.
 pub fn run_stdio(options: Options) -> Result<Exit, String> {
     let (connection, io_threads) = Connection::stdio();
-    let exit = run(&connection, options)?;
-    // The writer thread ends when its sender is dropped, which flushes
-    // every response before the process exits.
+    // lsp-server's reader hands over one message at a time (a rendezvous
+    // channel). A forwarding thread moves them into an unbounded channel,
+    // so stdin keeps being read and parsed while a request is answered,
+    // and the loop sees every message already sent (a `$/cancelRequest`,
+    // the rest of a burst of changes) before it starts on the next one.
+    let (forward, inbox) = crossbeam_channel::unbounded();
+    let from_reader = connection.receiver.clone();
+    std::thread::Builder::new()
+        .name("clawc-lsp-inbox".to_string())
+        .spawn(move || {
+            for message in from_reader {
+                if forward.send(message).is_err() {
+                    break;
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start a thread: {e}"))?;
+    let buffered = Connection { sender: connection.sender.clone(), receiver: inbox };
+    let exit = run(&buffered, options)?;
+    // The writer thread ends when its senders are dropped, which flushes
+    // every response before the process exits. The forwarding thread ends
+    // with the reader (after `exit`, or at the end of stdin).
+    drop(buffered);
     drop(connection);
     io_threads.join().map_err(|e| format!("stdio: {e}"))?;
     Ok(exit)
