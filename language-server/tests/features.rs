@@ -1023,4 +1023,67 @@ fn brace_and_slash_trigger_completion_only_in_wit_paths_and_import_lists() {
     assert!(division.is_empty(), "{division:?}");
 }
 
-
+/// Types a program one character at a time (incremental changes, UTF-16
+/// positions) and asks the position-based questions after every keystroke,
+/// as an editor does while the user types: every answer must be a result
+/// (never an error), and at the end the diagnostics are those of the whole
+/// text opened at once.
+#[test]
+fn typing_a_program_character_by_character() {
+    let program = "import { now } from wasi:clocks/monotonic-clock;\n\n/// A point, é🦀.\nrecord point { x: s32, y: s32 }\n\nexport func f(p: point) -> s32 {\n    let s = \"🦀é\";\n    let t = now();\n    match p.x {\n        0 => p.y,\n        _ => p.x + s.len() as s32,\n    }\n}\n";
+    let mut client = client();
+    let u = uri("typing.claw");
+    client.open(&u, "");
+    let mut typed = String::new();
+    let mut version = 1;
+    let (mut line, mut column) = (0u32, 0u32);
+    for c in program.chars() {
+        // Diagnostics of earlier versions are not waited for.
+        client.clear_pending();
+        version += 1;
+        let at = json!({ "line": line, "character": column });
+        client.notify_raw(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": u, "version": version },
+                "contentChanges": [{ "range": { "start": at, "end": at }, "text": c.to_string() }]
+            }),
+        );
+        typed.push(c);
+        if c == '\n' {
+            (line, column) = (line + 1, 0);
+        } else {
+            column += c.len_utf16() as u32;
+        }
+        let position = json!({ "textDocument": { "uri": u }, "position": { "line": line, "character": column } });
+        for method in ["textDocument/hover", "textDocument/completion", "textDocument/signatureHelp"] {
+            let id = client.send_request(method, position.clone());
+            let response = client.response(id);
+            assert!(response.error.is_none(), "{method} after {typed:?}: {:?}", response.error);
+        }
+        let document = json!({ "textDocument": { "uri": u } });
+        for method in ["textDocument/semanticTokens/full", "textDocument/documentSymbol", "textDocument/foldingRange"] {
+            let id = client.send_request(method, document.clone());
+            let response = client.response(id);
+            assert!(response.error.is_none(), "{method} after {typed:?}: {:?}", response.error);
+        }
+    }
+    assert_eq!(typed, program);
+    let hints = client.request_raw(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": u }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 99, "character": 0 } } }),
+    );
+    assert_eq!(hints.as_array().map(Vec::len), Some(2), "{hints}");
+    let typed_diagnostics = client.diagnostics(&u, Some(version));
+    let whole = uri("whole.claw");
+    client.open(&whole, program);
+    let whole_diagnostics = client.diagnostics(&whole, Some(1));
+    assert_eq!(typed_diagnostics.diagnostics, whole_diagnostics.diagnostics);
+    // The server's text is the program: same tokens, same outline.
+    for method in ["textDocument/semanticTokens/full", "textDocument/documentSymbol"] {
+        let typed = client.request_raw(method, json!({ "textDocument": { "uri": u } }));
+        let opened = client.request_raw(method, json!({ "textDocument": { "uri": whole } }));
+        assert_eq!(typed, opened, "{method}");
+    }
+    assert_eq!(client.shutdown(), Exit::Clean);
+}
