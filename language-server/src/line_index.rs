@@ -37,9 +37,10 @@ impl LineIndex {
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&start| start as usize <= offset) - 1;
-        let start = self.line_starts[line] as usize;
-        let character: usize = text[start..offset].chars().map(char::len_utf16).sum();
+        let line = self.line_starts.partition_point(|&start| start as usize <= offset).saturating_sub(1);
+        let start = self.line_starts.get(line).map_or(0, |&s| s as usize);
+        // `get` keeps a mismatched index and text (a bug) from panicking.
+        let character: usize = text.get(start..offset).map_or(0, |s| s.chars().map(char::len_utf16).sum());
         Position::new(line as u32, character as u32)
     }
 
@@ -49,8 +50,13 @@ impl LineIndex {
         let Some(&start) = self.line_starts.get(position.line as usize) else {
             return text.len() as u32;
         };
-        let line_end = self.line_starts.get(position.line as usize + 1).map_or(text.len(), |&next| next as usize - 1);
-        let line = &text[start as usize..line_end];
+        let line_end = self
+            .line_starts
+            .get(position.line as usize + 1)
+            .map_or(text.len(), |&next| (next as usize).saturating_sub(1).min(text.len()));
+        let Some(line) = text.get(start as usize..line_end) else {
+            return (start as usize).min(text.len()) as u32;
+        };
         let line = line.strip_suffix('\r').unwrap_or(line);
         let mut units = 0u32;
         for (i, c) in line.char_indices() {
@@ -114,6 +120,21 @@ mod tests {
         assert_eq!(index.position(text, second_line_crab + 4), pos(1, 11));
         // An offset inside a UTF-8 sequence moves back to its start.
         assert_eq!(index.position(text, crab + 1), pos(0, 4));
+    }
+
+    #[test]
+    fn a_stale_index_does_not_panic() {
+        let index = LineIndex::new("a\nbé\nc");
+        for text in ["", "ab", "é", "a\nb"] {
+            for offset in 0..8 {
+                let _ = index.position(text, offset);
+            }
+            for line in 0..4 {
+                for character in 0..4 {
+                    assert!(index.offset(text, pos(line, character)) as usize <= text.len());
+                }
+            }
+        }
     }
 
     #[test]
