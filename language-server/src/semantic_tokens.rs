@@ -267,8 +267,13 @@ fn is_operator(token: &Token) -> bool {
 pub fn semantic_tokens(text: &str, index: &LineIndex) -> Vec<SemanticToken> {
     let mut out = Vec::new();
     let (mut last_line, mut last_start) = (0u32, 0u32);
+    // Tokens must not overlap (LSP 3.17); one that would is left out.
+    let mut last_end = 0u32;
     for c in classify(text) {
         for piece in split_lines(text, c.span) {
+            if piece.start < last_end {
+                continue;
+            }
             let start = index.position(text, piece.start);
             let end = index.position(text, piece.end);
             let length = end.character.saturating_sub(start.character);
@@ -285,6 +290,7 @@ pub fn semantic_tokens(text: &str, index: &LineIndex) -> Vec<SemanticToken> {
                 token_modifiers_bitset: c.modifiers,
             });
             (last_line, last_start) = (start.line, start.character);
+            last_end = piece.end;
         }
     }
     out
