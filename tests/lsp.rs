@@ -155,7 +155,8 @@ fn stdio_session_from_initialize_to_exit() {
     assert_eq!(result["serverInfo"]["name"], "clawc lsp");
     assert_eq!(result["capabilities"]["textDocumentSync"], 2, "incremental sync");
 
-    let text = "/// Doubles.\nexport func double(x: u32) -> u32 {\n    return x * 2;\n}\n";
+    // Non-ASCII text: `Content-Length` counts bytes, positions count UTF-16 units.
+    let text = "/// Doubles é🦀.\nexport func double(x: u32) -> u32 {\n    return x * 2;\n}\n";
     server.notify(
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": URI, "languageId": "claw", "version": 1, "text": text } }),
@@ -182,7 +183,7 @@ fn stdio_session_from_initialize_to_exit() {
         json!({ "textDocument": { "uri": URI }, "position": { "line": 1, "character": 14 } }),
     );
     let hover_text = hover["contents"]["value"].as_str().unwrap_or_default();
-    assert!(hover_text.contains("double") && hover_text.contains("Doubles."), "{hover}");
+    assert!(hover_text.contains("double") && hover_text.contains("Doubles é🦀."), "{hover}");
 
     let completion = server.request(
         "textDocument/completion",
