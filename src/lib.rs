@@ -141,12 +141,14 @@ pub enum Command {
     /// untouched. Exits 0 when all is formatted, 1 on syntax errors or (with
     /// `--check`) files that would change, 2 for usage or IO errors.
     Fmt(FmtArgs),
-    /// Run the Claw language server (LSP 3.17) over stdin and stdout, for
-    /// editors: diagnostics as you type, hover, go to definition, references,
-    /// rename, completion, signature help, document symbols, semantic tokens,
-    /// code actions and inlay hints. An editor starts it; it is not meant to
-    /// be run by hand. Exits 0 after the client's `shutdown` and `exit`, 1
-    /// when the client exits without `shutdown` or closes stdin.
+    /// Run the language server (LSP 3.17 over stdin and stdout) for editors.
+    ///
+    /// It reports diagnostics as you type and answers hover, go to
+    /// definition, references, rename, completion, signature help, document
+    /// symbols, semantic tokens, formatting, code actions and inlay hints. An
+    /// editor starts it; it is not meant to be run by hand. Exits 0 after the
+    /// client's `shutdown` and `exit`, 1 when the client exits without
+    /// `shutdown` or closes stdin.
     ///
     /// The WIT packages known to a file are the bundled ones (WASI 0.2,
     /// wasi:logging), its project's (the nearest claw.toml above it), the
