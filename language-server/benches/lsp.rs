@@ -13,6 +13,8 @@
 //!   set to 0 (the work) and at the default (what a user waits);
 //! - **hover** and **completion**: on an analysed file, and right after a
 //!   change (the request then pays for the analysis);
+//! - **semantic tokens** and **document symbols** of the whole file (they
+//!   lex or parse the text on each request);
 //! - **memory**: the process's resident set size (`VmRSS`) over 10,000
 //!   edits, each followed by a hover so that every edit is analysed.
 //!
@@ -177,6 +179,17 @@ fn main() {
         assert!(c.as_array().is_some_and(|items| items.len() > functions), "{c}");
     });
     println!("completion (analysed file):                {}", summary(completion));
+    let uri = bench.uri.clone();
+    let tokens = time(20, || {
+        let t = bench.client.request_raw("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } }));
+        assert!(t["data"].as_array().is_some_and(|d| !d.is_empty()), "{t}");
+    });
+    println!("semantic tokens (full):                    {}", summary(tokens));
+    let symbols = time(20, || {
+        let s = bench.client.request_raw("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+        assert!(s.as_array().is_some_and(|d| d.len() > functions), "{s}");
+    });
+    println!("document symbols:                          {}", summary(symbols));
     let hover_after_change = time(20, || {
         bench.edit();
         bench.hover();
