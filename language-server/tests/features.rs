@@ -1087,3 +1087,53 @@ fn typing_a_program_character_by_character() {
     }
     assert_eq!(client.shutdown(), Exit::Clean);
 }
+
+/// A request cancelled while still queued is answered `RequestCancelled`
+/// without being worked on. Every message is sent before the server starts,
+/// so they are all queued when it reads them (deterministic).
+#[test]
+fn a_queued_request_cancelled_by_the_client_is_not_answered_with_a_result() {
+    use lsp_server::{Connection, Message, Notification, Request, RequestId};
+    let (server_side, client_side) = Connection::memory();
+    let send = |m: Message| client_side.sender.send(m).expect("channel open");
+    let request = |id: i32, method: &str, params: serde_json::Value| {
+        Message::Request(Request::new(RequestId::from(id), method.to_string(), params))
+    };
+    let notification =
+        |method: &str, params: serde_json::Value| Message::Notification(Notification::new(method.to_string(), params));
+    let u = uri("cancel.claw");
+    let position = json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 12 } });
+    send(request(1, "initialize", json!({ "capabilities": {} })));
+    send(notification("initialized", json!({})));
+    send(notification(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": u, "languageId": "claw", "version": 1, "text": "export func f() -> u32 { return 1; }\n" } }),
+    ));
+    send(request(2, "textDocument/hover", position.clone()));
+    send(request(3, "textDocument/hover", position));
+    send(notification("$/cancelRequest", json!({ "id": 2 })));
+    send(request(4, "shutdown", serde_json::Value::Null));
+    send(notification("exit", serde_json::Value::Null));
+    let options = claw_language_server::Options {
+        std_wit_dir: Some(std::env::temp_dir().join("claw-lsp-cancel-test")),
+        ..Default::default()
+    };
+    let server = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || claw_language_server::run(&server_side, options))
+        .expect("server thread");
+    let exit = server.join().expect("no panic").expect("no protocol error");
+    assert_eq!(exit, Exit::Clean);
+    let responses: Vec<lsp_server::Response> = client_side
+        .receiver
+        .try_iter()
+        .filter_map(|m| match m {
+            Message::Response(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let by_id = |id: i32| responses.iter().find(|r| r.id == RequestId::from(id)).expect("a response");
+    assert_eq!(by_id(2).error.as_ref().map(|e| e.code), Some(lsp_server::ErrorCode::RequestCanceled as i32));
+    assert!(by_id(3).error.is_none() && by_id(3).result.as_ref().is_some_and(|r| !r.is_null()), "{:?}", by_id(3));
+    assert!(by_id(4).error.is_none());
+}
