@@ -1,5 +1,6 @@
 //! `clawc`, the Claw toolchain's command line: `build`, `check`, `wit`,
-//! `run`, `test` and `fmt`.
+//! `run`, `test`, `fmt` and `lsp` (the language server, in
+//! `claw-language-server`).
 //!
 //! This crate does the IO around the pure compiler (`claw-compiler`) and the
 //! runtime (`claw-runtime`): reading sources, the project file `claw.toml`
@@ -140,6 +141,32 @@ pub enum Command {
     /// untouched. Exits 0 when all is formatted, 1 on syntax errors or (with
     /// `--check`) files that would change, 2 for usage or IO errors.
     Fmt(FmtArgs),
+    /// Run the language server (LSP 3.17 over stdin and stdout) for editors.
+    ///
+    /// It reports diagnostics as you type and answers hover, go to
+    /// definition, references, rename, completion, signature help, document
+    /// symbols, semantic tokens, formatting, code actions and inlay hints. An
+    /// editor starts it; it is not meant to be run by hand. Exits 0 after the
+    /// client's `shutdown` and `exit`, 1 when the client exits without
+    /// `shutdown` or closes stdin.
+    ///
+    /// The WIT packages known to a file are the bundled ones (WASI 0.2,
+    /// wasi:logging), its project's (the nearest claw.toml above it), the
+    /// `--wit` directories, and the `wit` list in the client's
+    /// initializationOptions (relative to the workspace root).
+    Lsp {
+        /// WIT packages to add.
+        #[command(flatten)]
+        wit: WitArgs,
+        /// Where to write the bundled WIT files that "go to definition" opens
+        /// (read-only) [default: $XDG_CACHE_HOME/claw or ~/.cache/claw].
+        #[arg(long, value_name = "DIR")]
+        std_wit_dir: Option<PathBuf>,
+        /// Accepted for editors that pass it (VS Code's client does); stdio is
+        /// the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 pub use fmt_cmd::FmtArgs;
@@ -182,6 +209,16 @@ fn run_cli(cli: Cli) -> u8 {
         }
         Command::Wit { file, wit } => driver.wit(&file, &wit),
         Command::Run { file, invoke, args, with, wit } => driver.run(&file, invoke.as_deref(), &args, &with, &wit),
+        Command::Lsp { wit, std_wit_dir, stdio: _ } => {
+            let options = claw_language_server::Options { wit_dirs: wit.wit, std_wit_dir, ..Default::default() };
+            match claw_language_server::run_stdio(options) {
+                Ok(exit) => exit.code(),
+                Err(message) => {
+                    print_error(format!("lsp: {message}"));
+                    EXIT_FAILURE
+                }
+            }
+        }
         Command::Test(args) => {
             let stdout_color = std::io::stdout().is_terminal() && no_color_unset();
             test_cmd::run(&args, stdout_color)
