@@ -1,12 +1,21 @@
 //! The test runner behind `clawc test`.
 //!
-//! The compiler turns a test file into a *script* component that exports one
-//! function per test (`claw-test-N: func(params...) -> result<_, string>`)
-//! plus a component per mock. [`compose`] wires them with the components
-//! under test into one component (wac-graph); a [`Runner`] compiles that
-//! once, pre-instantiates it against the host's WASI ([`InstancePre`]) and
-//! runs each test in a fresh store and fresh instances, so tests see none of
-//! each other's state and may run on several threads.
+//! The compiler turns a test file into a *script* component that exports
+//! one dispatcher for the plain tests (`claw-run-test: func(index: u32) ->
+//! result<_, string>`) and one function per property test (`claw-test-N:
+//! func(params...) -> result<_, string>`), plus a component per mock.
+//! [`compose`] wires them with the components under test into one component
+//! (wac-graph); a [`Runner`] compiles that once (or loads it from wasmtime's
+//! compilation cache), pre-instantiates it against the host's WASI
+//! ([`InstancePre`]) and runs each test in a fresh store and fresh
+//! instances, so tests see none of each other's state and may run on
+//! several threads.
+//!
+//! Fresh instances are cheap: they come from wasmtime's pooling instance
+//! allocator, whose slots keep their linear memories mapped (copy-on-write
+//! images of the initial data) and reset only the pages a test wrote; and
+//! instantiating costs time for every export, which is why the plain tests
+//! share one.
 //!
 //! Each run is sandboxed ([`RunnerOptions`]): WASI grants only the
 //! directories and environment variables asked for, stdout and stderr are
@@ -79,6 +88,11 @@ pub struct TestSpec {
     pub name: String,
     /// The exported function that runs it.
     pub export: String,
+    /// An argument for `export`: the test's index when `export` runs one of
+    /// several tests (`claw_compiler::testing::RUN_TEST_EXPORT`). `None`
+    /// when `export` is the test itself: called without arguments, or with
+    /// generated ones for a property test (an export with parameters).
+    pub index: Option<u32>,
     /// The test passes only if it traps.
     pub traps: bool,
 }
@@ -304,8 +318,9 @@ impl Runner {
                 seed: None,
             };
         };
-        if params.is_empty() {
-            let run = self.call(test, index, &[]);
+        if params.is_empty() || test.index.is_some() {
+            let args: Vec<Val> = test.index.map(Val::U32).into_iter().collect();
+            let run = self.call(test, index, &args);
             return Outcome {
                 failure: verdict(test, run.result),
                 stdout: run.stdout,
