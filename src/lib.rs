@@ -16,10 +16,10 @@ pub mod render;
 pub mod report;
 mod test_cmd;
 
+use cache::CompileCache;
 use clap::{Parser, Subcommand};
 use claw_compiler::{Diagnostic, Resolve};
 use claw_project::{Project, ProjectError};
-use cache::CompileCache;
 use claw_runtime::{RunError, RunOptions, Runtime};
 use progress::Compiling;
 use std::io::{IsTerminal, Write};

@@ -302,7 +302,12 @@ fn run_parallel(runner: &Runner, tests: &[&TestCase], jobs: Option<usize>, mut d
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(test) = tests.get(i) else { break };
-                    let spec = TestSpec { name: test.name.clone(), export: test.export.clone(), index: test.index, traps: test.traps };
+                    let spec = TestSpec {
+                        name: test.name.clone(),
+                        export: test.export.clone(),
+                        index: test.index,
+                        traps: test.traps,
+                    };
                     if send.send((i, runner.run(&spec))).is_err() {
                         break;
                     }

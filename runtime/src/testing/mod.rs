@@ -334,7 +334,13 @@ impl Runner {
         self.property(test, params, index, start)
     }
 
-    fn property(&self, test: &TestSpec, params: &[(String, Type)], index: &ComponentExportIndex, start: Instant) -> Outcome {
+    fn property(
+        &self,
+        test: &TestSpec,
+        params: &[(String, Type)],
+        index: &ComponentExportIndex,
+        start: Instant,
+    ) -> Outcome {
         let seed = self.options.seed;
         let mut rng = fastrand::Rng::with_seed(seed ^ fnv(&test.name));
         let types: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
@@ -445,7 +451,11 @@ impl Runner {
         args: &[Val],
     ) -> Result<Option<String>, Start> {
         let instance = self.pre.instantiate(&mut *store).map_err(|e| {
-            if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() { Start::Pool(e) } else { Start::Call(e) }
+            if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+                Start::Pool(e)
+            } else {
+                Start::Call(e)
+            }
         })?;
         let func = instance
             .get_func(&mut *store, index)
@@ -535,4 +545,3 @@ fn verdict(test: &TestSpec, result: Result<Option<String>, Failure>) -> Option<F
 fn fnv(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
-
