@@ -146,7 +146,7 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
         }
     };
     let json = args.format == ReportFormat::Json;
-    let cache = if args.list { None } else { CompileCache::open(args.no_cache) };
+    let cache = CompileCache::open(args.no_cache);
     options.cache = cache.as_ref().map(CompileCache::wasmtime);
     let mut worst = EXIT_SUCCESS;
     let mut junit = Vec::new();
