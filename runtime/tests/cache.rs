@@ -72,3 +72,18 @@ fn a_damaged_entry_is_compiled_again() {
     let mut session = loaded.instantiate(&RunOptions::default()).expect("instantiates");
     assert!(session.invoke(r#"parse("1.2.3")"#).is_ok());
 }
+
+#[test]
+fn a_test_runner_pools_its_instances_and_uses_the_cache() {
+    use claw_runtime::testing::{Runner, RunnerOptions};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = cache(dir.path());
+    let options = RunnerOptions { cache: Some(first.clone()), ..RunnerOptions::default() };
+    let runner = Runner::new(SEMVER, options).expect("a runner");
+    assert!(runner.pooled(), "instances come from the pooling allocator");
+    assert_eq!((first.cache_hits(), first.cache_misses()), (0, 1));
+    let second = cache(dir.path());
+    let options = RunnerOptions { cache: Some(second.clone()), ..RunnerOptions::default() };
+    Runner::new(SEMVER, options).expect("a runner");
+    assert_eq!((second.cache_hits(), second.cache_misses()), (1, 0));
+}
