@@ -120,6 +120,8 @@ fn clawc_under_umask(umask: &str, args: &[&std::ffi::OsStr]) -> std::process::Ou
         .arg("sh")
         .arg(env!("CARGO_BIN_EXE_clawc"))
         .args(args)
+        // The compilation cache of the tests, never the user's (kept between runs).
+        .env("CLAWC_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/clawc-cache"))
         .output()
         .expect("sh runs")
 }
