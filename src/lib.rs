@@ -567,7 +567,9 @@ impl Driver {
     }
 }
 
-/// Instantiates `component` with stdin, stdout and stderr connected and
+/// Compiles `component` and the `providers` with `runtime` (which reuses
+/// what it compiled before, and its compilation cache if it has one), then
+/// instantiates `component` with stdin, stdout and stderr connected and
 /// `args` as its arguments, linked with the `providers` (see
 /// [`claw_runtime::Loaded::instantiate_with`]), and performs one call:
 /// `call`, or without one, the `run` function of the component's
