@@ -10,15 +10,19 @@
 //! Exit codes are stable: [`EXIT_SUCCESS`], [`EXIT_FAILURE`] (compile errors
 //! or a trap) and [`EXIT_USAGE`] (bad arguments or IO errors).
 
+pub mod cache;
 mod fmt_cmd;
+mod progress;
 pub mod render;
 pub mod report;
 mod test_cmd;
 
+use cache::CompileCache;
 use clap::{Parser, Subcommand};
 use claw_compiler::{Diagnostic, Resolve};
 use claw_project::{Project, ProjectError};
 use claw_runtime::{RunError, RunOptions, Runtime};
+use progress::Compiling;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -127,6 +131,10 @@ pub enum Command {
         /// same name. May be repeated.
         #[arg(long = "with", value_name = "COMPONENT")]
         with: Vec<PathBuf>,
+        /// Compile without the compilation cache: neither read compiled
+        /// code from it nor write any to it.
+        #[arg(long)]
+        no_cache: bool,
         /// WIT packages to add.
         #[command(flatten)]
         wit: WitArgs,
@@ -208,7 +216,9 @@ fn run_cli(cli: Cli) -> u8 {
             driver.check(&files, &wit, world.as_deref())
         }
         Command::Wit { file, wit } => driver.wit(&file, &wit),
-        Command::Run { file, invoke, args, with, wit } => driver.run(&file, invoke.as_deref(), &args, &with, &wit),
+        Command::Run { file, invoke, args, with, no_cache, wit } => {
+            driver.run(&file, invoke.as_deref(), &args, &with, no_cache, &wit)
+        }
         Command::Lsp { wit, std_wit_dir, stdio: _ } => {
             let options = claw_language_server::Options { wit_dirs: wit.wit, std_wit_dir, ..Default::default() };
             match claw_language_server::run_stdio(options) {
@@ -491,7 +501,15 @@ impl Driver {
         }
     }
 
-    fn run(&mut self, file: &Path, invoke: Option<&str>, args: &[String], with: &[PathBuf], wit: &WitArgs) -> u8 {
+    fn run(
+        &mut self,
+        file: &Path,
+        invoke: Option<&str>,
+        args: &[String],
+        with: &[PathBuf],
+        no_cache: bool,
+        wit: &WitArgs,
+    ) -> u8 {
         let bytes = match self.component_bytes(file, wit) {
             Ok(b) => b,
             Err(code) => return code,
@@ -507,7 +525,38 @@ impl Driver {
         let mut argv = vec![program];
         argv.extend(args.iter().cloned());
         let command = invoke.is_none();
-        match run_invoke(&bytes, &providers, invoke, argv) {
+        let cache = CompileCache::open(no_cache);
+        let runtime = match Runtime::with_cache(cache.as_ref().map(CompileCache::wasmtime)) {
+            Ok(r) => r,
+            Err(e) => {
+                print_error(format!("{e:#}"));
+                return EXIT_USAGE;
+            }
+        };
+        // Compile each component (on a terminal, with a spinner while that
+        // takes long); `run_invoke` then finds them in the runtime's memory.
+        let mut compiled = Ok(());
+        let main = std::iter::once((None, &bytes));
+        for (provider, bytes) in main.chain(providers.iter().map(|(p, b)| (Some(p), b))) {
+            let mark = cache.as_ref().map(CompileCache::mark);
+            let shown = provider.map_or(file, PathBuf::as_path).display().to_string();
+            let spinner = Compiling::start(shown, bytes.len(), true);
+            let loaded = runtime.load(bytes);
+            drop(spinner);
+            match loaded {
+                Ok(_) => {
+                    if let (Some(cache), Some(mark)) = (&cache, mark) {
+                        cache.check_used(mark);
+                    }
+                }
+                Err(e) => {
+                    compiled = Err((provider.cloned(), e));
+                    break;
+                }
+            }
+        }
+        let result = compiled.and_then(|()| run_invoke(&runtime, &bytes, &providers, invoke, argv));
+        match result {
             Ok(Some(text)) if command => {
                 if text == "ok" {
                     EXIT_SUCCESS
@@ -555,7 +604,9 @@ impl Driver {
     }
 }
 
-/// Instantiates `component` with stdin, stdout and stderr connected and
+/// Compiles `component` and the `providers` with `runtime` (which reuses
+/// what it compiled before, and its compilation cache if it has one), then
+/// instantiates `component` with stdin, stdout and stderr connected and
 /// `args` as its arguments, linked with the `providers` (see
 /// [`claw_runtime::Loaded::instantiate_with`]), and performs one call:
 /// `call`, or without one, the `run` function of the component's
@@ -566,12 +617,12 @@ impl Driver {
 /// `wasi:cli/run` export when there is no call, or a trap) with the path of
 /// the provider it concerns, if any.
 pub fn run_invoke(
+    runtime: &Runtime,
     component: &[u8],
     providers: &[(PathBuf, Vec<u8>)],
     call: Option<&str>,
     args: Vec<String>,
 ) -> Result<Option<String>, (Option<PathBuf>, RunError)> {
-    let runtime = Runtime::new().map_err(|e| (None, RunError::Other(format!("{e:#}"))))?;
     let loaded = runtime.load(component).map_err(|e| (None, e))?;
     let mut linked = Vec::new();
     for (path, bytes) in providers {

@@ -2,6 +2,8 @@
 //! test, compiles each file (`claw_compiler::testing`), composes and runs it
 //! (`claw_runtime::testing`) and reports.
 
+use crate::cache::CompileCache;
+use crate::progress::Compiling;
 use crate::report::{self, Reported};
 use crate::{EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, MessageFormat, WitArgs, print_error};
 use claw_compiler::testing::{TestCase, TestSuite};
@@ -84,6 +86,10 @@ pub struct TestArgs {
     /// How many inputs each property test runs.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub cases: u32,
+    /// Compile without the compilation cache: neither read compiled code
+    /// from it nor write any to it.
+    #[arg(long)]
+    pub no_cache: bool,
     /// WIT packages to add.
     #[command(flatten)]
     pub wit: WitArgs,
@@ -121,7 +127,7 @@ struct Prepared {
 /// Runs `clawc test`; returns the exit code (0 all passed, 1 a test failed,
 /// 2 usage or compile errors).
 pub fn run(args: &TestArgs, color: bool) -> u8 {
-    let options = match runner_options(args) {
+    let mut options = match runner_options(args) {
         Ok(o) => o,
         Err(e) => {
             print_error(e);
@@ -140,6 +146,8 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
         }
     };
     let json = args.format == ReportFormat::Json;
+    let cache = CompileCache::open(args.no_cache);
+    options.cache = cache.as_ref().map(CompileCache::wasmtime);
     let mut worst = EXIT_SUCCESS;
     let mut junit = Vec::new();
     let mut results: Vec<(String, Vec<(TestCase, Outcome)>)> = Vec::new();
@@ -149,7 +157,7 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
     let mut broken: Vec<String> = Vec::new();
     for file in &files {
         let compile_start = Instant::now();
-        let prepared = match prepare(file, args, &options, json) {
+        let prepared = match prepare(file, args, &options, cache.as_ref(), json) {
             Ok(p) => p,
             Err(code) => {
                 worst = worst.max(code);
@@ -294,7 +302,12 @@ fn run_parallel(runner: &Runner, tests: &[&TestCase], jobs: Option<usize>, mut d
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(test) = tests.get(i) else { break };
-                    let spec = TestSpec { name: test.name.clone(), export: test.export.clone(), traps: test.traps };
+                    let spec = TestSpec {
+                        name: test.name.clone(),
+                        export: test.export.clone(),
+                        index: test.index,
+                        traps: test.traps,
+                    };
                     if send.send((i, runner.run(&spec))).is_err() {
                         break;
                     }
@@ -349,6 +362,7 @@ fn runner_options(args: &TestArgs) -> Result<RunnerOptions, String> {
         dirs,
         cases: args.cases.max(1),
         seed,
+        cache: None,
     })
 }
 
@@ -412,8 +426,16 @@ impl Reporter {
     }
 }
 
-/// Reads, compiles and composes one test file.
-fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) -> Result<Prepared, u8> {
+/// Reads, compiles and composes one test file, and compiles the composition
+/// with wasmtime (through the cache, if any; with a spinner on a terminal
+/// while that takes long).
+fn prepare(
+    file: &Path,
+    args: &TestArgs,
+    options: &RunnerOptions,
+    cache: Option<&CompileCache>,
+    json: bool,
+) -> Result<Prepared, u8> {
     let driver = Reporter { json };
     let source = crate::read_source(file).map_err(|e| {
         print_error(e);
@@ -537,10 +559,17 @@ fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) ->
         }
     };
     let composed_at = started.elapsed();
-    let runner = Runner::new(&composed, options.clone()).map_err(|e| {
+    let mark = cache.map(CompileCache::mark);
+    let spinner = Compiling::start(format!("{} and its components", file.display()), composed.len(), !json);
+    let runner = Runner::new(&composed, options.clone());
+    drop(spinner);
+    let runner = runner.map_err(|e| {
         print_error(format!("{}: {e}", file.display()));
         EXIT_USAGE
     })?;
+    if let (Some(cache), Some(mark)) = (cache, mark) {
+        cache.check_used(mark);
+    }
     let phases = [compiled, composed_at - compiled, started.elapsed() - composed_at];
     Ok(Prepared { suite, runner, phases })
 }

@@ -416,7 +416,8 @@ fn run_tests(suite: &TestSuite, components: &[Piece]) -> Result<(), Failed> {
     let runner = Runner::new(&composed, options).map_err(|e| e.to_string())?;
     let mut failures = Vec::new();
     for test in &suite.tests {
-        let spec = TestSpec { name: test.name.clone(), export: test.export.clone(), traps: test.traps };
+        let spec =
+            TestSpec { name: test.name.clone(), export: test.export.clone(), index: test.index, traps: test.traps };
         if let Some(failure) = runner.run(&spec).failure {
             failures.push(format!("test {:?} failed: {failure}", test.name));
         }

@@ -5,7 +5,10 @@
 use std::process::Command;
 
 fn clawc() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_clawc"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_clawc"));
+    // The compilation cache of the tests, never the user's (kept between runs).
+    c.env("CLAWC_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/clawc-cache"));
+    c
 }
 
 #[test]
@@ -117,6 +120,8 @@ fn clawc_under_umask(umask: &str, args: &[&std::ffi::OsStr]) -> std::process::Ou
         .arg("sh")
         .arg(env!("CARGO_BIN_EXE_clawc"))
         .args(args)
+        // The compilation cache of the tests, never the user's (kept between runs).
+        .env("CLAWC_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/clawc-cache"))
         .output()
         .expect("sh runs")
 }
@@ -172,4 +177,52 @@ fn outputs_get_the_umask_permissions() {
         .collect();
     names.sort();
     assert_eq!(names, ["adder.wasm", "app.claw", "app.wasm", "report.xml"]);
+}
+
+#[test]
+fn run_uses_the_cache_unless_told_not_to() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("add.claw");
+    std::fs::write(&file, "export func add(a: u32, b: u32) -> u32 {\n    return a + b;\n}\n").expect("write");
+    let run = |cache: &std::path::Path, extra: &[&str]| {
+        clawc()
+            .arg("run")
+            .arg(&file)
+            .args(["--invoke", "add(1, 2)"])
+            .args(extra)
+            .env("CLAWC_CACHE_DIR", cache)
+            .output()
+            .expect("runs")
+    };
+    let entries = |cache: &std::path::Path| {
+        let modules = cache.join(concat!("clawc-", env!("CARGO_PKG_VERSION"), "/modules"));
+        std::fs::read_dir(modules)
+            .map(|versions| {
+                versions
+                    .flatten()
+                    .flat_map(|v| std::fs::read_dir(v.path()).into_iter().flatten().flatten())
+                    .filter(|e| !e.file_name().to_string_lossy().contains('.'))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+
+    let cache = dir.path().join("cache");
+    let out = run(&cache, &["--no-cache"]);
+    assert_eq!((out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned()), (Some(0), "3\n".to_string()));
+    assert!(!cache.exists(), "--no-cache creates no cache directory");
+
+    let out = run(&cache, &[]);
+    assert_eq!((out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned()), (Some(0), "3\n".to_string()));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(entries(&cache), 1, "the compiled component was saved");
+
+    // A file where the cache should be: one warning, and the call still runs.
+    let blocked = dir.path().join("blocked");
+    std::fs::write(&blocked, "").expect("write");
+    let out = run(&blocked, &[]);
+    assert_eq!((out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned()), (Some(0), "3\n".to_string()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("warning: the compilation cache "), "{stderr}");
 }

@@ -284,6 +284,8 @@ fn clawc(args: &[String]) -> Result<Ran, String> {
         .args(args)
         .current_dir(ROOT)
         .env("NO_COLOR", "1")
+        // The compilation cache of the tests, never the user's (kept between runs).
+        .env("CLAWC_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/clawc-cache"))
         .output()
         .map_err(|e| format!("command: {shown}\ncould not start {CLAWC}: {e}"))?;
     Ok(Ran {
@@ -682,6 +684,8 @@ fn shell(line: &TourLine, dir: &Path) -> Result<Ran, String> {
         .arg(script)
         .env("CLAWC", CLAWC)
         .env("NO_COLOR", "1")
+        // The compilation cache of the tests, never the user's (kept between runs).
+        .env("CLAWC_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/clawc-cache"))
         .current_dir(dir)
         .output()
         .map_err(|e| format!("command: {}\ncould not start sh: {e}", line.command))?;

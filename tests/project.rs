@@ -23,6 +23,8 @@ fn clawc(cwd: &Path, args: &[&str]) -> Output {
         .current_dir(cwd)
         .args(args)
         .env("NO_COLOR", "1")
+        // The compilation cache of the tests, never the user's (kept between runs).
+        .env("CLAWC_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/clawc-cache"))
         .output()
         .expect("clawc runs")
 }

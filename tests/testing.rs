@@ -9,6 +9,8 @@ use std::process::{Command, Output};
 fn clawc() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_clawc"));
     c.env("NO_COLOR", "1").current_dir(env!("CARGO_MANIFEST_DIR"));
+    // The compilation cache of the tests, never the user's (kept between runs).
+    c.env("CLAWC_CACHE_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/clawc-cache"));
     c
 }
 
@@ -241,4 +243,111 @@ fn build_leaves_tests_out() {
     let wit = text(&out.stdout);
     assert!(!wit.contains("claw-test"), "{wit}");
     assert!(!wit.contains("export"), "{wit}");
+}
+
+#[test]
+fn tests_run_in_fresh_instances() {
+    let out = run(&["tests/testing/fresh.test.claw", "-j", "2", "--cases", "200"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("4 passed, 0 failed"), "{}", text(&out.stdout));
+}
+
+/// `clawc test ARGS` with its compilation cache in `cache`.
+fn run_cached(cache: &Path, args: &[&str]) -> Output {
+    clawc().arg("test").args(args).env("CLAWC_CACHE_DIR", cache).output().expect("clawc runs")
+}
+
+/// The files in the cache's entries directory (`clawc-V/modules/wasmtime-V/`),
+/// without wasmtime's `.stats` files: each with its inode, which changes
+/// when the entry is written again.
+fn cache_entries(cache: &Path) -> Vec<(String, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = Vec::new();
+    let Ok(versions) = std::fs::read_dir(cache.join(concat!("clawc-", env!("CARGO_PKG_VERSION"), "/modules"))) else {
+        return out;
+    };
+    for dir in versions.flatten() {
+        for entry in std::fs::read_dir(dir.path()).expect("readable").flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.contains('.') {
+                out.push((name, entry.metadata().expect("metadata").ino()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_second_run_reads_the_compiled_code_from_the_cache() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let out = run_cached(cache.path(), &["examples/testing/semver.test.claw"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "no warning");
+    let first = cache_entries(cache.path());
+    assert_eq!(first.len(), 1, "the composition was compiled and saved: {first:?}");
+    let out = run_cached(cache.path(), &["examples/testing/semver.test.claw"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(cache_entries(cache.path()), first, "read, not compiled and written again");
+    // Another test file composes into other bytes: another entry.
+    let out = run_cached(cache.path(), &["tests/testing/fresh.test.claw"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(cache_entries(cache.path()).len(), 2);
+}
+
+#[test]
+fn no_cache_leaves_the_cache_alone() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let dir = cache.path().join("not-yet");
+    let out = run_cached(&dir, &["tests/testing/fresh.test.claw", "--no-cache"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!dir.exists(), "--no-cache creates no cache directory");
+}
+
+#[test]
+fn a_cache_that_cannot_be_used_is_a_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The cache's place is taken by a file.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").expect("write");
+    let out = run_cached(&file, &["tests/testing/fresh.test.claw", "examples/testing/semver.test.claw"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one warning for two files: {stderr}");
+    assert!(
+        stderr.starts_with("warning: the compilation cache ") && stderr.contains("compiling without it"),
+        "{stderr}"
+    );
+    // The directory exists, but its entries' directory is a file: the
+    // compiled code cannot be saved.
+    let cache = dir.path().join("cache");
+    let modules = cache.join(concat!("clawc-", env!("CARGO_PKG_VERSION"), "/modules"));
+    std::fs::create_dir_all(modules.parent().expect("parent")).expect("create");
+    std::fs::write(&modules, "").expect("write");
+    let out = run_cached(&cache, &["tests/testing/fresh.test.claw", "examples/testing/semver.test.claw"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("warning: the compilation cache ") && stderr.contains("cannot be written"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_cache_is_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = dir.path().join("cache");
+    let versioned = cache.join(concat!("clawc-", env!("CARGO_PKG_VERSION")));
+    std::fs::create_dir_all(&versioned).expect("create");
+    std::fs::set_permissions(&versioned, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    if std::fs::write(versioned.join("probe"), "").is_ok() {
+        // Running as root, which may write anyway: nothing to test.
+        return;
+    }
+    let out = run_cached(&cache, &["tests/testing/fresh.test.claw"]);
+    std::fs::set_permissions(&versioned, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("warning: the compilation cache "), "{stderr}");
 }

@@ -2,10 +2,15 @@
 //! run it out.
 //!
 //! A test file is an ordinary Claw file plus three kinds of item:
-//! - `test "name" [(a: T, ...)] [traps] { ... }` becomes an exported
-//!   function `claw-test-N` returning `result<_, string>` (`ok`: passed;
-//!   `err`: the failure text, see [`check::FAILURE_FORMAT`]); with
-//!   parameters it is a property test, called with generated values.
+//! - `test "name" [(a: T, ...)] [traps] { ... }` becomes a function
+//!   returning `result<_, string>` (`ok`: passed; `err`: the
+//!   failure text, see [`check::FAILURE_FORMAT`]). With parameters it is a
+//!   property test, exported as `claw-test-N` and called with generated
+//!   values. Without, it is not exported: the script exports one dispatcher,
+//!   [`RUN_TEST_EXPORT`]`(index: u32)`, which calls the test of that index.
+//!   Instantiating a component costs time for every function it exports,
+//!   and each test runs in fresh instances, so one export for all plain
+//!   tests keeps a test's cost independent of how many the file has.
 //! - `mock ns:pkg/iface { let ...; func ... }` becomes a component of its
 //!   own that exports that interface (so the component under test can import
 //!   it) and records every call: for each function `f` it exports
@@ -27,8 +32,13 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::Span;
 use crate::{Resolve, component, parser};
 
-/// The prefix of the exported function of each test.
+/// The prefix of the function of each test.
 pub const TEST_EXPORT_PREFIX: &str = "claw-test-";
+
+/// The script's export that runs one plain test (one without parameters):
+/// `claw-run-test: func(index: u32) -> result<_, string>`, called with the
+/// test's [`TestCase::index`].
+pub const RUN_TEST_EXPORT: &str = "claw-run-test";
 
 /// A compiled test file.
 #[derive(Debug)]
@@ -47,8 +57,13 @@ pub struct TestSuite {
 pub struct TestCase {
     /// The name between the quotes.
     pub name: String,
-    /// The script's export that runs it (`claw-test-N`).
+    /// The script's export that runs it: [`RUN_TEST_EXPORT`] for a plain
+    /// test (called with [`index`](Self::index)), `claw-test-N` for a
+    /// property test (called with the generated values).
     pub export: String,
+    /// A plain test's index, the argument of [`RUN_TEST_EXPORT`]; `None`
+    /// for a property test.
+    pub index: Option<u32>,
     /// The parameters' names of a property test (empty for a plain test).
     pub params: Vec<String>,
     /// `traps`: the test passes only if it traps.
@@ -124,6 +139,8 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
     let mut script_items = prelude.clone();
     let mut mocks = Vec::new();
     let mut seen: HashMap<String, Span> = HashMap::new();
+    // The functions of the plain tests, in index order.
+    let mut plain_tests: Vec<String> = Vec::new();
     for item in &parsed.file.items {
         match item {
             Item::Test(t) => {
@@ -151,21 +168,31 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
                         .with_help("`test \"name\" traps { ... }` marks a test that must trap"),
                     );
                 }
-                let export = format!("{TEST_EXPORT_PREFIX}{}", tests.len());
+                let plain = t.params.is_empty();
+                let function = if plain {
+                    plain_test_function(plain_tests.len())
+                } else {
+                    format!("{TEST_EXPORT_PREFIX}{}", tests.len())
+                };
                 let (line, column) = t.span.line_column(source);
+                let index = plain.then(|| {
+                    plain_tests.push(function.clone());
+                    (plain_tests.len() - 1) as u32
+                });
                 tests.push(TestCase {
                     name: t.name.clone(),
-                    export: export.clone(),
+                    export: if plain { RUN_TEST_EXPORT.to_string() } else { function.clone() },
+                    index,
                     params: t.params.iter().map(|p| p.name.name.clone()).collect(),
                     traps: t.traps.is_some(),
                     line,
                     column,
                 });
-                context.tests.insert(export.clone());
+                context.tests.insert(function.clone());
                 script_items.push(Item::Func(Box::new(ast::FuncDef {
                     docs: String::new(),
-                    exported: true,
-                    name: Ident { name: export, span: t.name_span },
+                    exported: !plain,
+                    name: Ident { name: function, span: t.name_span },
                     sig: FuncSig { params: t.params.clone(), result: Some(test_result(t.name_span)), span: t.name_span },
                     body: t.body.clone(),
                     span: t.span,
@@ -190,6 +217,9 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
             }
             other => script_items.push(other.clone()),
         }
+    }
+    if !plain_tests.is_empty() {
+        script_items.extend(parser::parse(&dispatcher(&plain_tests)).file.items);
     }
     let script_file = ast::File { items: script_items, recovered_names: parsed.file.recovered_names.clone() };
     let script = build(&script_file, source, world_name, resolve, context);
@@ -222,6 +252,34 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
             Err(finish(diagnostics, source))
         }
     }
+}
+
+/// The function of the plain test of index `i`: `claw-plain-test-` and `i`
+/// in letters (`a`, ..., `z`, `ba`, ...), so that the dispatcher's source
+/// can name it (a word of an identifier cannot start with a digit).
+fn plain_test_function(mut i: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'a' + (i % 26) as u8);
+        i /= 26;
+        if i == 0 {
+            break;
+        }
+    }
+    letters.reverse();
+    format!("claw-plain-test-{}", String::from_utf8_lossy(&letters))
+}
+
+/// The source of [`RUN_TEST_EXPORT`], which calls the test function
+/// `tests[index]`. Parsed on its own, like the prelude: its spans are not in
+/// the test file, and it has no errors to report.
+fn dispatcher(tests: &[String]) -> String {
+    let mut text = format!("export func {RUN_TEST_EXPORT}(index: u32) -> result<_, string> {{\n");
+    for (i, test) in tests.iter().enumerate() {
+        text.push_str(&format!("    if index == {i} {{\n        return {test}();\n    }}\n"));
+    }
+    text.push_str("    return err(\"no test has this index\");\n}\n");
+    text
 }
 
 /// Checks and compiles one file of the suite into a component.
@@ -535,4 +593,34 @@ fn mock_file(
         span: m.span,
     })));
     (ast::File { items: out, recovered_names: Vec::new() }, records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_test_functions_are_named_in_letters() {
+        assert_eq!(plain_test_function(0), "claw-plain-test-a");
+        assert_eq!(plain_test_function(25), "claw-plain-test-z");
+        assert_eq!(plain_test_function(26), "claw-plain-test-ba");
+        assert_eq!(plain_test_function(26 * 26), "claw-plain-test-baa");
+    }
+
+    #[test]
+    fn plain_tests_share_one_export() {
+        let source = "test \"one\" { assert 1 == 1; }\n\
+                      test \"some\" (n: u32) { assert n == n; }\n\
+                      test \"two\" traps { assert 1 == 2; }\n";
+        let resolve = crate::std_wit::resolve().expect("the bundled WIT");
+        let suite = compile_tests(source, "suite", &resolve).expect("compiles");
+        let runs: Vec<(&str, Option<u32>)> = suite.tests.iter().map(|t| (t.export.as_str(), t.index)).collect();
+        assert_eq!(runs, [(RUN_TEST_EXPORT, Some(0)), ("claw-test-1", None), (RUN_TEST_EXPORT, Some(1))]);
+        let Ok(wit_component::DecodedWasm::Component(decoded, world)) = wit_component::decode(&suite.script) else {
+            panic!("the script is a component");
+        };
+        let mut exports: Vec<String> = decoded.worlds[world].exports.keys().map(|k| decoded.name_world_key(k)).collect();
+        exports.sort();
+        assert_eq!(exports, [RUN_TEST_EXPORT, "claw-test-1"]);
+    }
 }

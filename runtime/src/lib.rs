@@ -80,8 +80,25 @@ impl Runtime {
     /// When wasmtime cannot create the engine for this host (e.g. an
     /// unsupported platform) or the host imports cannot be defined.
     pub fn new() -> anyhow::Result<Runtime> {
+        Runtime::with_cache(None)
+    }
+
+    /// Like [`Runtime::new`], with compiled code read from and written to
+    /// `cache` (wasmtime's compilation cache, keyed on the component's
+    /// bytes, the engine's settings and wasmtime's version), so that a
+    /// component compiled by an earlier process loads without compiling.
+    /// `None` compiles every component afresh (in each process).
+    ///
+    /// wasmtime never fails a compilation because of its cache: an entry it
+    /// cannot read is compiled again, and one it cannot write is skipped.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Runtime::new`].
+    pub fn with_cache(cache: Option<wasmtime::Cache>) -> anyhow::Result<Runtime> {
         let mut config = Config::new();
         config.wasm_component_model(true);
+        config.cache(cache);
         let engine = Engine::new(&config).map_err(to_anyhow)?;
 
         let mut linker: Linker<Host> = Linker::new(&engine);
@@ -117,14 +134,14 @@ impl Runtime {
         bytes.hash(&mut hasher);
         let key = hasher.finish();
 
-        if let Some(hit) = self.with_cache(|cache| {
+        if let Some(hit) = self.with_compiled(|cache| {
             cache.get(&key).and_then(|entries| entries.iter().find(|e| *e.bytes == *bytes).map(|e| e.component.clone()))
         }) {
             return Ok(hit);
         }
 
         let component = Component::new(&self.engine, bytes).map_err(|e| RunError::Load(format!("{e:#}")))?;
-        self.with_cache(|cache| {
+        self.with_compiled(|cache| {
             if cache.values().map(Vec::len).sum::<usize>() >= CACHE_CAPACITY {
                 cache.clear();
             }
@@ -133,7 +150,7 @@ impl Runtime {
         Ok(component)
     }
 
-    fn with_cache<R>(&self, f: impl FnOnce(&mut HashMap<u64, Vec<CacheEntry>>) -> R) -> R {
+    fn with_compiled<R>(&self, f: impl FnOnce(&mut HashMap<u64, Vec<CacheEntry>>) -> R) -> R {
         // A panic while holding the lock leaves the map consistent enough
         // (worst case a missing entry), so recover from poisoning.
         let mut guard = match self.cache.lock() {

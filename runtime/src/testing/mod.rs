@@ -1,12 +1,21 @@
 //! The test runner behind `clawc test`.
 //!
-//! The compiler turns a test file into a *script* component that exports one
-//! function per test (`claw-test-N: func(params...) -> result<_, string>`)
-//! plus a component per mock. [`compose`] wires them with the components
-//! under test into one component (wac-graph); a [`Runner`] compiles that
-//! once, pre-instantiates it against the host's WASI ([`InstancePre`]) and
-//! runs each test in a fresh store and fresh instances, so tests see none of
-//! each other's state and may run on several threads.
+//! The compiler turns a test file into a *script* component that exports
+//! one dispatcher for the plain tests (`claw-run-test: func(index: u32) ->
+//! result<_, string>`) and one function per property test (`claw-test-N:
+//! func(params...) -> result<_, string>`), plus a component per mock.
+//! [`compose`] wires them with the components under test into one component
+//! (wac-graph); a [`Runner`] compiles that once (or loads it from wasmtime's
+//! compilation cache), pre-instantiates it against the host's WASI
+//! ([`InstancePre`]) and runs each test in a fresh store and fresh
+//! instances, so tests see none of each other's state and may run on
+//! several threads.
+//!
+//! Fresh instances are cheap: they come from wasmtime's pooling instance
+//! allocator, whose slots keep their linear memories mapped (copy-on-write
+//! images of the initial data) and reset only the pages a test wrote; and
+//! instantiating costs time for every export, which is why the plain tests
+//! share one.
 //!
 //! Each run is sandboxed ([`RunnerOptions`]): WASI grants only the
 //! directories and environment variables asked for, stdout and stderr are
@@ -19,13 +28,14 @@ mod generate;
 pub use compose::{ComposeError, Piece, compose, host_provides};
 pub use generate::{generate, minimize, shrink};
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, InstancePre, Linker, Type, Val};
-use wasmtime::{Config, Engine, Store, Trap};
+use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Type, Val};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
 
 use crate::{Host, RunError, RunOptions, host, imports, to_anyhow};
 
@@ -50,10 +60,14 @@ pub struct RunnerOptions {
     pub cases: u32,
     /// The seed of the generated inputs (each test mixes in its name).
     pub seed: u64,
+    /// wasmtime's compilation cache: the composition's compiled code is read
+    /// from it when an earlier run compiled the same bytes, and written to
+    /// it otherwise. `None` compiles afresh.
+    pub cache: Option<wasmtime::Cache>,
 }
 
 impl Default for RunnerOptions {
-    /// 10 s, 256 MiB, nothing granted, 100 cases, seed 0.
+    /// 10 s, 256 MiB, nothing granted, 100 cases, seed 0, no cache.
     fn default() -> Self {
         RunnerOptions {
             timeout: Duration::from_secs(10),
@@ -62,6 +76,7 @@ impl Default for RunnerOptions {
             dirs: Vec::new(),
             cases: 100,
             seed: 0,
+            cache: None,
         }
     }
 }
@@ -73,6 +88,11 @@ pub struct TestSpec {
     pub name: String,
     /// The exported function that runs it.
     pub export: String,
+    /// An argument for `export`: the test's index when `export` runs one of
+    /// several tests (`claw_compiler::testing::RUN_TEST_EXPORT`). `None`
+    /// when `export` is the test itself: called without arguments, or with
+    /// generated ones for a property test (an export with parameters).
+    pub index: Option<u32>,
     /// The test passes only if it traps.
     pub traps: bool,
 }
@@ -147,9 +167,22 @@ pub struct Runner {
     engine: Engine,
     pre: InstancePre<Host>,
     options: RunnerOptions,
-    /// Each export's parameters (name and type).
-    params: std::collections::HashMap<String, Vec<(String, Type)>>,
+    /// What every run's store grants (from `options`).
+    run_options: RunOptions,
+    /// Each export's parameters (name and type) and its index, for finding
+    /// it in an instance without a lookup by name.
+    exports: HashMap<String, Export>,
+    /// Whether instances come from the pooling allocator.
+    pooled: bool,
+    /// How many runs are instantiating or running right now.
+    in_flight: AtomicUsize,
     ticker: Arc<AtomicBool>,
+}
+
+/// An exported function of the composition.
+struct Export {
+    params: Vec<(String, Type)>,
+    index: ComponentExportIndex,
 }
 
 impl Drop for Runner {
@@ -165,32 +198,73 @@ struct Run {
     stderr: String,
 }
 
+/// How many instances of each kind (component instances, core instances,
+/// linear memories, tables) the pool holds at once, across all the runs in
+/// flight. A test of a composition of a few components uses a handful of
+/// each; when runs on many threads need more, a run waits for a slot (see
+/// [`Runner::call`]). The pool reserves address space, not memory: each
+/// memory slot is [`POOL_MEMORY_SIZE`] plus guard pages.
+const POOL_SLOTS: u32 = 1000;
+
+/// The largest linear memory a pooled instance may have: 4 GiB, the most a
+/// 32-bit memory can address. The test's own limit
+/// ([`RunnerOptions::memory_limit`]) is enforced below it by the store's
+/// limiter.
+const POOL_MEMORY_SIZE: usize = 1 << 32;
+
+/// How much of a freed linear memory is kept resident and reset in place
+/// for the next test (a fourth of it for tables). Measured on one trivial
+/// property test, 20,000 cases: 33-38 us a case with 1-4 MiB, 49-64 us
+/// without (2026-12-02, two cores).
+const POOL_KEEP_RESIDENT: usize = 4 << 20;
+
+/// How long a run waits, in all, for a free slot in the pool before it is
+/// reported as failed.
+const POOL_WAIT: Duration = Duration::from_secs(10);
+
 impl Runner {
     /// Compiles `composed` (a component, e.g. from [`compose`]) once and
     /// links it against WASI 0.2 and `wasi:logging`.
+    ///
+    /// The engine allocates instances from a pool (wasmtime's pooling
+    /// instance allocator, with copy-on-write memory images), so that the
+    /// fresh instances of every test cost little; a component whose needs
+    /// exceed the pool's per-instance limits (more than 64 memories, tables
+    /// beyond a million elements, ...), or a host where the pool's address
+    /// space cannot be reserved, gets an engine that allocates on demand
+    /// instead. With [`RunnerOptions::cache`], the compiled code is taken
+    /// from and saved to the cache.
     ///
     /// # Errors
     /// [`RunError::Load`] for bytes that are not a valid component;
     /// [`RunError::Link`] (listing them) when imports are left that the host
     /// does not provide.
     pub fn new(composed: &[u8], options: RunnerOptions) -> Result<Runner, RunError> {
-        let mut config = Config::new();
-        config.wasm_component_model(true);
-        config.epoch_interruption(true);
-        let engine = Engine::new(&config).map_err(|e| RunError::Other(format!("{:#}", to_anyhow(e))))?;
+        crate::check_header(composed)?;
+        let pooled = engine(&options, true)
+            .and_then(|engine| Component::new(&engine, composed).map(|component| (engine, component)));
+        let (engine, component, pooled) = match pooled {
+            Ok((engine, component)) => (engine, component, true),
+            Err(_) => {
+                let engine = engine(&options, false).map_err(|e| RunError::Other(format!("{:#}", to_anyhow(e))))?;
+                let component = Component::new(&engine, composed).map_err(|e| RunError::Load(format!("{e:#}")))?;
+                (engine, component, false)
+            }
+        };
         let mut linker: Linker<Host> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
         host::add_logging(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
-        crate::check_header(composed)?;
-        let component = Component::new(&engine, composed).map_err(|e| RunError::Load(format!("{e:#}")))?;
         let pre = linker.instantiate_pre(&component).map_err(|e| RunError::Link {
             missing: imports::missing_imports(&linker, &component),
             detail: format!("{e:#}"),
         })?;
-        let mut params = std::collections::HashMap::new();
+        let mut exports = HashMap::new();
         for (name, item) in component.component_type().exports(&engine) {
-            if let ComponentItem::ComponentFunc(f) = item.ty {
-                params.insert(name.to_string(), f.params().map(|(n, t)| (n.to_string(), t)).collect());
+            if let ComponentItem::ComponentFunc(f) = item.ty
+                && let Some(index) = component.get_export_index(None, name)
+            {
+                let params = f.params().map(|(n, t)| (n.to_string(), t)).collect();
+                exports.insert(name.to_string(), Export { params, index });
             }
         }
         let ticker = Arc::new(AtomicBool::new(false));
@@ -205,12 +279,25 @@ impl Runner {
                 }
             })
             .map_err(|e| RunError::Other(format!("cannot start the timeout thread: {e}")))?;
-        Ok(Runner { engine, pre, options, params, ticker })
+        let run_options = RunOptions {
+            env: options.env.clone(),
+            dirs: options.dirs.clone(),
+            memory_limit: Some(options.memory_limit),
+            ..RunOptions::default()
+        };
+        Ok(Runner { engine, pre, options, run_options, exports, pooled, in_flight: AtomicUsize::new(0), ticker })
+    }
+
+    /// Whether fresh instances come from wasmtime's pooling allocator (the
+    /// fast path; see [`Runner::new`]) rather than being allocated on
+    /// demand.
+    pub fn pooled(&self) -> bool {
+        self.pooled
     }
 
     /// The names of the composition's exported functions.
     pub fn exports(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.params.keys().cloned().collect();
+        let mut names: Vec<String> = self.exports.keys().cloned().collect();
         names.sort();
         names
     }
@@ -220,7 +307,7 @@ impl Runner {
     /// fresh instances, and shrinks the first failing one.
     pub fn run(&self, test: &TestSpec) -> Outcome {
         let start = Instant::now();
-        let Some(params) = self.params.get(&test.export) else {
+        let Some(Export { params, index }) = self.exports.get(&test.export) else {
             return Outcome {
                 failure: Some(Failure::Setup(format!("the composition does not export `{}`", test.export))),
                 stdout: String::new(),
@@ -231,8 +318,9 @@ impl Runner {
                 seed: None,
             };
         };
-        if params.is_empty() {
-            let run = self.call(test, &[]);
+        if params.is_empty() || test.index.is_some() {
+            let args: Vec<Val> = test.index.map(Val::U32).into_iter().collect();
+            let run = self.call(test, index, &args);
             return Outcome {
                 failure: verdict(test, run.result),
                 stdout: run.stdout,
@@ -243,10 +331,16 @@ impl Runner {
                 seed: None,
             };
         }
-        self.property(test, params, start)
+        self.property(test, params, index, start)
     }
 
-    fn property(&self, test: &TestSpec, params: &[(String, Type)], start: Instant) -> Outcome {
+    fn property(
+        &self,
+        test: &TestSpec,
+        params: &[(String, Type)],
+        index: &ComponentExportIndex,
+        start: Instant,
+    ) -> Outcome {
         let seed = self.options.seed;
         let mut rng = fastrand::Rng::with_seed(seed ^ fnv(&test.name));
         let types: Vec<Type> = params.iter().map(|(_, t)| t.clone()).collect();
@@ -274,14 +368,15 @@ impl Runner {
                 }
             }
             outcome.cases = case + 1;
-            let run = self.call(test, &args);
+            let run = self.call(test, index, &args);
             if verdict(test, run.result).is_none() {
                 continue;
             }
             // Shrink, then run the smallest input once more for its report.
-            let (smallest, _) =
-                minimize(args, &types, SHRINK_BUDGET, |candidate| verdict(test, self.call(test, candidate).result).is_some());
-            let run = self.call(test, &smallest);
+            let (smallest, _) = minimize(args, &types, SHRINK_BUDGET, |candidate| {
+                verdict(test, self.call(test, index, candidate).result).is_some()
+            });
+            let run = self.call(test, index, &smallest);
             outcome.failure = verdict(test, run.result);
             if outcome.failure.is_none() {
                 // Flaky: the input passed when run again; report it anyway.
@@ -301,37 +396,72 @@ impl Runner {
     }
 
     /// Instantiates the composition in a fresh store and calls `test`'s
-    /// export with `args`: `Ok(None)` for `ok`, `Ok(Some(text))` for
-    /// `err(text)`, or why the call did not return.
-    fn call(&self, test: &TestSpec, args: &[Val]) -> Run {
-        let options = RunOptions {
-            env: self.options.env.clone(),
-            dirs: self.options.dirs.clone(),
-            memory_limit: Some(self.options.memory_limit),
-            ..RunOptions::default()
-        };
-        let mut store = Store::new(&self.engine, Host::new(&options));
+    /// export (`index`) with `args`: `Ok(None)` for `ok`, `Ok(Some(text))`
+    /// for `err(text)`, or why the call did not return.
+    ///
+    /// When the pool has no free slot because runs on other threads hold
+    /// them (only with very many threads), the store is dropped before the
+    /// test runs and the run waits and starts again in a fresh store, for at
+    /// most [`POOL_WAIT`].
+    fn call(&self, test: &TestSpec, index: &ComponentExportIndex, args: &[Val]) -> Run {
+        let waited = Instant::now();
+        let mut pause = Duration::from_micros(50);
+        loop {
+            self.in_flight.fetch_add(1, Ordering::SeqCst);
+            let mut store = self.store();
+            let result = self.call_in(&mut store, &test.export, index, args);
+            let others = self.in_flight.fetch_sub(1, Ordering::SeqCst) > 1;
+            if let Err(Start::Pool(_)) = &result
+                && others
+                && waited.elapsed() < POOL_WAIT
+            {
+                drop(store);
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(10));
+                continue;
+            }
+            let result = result.map_err(|e| match e {
+                Start::Pool(e) | Start::Call(e) => self.classify(&store, &e),
+            });
+            let host = store.data();
+            return Run {
+                result,
+                stdout: host.captured_stdout().unwrap_or_default(),
+                stderr: host.captured_stderr().unwrap_or_default(),
+            };
+        }
+    }
+
+    /// A fresh store for one run: WASI as the options grant, the memory
+    /// limit, and the timeout as an epoch deadline.
+    fn store(&self) -> Store<Host> {
+        let mut store = Store::new(&self.engine, Host::new(&self.run_options));
         store.limiter(|host| &mut host.memory);
         let ticks = (self.options.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
-        let result = self.call_in(&mut store, &test.export, args);
-        let result = result.map_err(|e| self.classify(&store, &e));
-        let host = store.data();
-        Run {
-            result,
-            stdout: host.captured_stdout().unwrap_or_default(),
-            stderr: host.captured_stderr().unwrap_or_default(),
-        }
+        store
     }
 
-    fn call_in(&self, store: &mut Store<Host>, export: &str, args: &[Val]) -> wasmtime::Result<Option<String>> {
-        let instance = self.pre.instantiate(&mut *store)?;
+    fn call_in(
+        &self,
+        store: &mut Store<Host>,
+        export: &str,
+        index: &ComponentExportIndex,
+        args: &[Val],
+    ) -> Result<Option<String>, Start> {
+        let instance = self.pre.instantiate(&mut *store).map_err(|e| {
+            if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+                Start::Pool(e)
+            } else {
+                Start::Call(e)
+            }
+        })?;
         let func = instance
-            .get_func(&mut *store, export)
-            .ok_or_else(|| wasmtime::Error::msg(format!("the composition does not export `{export}`")))?;
+            .get_func(&mut *store, index)
+            .ok_or_else(|| Start::Call(wasmtime::Error::msg(format!("the composition does not export `{export}`"))))?;
         let mut results = [Val::Bool(false)];
-        func.call(&mut *store, args, &mut results)?;
+        func.call(&mut *store, args, &mut results).map_err(Start::Call)?;
         match &results[0] {
             Val::Result(Ok(_)) => Ok(None),
             Val::Result(Err(Some(text))) => match &**text {
@@ -339,7 +469,9 @@ impl Runner {
                 other => Ok(Some(format!("{other:?}"))),
             },
             Val::Result(Err(None)) => Ok(Some("the test failed".into())),
-            other => Err(wasmtime::Error::msg(format!("a test must return `result<_, string>`, not {other:?}"))),
+            other => {
+                Err(Start::Call(wasmtime::Error::msg(format!("a test must return `result<_, string>`, not {other:?}"))))
+            }
         }
     }
 
@@ -355,6 +487,46 @@ impl Runner {
             other => Failure::Trap(other.to_string()),
         }
     }
+}
+
+/// Why a run did not return.
+enum Start {
+    /// The pool had no free slot for an instance.
+    Pool(wasmtime::Error),
+    /// Instantiation or the call failed (a trap, a timeout, ...).
+    Call(wasmtime::Error),
+}
+
+/// The engine for a test run: the component model, epoch interruption (for
+/// timeouts), the cache if any, and with `pooled` the pooling instance
+/// allocator (see [`POOL_SLOTS`]).
+fn engine(options: &RunnerOptions, pooled: bool) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    config.cache(options.cache.clone());
+    if pooled {
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(POOL_SLOTS)
+            .total_core_instances(POOL_SLOTS)
+            .total_memories(POOL_SLOTS)
+            .total_tables(POOL_SLOTS)
+            .max_memory_size(POOL_MEMORY_SIZE)
+            .max_memories_per_module(64)
+            .max_tables_per_module(64)
+            .table_elements(1 << 20)
+            .max_core_instance_size(64 << 20)
+            .max_component_instance_size(256 << 20)
+            // A freed slot stays mapped: the pages a test wrote (found with
+            // Linux's PAGEMAP_SCAN where the kernel has it, 6.7 and later)
+            // are reset in place, up to these sizes, instead of being
+            // unmapped and faulted in again by the next test.
+            .linear_memory_keep_resident(POOL_KEEP_RESIDENT)
+            .table_keep_resident(POOL_KEEP_RESIDENT / 4)
+            .pagemap_scan(Enabled::Auto);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    Engine::new(&config)
 }
 
 /// Whether a run meets the test's expectation (`None`) or how it fails.
