@@ -5,6 +5,7 @@
 // (syntaxes/claw.tmLanguage.json) and the editing rules
 // (language-configuration.json) need no code.
 
+import { execFile } from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Executable, LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
@@ -27,19 +28,32 @@ function locateClawc(uri?: vscode.Uri): ClawcLocation {
 }
 
 /** Shows why `clawc` is missing, with a way to install it or change the setting. */
-async function reportMissingClawc(message: string): Promise<void> {
+async function reportMissingClawc(message: string, withInstallHint = true): Promise<void> {
   const howToInstall = 'How to Install';
   const openSettings = 'Open Settings';
-  const choice = await vscode.window.showErrorMessage(
-    `${message} Install it with \`cargo install --path . --locked\` in a Claw checkout, or set claw.server.path.`,
-    howToInstall,
-    openSettings,
-  );
+  const hint = withInstallHint ? ' Install it with `cargo install --path . --locked` in a Claw checkout, or set claw.server.path.' : '';
+  const choice = await vscode.window.showErrorMessage(`${message}${hint}`, howToInstall, openSettings);
   if (choice === howToInstall) {
     await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(extensionUri, 'README.md'));
   } else if (choice === openSettings) {
     await vscode.commands.executeCommand('workbench.action.openSettings', 'claw.server.path');
   }
+}
+
+/**
+ * Whether `clawc` has the `lsp` command: `clawc lsp --help` exits with 0
+ * when it does, and clap's usage error (exit code 2) when it does not. A
+ * clawc older than the language server would otherwise be started, exit at
+ * once, and leave only the client library's generic crash messages.
+ */
+function hasLspCommand(clawc: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(clawc, ['lsp', '--help'], { timeout: 10000 }, (error) => {
+      // An exit code means clawc answered; anything else (a timeout, say)
+      // is left for the language client to report.
+      resolve(!error || typeof error.code !== 'number');
+    });
+  });
 }
 
 /** Starts `clawc lsp`; reports (and leaves `client` unset) when it cannot. */
@@ -48,6 +62,12 @@ async function startClient(): Promise<void> {
   if (clawc.kind === 'not-found') {
     outputChannel.error(clawc.message);
     void reportMissingClawc(clawc.message);
+    return;
+  }
+  if (!(await hasLspCommand(clawc.path))) {
+    const message = `Claw: ${clawc.path} has no \`lsp\` command, so it cannot run the language server. It is older than the language server: install a newer clawc, or point claw.server.path at one.`;
+    outputChannel.error(message);
+    void reportMissingClawc(message, false);
     return;
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
