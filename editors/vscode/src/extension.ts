@@ -79,6 +79,9 @@ async function startClient(): Promise<void> {
       { scheme: 'untitled', language: 'claw' },
     ],
     outputChannel,
+    // `clawc lsp` adds these WIT directories (relative to the workspace
+    // root) to the bundled packages for every document.
+    initializationOptions: { wit: vscode.workspace.getConfiguration('claw').get<string[]>('wit', []) },
   };
   const starting = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
   client = starting;
@@ -176,7 +179,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.languages.registerCodeLensProvider({ language: 'claw' }, lenses),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration('claw.testLens.enabled')) lenses.refresh();
-      if (event.affectsConfiguration('claw.server.path')) {
+      if (event.affectsConfiguration('claw.server.path') || event.affectsConfiguration('claw.wit')) {
         await stopClient();
         await startClient();
       }
