@@ -185,7 +185,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
-  await startClient();
+  // Not awaited: activation (and with it the grammar-independent features,
+  // the commands and the code lens) does not wait for the server.
+  void startClient();
 }
 
 export async function deactivate(): Promise<void> {
