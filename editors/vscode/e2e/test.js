@@ -13,7 +13,8 @@
 //   - Run test: clicking the lens runs `clawc test` in the terminal panel;
 //   - when that clawc has the `lsp` command: an error squiggle and the
 //     Problems count for a broken file, a hover and a completion item from
-//     `clawc lsp`; without it, the notification that the server did not start.
+//     `clawc lsp`, and a hover again after Claw: Restart Language Server;
+//     without it, the notification that this clawc has no `lsp`.
 //
 // Screenshots of every step go to $E2E_ARTIFACTS (default e2e/artifacts/).
 // code-server is started by serve.sh in its own process group and stopped
@@ -126,6 +127,21 @@ function serve(folder, settings, env) {
         resolve({ url, pid: Number(pid), profile });
       });
   }));
+}
+
+/** The text of the extension's output channel, from the log files of code-server's profile. */
+function clawLog(server) {
+  const logs = path.join(server.profile, 'user', 'logs');
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === 'Claw Language Server.log') found.push(fs.readFileSync(full, 'utf8'));
+    }
+  };
+  if (fs.existsSync(logs)) walk(logs);
+  return found.join('\n');
 }
 
 function alive(pid) {
@@ -317,6 +333,25 @@ async function sessionWithClawc(browser, folder) {
         return labels.slice(0, 5).join(' | ');
       });
       await screenshot(page, 'completion');
+      await page.keyboard.press('Escape');
+
+      await check(page, 'Claw: Restart Language Server, then hover again', async () => {
+        await page.keyboard.press('F1');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+        await page.keyboard.type('Claw: Restart Language Server');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Restart Language Server' }).first().waitFor({ timeout: 10000 });
+        await page.keyboard.press('Enter');
+        await page.waitForTimeout(3000);
+        await page.locator('.view-line span > span', { hasText: /^greet$/ }).first().hover();
+        const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
+        await hover.waitFor({ state: 'visible', timeout: 20000 });
+        const text = (await hover.textContent()).trim();
+        if (!/greet/.test(text) || !/string/.test(text)) throw new Error(`hover after the restart says "${text}"`);
+        const starts = (clawLog(server).match(/Starting .* lsp/g) || []).length;
+        if (starts !== 2) throw new Error(`the Claw output channel shows ${starts} server starts, expected 2`);
+        return `2 server starts; ${text.replace(/\s+/g, ' ').slice(0, 120)}`;
+      });
+      await screenshot(page, 'hover-after-restart');
       await page.keyboard.press('Escape');
     } else {
       await openFile(page, 'hello.claw');
