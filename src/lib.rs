@@ -1,19 +1,23 @@
 //! `clawc`, the Claw toolchain's command line: `build`, `check`, `wit`,
-//! `run` and `test`.
+//! `run`, `test`, `fmt` and `lsp` (the language server, in
+//! `claw-language-server`).
 //!
 //! This crate does the IO around the pure compiler (`claw-compiler`) and the
-//! runtime (`claw-runtime`): reading sources and `--wit` directories,
-//! rendering diagnostics with ariadne, and writing outputs atomically.
+//! runtime (`claw-runtime`): reading sources, the project file `claw.toml`
+//! (through `claw-project`) and `--wit` directories, rendering diagnostics
+//! with ariadne, and writing outputs atomically.
 //!
 //! Exit codes are stable: [`EXIT_SUCCESS`], [`EXIT_FAILURE`] (compile errors
 //! or a trap) and [`EXIT_USAGE`] (bad arguments or IO errors).
 
+mod fmt_cmd;
 pub mod render;
 pub mod report;
 mod test_cmd;
 
 use clap::{Parser, Subcommand};
 use claw_compiler::{Diagnostic, Resolve};
+use claw_project::{Project, ProjectError};
 use claw_runtime::{RunError, RunOptions, Runtime};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -48,8 +52,9 @@ pub enum MessageFormat {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct WitArgs {
     /// Add the WIT packages in DIR (a directory of .wit files, with an optional
-    /// deps/ folder, or a single .wit file). WASI 0.2 and wasi:logging are known
-    /// without this flag. May be repeated.
+    /// deps/ folder, or a single .wit file), after those of the project's
+    /// claw.toml. WASI 0.2 and wasi:logging are known without this flag. May
+    /// be repeated.
     #[arg(long = "wit", value_name = "DIR")]
     pub wit: Vec<PathBuf>,
 }
@@ -69,6 +74,7 @@ pub enum Command {
         wit: WitArgs,
         /// Check the file against a WIT world (`ns:pkg/world`): every import it
         /// uses must be in the world, and every export of the world defined.
+        /// Overrides the `world` of the project's claw.toml.
         #[arg(long, value_name = "PKG/WORLD")]
         world: Option<String>,
         /// How to print diagnostics.
@@ -130,8 +136,40 @@ pub enum Command {
     /// and a memory limit. Exits 0 when every test passes, 1 when one fails,
     /// 2 for usage or compile errors.
     Test(TestArgs),
+    /// Format .claw files in the canonical layout (the book's "Formatting"
+    /// section), in place. Files with syntax errors are reported and left
+    /// untouched. Exits 0 when all is formatted, 1 on syntax errors or (with
+    /// `--check`) files that would change, 2 for usage or IO errors.
+    Fmt(FmtArgs),
+    /// Run the language server (LSP 3.17 over stdin and stdout) for editors.
+    ///
+    /// It reports diagnostics as you type and answers hover, go to
+    /// definition, references, rename, completion, signature help, document
+    /// symbols, semantic tokens, formatting, code actions and inlay hints. An
+    /// editor starts it; it is not meant to be run by hand. Exits 0 after the
+    /// client's `shutdown` and `exit`, 1 when the client exits without
+    /// `shutdown` or closes stdin.
+    ///
+    /// The WIT packages known to a file are the bundled ones (WASI 0.2,
+    /// wasi:logging), its project's (the nearest claw.toml above it), the
+    /// `--wit` directories, and the `wit` list in the client's
+    /// initializationOptions (relative to the workspace root).
+    Lsp {
+        /// WIT packages to add.
+        #[command(flatten)]
+        wit: WitArgs,
+        /// Where to write the bundled WIT files that "go to definition" opens
+        /// (read-only) [default: $XDG_CACHE_HOME/claw or ~/.cache/claw].
+        #[arg(long, value_name = "DIR")]
+        std_wit_dir: Option<PathBuf>,
+        /// Accepted for editors that pass it (VS Code's client does); stdio is
+        /// the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
+pub use fmt_cmd::FmtArgs;
 pub use test_cmd::TestArgs;
 
 /// Stack size of the thread that does the work: the compiler's recursive
@@ -171,10 +209,21 @@ fn run_cli(cli: Cli) -> u8 {
         }
         Command::Wit { file, wit } => driver.wit(&file, &wit),
         Command::Run { file, invoke, args, with, wit } => driver.run(&file, invoke.as_deref(), &args, &with, &wit),
+        Command::Lsp { wit, std_wit_dir, stdio: _ } => {
+            let options = claw_language_server::Options { wit_dirs: wit.wit, std_wit_dir, ..Default::default() };
+            match claw_language_server::run_stdio(options) {
+                Ok(exit) => exit.code(),
+                Err(message) => {
+                    print_error(format!("lsp: {message}"));
+                    EXIT_FAILURE
+                }
+            }
+        }
         Command::Test(args) => {
             let stdout_color = std::io::stdout().is_terminal() && no_color_unset();
             test_cmd::run(&args, stdout_color)
         }
+        Command::Fmt(args) => fmt_cmd::run(&args, color),
     }
 }
 
@@ -193,19 +242,72 @@ fn print_error(message: impl std::fmt::Display) {
     eprintln!("error: {message}");
 }
 
-/// Builds the WIT [`Resolve`]: the bundled std-wit packages plus `--wit` paths.
+/// What a file is compiled against: the project it belongs to, if any, and
+/// the WIT packages known to it.
+pub struct Context {
+    /// The `claw.toml` that applies to the file (see [`claw_project::find`]).
+    pub project: Option<Project>,
+    /// The bundled std-wit packages, then the project's `wit` entries, then
+    /// the `--wit` paths ([`claw_project::resolve`]).
+    pub resolve: Resolve,
+}
+
+/// Finds the project of `start` (a file or directory) and builds the WIT
+/// [`Resolve`] for it, with the `--wit` paths added after the project's.
 ///
 /// # Errors
-/// A message naming the path that failed to load.
-pub fn load_resolve(wit: &WitArgs) -> Result<Resolve, String> {
-    let mut resolve = claw_compiler::std_wit::resolve().map_err(|e| format!("bundled WIT failed to load: {e:#}"))?;
-    for path in &wit.wit {
-        if !path.exists() {
-            return Err(format!("--wit {}: no such file or directory", path.display()));
+/// A message for the user: a `claw.toml` that is invalid or names WIT that
+/// does not load (`claw.toml:LINE:COLUMN: ...`, the path shown relative to
+/// the current directory), or a `--wit` path that does not load.
+pub fn load_context(start: &Path, wit: &WitArgs) -> Result<Context, String> {
+    let project = claw_project::find(start).map_err(|e| shown_error(e).to_string())?;
+    let resolve = claw_project::resolve(project.as_ref(), &wit.wit).map_err(|e| match e {
+        claw_project::WitError::Project(e) => shown_error(e).to_string(),
+        e => e.to_string(),
+    })?;
+    Ok(Context { project, resolve })
+}
+
+/// `error` with its file shown as [`shown`] shows it.
+fn shown_error(mut error: ProjectError) -> ProjectError {
+    error.file = shown(&error.file);
+    error
+}
+
+/// `path` (absolute, as [`claw_project::find`] gives them) as a user would
+/// write it from the current directory: relative to it when `path` is inside
+/// it or close above it (`claw.toml`, `../claw.toml`), absolute otherwise.
+pub fn shown(path: &Path) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) else { return path.to_path_buf() };
+    let mut up = PathBuf::new();
+    for (depth, dir) in cwd.ancestors().enumerate() {
+        if depth > 3 || dir.parent().is_none() {
+            break;
         }
-        resolve.push_path(path).map_err(|e| format!("--wit {}: {e:#}", path.display()))?;
+        if let Ok(rest) = path.strip_prefix(dir) {
+            return up.join(rest);
+        }
+        up.push("..");
     }
-    Ok(resolve)
+    path.to_path_buf()
+}
+
+/// The world a file is checked against: `--world` if given, else the
+/// project's `world`. The second part prefixes messages about a world that
+/// came from `claw.toml` (`claw.toml:2:9: `), so the user knows where to
+/// fix it.
+fn world_for(project: Option<&Project>, flag: Option<&str>) -> Option<(String, String)> {
+    match (flag, project.and_then(|p| p.world.as_ref())) {
+        (Some(flag), _) => Some((flag.to_string(), String::new())),
+        (None, Some(entry)) => {
+            let file = shown(&project.map(|p| p.file.clone()).unwrap_or_default());
+            Some((
+                entry.value.clone(),
+                format!("{}:{}:{}: ", file.display(), entry.location.line, entry.location.column),
+            ))
+        }
+        (None, None) => None,
+    }
 }
 
 /// The world name for a source path (its file stem as a WIT identifier).
@@ -276,12 +378,19 @@ impl Driver {
         }
     }
 
-    /// Reads, checks (and optionally conformance-checks) one file.
-    fn compile(&self, path: &Path, resolve: &Resolve, world: Option<&str>) -> Result<claw_compiler::Compiled, u8> {
+    /// Reads, checks and compiles one file, and checks it against `world`
+    /// (from [`world_for`]) if given.
+    fn compile(
+        &self,
+        path: &Path,
+        context: &Context,
+        world: Option<(String, String)>,
+    ) -> Result<claw_compiler::Compiled, u8> {
         let source = read_source(path).map_err(|e| {
             print_error(e);
             EXIT_USAGE
         })?;
+        let resolve = &context.resolve;
         let result = claw_compiler::compile(&source, &world_name_for(path), resolve);
         let compiled = match result {
             Ok(c) => c,
@@ -290,11 +399,11 @@ impl Driver {
                 return Err(EXIT_FAILURE);
             }
         };
-        if let Some(world) = world {
-            match claw_compiler::conformance::check_world(&source, resolve, world) {
+        if let Some((world, origin)) = world {
+            match claw_compiler::conformance::check_world(&source, resolve, &world) {
                 Ok(()) => {}
                 Err(claw_compiler::conformance::WorldError::Usage(message)) => {
-                    print_error(message);
+                    print_error(format!("{origin}{message}"));
                     return Err(EXIT_USAGE);
                 }
                 Err(claw_compiler::conformance::WorldError::Diagnostics(diagnostics)) => {
@@ -307,14 +416,15 @@ impl Driver {
     }
 
     fn build(&mut self, file: &Path, output: Option<&Path>, wit: &WitArgs, world: Option<&str>) -> u8 {
-        let resolve = match load_resolve(wit) {
-            Ok(r) => r,
+        let context = match load_context(file, wit) {
+            Ok(c) => c,
             Err(e) => {
                 print_error(e);
                 return EXIT_USAGE;
             }
         };
-        let compiled = match self.compile(file, &resolve, world) {
+        let world = world_for(context.project.as_ref(), world);
+        let compiled = match self.compile(file, &context, world) {
             Ok(c) => c,
             Err(code) => return code,
         };
@@ -327,16 +437,27 @@ impl Driver {
     }
 
     fn check(&mut self, files: &[PathBuf], wit: &WitArgs, world: Option<&str>) -> u8 {
-        let resolve = match load_resolve(wit) {
-            Ok(r) => r,
-            Err(e) => {
-                print_error(e);
-                return EXIT_USAGE;
-            }
-        };
+        // One context per project (files of one project share its Resolve).
+        let mut contexts: Vec<(Option<PathBuf>, Context)> = Vec::new();
         let mut worst = EXIT_SUCCESS;
         for file in files {
-            if let Err(code) = self.compile(file, &resolve, world) {
+            let key = claw_project::find_file(file);
+            let index = match contexts.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => match load_context(file, wit) {
+                    Ok(context) => {
+                        contexts.push((key, context));
+                        contexts.len() - 1
+                    }
+                    Err(e) => {
+                        print_error(e);
+                        worst = worst.max(EXIT_USAGE);
+                        continue;
+                    }
+                },
+            };
+            let context = &contexts[index].1;
+            if let Err(code) = self.compile(file, context, world_for(context.project.as_ref(), world)) {
                 worst = worst.max(code);
             }
         }
@@ -344,8 +465,8 @@ impl Driver {
     }
 
     fn wit(&mut self, file: &Path, wit: &WitArgs) -> u8 {
-        let resolve = match load_resolve(wit) {
-            Ok(r) => r,
+        let context = match load_context(file, wit) {
+            Ok(c) => c,
             Err(e) => {
                 print_error(e);
                 return EXIT_USAGE;
@@ -358,7 +479,7 @@ impl Driver {
                 return EXIT_USAGE;
             }
         };
-        match claw_compiler::world_wit(&source, &world_name_for(file), &resolve) {
+        match claw_compiler::world_wit(&source, &world_name_for(file), &context.resolve) {
             Ok(text) => {
                 print!("{text}");
                 EXIT_SUCCESS
@@ -419,11 +540,12 @@ impl Driver {
     /// The bytes of a component given as a `.wasm` file, or compiled from a `.claw` file.
     fn component_bytes(&self, file: &Path, wit: &WitArgs) -> Result<Vec<u8>, u8> {
         if file.extension().is_some_and(|e| e == "claw") {
-            let resolve = load_resolve(wit).map_err(|e| {
+            let context = load_context(file, wit).map_err(|e| {
                 print_error(e);
                 EXIT_USAGE
             })?;
-            Ok(self.compile(file, &resolve, None)?.component)
+            // `run` does not check worlds: the project's `world` is for `build` and `check`.
+            Ok(self.compile(file, &context, None)?.component)
         } else {
             std::fs::read(file).map_err(|e| {
                 print_error(format!("cannot read {}: {e}", file.display()));

@@ -419,28 +419,63 @@ fn prepare(file: &Path, args: &TestArgs, options: &RunnerOptions, json: bool) ->
         print_error(e);
         EXIT_USAGE
     })?;
-    let mut resolve = crate::load_resolve(&args.wit).map_err(|e| {
+    let crate::Context { project, mut resolve } = crate::load_context(file, &args.wit).map_err(|e| {
         print_error(e);
         EXIT_USAGE
     })?;
+    if let Some(dir) = project.as_ref().and_then(|p| p.test.components.as_ref())
+        && !dir.value.is_dir()
+    {
+        let file = crate::shown(&project.as_ref().map(|p| p.file.clone()).unwrap_or_default());
+        print_error(format!(
+            "{}:{}:{}: `test.components` \"{}\": no such directory ({})",
+            file.display(),
+            dir.location.line,
+            dir.location.column,
+            dir.written.escape_debug(),
+            crate::shown(&dir.value).display()
+        ));
+        return Err(EXIT_USAGE);
+    }
     let (named, errors) = claw_compiler::testing::component_paths(&source);
     if errors.iter().any(|d| d.severity == claw_compiler::Severity::Error) {
         driver.report(file, &source, &errors);
         return Err(EXIT_USAGE);
     }
-    // The components: from the command line, then those the file names.
-    let base = file.parent().unwrap_or(Path::new(""));
-    let mut components: Vec<(PathBuf, Option<Span>)> = args.components.iter().map(|p| (p.clone(), None)).collect();
-    components.extend(named.iter().map(|c| (base.join(&c.path), Some(c.span))));
+    // The components: from the command line, then those the file names
+    // (relative to the file, else in the project's `[test] components`).
+    // Each with where else it was looked for.
+    let mut components: Vec<(PathBuf, Option<Span>, Vec<PathBuf>)> =
+        args.components.iter().map(|p| (p.clone(), None, Vec::new())).collect();
+    for named in &named {
+        // The first is relative to the test file as given; the project's
+        // (absolute) directory is shown relative to the current one.
+        let mut candidates = claw_project::component_candidates(project.as_ref(), file, &named.path);
+        for candidate in candidates.iter_mut().skip(1) {
+            *candidate = crate::shown(candidate);
+        }
+        let found = candidates.iter().position(|c| c.is_file()).unwrap_or(0);
+        let path = candidates.remove(found);
+        components.push((path, Some(named.span), candidates));
+    }
     let mut pieces = Vec::new();
     let mut exported_funcs: Vec<(String, String, String)> = Vec::new();
-    for (path, span) in &components {
+    for (path, span, elsewhere) in &components {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
                 let message = format!("cannot read component {}: {e}", path.display());
                 match span {
-                    Some(span) => driver.report(file, &source, &[Diagnostic::error("component-not-found", message, *span, "named here")]),
+                    Some(span) => {
+                        let mut d = Diagnostic::error("component-not-found", message, *span, "named here");
+                        for other in elsewhere {
+                            d = d.with_note(format!(
+                                "nor is it in the project's `[test] components` directory ({})",
+                                other.display()
+                            ));
+                        }
+                        driver.report(file, &source, &[d]);
+                    }
                     None => print_error(message),
                 }
                 return Err(EXIT_USAGE);

@@ -231,6 +231,7 @@ fn check_claw(blocks: &[Block], index: usize, runtime: &Runtime) -> Result<(), F
         return Err("a `claw,ignore` block needs an HTML comment saying why on the line before it".into());
     }
     let source = block.source();
+    check_formatted(block, &source)?;
     if block.has("fragment") {
         let wrapped = format!("func fragment() {{\n{source}}}\n");
         let parsed = claw_compiler::parser::parse(&wrapped);
@@ -265,6 +266,27 @@ fn check_claw(blocks: &[Block], index: usize, runtime: &Runtime) -> Result<(), F
         Compiled::Component(bytes) => run_calls(runtime, &bytes, &source),
         Compiled::Tests(suite, components) => run_tests(&suite, &components),
     }
+}
+
+/// The book shows code as `clawc fmt` writes it. A whole file must be
+/// exactly what `claw_compiler::format` gives; a snippet with hidden lines
+/// or a fragment (whose shown lines are indented as the page reads best)
+/// must match it line by line, indentation aside. Blocks that do not parse
+/// (syntax-error examples) are skipped.
+fn check_formatted(block: &Block, source: &str) -> Result<(), Failed> {
+    let whole = !block.has("fragment") && !block.text.lines().any(|l| l.trim_start().starts_with(HIDDEN));
+    let text = if block.has("fragment") { format!("func fragment() {{\n{source}}}\n") } else { source.to_string() };
+    let Ok(formatted) = claw_compiler::format(&text) else { return Ok(()) };
+    let same = if whole {
+        formatted == text
+    } else {
+        let lines = |t: &str| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect::<Vec<_>>();
+        lines(&formatted) == lines(&text)
+    };
+    if same {
+        return Ok(());
+    }
+    Err(format!("the block is not formatted as `clawc fmt` formats it; it should read:\n{formatted}").into())
 }
 
 /// A snippet compiled: an ordinary component, or a test file's suite with

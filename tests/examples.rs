@@ -13,10 +13,10 @@
 //! - `readme::covers-every-example`: every example has a row, and every row
 //!   names an existing example. The examples are `examples/*.claw` and
 //!   `examples/NAME/NAME.claw` (an example with its own WIT, in
-//!   `examples/NAME/wit/`).
-//! - `exports::NAME`, one per example: builds it (with `--wit
-//!   examples/NAME/wit` for one in a folder of its own, and no `--wit` for
-//!   the others, which must need none), validates the component with every
+//!   `examples/NAME/wit/`, and a `claw.toml`).
+//! - `exports::NAME`, one per example: builds it without `--wit` (one in a
+//!   folder of its own with a `wit/` must be a project whose `claw.toml`
+//!   names it; the others must need no WIT), validates the component with every
 //!   wasm feature enabled, decodes its WIT and checks that the world's
 //!   exports are exactly the file's `export func`s.
 //! - `tour::COMMAND`, one per command line of the ```` ```sh ```` blocks in
@@ -423,13 +423,14 @@ fn check_exports(path: &Path) -> Result<(), Failed> {
     let out = tmp.path().join(format!("{}.wasm", stem(path)));
     let relative = path.strip_prefix(ROOT).unwrap_or(path);
     let mut args = vec!["build".to_string(), relative.display().to_string()];
-    // An example in a folder of its own gets its own WIT packages, as its
-    // README rows pass them; one directly in `examples/` needs none, so that
-    // `clawc check examples/*.claw` (the README's tour) works.
-    let own_wit = relative.parent().filter(|dir| *dir != Path::new("examples")).map(|dir| dir.join("wit"));
-    if let Some(wit) = own_wit.filter(|wit| Path::new(ROOT).join(wit).is_dir()) {
-        args.push("--wit".into());
-        args.push(wit.display().to_string());
+    // No `--wit`: an example directly in `examples/` needs none, so that
+    // `clawc check examples/*.claw` (the README's tour) works, and one in a
+    // folder of its own is a project whose `claw.toml` names its WIT.
+    let own_dir = relative.parent().filter(|dir| *dir != Path::new("examples"));
+    if let Some(dir) = own_dir.filter(|dir| Path::new(ROOT).join(dir).join("wit").is_dir())
+        && !Path::new(ROOT).join(dir).join("claw.toml").is_file()
+    {
+        return Err(format!("{} has its own WIT but no claw.toml naming it", dir.display()).into());
     }
     args.push("-o".into());
     args.push(out.display().to_string());

@@ -17,6 +17,11 @@
 //! pipeline separately (parse, check, add_world, codegen, embed-metadata,
 //! ComponentEncoder, validate).
 //!
+//! `-- --analysis` also times the editor queries on each program
+//! (`claw_compiler::analysis`: `analyze`, then hover, completion and
+//! signature help in the middle of the file), as the language server runs
+//! them after every change.
+//!
 //! `-- --file path.claw` times `compile` on that file instead.
 //!
 //! `-- --emit N` prints the generated program for N instead of timing it.
@@ -113,6 +118,25 @@ fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
     );
 }
 
+/// Times `analysis::analyze` and three queries on `source`.
+fn analysis(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
+    use claw_compiler::analysis;
+    let (analyze, a) = stage(|| analysis::analyze(source, resolve));
+    // A name in the middle of the file (a call of the previous function).
+    let middle = source.len() / 2;
+    let call = source[middle..].find("fun").map_or(middle, |i| middle + i + 1) as u32;
+    let (hover, found) = stage(|| a.hover(call));
+    assert!(found.is_some(), "no hover in the middle of the generated program");
+    let (completion, items) = stage(|| a.completions(call));
+    let open = source[middle..].find("(a, b").map_or(middle, |i| middle + i + 1) as u32;
+    let (signature, _) = stage(|| a.signature_help(open));
+    println!(
+        "  analysis N={n}: analyze {analyze:.4}  hover {hover:.6}  completion {completion:.6} ({} items)  \
+         signature help {signature:.6}  (seconds, best of {RUNS})",
+        items.len()
+    );
+}
+
 /// Times `compile` on a program read from `path` (`-- --file path.claw`).
 fn bench_file(path: &str, resolve: &claw_compiler::Resolve) {
     let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
@@ -176,8 +200,8 @@ fn main() {
         return;
     }
     println!(
-        "{:>7} {:>8} {:>10} {:>10} {:>12} {:>10} {:>10} {:>12}",
-        "N", "lines", "best s", "median s", "lines/s", "bytes", "check s", "check l/s"
+        "{:>7} {:>8} {:>10} {:>10} {:>12} {:>10} {:>10} {:>12} {:>10}",
+        "N", "lines", "best s", "median s", "lines/s", "bytes", "check s", "check l/s", "format s"
     );
     let mut best_by_n = Vec::new();
     for &n in &ns {
@@ -197,11 +221,13 @@ fn main() {
 
         let (check_best, _check_median, checked) = measure(|| claw_compiler::check(&source, &resolve).is_ok());
         assert!(checked, "the generated program (N = {n}) fails `check`");
+        let (format_best, _format_median, formatted) = measure(|| claw_compiler::format(&source).is_ok());
+        assert!(formatted, "the generated program (N = {n}) fails to format");
 
         let secs = best.as_secs_f64();
         let check_secs = check_best.as_secs_f64();
         println!(
-            "{:>7} {:>8} {:>10.4} {:>10.4} {:>12.0} {:>10} {:>10.4} {:>12.0}",
+            "{:>7} {:>8} {:>10.4} {:>10.4} {:>12.0} {:>10} {:>10.4} {:>12.0} {:>10.4}",
             n,
             lines,
             secs,
@@ -210,13 +236,20 @@ fn main() {
             compiled.component.len(),
             check_secs,
             lines as f64 / check_secs,
+            format_best.as_secs_f64(),
         );
         best_by_n.push((n, secs));
         if std::env::args().any(|a| a == "--stages") || std::env::var_os("CLAW_BENCH_STAGES").is_some() {
             stages(n, &source, &resolve);
         }
+        if std::env::args().any(|a| a == "--analysis") {
+            analysis(n, &source, &resolve);
+        }
     }
-    println!("(best and median of {RUNS} runs after one warm-up; `check` = parse + type check only)");
+    println!(
+        "(best and median of {RUNS} runs after one warm-up; `check` = parse + type check only; \
+         `format` = claw_compiler::format)"
+    );
 
     let time_of = |want: usize| best_by_n.iter().find(|(n, _)| *n == want).map(|(_, t)| *t);
     if let (Some(t1), Some(t5)) = (time_of(1000), time_of(5000)) {

@@ -2,9 +2,10 @@
 //!
 //! Lexing never fails: characters that start no token, bad escapes and
 //! unterminated literals become [`Diagnostic`]s and are left out of the token
-//! stream, so the parser still sees the rest of the file. Comments are
-//! dropped; `///` doc comments are kept aside in [`Lexed::docs`] so the
-//! parser can attach them to the next item.
+//! stream, so the parser still sees the rest of the file. Comments are not
+//! tokens: every comment's span is kept as trivia in [`Lexed::comments`]
+//! (for the formatter), and `///` doc comments are also kept aside in
+//! [`Lexed::docs`] so the parser can attach them to the next item.
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -367,6 +368,10 @@ pub struct Lexed {
     pub tokens: Vec<(u32, Token, u32)>,
     /// Doc comments in source order.
     pub docs: Vec<DocLine>,
+    /// Every comment (`//`, `/* */` and `///`), as spans in source order:
+    /// the trivia the formatter puts back. Comments inside a string's
+    /// `\{...}` are not included.
+    pub comments: Vec<Span>,
     /// Lexical errors (bad characters, bad escapes, unterminated literals).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -394,8 +399,10 @@ pub fn lex(source: &str) -> Lexed {
             }
         };
         let token = match token {
-            Token::LineComment => continue,
-            Token::BlockComment(true) => continue,
+            Token::LineComment | Token::BlockComment(true) => {
+                out.comments.push(span);
+                continue;
+            }
             Token::BlockComment(false) => {
                 out.diagnostics.push(Diagnostic::error(
                     "unterminated-comment",
@@ -406,6 +413,7 @@ pub fn lex(source: &str) -> Lexed {
                 continue;
             }
             Token::DocComment(text) => {
+                out.comments.push(span);
                 if let Some(d) = check_doc_text(text.trim_end(), span.start + 3) {
                     out.diagnostics.push(d);
                     continue;

@@ -14,12 +14,14 @@
 //! run reports every independent error.
 
 pub mod abi;
+pub mod analysis;
 pub mod ast;
 pub mod check;
 pub mod codegen;
 pub mod component;
 pub mod conformance;
 pub mod diagnostic;
+pub mod format;
 pub mod ir;
 pub mod lexer;
 pub mod parser;
@@ -32,6 +34,7 @@ pub mod testing;
 pub mod types;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
+pub use format::format;
 pub use span::Span;
 pub use wit_parser::Resolve;
 
@@ -48,10 +51,37 @@ pub struct Compiled {
 ///
 /// `resolve` supplies the WIT packages `import ... from` may name.
 pub fn check(source: &str, resolve: &Resolve) -> Result<ir::Module, Vec<Diagnostic>> {
+    let checked = check_parts(source, resolve);
+    if checked.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Err(checked.diagnostics);
+    }
+    Ok(checked.module)
+}
+
+/// What [`check`] computes, kept whole for [`analysis`].
+pub(crate) struct Checked {
+    /// The parsed file, the prelude's items first when it was needed.
+    pub(crate) file: ast::File,
+    /// How many of `file.items` come from the prelude.
+    pub(crate) prelude_items: usize,
+    /// How many functions of the module come from the prelude (the first ones).
+    pub(crate) prelude_funcs: usize,
+    /// The checked module, even when there are errors.
+    pub(crate) module: ir::Module,
+    /// Every diagnostic, sorted by primary span.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses and checks `source` (see [`check`]), keeping the tree and the
+/// module whatever the diagnostics.
+pub(crate) fn check_parts(source: &str, resolve: &Resolve) -> Checked {
     let mut parsed = parser::parse(source);
+    let (mut prelude_items, mut prelude_funcs) = (0, 0);
     if source.contains("\\{") || source.contains("check!") {
         // Interpolation and `check!` format values with the prelude's functions.
         let prelude = parser::parse(check::PRELUDE);
+        prelude_items = prelude.file.items.len();
+        prelude_funcs = prelude.file.funcs().count();
         parsed.file.items.splice(0..0, prelude.file.items);
     }
     let (module, mut diagnostics) = check::check_source(&parsed.file, source, resolve);
@@ -61,11 +91,8 @@ pub fn check(source: &str, resolve: &Resolve) -> Result<ir::Module, Vec<Diagnost
     for d in &mut all {
         d.labels.retain(|l| l.span.end as usize <= source.len());
     }
-    if all.iter().any(|d| d.severity == Severity::Error) {
-        all.sort_by_key(|d| d.primary_span());
-        return Err(all);
-    }
-    Ok(module)
+    all.sort_by_key(|d| d.primary_span());
+    Checked { file: parsed.file, prelude_items, prelude_funcs, module, diagnostics: all }
 }
 
 /// Compiles `source` into a component whose world is named `world_name`

@@ -25,6 +25,8 @@ pub struct Parsed {
     pub file: ast::File,
     /// Lexical and syntax errors, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The span of every comment, in source order (see [`lexer::Lexed::comments`]).
+    pub comments: Vec<Span>,
 }
 
 /// Parses `source`. Never panics and never gives up: the worst input gives
@@ -39,6 +41,7 @@ pub fn parse(source: &str) -> Parsed {
                 Span::default(),
                 "",
             )],
+            comments: Vec::new(),
         };
     }
     let lexed = lexer::lex(source);
@@ -86,7 +89,7 @@ pub fn parse(source: &str) -> Parsed {
     // Recovery can report the same position twice (once for the error, once
     // for the token that ended the recovery); keep the first.
     diagnostics.dedup_by(|a, b| a.primary_span() == b.primary_span() && a.code == b.code);
-    Parsed { file, diagnostics }
+    Parsed { file, diagnostics, comments: lexed.comments }
 }
 
 /// Splits the tokens into chunks of one item each. A chunk starts at a token

@@ -4,6 +4,10 @@
 use wit_parser::Resolve;
 
 /// `(file name, WIT text)` of each bundled package, dependencies first.
+///
+/// The file names are also the paths [`resolve`] registers in the
+/// `Resolve`'s source map, so a [`crate::analysis::Definition::Wit`] into a
+/// bundled package names one of them: an editor serves that entry's text.
 pub const PACKAGES: &[(&str, &str)] = &[
     ("wasi-0.2/io.wit", include_str!("../../std-wit/wasi-0.2/io.wit")),
     ("wasi-0.2/clocks.wit", include_str!("../../std-wit/wasi-0.2/clocks.wit")),

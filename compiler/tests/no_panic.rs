@@ -104,12 +104,28 @@ enum Outcome {
     Panicked(String),
 }
 
-/// Compiles `source` (as a test file for `clawc test` when `test_file`),
-/// catching any panic.
+/// The largest source [`compile_case`] also formats, in bytes.
+const FORMAT_LIMIT: usize = 64 * 1024;
+
+/// Formats and compiles `source` (as a test file for `clawc test` when
+/// `test_file`), catching any panic.
 fn compile_case(source: &str, test_file: bool) -> Outcome {
     install_hook();
     CAPTURING.with(|c| c.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        // The formatter never panics either, and what it writes parses and
+        // formats to itself. (Not the deep programs: their formatted text
+        // grows with the square of the depth, as indentation; the child
+        // process formats them at a smaller depth.)
+        if source.len() <= FORMAT_LIMIT
+            && let Ok(formatted) = claw_compiler::format(source)
+        {
+            match claw_compiler::format(&formatted) {
+                Ok(again) if again == formatted => {}
+                Ok(again) => panic!("formatting is not idempotent:\n{formatted}\n-----\n{again}"),
+                Err(d) => panic!("the formatted text does not parse ({:?}):\n{formatted}", d.first()),
+            }
+        }
         if test_file {
             claw_compiler::testing::compile_tests(source, WORLD, resolve()).map(|_| ())
         } else {
@@ -955,6 +971,17 @@ fn deep_nesting_child() {
     };
     let n: usize = n.parse().expect("CLAW_DEEP_N is a number");
     let source = deep_program(&shape, n).expect("a known shape");
+    // Formatting recurses as deep as the nesting too.
+    let shallower = deep_program(&shape, n.min(2000)).expect("a known shape");
+    let formatted = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || claw_compiler::format(&shallower).map(|f| f.len()))
+        .expect("spawn")
+        .join();
+    if !matches!(formatted, Ok(Ok(_))) {
+        println!("CLAW_DEEP_OUTCOME BAD: formatting it failed: {formatted:?}");
+        return;
+    }
     // 8 MiB, the main thread's usual stack, as `clawc` would have.
     let outcome = std::thread::Builder::new()
         .stack_size(8 << 20)
