@@ -268,6 +268,14 @@ async function sessionWithoutClawc(browser, folder) {
     });
     await screenshot(page, 'hello-highlighted');
 
+    await check(page, 'double-click selects a whole kebab-case name', async () => {
+      await page.locator('.view-line span > span', { hasText: /^get-HTTP-status$/ }).first().dblclick();
+      const selection = page.locator('[id="status.editor.selection"]');
+      await page.waitForFunction(() => /\(15 selected\)/.test(document.querySelector('[id="status.editor.selection"]')?.textContent || ''),
+        undefined, { timeout: 10000 });
+      return (await selection.textContent()).trim();
+    });
+
     await check(page, 'missing clawc is reported', async () =>
       notificationText(page, 'was not found on PATH'));
     await screenshot(page, 'clawc-not-found');
