@@ -1,0 +1,159 @@
+//! The heap: how the memory of a call is reclaimed when it ends.
+//!
+//! Heap values (string and list buffers) are immutable once built. The heap
+//! is a region per export call: at the end of each call (in the export
+//! wrapper, or in the post-return function when the result lives in memory)
+//! `end_call` resets the heap to where it stood before the call. If the call
+//! stored a value with heap data into a global ("escaped"), `end_call` first
+//! runs a copying collection whose roots are the globals: their values are
+//! deep-copied to the top of the heap and then down to the heap's start, so
+//! only what the globals hold survives ([`FuncGen::end_call`]). Programs that
+//! build strings only to return or compare them run in constant memory, and
+//! memory across calls is bounded by the size of the globals.
+//!
+//! Within one call nothing is freed, except that concatenating onto the
+//! newest allocation appends in place (`s = s + x` in a loop is linear).
+//! Reference counting would free garbage inside a call too; see
+//! ARCHITECTURE.md.
+
+use super::*;
+
+impl<'a, 'c> FuncGen<'a, 'c> {
+    /// Builds `end_call()`, run when an export call ends (in the wrapper, or
+    /// in post-return when the result is in memory). If no global was given
+    /// a heap value, the call's region is dropped (`heap = base`). Otherwise
+    /// the globals' heap values are copied to the top of the heap, and the
+    /// copies copied again down to the start of the heap, where nothing else
+    /// is live; everything else is garbage. This is a copying collection
+    /// whose roots are the globals, run only after calls that store into
+    /// them, so memory stays bounded by what the globals hold.
+    pub(super) fn end_call(ctx: &'a Ctx<'c>, strings: &'a mut Strings) -> Function {
+        static NO_FUNCTION: std::sync::OnceLock<ir::Function> = std::sync::OnceLock::new();
+        let none = NO_FUNCTION.get_or_init(ir::Function::default);
+        let mut g = FuncGen::new(ctx, none, strings);
+        let top = g.new_local(ValType::I32);
+        g.out.extend([I::I32Const(0), I::GlobalSet(GLOBAL_ACTIVE)]);
+        g.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
+        g.out.extend([I::GlobalGet(GLOBAL_ESCAPED), I::If(BlockType::Empty)]);
+        // top = align8(heap), so both copies lay objects out identically.
+        g.out.extend([I::GlobalGet(GLOBAL_HEAP), I::I32Const(7), I::I32Add, I::I32Const(-8), I::I32And]);
+        g.out.extend([I::LocalTee(top), I::GlobalSet(GLOBAL_HEAP)]);
+        g.copy_globals();
+        // The live data is [top, heap). If it fits below `top`, copy it down.
+        g.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalGet(top), I::I32Sub]);
+        g.out.extend([I::LocalGet(top), I::GlobalGet(GLOBAL_START), I::I32Sub, I::I32LeU]);
+        g.out.extend([I::If(BlockType::Empty), I::GlobalGet(GLOBAL_START), I::GlobalSet(GLOBAL_HEAP)]);
+        g.copy_globals();
+        g.out.push(I::End);
+        g.out.extend([
+            I::GlobalGet(GLOBAL_HEAP),
+            I::GlobalSet(GLOBAL_BASE),
+            I::I32Const(0),
+            I::GlobalSet(GLOBAL_ESCAPED),
+        ]);
+        g.out.extend([I::Else, I::GlobalGet(GLOBAL_BASE), I::GlobalSet(GLOBAL_HEAP), I::End]);
+        g.finish()
+    }
+
+    /// Replaces the value of every mutable global that holds heap data with
+    /// a deep copy allocated on the heap.
+    fn copy_globals(&mut self) {
+        for (index, global) in self.ctx.module.globals.iter().enumerate() {
+            let Some(wit) = global.ty.to_wit() else { continue };
+            if !wasm_mutable(global) || !self.ctx.abi.has_heap(&wit) {
+                continue;
+            }
+            let slots = &self.ctx.global_map[index];
+            for g in slots {
+                self.out.push(I::GlobalGet(*g));
+            }
+            let values = self.stash(&self.ctx.abi.flat(&wit));
+            let copied = self.emit_copy(&wit, &values);
+            for (g, v) in slots.iter().zip(copied) {
+                self.out.extend([I::LocalGet(v), I::GlobalSet(*g)]);
+            }
+        }
+    }
+
+    /// Deep-copies the value in `values` (flat, of WIT type `ty`): every
+    /// string and list buffer at or above the heap start is copied to newly
+    /// allocated memory. Returns the locals holding the copy.
+    fn emit_copy(&mut self, ty: &wit_parser::Type, values: &[u32]) -> Vec<u32> {
+        use wit_parser::{Type, TypeDefKind};
+        let ctx = self.ctx;
+        let abi = &ctx.abi;
+        if !abi.has_heap(ty) {
+            return values.to_vec();
+        }
+        let buffer = |g: &mut Self, elem: Option<&Type>| {
+            let (ptr, len) = (values[0], values[1]);
+            let (size, align) = elem.map(|e| abi.size_align(e)).unwrap_or((1, 1));
+            let copy = g.new_local(ValType::I32);
+            g.out.extend([I::LocalGet(ptr), I::GlobalGet(GLOBAL_START), I::I32LtU, I::If(BlockType::Empty)]);
+            g.out.extend([I::LocalGet(ptr), I::LocalSet(copy), I::Else]);
+            g.out.extend([I::LocalGet(len), I::I32Const(size as i32), I::I32Mul, I::I32Const(align as i32)]);
+            g.out.extend([I::Call(ctx.helper(Helper::Alloc)), I::LocalTee(copy), I::LocalGet(ptr)]);
+            g.out.extend([I::LocalGet(len), I::I32Const(size as i32), I::I32Mul]);
+            g.out.push(I::MemoryCopy { src_mem: 0, dst_mem: 0 });
+            if let Some(elem) = elem.filter(|e| abi.has_heap(e)) {
+                // Copy what each element points to, in place in the new buffer.
+                let (i, addr) = (g.new_local(ValType::I32), g.new_local(ValType::I32));
+                g.out.extend([I::I32Const(0), I::LocalSet(i), I::Block(BlockType::Empty), I::Loop(BlockType::Empty)]);
+                g.out.extend([I::LocalGet(i), I::LocalGet(len), I::I32GeU, I::BrIf(1)]);
+                g.out.extend([I::LocalGet(copy), I::LocalGet(i), I::I32Const(size as i32), I::I32Mul, I::I32Add]);
+                g.out.push(I::LocalSet(addr));
+                abi.emit_load(&mut g.out, &mut g.locals, elem, addr, 0);
+                let old = g.stash(&abi.flat(elem));
+                let new = g.emit_copy(elem, &old);
+                abi.emit_store(&mut g.out, &mut g.locals, elem, addr, 0, &new);
+                g.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i), I::Br(0), I::End, I::End]);
+            }
+            g.out.push(I::End);
+            vec![copy, len]
+        };
+        match ty {
+            Type::String => buffer(self, None),
+            Type::Id(id) => match &abi.resolve.types[*id].kind {
+                TypeDefKind::Type(t) => self.emit_copy(t, values),
+                TypeDefKind::List(elem) => buffer(self, Some(elem)),
+                TypeDefKind::Record(_) | TypeDefKind::Tuple(_) => {
+                    let mut out = Vec::new();
+                    let mut offset = 0;
+                    for field in abi.fields(ty) {
+                        let n = abi.flat(&field).len();
+                        out.extend(self.emit_copy(&field, &values[offset..offset + n]));
+                        offset += n;
+                    }
+                    out
+                }
+                _ => {
+                    // A variant, option or result: copy the payload of the
+                    // case it is, if that payload has heap data.
+                    for v in values {
+                        self.out.push(I::LocalGet(*v));
+                    }
+                    let out = self.stash(&abi.flat(ty));
+                    for (i, payload) in abi.cases(ty).unwrap_or_default().iter().enumerate() {
+                        let Some(payload) = payload.filter(|p| abi.has_heap(p)) else { continue };
+                        self.out.extend([
+                            I::LocalGet(values[0]),
+                            I::I32Const(i as i32),
+                            I::I32Eq,
+                            I::If(BlockType::Empty),
+                        ]);
+                        abi.emit_case_payload(&mut self.out, ty, i as u32, &values[1..]);
+                        let old = self.stash(&abi.case_flat(ty, i as u32));
+                        let new = self.emit_copy(&payload, &old);
+                        abi.emit_joined_payload(&mut self.out, ty, i as u32, &new);
+                        for slot in out[1..].iter().rev() {
+                            self.out.push(I::LocalSet(*slot));
+                        }
+                        self.out.push(I::End);
+                    }
+                    out
+                }
+            },
+            _ => values.to_vec(),
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The canonical ABI at the component's boundary: the core signature of
+//! each import and the lowering of arguments at a call to one; the export
+//! wrapper of each exported function (lift the parameters, call, lower the
+//! result, end the call's heap region), the post-return functions, and the
+//! destructors of the resources the file defines.
+
+use super::operators::emit_wrap;
+use super::*;
+
+/// The core signature of an imported function after canonical ABI lowering.
+pub(super) fn lowered_import_signature(abi: &Abi, import: &ir::ImportFunc) -> (Vec<ValType>, Vec<ValType>) {
+    let mut params: Vec<ValType> = import.params.iter().flat_map(|(_, t)| abi.flat_ty(*t)).collect();
+    if params.len() > MAX_FLAT_PARAMS {
+        params = vec![ValType::I32];
+    }
+    let mut results = import.result.map(|t| abi.flat_ty(t)).unwrap_or_default();
+    if results.len() > MAX_FLAT_RESULTS {
+        params.push(ValType::I32);
+        results = vec![];
+    }
+    (params, results)
+}
+
+/// Builds the export wrapper of `func`: lifts parameters per the canonical
+/// ABI, calls the Claw function, lowers the result, and ends the call's heap
+/// region. Returns its core signature, body, and whether it needs a
+/// post-return function.
+pub(super) fn export_wrapper(
+    ctx: &Ctx,
+    func: &ir::Function,
+    target: u32,
+) -> (Vec<ValType>, Vec<ValType>, Function, bool) {
+    let abi = &ctx.abi;
+    let param_types: Vec<Ty> = func.params.iter().map(|l| func.local(*l).ty).collect();
+    let flat_params: Vec<ValType> = param_types.iter().flat_map(|t| abi.flat_ty(*t)).collect();
+    let flat_results = func.result.map(|t| abi.flat_ty(t)).unwrap_or_default();
+    let spilled_params = flat_params.len() > MAX_FLAT_PARAMS;
+    let core_params = if spilled_params { vec![ValType::I32] } else { flat_params.clone() };
+    let result_in_memory = flat_results.len() > MAX_FLAT_RESULTS;
+    let core_results = if result_in_memory { vec![ValType::I32] } else { flat_results.clone() };
+
+    let mut locals = Locals { base: core_params.len() as u32, types: Vec::new() };
+    let mut out: Vec<I<'static>> = vec![I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)];
+    if spilled_params {
+        let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
+        let (offsets, _, _) = abi.record_layout(&wit);
+        for ((ty, wit), offset) in param_types.iter().zip(&wit).zip(offsets) {
+            abi.emit_load(&mut out, &mut locals, wit, 0, offset);
+            emit_wrap(&mut out, *ty);
+            if *ty == Ty::Bool {
+                out.extend([I::I32Const(0), I::I32Ne]);
+            }
+        }
+    } else {
+        let mut index = 0;
+        for ty in &param_types {
+            for _ in abi.flat_ty(*ty) {
+                out.push(I::LocalGet(index));
+                index += 1;
+            }
+            emit_wrap(&mut out, *ty);
+            if *ty == Ty::Bool {
+                out.extend([I::I32Const(0), I::I32Ne]);
+            }
+        }
+    }
+    out.push(I::Call(target));
+    if let Some(retire) = ctx.module.retire {
+        // Results stay on the stack below: `retire` takes and leaves nothing.
+        out.push(I::Call(ctx.func_base + retire.0));
+    }
+    if result_in_memory {
+        let ty = func.result.and_then(Ty::to_wit).unwrap_or(wit_parser::Type::Bool);
+        let value_locals: Vec<u32> = flat_results.iter().map(|t| locals.add(*t)).collect();
+        for l in value_locals.iter().rev() {
+            out.push(I::LocalSet(*l));
+        }
+        let area = locals.add(ValType::I32);
+        let (size, align) = abi.size_align(&ty);
+        out.extend([
+            I::I32Const(size as i32),
+            I::I32Const(align as i32),
+            I::Call(ctx.helper(Helper::Alloc)),
+            I::LocalSet(area),
+        ]);
+        abi.emit_store(&mut out, &mut locals, &ty, area, 0, &value_locals);
+        out.push(I::LocalGet(area));
+    } else {
+        out.push(I::Call(ctx.helper(Helper::EndCall)));
+    }
+    out.push(I::End);
+    let mut f = Function::new_with_locals_types(locals.types);
+    for i in &out {
+        f.instruction(i);
+    }
+    (core_params, core_results, f, result_in_memory)
+}
+
+/// The post-return function of an export whose result is in memory,
+/// `(i32) -> ()`: it ends the call's heap region, which the wrapper left
+/// open so that the caller could read the result.
+pub(super) fn post_return(ctx: &Ctx) -> Function {
+    let mut f = Function::new([]);
+    f.instruction(&I::Call(ctx.helper(Helper::EndCall)));
+    f.instruction(&I::End);
+    f
+}
+
+/// The core destructor of a resource the file defines, `(rep: i32) -> ()`:
+/// run inside a call (this component dropped a handle), it just frees the
+/// instance; run on its own (the host dropped it), it also ends its heap
+/// region.
+pub(super) fn resource_dtor(ctx: &Ctx, resource: &ir::Resource) -> Function {
+    let mut f = Function::new([]);
+    let dtor = ctx.func_base + resource.dtor.0;
+    for i in [
+        I::GlobalGet(GLOBAL_ACTIVE),
+        I::If(BlockType::Empty),
+        I::LocalGet(0),
+        I::Call(dtor),
+        I::Else,
+        I::I32Const(1),
+        I::GlobalSet(GLOBAL_ACTIVE),
+        I::LocalGet(0),
+        I::Call(dtor),
+    ] {
+        f.instruction(&i);
+    }
+    if let Some(retire) = ctx.module.retire {
+        f.instruction(&I::Call(ctx.func_base + retire.0));
+    }
+    for i in [I::Call(ctx.helper(Helper::EndCall)), I::End, I::End] {
+        f.instruction(&i);
+    }
+    f
+}
+
+impl FuncGen<'_, '_> {
+    /// Calls an import, lowering arguments and lifting the result per the canonical ABI.
+    pub(super) fn import_call(&mut self, index: usize, args: &[ExprId]) {
+        let import = &self.ctx.module.imports[index];
+        let param_types: Vec<Ty> = import.params.iter().map(|(_, t)| *t).collect();
+        let flat_count: usize = param_types.iter().map(|t| self.ctx.abi.flat_ty(*t).len()).sum();
+        if flat_count > MAX_FLAT_PARAMS {
+            // Spill the arguments into a caller-allocated tuple.
+            let values: Vec<Vec<u32>> = args.iter().map(|a| self.spill(*a)).collect();
+            let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
+            let (offsets, size, align) = self.ctx.abi.record_layout(&wit);
+            let area = self.new_local(ValType::I32);
+            self.out.extend([
+                I::I32Const(size as i32),
+                I::I32Const(align as i32),
+                I::Call(self.ctx.helper(Helper::Alloc)),
+                I::LocalSet(area),
+            ]);
+            for ((ty, offset), value) in wit.iter().zip(offsets).zip(&values) {
+                self.ctx.abi.emit_store(&mut self.out, &mut self.locals, ty, area, offset, value);
+            }
+            self.out.push(I::LocalGet(area));
+        } else {
+            for a in args {
+                self.expr(*a);
+            }
+        }
+        let result = import.result.unwrap_or(Ty::Unit);
+        if self.ctx.abi.flat_ty(result).len() > MAX_FLAT_RESULTS {
+            let wit = result.to_wit().unwrap_or(wit_parser::Type::Bool);
+            let (size, align) = self.ctx.abi.size_align(&wit);
+            let area = self.new_local(ValType::I32);
+            self.out.extend([
+                I::I32Const(size as i32),
+                I::I32Const(align as i32),
+                I::Call(self.ctx.helper(Helper::Alloc)),
+                I::LocalTee(area),
+                I::Call(index as u32),
+            ]);
+            self.ctx.abi.emit_load(&mut self.out, &mut self.locals, &wit, area, 0);
+        } else {
+            self.out.push(I::Call(index as u32));
+            emit_wrap(&mut self.out, result);
+            if result == Ty::Bool {
+                self.out.extend([I::I32Const(0), I::I32Ne]);
+            }
+        }
+    }
+}
