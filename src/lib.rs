@@ -19,11 +19,11 @@ pub mod report;
 mod test_cmd;
 
 use cache::CompileCache;
-use grants::{GrantArgs, Grants};
 use clap::{Parser, Subcommand};
 use claw_compiler::{Diagnostic, Resolve};
 use claw_project::{Project, ProjectError};
 use claw_runtime::{RunError, RunOptions, Runtime};
+use grants::{GrantArgs, Grants};
 use progress::Compiling;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -644,8 +644,15 @@ pub fn run_invoke(
         linked.push(runtime.load(bytes).map_err(|e| (Some(path.clone()), e))?);
     }
     let Grants { dirs, env } = grants;
-    let options =
-        RunOptions { inherit_stdout: true, inherit_stderr: true, inherit_stdin: true, args, env, dirs, ..Default::default() };
+    let options = RunOptions {
+        inherit_stdout: true,
+        inherit_stderr: true,
+        inherit_stdin: true,
+        args,
+        env,
+        dirs,
+        ..Default::default()
+    };
     let mut session = loaded.instantiate_with(&options, &linked).map_err(|e| (None, e))?;
     let call = match call {
         Some(call) => call.to_string(),
