@@ -290,3 +290,54 @@ fn run_grants_directories_and_variables_only_when_asked() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--env CLAW_SURELY_UNSET: the variable is not set here"));
 }
+
+/// A wasi:http handler (the shape `wasmtime serve` runs) compiles with no
+/// `--wit`: `wasi:http@0.2.12` is bundled, at the version of the other WASI
+/// packages.
+#[test]
+fn wasi_http_handlers_compile_without_flags() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("handler.claw");
+    std::fs::write(&file, HTTP_HANDLER).expect("write");
+    let wasm = dir.path().join("handler.wasm");
+    let out = clawc().arg("build").arg(&file).arg("-o").arg(&wasm).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(wasm.is_file());
+    let out = clawc().arg("wit").arg(&file).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let wit = String::from_utf8_lossy(&out.stdout);
+    assert!(wit.contains("  import wasi:http/types@0.2.12;\n"), "{wit}");
+    assert!(wit.contains("  export wasi:http/incoming-handler@0.2.12;\n"), "{wit}");
+}
+
+/// A handler answering every request with 200 and a plain-text greeting.
+const HTTP_HANDLER: &str = r#"import { fields, outgoing-response, outgoing-body, response-outparam } from wasi:http/types;
+
+export wasi:http/incoming-handler {
+    func handle(request: incoming-request, response-out: response-outparam) {
+        let headers = fields::new();
+        headers.append("content-type", "text/plain".bytes());
+        let response = outgoing-response::new(headers);
+        response.set-status-code(200);
+        let body = match response.body() {
+            ok(b) => b,
+            err => {
+                return;
+            }
+        };
+        response-outparam::set(response-out, ok(response));
+        {
+            let stream = match body.write() {
+                ok(s) => s,
+                err => {
+                    return;
+                }
+            };
+            stream.blocking-write-and-flush(
+                "Hello from Claw at \{request.path-with-query()}\n".bytes(),
+            );
+        }
+        outgoing-body::finish(body, none);
+    }
+}
+"#;
