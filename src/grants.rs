@@ -61,3 +61,37 @@ impl GrantArgs {
         Ok(Grants { dirs, env })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{GrantArgs, Grants};
+    use std::path::PathBuf;
+
+    fn grants(dirs: &[&str], env: &[&str]) -> Result<Grants, String> {
+        let args = GrantArgs {
+            dirs: dirs.iter().map(|s| s.to_string()).collect(),
+            env: env.iter().map(|s| s.to_string()).collect(),
+        };
+        args.resolve()
+    }
+
+    #[test]
+    fn dirs_map_host_to_guest_or_to_the_same_path() {
+        let dir = std::env::temp_dir();
+        let host = dir.display().to_string();
+        let got = grants(&[&format!("{host}::/data"), &host], &[]).expect("grants");
+        assert_eq!(got.dirs, vec![(dir.clone(), "/data".to_string()), (PathBuf::from(&host), host.clone())]);
+        assert_eq!(grants(&[], &[]), Ok(Grants::default()), "nothing unless asked");
+    }
+
+    #[test]
+    fn a_missing_host_directory_is_an_error() {
+        assert_eq!(grants(&["/no/such/dir::/data"], &[]), Err("--dir /no/such/dir: no such directory".to_string()));
+    }
+
+    #[test]
+    fn env_splits_at_the_first_equals_sign() {
+        let got = grants(&[], &["A=1=2", "EMPTY="]).expect("grants");
+        assert_eq!(got.env, vec![("A".into(), "1=2".into()), ("EMPTY".into(), String::new())]);
+    }
+}
