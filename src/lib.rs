@@ -12,6 +12,7 @@
 
 pub mod cache;
 mod fmt_cmd;
+pub mod grants;
 mod progress;
 pub mod render;
 pub mod report;
@@ -22,6 +23,7 @@ use clap::{Parser, Subcommand};
 use claw_compiler::{Diagnostic, Resolve};
 use claw_project::{Project, ProjectError};
 use claw_runtime::{RunError, RunOptions, Runtime};
+use grants::{GrantArgs, Grants};
 use progress::Compiling;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -109,8 +111,8 @@ pub enum Command {
         wit: WitArgs,
     },
     /// Run a component (a .wasm file, or a .claw file compiled in memory) in
-    /// an embedded wasmtime with WASI 0.2 that grants no files, network or
-    /// environment variables. With `--invoke`, call one function and print
+    /// an embedded wasmtime with WASI 0.2 that grants no network, and no
+    /// files or environment variables unless asked (`--dir`, `--env`). With `--invoke`, call one function and print
     /// its result as WAVE; without, run a command component (one that
     /// exports `wasi:cli/run`) with stdin, stdout and stderr connected and
     /// ARGS as its arguments, exiting 0 when `run` returns `ok` and 1 when
@@ -131,6 +133,9 @@ pub enum Command {
         /// same name. May be repeated.
         #[arg(long = "with", value_name = "COMPONENT")]
         with: Vec<PathBuf>,
+        /// What the component (and any `--with` one) is granted.
+        #[command(flatten)]
+        grants: GrantArgs,
         /// Compile without the compilation cache: neither read compiled
         /// code from it nor write any to it.
         #[arg(long)]
@@ -216,8 +221,15 @@ fn run_cli(cli: Cli) -> u8 {
             driver.check(&files, &wit, world.as_deref())
         }
         Command::Wit { file, wit } => driver.wit(&file, &wit),
-        Command::Run { file, invoke, args, with, no_cache, wit } => {
-            driver.run(&file, invoke.as_deref(), &args, &with, no_cache, &wit)
+        Command::Run { file, invoke, args, with, grants, no_cache, wit } => {
+            let grants = match grants.resolve() {
+                Ok(g) => g,
+                Err(message) => {
+                    print_error(message);
+                    return EXIT_USAGE;
+                }
+            };
+            driver.run(&file, invoke.as_deref(), &args, &with, grants, no_cache, &wit)
         }
         Command::Lsp { wit, std_wit_dir, stdio: _ } => {
             let options = claw_language_server::Options { wit_dirs: wit.wit, std_wit_dir, ..Default::default() };
@@ -507,6 +519,7 @@ impl Driver {
         invoke: Option<&str>,
         args: &[String],
         with: &[PathBuf],
+        grants: Grants,
         no_cache: bool,
         wit: &WitArgs,
     ) -> u8 {
@@ -555,7 +568,7 @@ impl Driver {
                 }
             }
         }
-        let result = compiled.and_then(|()| run_invoke(&runtime, &bytes, &providers, invoke, argv));
+        let result = compiled.and_then(|()| run_invoke(&runtime, &bytes, &providers, invoke, argv, grants));
         match result {
             Ok(Some(text)) if command => {
                 if text == "ok" {
@@ -607,7 +620,8 @@ impl Driver {
 /// Compiles `component` and the `providers` with `runtime` (which reuses
 /// what it compiled before, and its compilation cache if it has one), then
 /// instantiates `component` with stdin, stdout and stderr connected and
-/// `args` as its arguments, linked with the `providers` (see
+/// `args` as its arguments and the `grants` (preopened directories and
+/// environment variables), linked with the `providers` (see
 /// [`claw_runtime::Loaded::instantiate_with`]), and performs one call:
 /// `call`, or without one, the `run` function of the component's
 /// `wasi:cli/run` export (whose result, `ok` or `err`, is returned as WAVE).
@@ -622,13 +636,23 @@ pub fn run_invoke(
     providers: &[(PathBuf, Vec<u8>)],
     call: Option<&str>,
     args: Vec<String>,
+    grants: Grants,
 ) -> Result<Option<String>, (Option<PathBuf>, RunError)> {
     let loaded = runtime.load(component).map_err(|e| (None, e))?;
     let mut linked = Vec::new();
     for (path, bytes) in providers {
         linked.push(runtime.load(bytes).map_err(|e| (Some(path.clone()), e))?);
     }
-    let options = RunOptions { inherit_stdout: true, inherit_stderr: true, inherit_stdin: true, args, ..Default::default() };
+    let Grants { dirs, env } = grants;
+    let options = RunOptions {
+        inherit_stdout: true,
+        inherit_stderr: true,
+        inherit_stdin: true,
+        args,
+        env,
+        dirs,
+        ..Default::default()
+    };
     let mut session = loaded.instantiate_with(&options, &linked).map_err(|e| (None, e))?;
     let call = match call {
         Some(call) => call.to_string(),

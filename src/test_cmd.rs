@@ -3,6 +3,7 @@
 //! (`claw_runtime::testing`) and reports.
 
 use crate::cache::CompileCache;
+use crate::grants::{GrantArgs, Grants};
 use crate::progress::Compiling;
 use crate::report::{self, Reported};
 use crate::{EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, MessageFormat, WitArgs, print_error};
@@ -71,14 +72,9 @@ pub struct TestArgs {
     /// The most memory one linear memory may grow to, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub memory_limit: usize,
-    /// Grant the host directory HOST to the tests, at GUEST (default: the
-    /// same path). May be repeated. Nothing is granted unless asked.
-    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
-    pub dirs: Vec<String>,
-    /// Set an environment variable for the tests (`KEY=VALUE`, or `KEY` to
-    /// pass on the host's value). May be repeated.
-    #[arg(long = "env", value_name = "KEY[=VALUE]")]
-    pub env: Vec<String>,
+    /// What the tests are granted.
+    #[command(flatten)]
+    pub grants: GrantArgs,
     /// The seed of property tests' generated inputs [default: random, and
     /// printed].
     #[arg(long, value_name = "N")]
@@ -330,27 +326,7 @@ fn run_parallel(runner: &Runner, tests: &[&TestCase], jobs: Option<usize>, mut d
 }
 
 fn runner_options(args: &TestArgs) -> Result<RunnerOptions, String> {
-    let mut dirs = Vec::new();
-    for spec in &args.dirs {
-        let (host, guest) = match spec.split_once("::") {
-            Some((h, g)) => (h.to_string(), g.to_string()),
-            None => (spec.clone(), spec.clone()),
-        };
-        if !Path::new(&host).is_dir() {
-            return Err(format!("--dir {host}: no such directory"));
-        }
-        dirs.push((PathBuf::from(host), guest));
-    }
-    let mut env = Vec::new();
-    for spec in &args.env {
-        match spec.split_once('=') {
-            Some((k, v)) => env.push((k.to_string(), v.to_string())),
-            None => match std::env::var(spec) {
-                Ok(v) => env.push((spec.clone(), v)),
-                Err(_) => return Err(format!("--env {spec}: the variable is not set here (write `{spec}=VALUE`)")),
-            },
-        }
-    }
+    let Grants { dirs, env } = args.grants.resolve()?;
     if args.memory_limit == 0 {
         return Err("--memory-limit must be at least 1 MiB".into());
     }

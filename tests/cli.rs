@@ -226,3 +226,118 @@ fn run_uses_the_cache_unless_told_not_to() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("warning: the compilation cache "), "{stderr}");
 }
+
+#[test]
+fn run_grants_directories_and_variables_only_when_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("note.txt"), "granted text\n").expect("write");
+    let grant = format!("{}::/data", dir.path().display());
+    let cat = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cat.claw");
+
+    // A granted directory is readable at its guest path.
+    let out = clawc().args(["run", cat, "--dir", &grant, "--", "/data/note.txt"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "granted text\n");
+
+    // Without `--dir` there is no preopen: the command reports it and fails.
+    let out = clawc().args(["run", cat, "--", "/data/note.txt"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "cat: /data/note.txt: not in a granted directory (grant one with --dir)\n"
+    );
+
+    // A host directory that does not exist is a usage error, before anything runs.
+    let missing = dir.path().join("missing");
+    let spec = format!("{}::/data", missing.display());
+    let out = clawc().args(["run", cat, "--dir", &spec, "--", "/data/note.txt"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("error: --dir {}: no such directory\n", missing.display())
+    );
+
+    // `--env`: the guest sees exactly the variables given (`KEY` passes on the host's value).
+    let env = dir.path().join("env.claw");
+    std::fs::write(
+        &env,
+        "import { get-stdout } from wasi:cli/stdout;\nimport { get-environment } from wasi:cli/environment;\nexport wasi:cli/run@0.2.12 {\n    func run() -> result {\n        let out = get-stdout();\n        for pair in get-environment() {\n            out.blocking-write-and-flush(\"\\{pair.0}=\\{pair.1}\\n\".bytes());\n        }\n        return ok;\n    }\n}\n",
+    )
+    .expect("write");
+    let out = clawc()
+        .arg("run")
+        .arg(&env)
+        .args(["--env", "GREETING=hello", "--env", "CLAW_FROM_HOST"])
+        .env("CLAW_FROM_HOST", "passed on")
+        .env("CLAW_NOT_GRANTED", "secret")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "GREETING=hello\nCLAW_FROM_HOST=passed on\n");
+    let out = clawc().arg("run").arg(&env).env("CLAW_NOT_GRANTED", "secret").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "no variable unless asked: {}", String::from_utf8_lossy(&out.stdout));
+
+    // `--env KEY` for a variable the host does not have is a usage error.
+    let out = clawc()
+        .arg("run")
+        .arg(&env)
+        .args(["--env", "CLAW_SURELY_UNSET"])
+        .env_remove("CLAW_SURELY_UNSET")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--env CLAW_SURELY_UNSET: the variable is not set here"));
+}
+
+/// A wasi:http handler (the shape `wasmtime serve` runs) compiles with no
+/// `--wit`: `wasi:http@0.2.12` is bundled, at the version of the other WASI
+/// packages.
+#[test]
+fn wasi_http_handlers_compile_without_flags() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("handler.claw");
+    std::fs::write(&file, HTTP_HANDLER).expect("write");
+    let wasm = dir.path().join("handler.wasm");
+    let out = clawc().arg("build").arg(&file).arg("-o").arg(&wasm).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(wasm.is_file());
+    let out = clawc().arg("wit").arg(&file).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let wit = String::from_utf8_lossy(&out.stdout);
+    assert!(wit.contains("  import wasi:http/types@0.2.12;\n"), "{wit}");
+    assert!(wit.contains("  export wasi:http/incoming-handler@0.2.12;\n"), "{wit}");
+}
+
+/// A handler answering every request with 200 and a plain-text greeting.
+const HTTP_HANDLER: &str = r#"import { fields, outgoing-response, outgoing-body, response-outparam } from wasi:http/types;
+
+export wasi:http/incoming-handler {
+    func handle(request: incoming-request, response-out: response-outparam) {
+        let headers = fields::new();
+        headers.append("content-type", "text/plain".bytes());
+        let response = outgoing-response::new(headers);
+        response.set-status-code(200);
+        let body = match response.body() {
+            ok(b) => b,
+            err => {
+                return;
+            }
+        };
+        response-outparam::set(response-out, ok(response));
+        {
+            let stream = match body.write() {
+                ok(s) => s,
+                err => {
+                    return;
+                }
+            };
+            stream.blocking-write-and-flush(
+                "Hello from Claw at \{request.path-with-query()}\n".bytes(),
+            );
+        }
+        outgoing-body::finish(body, none);
+    }
+}
+"#;

@@ -1,5 +1,6 @@
 //! The WIT packages the compiler knows without flags (`std-wit/` in the
-//! repository): WASI 0.2 and `wasi:logging`, embedded in the binary.
+//! repository): WASI 0.2 (with `wasi:http`) and `wasi:logging`, embedded
+//! in the binary.
 
 use wit_parser::Resolve;
 
@@ -15,6 +16,7 @@ pub const PACKAGES: &[(&str, &str)] = &[
     ("wasi-0.2/filesystem.wit", include_str!("../../std-wit/wasi-0.2/filesystem.wit")),
     ("wasi-0.2/sockets.wit", include_str!("../../std-wit/wasi-0.2/sockets.wit")),
     ("wasi-0.2/cli.wit", include_str!("../../std-wit/wasi-0.2/cli.wit")),
+    ("wasi-0.2/http.wit", include_str!("../../std-wit/wasi-0.2/http.wit")),
     ("wasi-logging/logging.wit", include_str!("../../std-wit/wasi-logging/logging.wit")),
 ];
 
@@ -37,6 +39,7 @@ mod tests {
         let resolve = super::resolve().expect("bundled WIT parses");
         let names: Vec<String> = resolve.packages.iter().map(|(_, p)| p.name.to_string()).collect();
         assert!(names.contains(&"wasi:clocks@0.2.12".to_string()), "{names:?}");
+        assert!(names.contains(&"wasi:http@0.2.12".to_string()), "{names:?}");
         assert!(names.contains(&"wasi:logging@0.1.0-draft".to_string()), "{names:?}");
     }
 }
