@@ -30,33 +30,13 @@
 
 use std::time::{Duration, Instant};
 
+#[path = "../../bench/gen_large.rs"]
+mod gen_large;
+use gen_large::generate;
+
 /// Number of timed runs per measurement (after one untimed warm-up).
 const RUNS: usize = 3;
 
-/// A program of `n` exported functions, line for line what `gen_large.py n` prints.
-fn generate(n: usize) -> String {
-    let mut out: Vec<String> = vec!["let mut total: u64 = 0;".into(), String::new()];
-    for i in 0..n {
-        out.push(format!("export func fun{i}(a: u64, b: u64) -> u64 {{"));
-        out.push(format!("    let c = a * {} + b;", i % 97 + 1));
-        out.push(format!("    let mut d: u64 = c - {};", i % 13));
-        out.push(format!("    if d > {} {{", i * 3 + 1));
-        out.push("        d = d / 2 + a;".into());
-        out.push("    }".into());
-        out.push("    total = total + d;".into());
-        if i > 0 {
-            out.push(format!("    return d + fun{}(a, b % 5);", i - 1));
-        } else {
-            out.push("    return d;".into());
-        }
-        out.push("}".into());
-        out.push(String::new());
-    }
-    // Python's print("\n".join(out)) adds one trailing newline.
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
-}
 
 /// Best and median of `RUNS` timed runs of `f`, after one warm-up run.
 fn measure<T>(mut f: impl FnMut() -> T) -> (Duration, Duration, T) {

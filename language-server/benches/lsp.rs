@@ -5,7 +5,7 @@
 //! It runs the server's main loop in-process over `Connection::memory()`
 //! (the loop `clawc lsp` runs over stdio, minus the JSON encoding of the
 //! messages) on the generated program of `bench/README.md` (the
-//! `gen_large.py` generator, built in here): 200 functions, 2,002 lines.
+//! `gen_large.py` generator, `bench/gen_large.rs`): 200 functions, 2,002 lines.
 //! It measures, as an editor sees them (from sending to receiving):
 //!
 //! - **diagnostics after a change**: a one-character edit in the middle of
@@ -26,31 +26,12 @@ mod support;
 use lsp_types::Position;
 use serde_json::json;
 use std::time::{Duration, Instant};
+
+#[path = "../../bench/gen_large.rs"]
+mod gen_large;
+use gen_large::generate;
 use support::Client;
 
-/// The shared `gen_large.py N` program, byte for byte.
-fn generate(n: usize) -> String {
-    let mut out: Vec<String> = vec!["let mut total: u64 = 0;".into(), String::new()];
-    for i in 0..n {
-        out.push(format!("export func fun{i}(a: u64, b: u64) -> u64 {{"));
-        out.push(format!("    let c = a * {} + b;", i % 97 + 1));
-        out.push(format!("    let mut d: u64 = c - {};", i % 13));
-        out.push(format!("    if d > {} {{", i * 3 + 1));
-        out.push("        d = d / 2 + a;".into());
-        out.push("    }".into());
-        out.push("    total = total + d;".into());
-        if i > 0 {
-            out.push(format!("    return d + fun{}(a, b % 5);", i - 1));
-        } else {
-            out.push("    return d;".into());
-        }
-        out.push("}".into());
-        out.push(String::new());
-    }
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
-}
 
 /// The line of `let c = a * K + b;` in function `i`.
 fn let_c_line(i: usize) -> u32 {
