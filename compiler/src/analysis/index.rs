@@ -1056,33 +1056,30 @@ impl<'m> Builder<'m> {
         crate::stack::grow(|| self.expr_inner(e));
     }
 
+    /// A name in an expression (or called) whose value has the type at
+    /// `span`: a binding in scope, else a bare case of that type (`none`,
+    /// `ok`, `red`).
+    fn name_or_case(&mut self, name: &ast::Ident, span: Span) {
+        if self.use_name(name).is_none()
+            && let Some(ty) = self.type_at(span)
+            && let Some(def) = self.member(ty, &name.name)
+        {
+            self.occurrence(name.span, def, false);
+        }
+    }
+
     fn expr_inner(&mut self, e: &ast::Expr) {
         match &e.kind {
             A::If(i) => self.if_stmt(i),
             A::Match(m) => self.match_stmt(m, e.span),
             A::Int(_) | A::Float(_) | A::Str(_) | A::Char(_) | A::Bool(_) => {}
-            A::Name(name) => {
-                if self.use_name(name).is_none()
-                    && let Some(ty) = self.type_at(e.span)
-                    && let Some(def) = self.member(ty, &name.name)
-                {
-                    // `none`, `ok`, a bare case of the expected type.
-                    self.occurrence(name.span, def, false);
-                }
-            }
+            A::Name(name) => self.name_or_case(name, e.span),
             A::Path(type_name, case) => {
                 self.path(type_name, case);
             }
             A::Call { callee, args } => {
                 match &callee.kind {
-                    A::Name(name) => {
-                        if self.use_name(name).is_none()
-                            && let Some(ty) = self.type_at(e.span)
-                            && let Some(def) = self.member(ty, &name.name)
-                        {
-                            self.occurrence(name.span, def, false);
-                        }
-                    }
+                    A::Name(name) => self.name_or_case(name, e.span),
                     A::Path(type_name, case) => {
                         self.path(type_name, case);
                     }
