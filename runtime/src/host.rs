@@ -7,6 +7,12 @@
 //! either inherited from the host process or captured in memory, as
 //! [`RunOptions`] says.
 //!
+//! `wasi:http` 0.2 (`types` and `outgoing-handler`) is provided through
+//! wasmtime-wasi-http, so components that import it (componentize-js
+//! components do, for `fetch`) can be instantiated; an outgoing request is
+//! refused with the `HTTP-request-denied` error code unless
+//! [`RunOptions::allow_http`] is set.
+//!
 //! `wasi:logging/logging@0.1.0-draft` is implemented by [`add_logging`]: each
 //! `log(level, context, message)` call is recorded in [`Host::logs`] and
 //! written as one line, `{level}: {message}` (empty context) or
@@ -19,6 +25,7 @@ use wasmtime::component::{Linker, ResourceTable, Val};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::p2::{OutputStream, StreamError};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use crate::RunOptions;
 
@@ -112,6 +119,8 @@ impl fmt::Display for LogRecord {
 pub struct Host {
     wasi: WasiCtx,
     table: ResourceTable,
+    http: WasiHttpCtx,
+    http_hooks: HttpPolicy,
     logs: Vec<LogRecord>,
     /// Where log lines go: the captured stderr pipe, or the process's stderr
     /// when `None`.
@@ -119,6 +128,41 @@ pub struct Host {
     stdout: Option<MemoryOutputPipe>,
     stderr: Option<MemoryOutputPipe>,
     pub(crate) memory: MemoryWatch,
+}
+
+/// The `wasi:http` hooks of a session: outgoing requests go out through
+/// wasmtime-wasi-http's default client only when they are allowed
+/// ([`RunOptions::allow_http`]); otherwise every request fails with the
+/// `HTTP-request-denied` error code (`wasi:http/types.error-code`), which the
+/// guest sees as an error, not a trap.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct HttpPolicy {
+    /// Outgoing requests may leave the process.
+    pub(crate) allow_outgoing: bool,
+}
+
+impl WasiHttpHooks for HttpPolicy {
+    fn send_request(
+        &mut self,
+        request: http::Request<wasmtime_wasi_http::WasiBody>,
+        options: Option<wasmtime_wasi_http::RequestOptions>,
+        fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (
+                        http::Response<wasmtime_wasi_http::WasiBody>,
+                        Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+                    ),
+                    wasmtime_wasi_http::Error,
+                >,
+            > + Send,
+    > {
+        if self.allow_outgoing {
+            return wasmtime_wasi_http::default_hooks().send_request(request, options, fut);
+        }
+        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
+    }
 }
 
 /// Records how large the session's linear memories grow (a
@@ -190,6 +234,8 @@ impl Host {
         Host {
             wasi: builder.build(),
             table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            http_hooks: HttpPolicy { allow_outgoing: opts.allow_http },
             logs: Vec::new(),
             log_pipe: stderr.clone(),
             stdout,
@@ -245,6 +291,12 @@ impl Host {
 impl WasiView for Host {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for Host {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
     }
 }
 

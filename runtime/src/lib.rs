@@ -72,8 +72,9 @@ pub struct Runtime {
 
 impl Runtime {
     /// Creates an engine with the component model enabled (synchronous
-    /// execution, Cranelift) and a linker holding WASI 0.2 and
-    /// `wasi:logging`.
+    /// execution, Cranelift) and a linker holding WASI 0.2, `wasi:http` 0.2
+    /// (`types` and `outgoing-handler`; requests denied unless
+    /// [`RunOptions::allow_http`]) and `wasi:logging`.
     ///
     /// # Errors
     ///
@@ -103,6 +104,7 @@ impl Runtime {
 
         let mut linker: Linker<Host> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(to_anyhow)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).map_err(to_anyhow)?;
         host::add_logging(&mut linker).map_err(to_anyhow)?;
 
         Ok(Runtime { engine, base_linker: Arc::new(linker), cache: Arc::new(Mutex::new(HashMap::new())) })
@@ -226,10 +228,14 @@ pub struct RunOptions {
     /// limit. A `memory.grow` past it fails (returns -1), and
     /// [`Host::memory_limit_hit`] says so.
     pub memory_limit: Option<usize>,
+    /// Let `wasi:http/outgoing-handler` requests leave the process (through
+    /// wasmtime-wasi-http's default client). When `false`, the default,
+    /// every outgoing request fails with `HTTP-request-denied`.
+    pub allow_http: bool,
 }
 
 /// A compiled component plus a `Linker<Host>` that already defines WASI 0.2
-/// (synchronous) and `wasi:logging`.
+/// (synchronous), `wasi:http` 0.2 and `wasi:logging`.
 #[derive(Clone)]
 pub struct Loaded {
     component: Component,
