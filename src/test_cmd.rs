@@ -75,6 +75,11 @@ pub struct TestArgs {
     /// What the tests are granted.
     #[command(flatten)]
     pub grants: GrantArgs,
+    /// Let the components' outgoing HTTP requests (`wasi:http/outgoing-handler`,
+    /// `fetch` in JavaScript) leave the machine. Without it each fails with
+    /// the error code `HTTP-request-denied`.
+    #[arg(long)]
+    pub allow_http: bool,
     /// The seed of property tests' generated inputs [default: random, and
     /// printed].
     #[arg(long, value_name = "N")]
@@ -339,6 +344,7 @@ fn runner_options(args: &TestArgs) -> Result<RunnerOptions, String> {
         cases: args.cases.max(1),
         seed,
         cache: None,
+        allow_http: args.allow_http,
     })
 }
 
