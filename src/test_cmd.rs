@@ -546,7 +546,13 @@ fn prepare(
     let runner = Runner::new(&composed, options.clone());
     drop(spinner);
     let runner = runner.map_err(|e| {
-        print_error(format!("{}: {e}", file.display()));
+        let hint = match &e {
+            claw_runtime::RunError::Link { missing, .. } if !missing.is_empty() => {
+                "\nprovide them with `mock ns:pkg/iface { ... }` in the test file, or with another `--component`"
+            }
+            _ => "",
+        };
+        print_error(format!("{}: {e}{hint}", file.display()));
         EXIT_USAGE
     })?;
     if let (Some(cache), Some(mark)) = (cache, mark) {
