@@ -355,8 +355,7 @@ fn a_read_only_cache_is_a_warning() {
 /// Builds `tests/testing/http/handler.claw`, a wasi:http handler, into `dir`.
 fn http_handler(dir: &Path) -> String {
     let wasm = dir.join("handler.wasm");
-    let out =
-        clawc().args(["build", "tests/testing/http/handler.claw", "-o"]).arg(&wasm).output().expect("clawc runs");
+    let out = clawc().args(["build", "tests/testing/http/handler.claw", "-o"]).arg(&wasm).output().expect("clawc runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     wasm.to_str().expect("utf-8 path").to_string()
 }

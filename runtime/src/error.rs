@@ -143,14 +143,14 @@ fn group_by_interface(missing: &[String]) -> Vec<(Option<&str>, Vec<&str>)> {
     groups
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn missing_imports_are_grouped_by_interface() {
-        let missing = ["wasi:http/types@0.2.10#fields", "double", "wasi:http/types@0.2.10#method", "a:b/c", "wasi:x/y#f"];
+        let missing =
+            ["wasi:http/types@0.2.10#fields", "double", "wasi:http/types@0.2.10#method", "a:b/c", "wasi:x/y#f"];
         let error = RunError::Link { missing: missing.map(String::from).to_vec(), detail: String::new() };
         assert_eq!(
             error.to_string(),
