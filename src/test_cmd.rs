@@ -75,6 +75,11 @@ pub struct TestArgs {
     /// What the tests are granted.
     #[command(flatten)]
     pub grants: GrantArgs,
+    /// Let the components' outgoing HTTP requests (`wasi:http/outgoing-handler`,
+    /// `fetch` in JavaScript) leave the machine. Without it each fails with
+    /// the error code `HTTP-request-denied`.
+    #[arg(long)]
+    pub allow_http: bool,
     /// The seed of property tests' generated inputs [default: random, and
     /// printed].
     #[arg(long, value_name = "N")]
@@ -339,6 +344,7 @@ fn runner_options(args: &TestArgs) -> Result<RunnerOptions, String> {
         cases: args.cases.max(1),
         seed,
         cache: None,
+        allow_http: args.allow_http,
     })
 }
 
@@ -540,7 +546,13 @@ fn prepare(
     let runner = Runner::new(&composed, options.clone());
     drop(spinner);
     let runner = runner.map_err(|e| {
-        print_error(format!("{}: {e}", file.display()));
+        let hint = match &e {
+            claw_runtime::RunError::Link { missing, .. } if !missing.is_empty() => {
+                "\nprovide them with `mock ns:pkg/iface { ... }` in the test file, or with another `--component`"
+            }
+            _ => "",
+        };
+        print_error(format!("{}: {e}{hint}", file.display()));
         EXIT_USAGE
     })?;
     if let (Some(cache), Some(mark)) = (cache, mark) {

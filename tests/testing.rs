@@ -351,3 +351,103 @@ fn a_read_only_cache_is_a_warning() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("warning: the compilation cache "), "{stderr}");
 }
+
+/// Builds `tests/testing/http/handler.claw`, a wasi:http handler, into `dir`.
+fn http_handler(dir: &Path) -> String {
+    let wasm = dir.join("handler.wasm");
+    let out = clawc().args(["build", "tests/testing/http/handler.claw", "-o"]).arg(&wasm).output().expect("clawc runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    wasm.to_str().expect("utf-8 path").to_string()
+}
+
+#[test]
+fn test_files_send_requests_to_a_claw_handler() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wasm = http_handler(dir.path());
+    let out = run(&["tests/testing/http/handler.test.claw", "--component", &wasm]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("13 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn a_request_without_a_handler_is_an_err() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wasm = adder(dir.path());
+    let out = run(&["tests/testing/http/no-handler.test.claw", "--component", &wasm]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+/// The JavaScript proxy of `examples/http/` (componentize-js, importing
+/// wasi:http for `fetch`) runs, and answers the test file's requests.
+#[test]
+fn the_javascript_http_handler_example_passes() {
+    let out = run(&["examples/http/"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("from examples/http/hello-http-js.test.claw"), "{stdout}");
+    assert!(stdout.contains("8 passed, 0 failed"), "{stdout}");
+}
+
+/// Answers one HTTP request on a local port with 200 `ok`; returns
+/// `127.0.0.1:PORT` and the thread, which ends with whether a request came.
+fn one_shot_server() -> (String, std::thread::JoinHandle<bool>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a local port");
+    let address = listener.local_addr().expect("its address").to_string();
+    let server = std::thread::spawn(move || {
+        listener.set_nonblocking(true).expect("non-blocking");
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_secs(60) {
+            match listener.accept() {
+                Ok((mut stream, _)) => {
+                    stream.set_nonblocking(false).expect("blocking");
+                    let mut request = [0u8; 4096];
+                    let _ = stream.read(&mut request);
+                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+                    return true;
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+        false
+    });
+    (address, server)
+}
+
+#[test]
+fn outgoing_http_leaves_only_with_allow_http() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wasm = http_handler(dir.path());
+    let (address, server) = one_shot_server();
+    let target = format!("TARGET={address}");
+    let file = "tests/testing/http/allowed.test.claw";
+    let out = run(&[file, "--component", &wasm, "--env", &target]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("left: \"failed: HTTP-request-denied\""), "{stdout}");
+    let out = run(&[file, "--component", &wasm, "--env", &target, "--allow-http"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(server.join().expect("the server thread"), "the request reached the server");
+}
+
+#[test]
+fn imports_the_host_lacks_are_listed_by_interface() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wasm = dir.path().join("kv.wasm");
+    let out = clawc()
+        .args(["build", "--wit", "tests/testing/unprovided/keyvalue.wit", "tests/testing/unprovided/kv.claw", "-o"])
+        .arg(&wasm)
+        .output()
+        .expect("clawc runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(&["tests/testing/unprovided/kv.test.claw", "--component", wasm.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "component imports that the host does not provide:\n  wasi:keyvalue/store@0.2.0-draft: `get`, `set`\nprovide them with `mock"
+        ),
+        "{stderr}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The WIT packages the compiler knows without flags (`std-wit/` in the
-//! repository): WASI 0.2 (with `wasi:http`) and `wasi:logging`, embedded
-//! in the binary.
+//! repository): WASI 0.2 (with `wasi:http`), `wasi:logging` and the test
+//! runner's `claw:test` (which only `clawc test` provides), embedded in the
+//! binary.
 
 use wit_parser::Resolve;
 
@@ -18,6 +19,7 @@ pub const PACKAGES: &[(&str, &str)] = &[
     ("wasi-0.2/cli.wit", include_str!("../../std-wit/wasi-0.2/cli.wit")),
     ("wasi-0.2/http.wit", include_str!("../../std-wit/wasi-0.2/http.wit")),
     ("wasi-logging/logging.wit", include_str!("../../std-wit/wasi-logging/logging.wit")),
+    ("claw-test/http.wit", include_str!("../../std-wit/claw-test/http.wit")),
 ];
 
 /// A [`Resolve`] holding every bundled package.
@@ -41,5 +43,6 @@ mod tests {
         assert!(names.contains(&"wasi:clocks@0.2.12".to_string()), "{names:?}");
         assert!(names.contains(&"wasi:http@0.2.12".to_string()), "{names:?}");
         assert!(names.contains(&"wasi:logging@0.1.0-draft".to_string()), "{names:?}");
+        assert!(names.contains(&"claw:test@0.1.0".to_string()), "{names:?}");
     }
 }

@@ -96,12 +96,14 @@ impl fmt::Display for RunError {
                 if missing.is_empty() {
                     write!(f, "cannot link component: {detail}")
                 } else {
-                    write!(f, "component imports that the host does not provide: ")?;
-                    for (i, name) in missing.iter().enumerate() {
-                        if i > 0 {
-                            f.write_str(", ")?;
+                    f.write_str("component imports that the host does not provide:")?;
+                    for (interface, items) in group_by_interface(missing) {
+                        let items: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+                        match interface {
+                            Some(interface) if items.is_empty() => write!(f, "\n  `{interface}`")?,
+                            Some(interface) => write!(f, "\n  {interface}: {}", items.join(", "))?,
+                            None => write!(f, "\n  {}", items.join(", "))?,
                         }
-                        write!(f, "`{name}`")?;
                     }
                     Ok(())
                 }
@@ -115,3 +117,44 @@ impl fmt::Display for RunError {
 }
 
 impl std::error::Error for RunError {}
+
+/// The names of [`RunError::Link`]'s `missing` (`iface#item` or a root-level
+/// `name`) grouped by interface, in the order each interface first appears:
+/// `(Some(interface), items)`, or `(None, names)` for the root-level ones.
+/// An interface missing as a whole (no `#`) is a group with no items.
+fn group_by_interface(missing: &[String]) -> Vec<(Option<&str>, Vec<&str>)> {
+    let mut groups: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
+    for name in missing {
+        let (interface, item) = match name.split_once('#') {
+            Some((interface, item)) => (Some(interface), Some(item)),
+            // An interface name has a `/`; a root-level function has none.
+            None if name.contains('/') => (Some(name.as_str()), None),
+            None => (None, Some(name.as_str())),
+        };
+        let at = match groups.iter().position(|(i, _)| *i == interface) {
+            Some(at) => at,
+            None => {
+                groups.push((interface, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        groups[at].1.extend(item);
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_imports_are_grouped_by_interface() {
+        let missing =
+            ["wasi:http/types@0.2.10#fields", "double", "wasi:http/types@0.2.10#method", "a:b/c", "wasi:x/y#f"];
+        let error = RunError::Link { missing: missing.map(String::from).to_vec(), detail: String::new() };
+        assert_eq!(
+            error.to_string(),
+            "component imports that the host does not provide:\n  wasi:http/types@0.2.10: `fields`, `method`\n  `double`\n  `a:b/c`\n  wasi:x/y: `f`"
+        );
+    }
+}

@@ -128,6 +128,9 @@ pub struct Host {
     stdout: Option<MemoryOutputPipe>,
     stderr: Option<MemoryOutputPipe>,
     pub(crate) memory: MemoryWatch,
+    /// The HTTP handler a test's `claw:test/http` requests go to (set by
+    /// the test runner after instantiating; `None` elsewhere).
+    pub(crate) http_target: Option<crate::testing::http::Target>,
 }
 
 /// The `wasi:http` hooks of a session: outgoing requests go out through
@@ -241,6 +244,7 @@ impl Host {
             stdout,
             stderr,
             memory: MemoryWatch { limit: opts.memory_limit, ..MemoryWatch::default() },
+            http_target: None,
         }
     }
 

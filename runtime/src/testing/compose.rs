@@ -5,9 +5,12 @@
 //! piece is satisfied by the first other piece (components under test, then
 //! mocks) that exports the same name: the script's imports by the
 //! components under test (and by the mocks' call records), the components'
-//! imports by the mocks. WASI imports (`wasi:*`) stay imports of the
-//! composition, for the host. The composition exports what the script
-//! exports (its tests).
+//! imports by the mocks. WASI imports (`wasi:*`) and the runner's own
+//! `claw:test/*` interfaces stay imports of the composition, for the host.
+//! The composition exports what the script exports (its tests) and, when a
+//! component under test exports `wasi:http/incoming-handler`, that instance
+//! too, under its own name, so that the host can call the handler (see
+//! `testing::http`).
 
 use wac_graph::types::{ItemKind, Package};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId};
@@ -46,10 +49,21 @@ impl std::fmt::Display for ComposeError {
     }
 }
 
-/// Whether the host provides an import of this name (WASI 0.2 and
-/// `wasi:logging`).
+/// Whether the host provides an import of this name: WASI 0.2 (with
+/// `wasi:http`), `wasi:logging` and the test runner's `claw:test/http`.
+/// (A `wasi:*` interface the host lacks is reported when the composition
+/// is linked, see [`crate::RunError::Link`].)
 pub fn host_provides(name: &str) -> bool {
-    name.starts_with("wasi:")
+    name.starts_with("wasi:") || name.starts_with("claw:test/")
+}
+
+/// The name of the `wasi:http/incoming-handler` instance a component
+/// exports, before `@` and its version.
+pub(crate) const INCOMING_HANDLER: &str = "wasi:http/incoming-handler";
+
+/// Whether an export name is `wasi:http/incoming-handler` at some version.
+pub(crate) fn is_incoming_handler(name: &str) -> bool {
+    name.strip_prefix(INCOMING_HANDLER).is_some_and(|rest| rest.is_empty() || rest.starts_with('@'))
 }
 
 /// Composes `script` with `components` (under test) and `mocks`.
@@ -100,8 +114,20 @@ pub fn compose(script: &Piece, components: &[Piece], mocks: &[Piece]) -> Result<
     if !unsatisfied.is_empty() {
         return Err(ComposeError::Unsatisfied(unsatisfied));
     }
-    for name in exports_of(&graph, script_node) {
-        let alias = graph.alias_instance_export(script_node, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
+    let script_exports = exports_of(&graph, script_node);
+    for name in &script_exports {
+        let alias = graph.alias_instance_export(script_node, name).map_err(|e| ComposeError::Other(e.to_string()))?;
+        graph.export(alias, name).map_err(|e| ComposeError::Other(e.to_string()))?;
+    }
+    // The first HTTP handler among the components under test, for the host's
+    // `claw:test/http` (unless the script exports a handler itself).
+    let handler = providers[..components.len()].iter().find_map(|(node, _)| {
+        exports_of(&graph, *node).into_iter().find(|name| is_incoming_handler(name)).map(|name| (*node, name))
+    });
+    if let Some((node, name)) = handler
+        && !script_exports.iter().any(|n| is_incoming_handler(n))
+    {
+        let alias = graph.alias_instance_export(node, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
         graph.export(alias, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
     }
     graph.encode(EncodeOptions::default()).map_err(|e| ComposeError::Other(format!("cannot encode the composition: {e:#}")))

@@ -18,12 +18,18 @@
 //! share one.
 //!
 //! Each run is sandboxed ([`RunnerOptions`]): WASI grants only the
-//! directories and environment variables asked for, stdout and stderr are
-//! captured, a timeout interrupts the guest through epoch interruption, and
-//! a memory limit refuses growth past it.
+//! directories and environment variables asked for, `wasi:http` outgoing
+//! requests are denied unless allowed, stdout and stderr are captured, a
+//! timeout interrupts the guest through epoch interruption, and a memory
+//! limit refuses growth past it.
+//!
+//! Besides WASI 0.2 (with `wasi:http`) and `wasi:logging`, the host gives
+//! test scripts `claw:test/http` ([`http`]), which sends requests to the
+//! `wasi:http/incoming-handler` of a component under test.
 
 mod compose;
 mod generate;
+pub mod http;
 
 pub use compose::{ComposeError, Piece, compose, host_provides};
 pub use generate::{generate, minimize, shrink};
@@ -64,10 +70,14 @@ pub struct RunnerOptions {
     /// from it when an earlier run compiled the same bytes, and written to
     /// it otherwise. `None` compiles afresh.
     pub cache: Option<wasmtime::Cache>,
+    /// Let `wasi:http/outgoing-handler` requests of the guests leave the
+    /// process; when `false` each fails with `HTTP-request-denied`.
+    pub allow_http: bool,
 }
 
 impl Default for RunnerOptions {
-    /// 10 s, 256 MiB, nothing granted, 100 cases, seed 0, no cache.
+    /// 10 s, 256 MiB, nothing granted (no outgoing HTTP), 100 cases, seed
+    /// 0, no cache.
     fn default() -> Self {
         RunnerOptions {
             timeout: Duration::from_secs(10),
@@ -77,6 +87,7 @@ impl Default for RunnerOptions {
             cases: 100,
             seed: 0,
             cache: None,
+            allow_http: false,
         }
     }
 }
@@ -172,6 +183,8 @@ pub struct Runner {
     /// Each export's parameters (name and type) and its index, for finding
     /// it in an instance without a lookup by name.
     exports: HashMap<String, Export>,
+    /// `handle` of the exported `wasi:http/incoming-handler`, if any.
+    handler: Option<ComponentExportIndex>,
     /// Whether instances come from the pooling allocator.
     pooled: bool,
     /// How many runs are instantiating or running right now.
@@ -224,7 +237,8 @@ const POOL_WAIT: Duration = Duration::from_secs(10);
 
 impl Runner {
     /// Compiles `composed` (a component, e.g. from [`compose`]) once and
-    /// links it against WASI 0.2 and `wasi:logging`.
+    /// links it against WASI 0.2, `wasi:http` 0.2, `wasi:logging` and
+    /// `claw:test/http`.
     ///
     /// The engine allocates instances from a pool (wasmtime's pooling
     /// instance allocator, with copy-on-write memory images), so that the
@@ -253,18 +267,29 @@ impl Runner {
         };
         let mut linker: Linker<Host> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
         host::add_logging(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
+        http::add_to_linker(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
         let pre = linker.instantiate_pre(&component).map_err(|e| RunError::Link {
             missing: imports::missing_imports(&linker, &component),
             detail: format!("{e:#}"),
         })?;
         let mut exports = HashMap::new();
+        let mut handler = None;
         for (name, item) in component.component_type().exports(&engine) {
-            if let ComponentItem::ComponentFunc(f) = item.ty
-                && let Some(index) = component.get_export_index(None, name)
-            {
-                let params = f.params().map(|(n, t)| (n.to_string(), t)).collect();
-                exports.insert(name.to_string(), Export { params, index });
+            match item.ty {
+                ComponentItem::ComponentFunc(f) => {
+                    if let Some(index) = component.get_export_index(None, name) {
+                        let params = f.params().map(|(n, t)| (n.to_string(), t)).collect();
+                        exports.insert(name.to_string(), Export { params, index });
+                    }
+                }
+                ComponentItem::ComponentInstance(_) if compose::is_incoming_handler(name) && handler.is_none() => {
+                    handler = component
+                        .get_export_index(None, name)
+                        .and_then(|instance| component.get_export_index(Some(&instance), "handle"));
+                }
+                _ => {}
             }
         }
         let ticker = Arc::new(AtomicBool::new(false));
@@ -283,9 +308,20 @@ impl Runner {
             env: options.env.clone(),
             dirs: options.dirs.clone(),
             memory_limit: Some(options.memory_limit),
+            allow_http: options.allow_http,
             ..RunOptions::default()
         };
-        Ok(Runner { engine, pre, options, run_options, exports, pooled, in_flight: AtomicUsize::new(0), ticker })
+        Ok(Runner {
+            engine,
+            pre,
+            options,
+            run_options,
+            exports,
+            handler,
+            pooled,
+            in_flight: AtomicUsize::new(0),
+            ticker,
+        })
     }
 
     /// Whether fresh instances come from wasmtime's pooling allocator (the
@@ -460,6 +496,9 @@ impl Runner {
         let func = instance
             .get_func(&mut *store, index)
             .ok_or_else(|| Start::Call(wasmtime::Error::msg(format!("the composition does not export `{export}`"))))?;
+        if let Some(handle) = self.handler.as_ref().and_then(|h| instance.get_func(&mut *store, h)) {
+            store.data_mut().http_target = Some(http::Target { handle, wait: self.options.timeout, trapped: false, sent: 0 });
+        }
         let mut results = [Val::Bool(false)];
         func.call(&mut *store, args, &mut results).map_err(Start::Call)?;
         match &results[0] {
