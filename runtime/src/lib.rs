@@ -37,6 +37,7 @@ use wasmtime::{Config, Engine, Store};
 mod error;
 pub mod host;
 mod imports;
+pub mod serve;
 mod session;
 pub mod testing;
 mod wave;
