@@ -96,7 +96,7 @@ impl Handler {
             .map(|(name, _)| name.clone());
         let not_a_handler = || {
             let names: Vec<&str> = exports.iter().map(|(n, _)| n.as_str()).collect();
-            let listed = if names.is_empty() { "nothing".to_string() } else { names.join(", ") };
+            let listed = if names.is_empty() { "nothing".to_string() } else { format!("`{}`", names.join("`, `")) };
             RunError::Usage(format!(
                 "the component does not export `{INCOMING_HANDLER}` (0.2.x), so it is not an HTTP handler; it exports {listed}"
             ))
