@@ -405,3 +405,23 @@ fn with_authority(request: hyper::Request<Incoming>, local_addr: SocketAddr) -> 
     }
     hyper::Request::from_parts(parts, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exchange_is_one_line_and_its_failure() {
+        let mut exchange = Exchange {
+            method: "GET".into(),
+            target: "/echo?x=1".into(),
+            status: 200,
+            elapsed: Duration::from_micros(1_250),
+            failure: None,
+        };
+        assert_eq!(exchange.to_string(), "GET /echo?x=1 -> 200 (1.2 ms)");
+        exchange.status = 500;
+        exchange.failure = Some("trapped: wasm trap: integer divide by zero".into());
+        assert_eq!(exchange.to_string(), "GET /echo?x=1 -> 500 (1.2 ms): trapped: wasm trap: integer divide by zero");
+    }
+}
