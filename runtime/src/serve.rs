@@ -133,11 +133,10 @@ impl Handler {
         let request = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
         let response = store.data_mut().http().new_response_outparam_from_callback(respond)?;
         let instance = self.pre.instantiate(&mut store)?;
-        let handle = instance
-            .get_typed_func::<(Resource<HostIncomingRequest>, Resource<HostResponseOutparam>), ()>(
-                &mut store,
-                &self.handle,
-            )?;
+        let handle = instance.get_typed_func::<(Resource<HostIncomingRequest>, Resource<HostResponseOutparam>), ()>(
+            &mut store,
+            &self.handle,
+        )?;
         handle.call(&mut store, (request, response))?;
         Ok(())
     }
@@ -387,7 +386,9 @@ fn internal_error(body: &'static str) -> hyper::Response<HyperOutgoingBody> {
     let body = Full::new(Bytes::from_static(body.as_bytes())).map_err(|never| match never {}).boxed_unsync();
     let mut response = hyper::Response::new(body);
     *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
-    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; charset=utf-8"));
     response
 }
 
