@@ -227,7 +227,33 @@ fn the_claw_example_routes_on_method_path_query_and_body() {
     served.wait_for_line(request_line("POST /upper", 200), IO_TIMEOUT);
     served.wait_for_line(request_line("GET /nowhere?x=1", 404), IO_TIMEOUT);
 
-    let status = served.stop("-INT");
+    // A request in flight when Ctrl-C comes is finished: half its body is
+    // sent before the signal, the rest after.
+    let mut stream = TcpStream::connect(("127.0.0.1", served.port)).expect("connects");
+    stream.set_read_timeout(Some(IO_TIMEOUT)).expect("timeout");
+    let head = format!(
+        "POST /upper HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 10\r\n\r\nhalf ",
+        served.port
+    );
+    stream.write_all(head.as_bytes()).expect("writes");
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = served.child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().expect("kill runs").success());
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(b"done!").expect("writes the rest");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("reads the response");
+    let r = parse_response(&raw).expect("a response");
+    assert_eq!((r.status, r.body.as_str()), (200, "HALF DONE!"), "the request in flight is answered");
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = served.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "clawc serve did not stop within 30 s of Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
     assert_eq!(status.code(), Some(0), "Ctrl-C stops the server cleanly");
     served.wait_for_line(|l| l == "stopped", IO_TIMEOUT);
 }
