@@ -1,5 +1,5 @@
 //! `clawc`, the Claw toolchain's command line: `build`, `check`, `wit`,
-//! `run`, `test`, `fmt` and `lsp` (the language server, in
+//! `run`, `serve`, `test`, `fmt` and `lsp` (the language server, in
 //! `claw-language-server`).
 //!
 //! This crate does the IO around the pure compiler (`claw-compiler`) and the
@@ -16,6 +16,7 @@ pub mod grants;
 mod progress;
 pub mod render;
 pub mod report;
+mod serve_cmd;
 mod test_cmd;
 
 use cache::CompileCache;
@@ -144,6 +145,12 @@ pub enum Command {
         #[command(flatten)]
         wit: WitArgs,
     },
+    /// Serve a component that exports `wasi:http/incoming-handler` (a .wasm
+    /// file, or a .claw file compiled in memory) over HTTP, with a fresh
+    /// instance per request, in `run`'s sandbox (nothing granted unless
+    /// asked; outgoing HTTP denied unless `--allow-http`). Stops cleanly on
+    /// Ctrl-C or SIGTERM (exit 0).
+    Serve(ServeArgs),
     /// Run the tests of `*.test.claw` files against components: each test in
     /// fresh instances, with WASI granting nothing unless asked, a timeout
     /// and a memory limit. Exits 0 when every test passes, 1 when one fails,
@@ -183,6 +190,7 @@ pub enum Command {
 }
 
 pub use fmt_cmd::FmtArgs;
+pub use serve_cmd::ServeArgs;
 pub use test_cmd::TestArgs;
 
 /// Stack size of the thread that does the work: the compiler's recursive
@@ -241,6 +249,7 @@ fn run_cli(cli: Cli) -> u8 {
                 }
             }
         }
+        Command::Serve(args) => serve_cmd::run(&args, color),
         Command::Test(args) => {
             let stdout_color = std::io::stdout().is_terminal() && no_color_unset();
             test_cmd::run(&args, stdout_color)

@@ -25,7 +25,9 @@
 //! `wasi:logging/logging@0.1.0-draft`. Harnesses can define more imports
 //! through [`Loaded::linker_mut`] before instantiating. Values cross the API
 //! as wasmtime [`Val`]s or as WAVE text ([`to_wave`], [`from_wave`]).
-//! Failures are [`RunError`]s.
+//! Failures are [`RunError`]s. [`serve`] serves a component that exports
+//! `wasi:http/incoming-handler` over HTTP, a fresh instance per request
+//! (`clawc serve`).
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -37,6 +39,7 @@ use wasmtime::{Config, Engine, Store};
 mod error;
 pub mod host;
 mod imports;
+pub mod serve;
 mod session;
 pub mod testing;
 mod wave;
