@@ -465,7 +465,16 @@ fn prepare(
     let mut pieces = Vec::new();
     let mut exported_funcs: Vec<(String, String, String)> = Vec::new();
     for (path, span, elsewhere) in &components {
-        let bytes = match std::fs::read(path) {
+        // A Claw source is compiled in memory (with its own project's WIT), as `clawc run` does.
+        let read = if path.extension().is_some_and(|e| e == "claw") && path.is_file() {
+            let driver = crate::Driver { color: crate::stderr_color(), format: MessageFormat::Human };
+            // Its diagnostics and "could not compile" line are printed already; for
+            // `clawc test` a compile error is exit 2, as in the test file itself.
+            Ok(driver.component_bytes(path, &args.wit).map_err(|_| EXIT_USAGE)?)
+        } else {
+            std::fs::read(path)
+        };
+        let bytes = match read {
             Ok(b) => b,
             Err(e) => {
                 let message = format!("cannot read component {}: {e}", path.display());

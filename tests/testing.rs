@@ -378,15 +378,36 @@ fn a_request_without_a_handler_is_an_err() {
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
 }
 
-/// The JavaScript proxy of `examples/http/` (componentize-js, importing
-/// wasi:http for `fetch`) runs, and answers the test file's requests.
+/// The HTTP handlers of `examples/http/` pass their tests: the JavaScript
+/// proxy (componentize-js, importing wasi:http for `fetch`) and the Claw
+/// handler `app.claw`, which its test file names as source (`test component
+/// "app.claw"`) and `clawc test` compiles in memory.
 #[test]
-fn the_javascript_http_handler_example_passes() {
+fn the_http_handler_examples_pass() {
     let out = run(&["examples/http/"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("from examples/http/hello-http-js.test.claw"), "{stdout}");
     assert!(stdout.contains("8 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("running 7 tests from examples/http/app.test.claw"), "{stdout}");
+    assert!(stdout.contains("7 passed, 0 failed"), "{stdout}");
+}
+
+/// A component named by its Claw source that does not compile stops the
+/// run with the compiler's diagnostics (exit 2, as for a test file that does
+/// not compile), before any test runs.
+#[test]
+fn a_claw_component_under_test_that_does_not_compile_is_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("bad.claw"), "export func f() -> u32 {\n    return \"x\";\n}\n").expect("write");
+    let test = dir.path().join("bad.test.claw");
+    std::fs::write(&test, "test component \"bad.claw\";\n\ntest \"t\" {\n    assert true;\n}\n").expect("write");
+    let out = run(&[test.to_str().expect("utf-8 path")]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}{stderr}", text(&out.stdout));
+    assert!(stderr.contains("[type-mismatch]"), "{stderr}");
+    assert!(stderr.contains("could not compile `"), "{stderr}");
+    assert!(!text(&out.stdout).contains("test t ... "), "no test ran");
 }
 
 /// Answers one HTTP request on a local port with 200 `ok`; returns
