@@ -5,8 +5,9 @@
 //! - `churn(n)`, a loop that builds a short string and a three-element list
 //!   per iteration, at 10^6 and 10^7 iterations: peak linear memory (in
 //!   64 KiB pages) and time per iteration;
-//! - a command (`wasi:cli/run`) that formats 2,000,000 lines and writes
-//!   them to stdout (captured) in its one `run` call, with linear memory
+//! - a command (`wasi:cli/run`) that formats 2,000,000 lines (the numbers,
+//!   so that they fit the runtime's 16 MiB capture of stdout) and writes
+//!   them to stdout in its one `run` call, with linear memory
 //!   limited to 2 MiB (what wasmtime's `-W max-memory-size=2097152` does):
 //!   whether it completes, peak memory and time;
 //! - `xs[i] = xs[i] + 1` on a 100,000-element list, 100 and 1,000 times:
@@ -51,7 +52,7 @@ export wasi:cli/run@0.2.12 {
     func run() -> result {
         let out = get-stdout();
         for i in 0..2000000 {
-            match out.blocking-write-and-flush("line \{i} of the output\n".bytes()) {
+            match out.blocking-write-and-flush("\{i}\n".bytes()) {
                 ok => {}
                 err(_) => {
                     return err;
@@ -100,7 +101,11 @@ fn main() {
     let out = s.invoke("wasi:cli/run@0.2.12#run()");
     let elapsed = start.elapsed();
     let result = match out {
-        Ok(v) => format!("completed ({})", v.unwrap_or_default()),
+        Ok(v) => {
+            let stdout = s.captured_stdout().unwrap_or_default();
+            let last = stdout.lines().last().unwrap_or_default().to_string();
+            format!("returned {}, {} lines, the last `{last}`", v.unwrap_or_default(), stdout.lines().count())
+        }
         Err(e) => format!("failed: {e}"),
     };
     println!(
