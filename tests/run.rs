@@ -45,7 +45,7 @@ fn main() {
     let runtime = Runtime::new().expect("wasmtime engine");
     let trials = files
         .into_iter()
-        .map(|path| {
+        .flat_map(|path| {
             let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_string();
             let (runtime2, path2) = (runtime.clone(), path.clone());
             let runtime = runtime.clone();
@@ -55,7 +55,6 @@ fn main() {
                 Trial::test(format!("debug-memory::{name}"), move || run_case(&runtime2, &path2, debug)),
             ]
         })
-        .flatten()
         .collect();
     libtest_mimic::run(&args, trials).exit();
 }

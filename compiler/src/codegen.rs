@@ -35,9 +35,12 @@
 //!   `cm32p2_realloc`; imports from module `cm32p2` (world-level) or
 //!   `cm32p2|ns:pkg/iface@v`.
 //! - One linear memory; string literals live in an
-//!   active data segment at [`DATA_START`]; the heap follows them.
-//! - The realloc function is a bump allocator; how the heap is reclaimed
-//!   is described in `memory`, how small integers are kept in `operators`.
+//!   active data segment at [`DATA_START`]; the allocator's free-list table
+//!   (`FREE_TABLE` bytes) and then the heap follow them.
+//! - The allocator bumps the heap top, reusing blocks from size-class free
+//!   lists when it can (`helpers`); how the heap is reclaimed at the end of
+//!   a call is described in `memory`, at each iteration of a loop in
+//!   `regions`; how small integers are kept in `operators`.
 
 use crate::abi::{Abi, Locals};
 use crate::ir::{self, Callee, Const, ExprId};

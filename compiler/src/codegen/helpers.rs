@@ -1,6 +1,6 @@
 //! The runtime helper functions emitted into every module, after the
-//! imports in the function index space: the bump allocator and
-//! `cabi_realloc`, string concatenation (appending in place onto the newest
+//! imports in the function index space: the allocator (bump allocation
+//! plus size-class free lists, and `free`) and `cabi_realloc`, string concatenation (appending in place onto the newest
 //! allocation), byte and string comparisons, substring search, growing a
 //! list for `push` (the append register), and UTF-8 validation. `end_call`
 //! is one of them too; `memory` builds it.

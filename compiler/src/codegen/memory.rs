@@ -11,10 +11,11 @@
 //! build strings only to return or compare them run in constant memory, and
 //! memory across calls is bounded by the size of the globals.
 //!
-//! Within one call nothing is freed, except that concatenating onto the
-//! newest allocation appends in place (`s = s + x` in a loop is linear).
-//! Reference counting would free garbage inside a call too; see
-//! ARCHITECTURE.md.
+//! Within one call, the iterations of loops whose values do not outlive
+//! them are regions too (`regions`), and concatenating onto the newest
+//! allocation appends in place (`s = s + x` in a loop is linear).
+//! Reference counting would free the rest of the garbage inside a call;
+//! see ARCHITECTURE.md.
 
 use super::*;
 
