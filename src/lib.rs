@@ -87,6 +87,11 @@ pub enum Command {
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
         message_format: MessageFormat,
+        /// Debugging mode for the generated code's memory (for tests of
+        /// the compiler): reclaimed memory is filled with 0xDE and a double
+        /// free traps. Slower.
+        #[arg(long)]
+        debug_memory: bool,
     },
     /// Check .claw files for errors without writing anything.
     Check {
@@ -144,6 +149,11 @@ pub enum Command {
         /// WIT packages to add.
         #[command(flatten)]
         wit: WitArgs,
+        /// Debugging mode for the generated code's memory (for tests of
+        /// the compiler): reclaimed memory is filled with 0xDE and a double
+        /// free traps. Slower.
+        #[arg(long)]
+        debug_memory: bool,
     },
     /// Serve a component that exports `wasi:http/incoming-handler` (a .wasm
     /// file, or a .claw file compiled in memory) over HTTP, with a fresh
@@ -218,10 +228,11 @@ pub fn main() -> u8 {
 /// Runs a parsed command line.
 fn run_cli(cli: Cli) -> u8 {
     let color = stderr_color();
-    let mut driver = Driver { color, format: MessageFormat::Human };
+    let mut driver = Driver { color, format: MessageFormat::Human, options: Default::default() };
     match cli.command {
-        Command::Build { file, output, wit, world, message_format } => {
+        Command::Build { file, output, wit, world, message_format, debug_memory } => {
             driver.format = message_format;
+            driver.options.debug_memory = debug_memory;
             driver.build(&file, output.as_deref(), &wit, world.as_deref())
         }
         Command::Check { files, wit, world, message_format } => {
@@ -229,7 +240,8 @@ fn run_cli(cli: Cli) -> u8 {
             driver.check(&files, &wit, world.as_deref())
         }
         Command::Wit { file, wit } => driver.wit(&file, &wit),
-        Command::Run { file, invoke, args, with, grants, no_cache, wit } => {
+        Command::Run { file, invoke, args, with, grants, no_cache, wit, debug_memory } => {
+            driver.options.debug_memory = debug_memory;
             let grants = match grants.resolve() {
                 Ok(g) => g,
                 Err(message) => {
@@ -389,6 +401,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
 struct Driver {
     color: bool,
     format: MessageFormat,
+    /// How code is generated (`--debug-memory`).
+    options: claw_compiler::CompileOptions,
 }
 
 impl Driver {
@@ -422,7 +436,7 @@ impl Driver {
             EXIT_USAGE
         })?;
         let resolve = &context.resolve;
-        let result = claw_compiler::compile(&source, &world_name_for(path), resolve);
+        let result = claw_compiler::compile_with(&source, &world_name_for(path), resolve, self.options);
         let compiled = match result {
             Ok(c) => c,
             Err(diagnostics) => {

@@ -91,6 +91,11 @@ pub struct TestArgs {
     /// from it nor write any to it.
     #[arg(long)]
     pub no_cache: bool,
+    /// Debugging mode for the generated code's memory (for tests of the
+    /// compiler): reclaimed memory is filled with 0xDE and a double free
+    /// traps. Slower.
+    #[arg(long)]
+    pub debug_memory: bool,
     /// WIT packages to add.
     #[command(flatten)]
     pub wit: WitArgs,
@@ -403,7 +408,8 @@ impl Reporter {
                 say!("{event}");
             }
         } else {
-            crate::Driver { color: crate::stderr_color(), format: MessageFormat::Human }.report(path, source, diagnostics);
+            crate::Driver { color: crate::stderr_color(), format: MessageFormat::Human, options: Default::default() }
+                .report(path, source, diagnostics);
         }
     }
 }
@@ -522,7 +528,12 @@ fn prepare(
     }
     let world_name = crate::world_name_for(file);
     let started = Instant::now();
-    let suite = match claw_compiler::testing::compile_tests(&source, &world_name, &resolve) {
+    let suite = match claw_compiler::testing::compile_tests_with(
+        &source,
+        &world_name,
+        &resolve,
+        claw_compiler::CompileOptions { debug_memory: args.debug_memory },
+    ) {
         Ok(s) => s,
         Err(diagnostics) => {
             driver.report(file, &source, &diagnostics);

@@ -10,6 +10,9 @@
 //!   build commands get `-o TMP/NAME.wasm` and the default output they
 //!   replace (`examples/NAME.wasm`, `examples/DIR/NAME.wasm`) is rewritten to
 //!   `TMP/NAME.wasm` in the call, so the repository is not touched.
+//!   `debug-memory::readme::EXAMPLE::CALL` runs the same row with
+//!   `--debug-memory` on every `build` and `run` (reclaimed memory
+//!   poisoned, a double free traps).
 //! - `readme::covers-every-example`: every example has a row, and every row
 //!   names an existing example. The examples are `examples/*.claw` and
 //!   `examples/NAME/NAME.claw` (an example with its own WIT, in
@@ -58,8 +61,9 @@ fn main() {
                     name = format!("{base}#{n}");
                     n += 1;
                 }
-                let row = row.clone();
-                trials.push(Trial::test(name, move || run_row(&row)));
+                let (row, debug_row) = (row.clone(), row.clone());
+                trials.push(Trial::test(format!("debug-memory::{name}"), move || run_row(&debug_row, true)));
+                trials.push(Trial::test(name, move || run_row(&row, false)));
             }
             let examples = examples.clone();
             trials.push(Trial::test("readme::covers-every-example", move || covers_every_example(&rows, &examples)));
@@ -313,7 +317,9 @@ fn tempdir() -> Result<tempfile::TempDir, String> {
         .map_err(|e| format!("cannot create a temporary directory: {e}"))
 }
 
-fn run_row(row: &Row) -> Result<(), Failed> {
+/// Runs a row's builds and call; with `debug_memory`, every `build` and
+/// `run` gets `--debug-memory`.
+fn run_row(row: &Row, debug_memory: bool) -> Result<(), Failed> {
     let tmp = tempdir()?;
     let line = row.line;
     // Each build's default output (`examples/NAME.wasm` beside the source), and where it goes instead.
@@ -333,6 +339,9 @@ fn run_row(row: &Row) -> Result<(), Failed> {
         outputs.push((Path::new(source).with_extension("wasm").display().to_string(), out.display().to_string()));
         args.push("-o".into());
         args.push(out.display().to_string());
+        if debug_memory {
+            args.push("--debug-memory".into());
+        }
         let ran = clawc(&args)?;
         if ran.code != Some(0) {
             return Err(
@@ -340,13 +349,16 @@ fn run_row(row: &Row) -> Result<(), Failed> {
             );
         }
     }
-    let args: Vec<String> = clawc_args(&row.call, line)?
+    let mut args: Vec<String> = clawc_args(&row.call, line)?
         .into_iter()
         .map(|arg| match outputs.iter().find(|(written, _)| *written == arg) {
             Some((_, redirected)) => redirected.clone(),
             None => arg,
         })
         .collect();
+    if debug_memory && args.first().map(String::as_str) == Some("run") {
+        args.insert(1, "--debug-memory".into());
+    }
     let ran = clawc(&args)?;
     if ran.code != Some(0) {
         return Err(

@@ -5,7 +5,10 @@
 //! 32-bit linear memory can hold,
 //! so these tests pass only if each call's heap region is reset (see the
 //! memory section of `compiler/src/codegen.rs`). A global string stored
-//! between the calls must survive the resets intact.
+//! between the calls must survive the resets intact. Within a call, the
+//! iterations of a loop whose values do not outlive them are regions too
+//! (`churn`), and the allocator reuses freed blocks (tested on the core
+//! module, whose `cm32p2_realloc` frees the block it grows).
 
 use claw_runtime::{RunOptions, Runtime};
 
@@ -55,6 +58,19 @@ export func remember(s: string) -> u32 {
 
 export func last-value() -> string {
     return last;
+}
+
+/// Builds a short string and a three-element list per iteration and keeps
+/// only their lengths: each iteration's values are garbage when the next
+/// starts, so the loop is a heap region per iteration.
+export func churn(n: u32) -> u32 {
+    let mut total: u32 = 0;
+    for i in 0..n {
+        let s = "item \{i}";
+        let xs = [s, s + "!", "x"];
+        total += xs.len() + s.len();
+    }
+    return total;
 }
 
 /// Builds a 100,000-byte string by appending one byte at a time.
@@ -135,4 +151,113 @@ fn appending_in_a_loop_is_linear() {
     }
     let peak = session.peak_memory_bytes();
     assert!(peak <= 4 * 65536, "linear memory grew to {peak} bytes");
+}
+
+/// 300,000 iterations that each build a string and a list (about 40 bytes
+/// of heap data, 12 MB in all) stay within a few pages: every iteration
+/// reclaims what the previous one allocated.
+#[test]
+fn a_loop_reclaims_each_iteration() {
+    let mut session = session();
+    let out = session.invoke("churn(300000)").expect("churn");
+    let expected: u64 = (0..300_000u64).map(|i| 3 + 5 + i.to_string().len() as u64).sum();
+    assert_eq!(out.as_deref(), Some(expected.to_string().as_str()));
+    let peak = session.peak_memory_bytes();
+    assert!(peak <= 4 * 65536, "linear memory grew to {peak} bytes");
+}
+
+/// A command that writes 200,000 formatted lines in its one `run` call
+/// (about 15 MB of garbage without reclamation) completes with linear
+/// memory limited to 2 MiB: each iteration's string and the arguments
+/// lowered for the import call are reclaimed when the next one starts.
+#[test]
+fn a_command_formats_many_lines_in_two_mebibytes() {
+    const COMMAND: &str = r#"
+import { get-stdout } from wasi:cli/stdout;
+
+export wasi:cli/run@0.2.12 {
+    func run() -> result {
+        let out = get-stdout();
+        for i in 0..200000 {
+            match out.blocking-write-and-flush("line \{i}\n".bytes()) {
+                ok => {}
+                err(_) => {
+                    return err;
+                }
+            }
+        }
+        return ok;
+    }
+}
+"#;
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(COMMAND, "command", &resolve).expect("compiles");
+    let runtime = Runtime::new().expect("engine");
+    let loaded = runtime.load(&compiled.component).expect("loads");
+    let options = RunOptions { memory_limit: Some(2 << 20), ..RunOptions::default() };
+    let mut session = loaded.instantiate(&options).expect("instantiates");
+    let out = session.invoke("wasi:cli/run@0.2.12#run()").expect("run completes");
+    assert_eq!(out.as_deref(), Some("ok"));
+    let stdout = session.captured_stdout().unwrap_or_default();
+    assert_eq!(stdout.lines().count(), 200_000);
+    assert_eq!(stdout.lines().last(), Some("line 199999"));
+}
+
+/// The core module of a file without imports, instantiated on its own, with
+/// its memory and `cm32p2_realloc`.
+struct Core {
+    store: wasmtime::Store<()>,
+    memory: wasmtime::Memory,
+    realloc: wasmtime::TypedFunc<(i32, i32, i32, i32), i32>,
+}
+
+impl Core {
+    fn new(debug_memory: bool) -> Core {
+        let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+        let module = claw_compiler::check("export func f() -> u32 { return 1; }", &resolve).expect("checks");
+        let options = claw_compiler::CompileOptions { debug_memory };
+        let core = claw_compiler::codegen::generate_with(&module, &module.resolve, options);
+        let engine = wasmtime::Engine::default();
+        let compiled = wasmtime::Module::new(&engine, &core.bytes).expect("valid core module");
+        let mut store = wasmtime::Store::new(&engine, ());
+        let instance = wasmtime::Instance::new(&mut store, &compiled, &[]).expect("instantiates");
+        let memory = instance.get_memory(&mut store, "cm32p2_memory").expect("memory");
+        let realloc = instance.get_typed_func(&mut store, "cm32p2_realloc").expect("realloc");
+        Core { store, memory, realloc }
+    }
+
+    fn realloc(&mut self, old: i32, old_size: i32, align: i32, new_size: i32) -> wasmtime::Result<i32> {
+        self.realloc.call(&mut self.store, (old, old_size, align, new_size))
+    }
+
+    fn bytes(&self, at: i32, len: usize) -> Vec<u8> {
+        self.memory.data(&self.store)[at as usize..at as usize + len].to_vec()
+    }
+}
+
+/// Growing a block with `cabi_realloc` moves the bytes and frees the old
+/// block, which the next allocation of its size class reuses.
+#[test]
+fn realloc_frees_the_old_block_for_reuse() {
+    let mut core = Core::new(false);
+    let p = core.realloc(0, 0, 8, 64).expect("alloc");
+    core.memory.data_mut(&mut core.store)[p as usize..p as usize + 64].copy_from_slice(&[7; 64]);
+    let q = core.realloc(p, 64, 8, 200).expect("grow");
+    assert_ne!(p, q);
+    assert_eq!(core.bytes(q, 64), vec![7; 64]);
+    assert_eq!(core.realloc(0, 0, 8, 40).expect("alloc"), p, "the freed 64-byte block is reused");
+    let fresh = core.realloc(0, 0, 8, 40).expect("alloc");
+    assert!(fresh > q, "the list is empty again: {fresh} comes from the top of the heap");
+}
+
+/// In the debugging mode a freed block is poisoned (after its list link
+/// and tag) and freeing it again traps.
+#[test]
+fn debug_memory_poisons_freed_blocks_and_traps_on_a_double_free() {
+    let mut core = Core::new(true);
+    let p = core.realloc(0, 0, 8, 64).expect("alloc");
+    core.memory.data_mut(&mut core.store)[p as usize..p as usize + 64].copy_from_slice(&[7; 64]);
+    core.realloc(p, 64, 8, 200).expect("grow");
+    assert_eq!(core.bytes(p + 8, 56), vec![0xDE; 56]);
+    assert!(core.realloc(p, 64, 8, 200).is_err(), "a second free of the block traps");
 }

@@ -13,6 +13,11 @@
 //! order. Expected values are parsed with the export's result type and
 //! printed back, so `1.50` and `1.5` compare equal.
 //!
+//! Every file runs twice: as `clawc build` compiles it, and as
+//! `debug-memory::NAME`, compiled with `CompileOptions::debug_memory`, where
+//! reclaimed memory is poisoned and a double free traps, so a value used
+//! after the heap reclaimed it makes the case fail.
+//!
 //! Besides WASI 0.2 and `wasi:logging`, the harness provides plain imports:
 //! `double: func(x: s32) -> s32` (wrapping), `greet: func(name: string) ->
 //! string` (`"hello, " + name`), and `describe` (any parameters of any scalar
@@ -22,6 +27,7 @@
 
 mod support;
 
+use claw_compiler::CompileOptions;
 use claw_runtime::{RunOptions, Runtime, Val};
 use support::headers;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -39,16 +45,21 @@ fn main() {
     let runtime = Runtime::new().expect("wasmtime engine");
     let trials = files
         .into_iter()
-        .map(|path| {
+        .flat_map(|path| {
             let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_string();
+            let (runtime2, path2) = (runtime.clone(), path.clone());
             let runtime = runtime.clone();
-            Trial::test(name, move || run_case(&runtime, &path))
+            let debug = CompileOptions { debug_memory: true };
+            [
+                Trial::test(name.clone(), move || run_case(&runtime, &path, CompileOptions::default())),
+                Trial::test(format!("debug-memory::{name}"), move || run_case(&runtime2, &path2, debug)),
+            ]
         })
         .collect();
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn run_case(runtime: &Runtime, path: &Path) -> Result<(), Failed> {
+fn run_case(runtime: &Runtime, path: &Path, options: CompileOptions) -> Result<(), Failed> {
     let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let calls = headers(&source);
     if calls.is_empty() {
@@ -62,7 +73,7 @@ fn run_case(runtime: &Runtime, path: &Path) -> Result<(), Failed> {
         resolve.push_file(&file).map_err(|e| format!("{}: {e:#}", file.display()))?;
     }
     let world = clawc::world_name_for(path);
-    let compiled = claw_compiler::compile(&source, &world, &resolve).map_err(|diagnostics| {
+    let compiled = claw_compiler::compile_with(&source, &world, &resolve, options).map_err(|diagnostics| {
         format!("compile errors:\n{}", clawc::render::render(&diagnostics, &path.display().to_string(), &source, false))
     })?;
     let mut loaded = runtime.load(&compiled.component).map_err(|e| e.to_string())?;

@@ -60,6 +60,16 @@ fn the_examples_pass() {
     assert!(stdout.contains("test comparison is antisymmetric (100 cases) ... ok"), "{stdout}");
 }
 
+/// The example suites again, compiled with `--debug-memory` (reclaimed
+/// memory poisoned, a double free traps): no value they use was reclaimed.
+#[test]
+fn the_examples_pass_with_debug_memory() {
+    let out = run(&["examples/testing", "--seed", "1", "--debug-memory"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("3 files: 26 passed, 0 failed"), "{stdout}");
+}
+
 #[test]
 fn a_failing_suite_reports_every_kind_of_failure() {
     let out = failing(&["-j", "2"]);

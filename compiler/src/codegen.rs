@@ -35,9 +35,12 @@
 //!   `cm32p2_realloc`; imports from module `cm32p2` (world-level) or
 //!   `cm32p2|ns:pkg/iface@v`.
 //! - One linear memory; string literals live in an
-//!   active data segment at [`DATA_START`]; the heap follows them.
-//! - The realloc function is a bump allocator; how the heap is reclaimed
-//!   is described in `memory`, how small integers are kept in `operators`.
+//!   active data segment at [`DATA_START`]; the allocator's free-list table
+//!   (`FREE_TABLE` bytes) and then the heap follow them.
+//! - The allocator bumps the heap top, reusing blocks from size-class free
+//!   lists when it can (`helpers`); how the heap is reclaimed at the end of
+//!   a call is described in `memory`, at each iteration of a loop in
+//!   `regions`; how small integers are kept in `operators`.
 
 use crate::abi::{Abi, Locals};
 use crate::ir::{self, Callee, Const, ExprId};
@@ -55,6 +58,7 @@ mod func;
 mod helpers;
 mod memory;
 mod operators;
+mod regions;
 mod resources;
 mod stmt;
 mod values;
@@ -92,7 +96,13 @@ const GLOBAL_APPEND_END: u32 = 6;
 /// its own handle) or on its own (the host dropped one); only on its own
 /// does it end a heap region.
 const GLOBAL_ACTIVE: u32 = 7;
-const RESERVED_GLOBALS: u32 = 8;
+/// The highest address of a block on a free list (0 when the lists are
+/// empty): a heap reset to an address at or below it must empty the lists.
+const GLOBAL_FREE_MAX: u32 = 8;
+const RESERVED_GLOBALS: u32 = 9;
+/// The allocator's free lists: 33 heads of `i32` (size class `k` holds
+/// blocks of at least `2^k` bytes), just below the heap start.
+const FREE_TABLE: u32 = 136;
 
 fn align_to(offset: u32, align: u32) -> u32 {
     offset.div_ceil(align) * align
@@ -186,6 +196,12 @@ pub fn func_export_name(resolve: &Resolve, func: &ir::Function) -> String {
 
 /// Generates the core module for a checked, error-free module.
 pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
+    generate_with(module, resolve, crate::CompileOptions::default())
+}
+
+/// [`generate`] with options (`debug_memory`: poison what is freed, trap on
+/// a double free; see [`crate::CompileOptions`]).
+pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::CompileOptions) -> CoreModule {
     let abi = Abi::new(resolve);
     let mut types = Types::default();
     let mut strings = Strings::default();
@@ -215,11 +231,13 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
         next_global += n;
     }
 
-    let ctx = Ctx { abi, module, helper_base, func_base, global_map: &global_map };
+    let regions = regions::summarise(module, &abi);
+    let ctx =
+        Ctx { abi, module, helper_base, func_base, global_map: &global_map, debug: options.debug_memory, regions };
 
     // Helpers.
     let end_call = FuncGen::end_call(&ctx, &mut strings);
-    helpers::emit_helpers(&mut types, &mut functions, &mut code, helper_base, end_call);
+    helpers::emit_helpers(&mut types, &mut functions, &mut code, helper_base, end_call, options.debug_memory);
 
     // Claw functions.
     for func in &module.funcs {
@@ -278,7 +296,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     // their initializers are interned first so the heap starts after all data.
     let global_inits: Vec<Vec<ConstExpr>> =
         module.globals.iter().map(|g| const_exprs(&g.init, g.ty, &mut strings)).collect();
-    let heap_start = align_to(DATA_START + strings.data.len() as u32, 8);
+    let heap_start = align_to(DATA_START + strings.data.len() as u32, 8) + FREE_TABLE;
     let mut globals = GlobalSection::new();
     let mutable_i32 = GlobalType { val_type: ValType::I32, mutable: true, shared: false };
     globals.global(mutable_i32, &ConstExpr::i32_const(heap_start as i32));
@@ -286,6 +304,7 @@ pub fn generate(module: &ir::Module, resolve: &Resolve) -> CoreModule {
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(GlobalType { mutable: false, ..mutable_i32 }, &ConstExpr::i32_const(heap_start as i32));
     globals.global(mutable_i32, &ConstExpr::i32_const(-1));
+    globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
     globals.global(mutable_i32, &ConstExpr::i32_const(0));
@@ -354,6 +373,11 @@ struct Ctx<'a> {
     helper_base: u32,
     func_base: u32,
     global_map: &'a [Vec<u32>],
+    /// The debugging mode of [`crate::CompileOptions::debug_memory`].
+    debug: bool,
+    /// What loops need to know about the module's functions, to reclaim
+    /// each iteration's heap (see `regions`).
+    regions: regions::Summary,
 }
 
 impl Ctx<'_> {

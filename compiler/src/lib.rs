@@ -102,10 +102,36 @@ pub(crate) fn check_parts(source: &str, resolve: &Resolve) -> Checked {
 /// Every diagnostic found. Internal failures (which would be compiler bugs)
 /// are reported as a diagnostic with code `internal-error`.
 pub fn compile(source: &str, world_name: &str, resolve: &Resolve) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_with(source, world_name, resolve, CompileOptions::default())
+}
+
+/// How the generated code is built; [`CompileOptions::default`] is what
+/// `clawc build` produces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// Debugging mode for the generated code's memory management: every
+    /// block the allocator frees and every heap region it reclaims (at the
+    /// end of a call, at the start of a loop iteration) is filled with
+    /// `0xDE` bytes, and freeing a block twice traps (`unreachable`). A value
+    /// read after it was reclaimed then shows as garbage instead of silently
+    /// working. Slower; `cargo test` runs the behaviour tests in this mode.
+    pub debug_memory: bool,
+}
+
+/// [`compile`] with options.
+///
+/// # Errors
+/// As [`compile`].
+pub fn compile_with(
+    source: &str,
+    world_name: &str,
+    resolve: &Resolve,
+    options: CompileOptions,
+) -> Result<Compiled, Vec<Diagnostic>> {
     let mut module = check(source, resolve)?;
     let mut resolve = std::mem::take(&mut module.resolve);
     let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
-    let core = codegen::generate(&module, &resolve);
+    let core = codegen::generate_with(&module, &resolve, options);
     let component = component::wrap(core.bytes, &module, &resolve, world).map_err(internal)?;
     let wit = print_package(&resolve, package).map_err(internal)?;
     Ok(Compiled { component, wit })

@@ -127,6 +127,19 @@ fn not_an_item(word: &Ident) -> Diagnostic {
 /// # Errors
 /// Every diagnostic found, in the script or in a mock.
 pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Result<TestSuite, Vec<Diagnostic>> {
+    compile_tests_with(source, world_name, resolve, crate::CompileOptions::default())
+}
+
+/// [`compile_tests`] with options for the generated code.
+///
+/// # Errors
+/// As [`compile_tests`].
+pub fn compile_tests_with(
+    source: &str,
+    world_name: &str,
+    resolve: &Resolve,
+    options: crate::CompileOptions,
+) -> Result<TestSuite, Vec<Diagnostic>> {
     let parsed = parser::parse(source);
     if parsed.diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return Err(finish(parsed.diagnostics, source));
@@ -222,11 +235,11 @@ pub fn compile_tests(source: &str, world_name: &str, resolve: &Resolve) -> Resul
         script_items.extend(parser::parse(&dispatcher(&plain_tests)).file.items);
     }
     let script_file = ast::File { items: script_items, recovered_names: parsed.file.recovered_names.clone() };
-    let script = build(&script_file, source, world_name, resolve, context);
+    let script = build(&script_file, source, world_name, resolve, context, options);
     let mut compiled_mocks = Vec::new();
     for (k, (m, file)) in mocks.into_iter().enumerate() {
         let name = format!("{world_name}-mock-{k}");
-        match build(&file, source, &name, resolve, TestContext { is_test_file: true, ..TestContext::default() }) {
+        match build(&file, source, &name, resolve, TestContext { is_test_file: true, ..TestContext::default() }, options) {
             Ok(component) => compiled_mocks.push(MockComponent {
                 interface: m.path.to_string(),
                 component,
@@ -283,14 +296,21 @@ fn dispatcher(tests: &[String]) -> String {
 }
 
 /// Checks and compiles one file of the suite into a component.
-fn build(file: &ast::File, source: &str, world_name: &str, resolve: &Resolve, context: TestContext) -> Result<Vec<u8>, Vec<Diagnostic>> {
+fn build(
+    file: &ast::File,
+    source: &str,
+    world_name: &str,
+    resolve: &Resolve,
+    context: TestContext,
+    options: crate::CompileOptions,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let (mut module, diagnostics) = check::check_source_with(file, source, resolve, context);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return Err(diagnostics);
     }
     let mut resolve = std::mem::take(&mut module.resolve);
     let (_, world) = component::add_world(&module, &mut resolve, world_name).map_err(crate::internal)?;
-    let core = crate::codegen::generate(&module, &resolve);
+    let core = crate::codegen::generate_with(&module, &resolve, options);
     component::wrap(core.bytes, &module, &resolve, world).map_err(crate::internal)
 }
 

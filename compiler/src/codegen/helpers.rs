@@ -1,6 +1,6 @@
 //! The runtime helper functions emitted into every module, after the
-//! imports in the function index space: the bump allocator and
-//! `cabi_realloc`, string concatenation (appending in place onto the newest
+//! imports in the function index space: the allocator (bump allocation
+//! plus size-class free lists, and `free`) and `cabi_realloc`, string concatenation (appending in place onto the newest
 //! allocation), byte and string comparisons, substring search, growing a
 //! list for `push` (the append register), and UTF-8 validation. `end_call`
 //! is one of them too; `memory` builds it.
@@ -35,8 +35,18 @@ pub(super) enum Helper {
     /// `(ptr, len) -> i32`: are the bytes valid UTF-8 (no overlong forms,
     /// surrogates or code points past U+10FFFF)?
     Utf8Valid,
+    /// `(ptr, size, align)`: the block is free. Blocks of static data
+    /// (below the heap start) are ignored, and so is a block that cannot
+    /// hold 8 bytes at an 8-aligned address; any other block goes on the
+    /// free list of its size class (`floor(log2(usable size))`), where
+    /// `alloc` finds it. In the debugging mode the block is filled with
+    /// `0xDE` and tagged, and freeing a tagged block traps.
+    Free,
 }
-pub(super) const HELPER_COUNT: u32 = 11;
+pub(super) const HELPER_COUNT: u32 = 12;
+
+/// The tag of a freed block in the debugging mode (its second word).
+pub(super) const FREED_TAG: i32 = 0x0F4E_EB10;
 
 /// Emits the helpers' types and bodies, in [`Helper`] order; `end_call`
 /// is built by `FuncGen::end_call` and passed in.
@@ -46,6 +56,7 @@ pub(super) fn emit_helpers(
     code: &mut CodeSection,
     helper_base: u32,
     end_call: Function,
+    debug: bool,
 ) {
     let alloc = helper_base + Helper::Alloc as u32;
     use ValType::I32;
@@ -66,56 +77,72 @@ pub(super) fn emit_helpers(
         code.function(&f);
     };
     let mem_eq = helper_base + Helper::MemEq as u32;
+    let free = helper_base + Helper::Free as u32;
 
-    // alloc(size, align) -> ptr. Locals: 0 size, 1 align, 2 ptr, 3 end.
-    helper(
-        &[I32, I32],
-        &[I32],
-        &[I32, I32],
-        &[
-            // ptr = (heap + align - 1) & -align
-            I::GlobalGet(GLOBAL_HEAP),
-            I::LocalGet(1),
-            I::I32Add,
-            I::I32Const(1),
-            I::I32Sub,
-            I::I32Const(0),
-            I::LocalGet(1),
-            I::I32Sub,
-            I::I32And,
-            I::LocalTee(2),
-            // end = ptr + size
-            I::LocalGet(0),
-            I::I32Add,
-            I::LocalTee(3),
-            // if end > memory.size * PAGE_SIZE: grow by ceil((end - cur) / PAGE_SIZE)
-            I::MemorySize(0),
-            I::I32Const(16),
-            I::I32Shl,
-            I::I32GtU,
-            I::If(BlockType::Empty),
-            I::LocalGet(3),
-            I::MemorySize(0),
-            I::I32Const(16),
-            I::I32Shl,
-            I::I32Sub,
-            I::I32Const(PAGE_SIZE as i32 - 1),
-            I::I32Add,
-            I::I32Const(16),
-            I::I32ShrU,
-            I::MemoryGrow(0),
-            I::I32Const(-1),
-            I::I32Eq,
-            I::If(BlockType::Empty),
-            I::Unreachable,
-            I::End,
-            I::End,
-            I::LocalGet(3),
-            I::GlobalSet(GLOBAL_HEAP),
-            I::LocalGet(2),
-            I::End,
-        ],
-    );
+    // The address of free-list head `k` (on the stack) becomes `table + 4k`.
+    let head_address =
+        [I::I32Const(2), I::I32Shl, I::GlobalGet(GLOBAL_START), I::I32Add, I::I32Const(FREE_TABLE as i32)];
+
+    // alloc(size, align) -> ptr. Locals: 0 size, 1 align, 2 ptr, 3 end
+    // (first the address of the free-list head).
+    let mut a: Vec<I<'static>> = Vec::new();
+    // A block of at least 8 bytes and alignment at most 8 comes from the
+    // free list of its size class, ceil(log2(size)), when that has one.
+    a.extend([I::LocalGet(0), I::I32Const(7), I::I32GtU, I::LocalGet(1), I::I32Const(9), I::I32LtU, I::I32And]);
+    a.extend([I::If(BlockType::Empty), I::I32Const(32), I::LocalGet(0), I::I32Const(1), I::I32Sub, I::I32Clz]);
+    a.push(I::I32Sub);
+    a.extend(head_address.clone());
+    a.extend([I::I32Sub, I::LocalTee(3), I::I32Load(memarg(0, 2)), I::LocalTee(2), I::If(BlockType::Empty)]);
+    a.extend([I::LocalGet(3), I::LocalGet(2), I::I32Load(memarg(0, 2)), I::I32Store(memarg(0, 2))]);
+    if debug {
+        // Clear the freed-block tag.
+        a.extend([I::LocalGet(2), I::I32Const(0), I::I32Store(memarg(4, 2))]);
+    }
+    a.extend([I::LocalGet(2), I::Return, I::End, I::End]);
+    a.extend([
+        // ptr = (heap + align - 1) & -align
+        I::GlobalGet(GLOBAL_HEAP),
+        I::LocalGet(1),
+        I::I32Add,
+        I::I32Const(1),
+        I::I32Sub,
+        I::I32Const(0),
+        I::LocalGet(1),
+        I::I32Sub,
+        I::I32And,
+        I::LocalTee(2),
+        // end = ptr + size
+        I::LocalGet(0),
+        I::I32Add,
+        I::LocalTee(3),
+        // if end > memory.size * PAGE_SIZE: grow by ceil((end - cur) / PAGE_SIZE)
+        I::MemorySize(0),
+        I::I32Const(16),
+        I::I32Shl,
+        I::I32GtU,
+        I::If(BlockType::Empty),
+        I::LocalGet(3),
+        I::MemorySize(0),
+        I::I32Const(16),
+        I::I32Shl,
+        I::I32Sub,
+        I::I32Const(PAGE_SIZE as i32 - 1),
+        I::I32Add,
+        I::I32Const(16),
+        I::I32ShrU,
+        I::MemoryGrow(0),
+        I::I32Const(-1),
+        I::I32Eq,
+        I::If(BlockType::Empty),
+        I::Unreachable,
+        I::End,
+        I::End,
+        I::LocalGet(3),
+        I::GlobalSet(GLOBAL_HEAP),
+        I::LocalGet(2),
+        I::End,
+    ]);
+    helper(&[I32, I32], &[I32], &[I32, I32], &a);
 
     // cabi_realloc(old_ptr, old_size, align, new_size) -> ptr. Local 4: new ptr.
     helper(
@@ -145,6 +172,11 @@ pub(super) fn emit_helpers(
             I::LocalGet(0),
             I::LocalGet(1),
             I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+            // The old block is free.
+            I::LocalGet(0),
+            I::LocalGet(1),
+            I::LocalGet(2),
+            I::Call(free),
             I::End,
             I::LocalGet(4),
             I::End,
@@ -438,4 +470,28 @@ pub(super) fn emit_helpers(
     v.extend([I::LocalGet(2), I::LocalGet(4), I::I32Add, I::I32Const(1), I::I32Add, I::LocalSet(2)]);
     v.extend([I::Br(0), I::End, I::End, I::I32Const(1), I::End]);
     helper(&[I32, I32], &[I32], &[I32, I32, I32, I32, I32, I32], &v);
+
+    // free(ptr, size, align). Locals: 3 the 8-aligned start, 4 usable size,
+    // 5 address of the list head.
+    let mut f: Vec<I<'static>> = Vec::new();
+    f.extend([I::LocalGet(0), I::GlobalGet(GLOBAL_START), I::I32LtU, I::If(BlockType::Empty), I::Return, I::End]);
+    f.extend([I::LocalGet(0), I::I32Const(7), I::I32Add, I::I32Const(-8), I::I32And, I::LocalSet(3)]);
+    // Less than 8 usable bytes (unsigned: the end may lie before `start`).
+    f.extend([I::LocalGet(0), I::LocalGet(1), I::I32Add, I::LocalGet(3), I::I32Sub, I::LocalTee(4)]);
+    f.extend([I::I32Const(8), I::I32LtS, I::LocalGet(0), I::LocalGet(1), I::I32Add, I::LocalGet(3), I::I32LtU]);
+    f.extend([I::I32Or, I::If(BlockType::Empty), I::Return, I::End]);
+    if debug {
+        f.extend([I::LocalGet(3), I::I32Load(memarg(4, 2)), I::I32Const(FREED_TAG), I::I32Eq]);
+        f.extend([I::If(BlockType::Empty), I::Unreachable, I::End]);
+        f.extend([I::LocalGet(3), I::I32Const(0xDE), I::LocalGet(4), I::MemoryFill(0)]);
+        f.extend([I::LocalGet(3), I::I32Const(FREED_TAG), I::I32Store(memarg(4, 2))]);
+    }
+    // head = table + 4 * floor(log2(usable)); block.next = *head; *head = block
+    f.extend([I::I32Const(31), I::LocalGet(4), I::I32Clz, I::I32Sub]);
+    f.extend(head_address);
+    f.extend([I::I32Sub, I::LocalTee(5), I::LocalGet(3), I::LocalGet(5), I::I32Load(memarg(0, 2))]);
+    f.extend([I::I32Store(memarg(0, 2)), I::LocalGet(3), I::I32Store(memarg(0, 2))]);
+    f.extend([I::LocalGet(3), I::GlobalGet(GLOBAL_FREE_MAX), I::I32GtU, I::If(BlockType::Empty)]);
+    f.extend([I::LocalGet(3), I::GlobalSet(GLOBAL_FREE_MAX), I::End, I::End]);
+    helper(&[I32, I32, I32], &[], &[I32, I32, I32], &f);
 }

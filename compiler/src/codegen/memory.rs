@@ -11,10 +11,11 @@
 //! build strings only to return or compare them run in constant memory, and
 //! memory across calls is bounded by the size of the globals.
 //!
-//! Within one call nothing is freed, except that concatenating onto the
-//! newest allocation appends in place (`s = s + x` in a loop is linear).
-//! Reference counting would free garbage inside a call too; see
-//! ARCHITECTURE.md.
+//! Within one call, the iterations of loops whose values do not outlive
+//! them are regions too (`regions`), and concatenating onto the newest
+//! allocation appends in place (`s = s + x` in a loop is linear).
+//! Reference counting would free the rest of the garbage inside a call;
+//! see ARCHITECTURE.md.
 
 use super::*;
 
@@ -31,19 +32,32 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         static NO_FUNCTION: std::sync::OnceLock<ir::Function> = std::sync::OnceLock::new();
         let none = NO_FUNCTION.get_or_init(ir::Function::default);
         let mut g = FuncGen::new(ctx, none, strings);
-        let top = g.new_local(ValType::I32);
+        let (top, end) = (g.new_local(ValType::I32), g.new_local(ValType::I32));
+        let debug = ctx.debug;
         g.out.extend([I::I32Const(0), I::GlobalSet(GLOBAL_ACTIVE)]);
         g.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
+        // Empty the free lists first: the copies below must be bump
+        // allocations, and a reset heap must not hand out blocks above it.
+        g.empty_free_lists();
         g.out.extend([I::GlobalGet(GLOBAL_ESCAPED), I::If(BlockType::Empty)]);
         // top = align8(heap), so both copies lay objects out identically.
         g.out.extend([I::GlobalGet(GLOBAL_HEAP), I::I32Const(7), I::I32Add, I::I32Const(-8), I::I32And]);
         g.out.extend([I::LocalTee(top), I::GlobalSet(GLOBAL_HEAP)]);
         g.copy_globals();
         // The live data is [top, heap). If it fits below `top`, copy it down.
-        g.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalGet(top), I::I32Sub]);
+        g.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalTee(end), I::LocalGet(top), I::I32Sub]);
         g.out.extend([I::LocalGet(top), I::GlobalGet(GLOBAL_START), I::I32Sub, I::I32LeU]);
         g.out.extend([I::If(BlockType::Empty), I::GlobalGet(GLOBAL_START), I::GlobalSet(GLOBAL_HEAP)]);
         g.copy_globals();
+        if debug {
+            // Everything above the copies is garbage.
+            g.poison(|g| g.out.push(I::GlobalGet(GLOBAL_HEAP)), |g| g.out.push(I::LocalGet(end)));
+        }
+        if debug {
+            // Everything below the live data at `top` is garbage.
+            g.out.push(I::Else);
+            g.poison(|g| g.out.push(I::GlobalGet(GLOBAL_START)), |g| g.out.push(I::LocalGet(top)));
+        }
         g.out.push(I::End);
         g.out.extend([
             I::GlobalGet(GLOBAL_HEAP),
@@ -51,8 +65,35 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             I::I32Const(0),
             I::GlobalSet(GLOBAL_ESCAPED),
         ]);
-        g.out.extend([I::Else, I::GlobalGet(GLOBAL_BASE), I::GlobalSet(GLOBAL_HEAP), I::End]);
+        g.out.push(I::Else);
+        if debug {
+            g.poison(|g| g.out.push(I::GlobalGet(GLOBAL_BASE)), |g| g.out.push(I::GlobalGet(GLOBAL_HEAP)));
+        }
+        g.out.extend([I::GlobalGet(GLOBAL_BASE), I::GlobalSet(GLOBAL_HEAP), I::End]);
         g.finish()
+    }
+
+    /// Empties the allocator's free lists (a heap reset reclaims what they
+    /// hold above the new top; what they hold below it stays unused until
+    /// the next copying collection).
+    pub(super) fn empty_free_lists(&mut self) {
+        self.out.extend([I::GlobalGet(GLOBAL_START), I::I32Const(FREE_TABLE as i32), I::I32Sub, I::I32Const(0)]);
+        self.out.extend([
+            I::I32Const(FREE_TABLE as i32),
+            I::MemoryFill(0),
+            I::I32Const(0),
+            I::GlobalSet(GLOBAL_FREE_MAX),
+        ]);
+    }
+
+    /// The debugging mode: fills the reclaimed memory `[from, to)` with
+    /// `0xDE`, so a value read after it was reclaimed is visibly garbage.
+    pub(super) fn poison(&mut self, from: impl Fn(&mut Self), to: impl Fn(&mut Self)) {
+        from(self);
+        self.out.push(I::I32Const(0xDE));
+        to(self);
+        from(self);
+        self.out.extend([I::I32Sub, I::MemoryFill(0)]);
     }
 
     /// Replaces the value of every mutable global that holds heap data with

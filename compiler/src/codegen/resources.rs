@@ -91,6 +91,9 @@ impl FuncGen<'_, '_> {
         self.out.extend([I::LocalSet(next), I::End]);
         self.store_slot(resource, addr, 1, &[next]);
         self.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i), I::Br(0), I::End, I::End]);
+        // Nothing but the global refers to the old table: it is free.
+        self.out.extend([I::GlobalGet(table[0]), I::LocalGet(len), I::I32Const(size as i32), I::I32Mul]);
+        self.out.extend([I::I32Const(align as i32), I::Call(self.ctx.helper(Helper::Free))]);
         self.out.extend([I::LocalGet(buf), I::GlobalSet(table[0]), I::LocalGet(new_len), I::GlobalSet(table[1])]);
         self.out.extend([I::LocalGet(len), I::I32Const(1), I::I32Add, I::GlobalSet(free)]);
         // The table is new in this call's heap region: `end_call` keeps it.
