@@ -84,7 +84,7 @@ pub fn run(args: &ServeArgs, color: bool) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let driver = Driver { color, format: MessageFormat::Human };
+    let driver = Driver { color, format: MessageFormat::Human, options: Default::default() };
     let bytes = match driver.component_bytes(&args.file, &args.wit) {
         Ok(b) => b,
         Err(code) => return code,

@@ -473,7 +473,11 @@ fn prepare(
     for (path, span, elsewhere) in &components {
         // A Claw source is compiled in memory (with its own project's WIT), as `clawc run` does.
         let read = if path.extension().is_some_and(|e| e == "claw") && path.is_file() {
-            let driver = crate::Driver { color: crate::stderr_color(), format: MessageFormat::Human };
+            let driver = crate::Driver {
+                color: crate::stderr_color(),
+                format: MessageFormat::Human,
+                options: claw_compiler::CompileOptions { debug_memory: args.debug_memory },
+            };
             // Its diagnostics and "could not compile" line are printed already; for
             // `clawc test` a compile error is exit 2, as in the test file itself.
             Ok(driver.component_bytes(path, &args.wit).map_err(|_| EXIT_USAGE)?)
