@@ -289,9 +289,9 @@ fn build(file: &ast::File, source: &str, world_name: &str, resolve: &Resolve, co
         return Err(diagnostics);
     }
     let mut resolve = std::mem::take(&mut module.resolve);
-    let (_, world) = component::add_world(&module, &mut resolve, world_name).map_err(crate::internal)?;
+    let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(crate::internal)?;
     let core = crate::codegen::generate(&module, &resolve);
-    component::wrap(core.bytes, &module, &resolve, world).map_err(crate::internal)
+    component::wrap(core.bytes, &module, &mut resolve, package, world).map_err(crate::internal)
 }
 
 /// Sorted, with labels outside `source` (in the prelude) removed.
