@@ -15,7 +15,7 @@ use wit_parser::{
     TypeDef, TypeDefKind, TypeId, TypeOwner, World, WorldId, WorldItem, WorldKey,
 };
 
-mod encode;
+pub mod encode;
 
 /// WIT keywords, which need a `%` to be used as names.
 const WIT_KEYWORDS: &[&str] = &[

@@ -670,11 +670,16 @@ enum CoreImport {
     Defined(&'static str, TypeId),
 }
 
-/// Writes the component of `world` around `core`.
+/// Writes the component of `world` around `core`, a core module that
+/// follows the `cm32p2` naming scheme (imports from `cm32p2`,
+/// `cm32p2|<interface id>` and `cm32p2|_ex_<interface>`; exports
+/// `cm32p2||<name>`, `cm32p2|<interface>|<name>`, `<export>_post`,
+/// `cm32p2|<interface>|<R>_dtor`, `cm32p2_memory`, `cm32p2_realloc`).
+/// The bytes are not validated here ([`super::wrap`] does that).
 ///
 /// # Errors
 /// When the core module does not match the world (a compiler bug).
-pub(super) fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Result<Vec<u8>> {
+pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Result<Vec<u8>> {
     let info = core_info(core)?;
     let world = &resolve.worlds[world_id];
     let mut enc =
