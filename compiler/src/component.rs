@@ -2,10 +2,12 @@
 //!
 //! The world of a Claw file is its imports and exports: each imported WIT
 //! interface is imported whole, plain imports and exported functions are
-//! world-level functions, and enums used by them are brought in with `use`.
-//! The world is written as WIT text, parsed by wit-parser into the
-//! [`Resolve`] (so it is checked like any WIT), embedded into the core
-//! module, and the module is wrapped into a component by wit-component.
+//! world-level functions, interface types they mention are brought in with
+//! `use`, and the file's own types are defined in the world. [`add_world`]
+//! builds it directly as wit-parser data in the module's [`Resolve`] (no
+//! WIT text); [`wrap`] writes the component around the core module with
+//! [`encode`] (wasm-encoder), adds the `package-docs` section and validates
+//! it. `clawc wit` prints the same package ([`print_package`]).
 
 use crate::ir;
 use crate::types::Ty;
@@ -16,59 +18,6 @@ use wit_parser::{
 };
 
 pub mod encode;
-
-/// WIT keywords, which need a `%` to be used as names.
-const WIT_KEYWORDS: &[&str] = &[
-    "as",
-    "async",
-    "bool",
-    "borrow",
-    "char",
-    "constructor",
-    "enum",
-    "export",
-    "f32",
-    "f64",
-    "flags",
-    "float32",
-    "float64",
-    "from",
-    "func",
-    "future",
-    "import",
-    "include",
-    "interface",
-    "list",
-    "own",
-    "option",
-    "package",
-    "record",
-    "resource",
-    "result",
-    "s16",
-    "s32",
-    "s64",
-    "s8",
-    "static",
-    "stream",
-    "string",
-    "tuple",
-    "type",
-    "u16",
-    "u32",
-    "u64",
-    "u8",
-    "use",
-    "variant",
-    "with",
-    "world",
-    "error-context",
-];
-
-/// A name as WIT source text (escaped with `%` when it is a keyword).
-pub fn wit_name(name: &str) -> String {
-    if WIT_KEYWORDS.contains(&name) { format!("%{name}") } else { name.to_string() }
-}
 
 /// Turns a file stem into a WIT identifier for the world's name
 /// (`my_app.v2` becomes `my-app-v2`; nothing usable becomes `main`).

@@ -157,12 +157,18 @@ fn core_type(t: WasmType) -> ValType {
     }
 }
 
+/// A function type: parameter names and types, and the result.
+type FuncKey = (Vec<(String, Type)>, Option<Type>);
+
+/// The exports (name, kind, index) of a bag-of-exports core instance.
+type CoreExports<'s> = Vec<(&'s str, ExportKind, u32)>;
+
 /// Type indices already encoded in one index space.
 #[derive(Default, Clone)]
 struct Maps {
     ids: HashMap<TypeId, u32>,
     anonymous: HashMap<TypeDefKind, u32>,
-    funcs: HashMap<(Vec<(String, Type)>, Option<Type>), u32>,
+    funcs: HashMap<FuncKey, u32>,
 }
 
 impl Maps {
@@ -894,7 +900,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
     }
 
     // 6. The core functions the main module imports, by core module name.
-    let mut args: Vec<(&str, Vec<(&str, ExportKind, u32)>)> = Vec::new();
+    let mut args: Vec<(&str, CoreExports)> = Vec::new();
     for (i, ((module, field), import)) in info.imports.iter().zip(&core_imports).enumerate() {
         let index = match import {
             CoreImport::Func { func, options, .. } => match shim_of_import.get(&i) {
@@ -950,7 +956,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
             entries.push(index);
         }
         let names: Vec<String> = (0..entries.len()).map(|n| n.to_string()).collect();
-        let mut exports: Vec<(&str, ExportKind, u32)> = vec![(TABLE, ExportKind::Table, table)];
+        let mut exports: CoreExports = vec![(TABLE, ExportKind::Table, table)];
         exports.extend(names.iter().zip(&entries).map(|(n, i)| (n.as_str(), ExportKind::Func, *i)));
         let instance = enc.b.core_instantiate_exports(None, exports);
         let fixup = enc.b.core_module(None, fixup);
