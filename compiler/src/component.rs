@@ -150,10 +150,12 @@ fn use_type(resolve: &mut Resolve, ty: TypeId, owner: TypeOwner) -> TypeId {
     })
 }
 
-/// Replaces, in `ty`, the interface types that `uses` maps to their `use`
-/// in the world (or inline interface), so that what the world defines
-/// refers to its own `use`s as wit-parser's worlds do. Anonymous types that
-/// contain one are copied (once, in `copies`).
+/// Replaces, in `ty`, the types that `uses` maps: interface types to their
+/// `use` in the world (or inline interface), the file's own types to their
+/// copies in the world, so that what the world defines refers to its own
+/// items as in a parsed world (wit-parser's `Cloner` relies on it).
+/// Anonymous types that contain one are copied (once, in `copies`), after
+/// their parts.
 fn through_uses(
     resolve: &mut Resolve,
     ty: wit_parser::Type,
@@ -370,23 +372,45 @@ pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -
         uses.insert(ty, id);
         items.push((WorldKey::Name(name), WorldItem::Type { id, span: Default::default() }));
     }
-    for decl in &decls {
-        let (Ty::Def(id) | Ty::Enum(id)) = decl.ty else { continue };
-        if !matches!(
-            resolve.types[id].kind,
-            TypeDefKind::Record(_) | TypeDefKind::Variant(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_)
-        ) {
-            continue;
+    // The file's own types are defined in the world as copies owned by it,
+    // each after the types it mentions (wit-parser's type arena lists a
+    // type's parts before it, which `SizeAlign` relies on), referring to
+    // the world's `use`s and copies.
+    let mut own: Vec<(&ir::TypeDecl, TypeId)> = decls
+        .iter()
+        .filter_map(|decl| match decl.ty {
+            Ty::Def(id) | Ty::Enum(id) => Some((*decl, id)),
+            _ => None,
+        })
+        .filter(|(_, id)| {
+            matches!(
+                resolve.types[*id].kind,
+                TypeDefKind::Record(_) | TypeDefKind::Variant(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_)
+            )
+        })
+        .collect();
+    let mut defined = Vec::new();
+    while !own.is_empty() {
+        let ready = own.iter().position(|(_, id)| {
+            let mut named = Vec::new();
+            collect_named(resolve, &wit_parser::Type::Id(*id), &mut named);
+            named.iter().all(|n| n == id || uses.contains_key(n) || !own.iter().any(|(_, o)| o == n))
+        });
+        let Some(ready) = ready else { anyhow::bail!("the file's types refer to each other in a cycle") };
+        let (decl, id) = own.remove(ready);
+        let mut def = resolve.types[id].clone();
+        if let Some(kind) = kind_through_uses(resolve, def.kind.clone(), &uses, &mut copies) {
+            def.kind = kind;
         }
-        let kind = resolve.types[id].kind.clone();
-        if let Some(kind) = kind_through_uses(resolve, kind, &uses, &mut copies) {
-            resolve.types[id].kind = kind;
-        }
-        let def = &mut resolve.types[id];
         def.owner = TypeOwner::World(world);
         def.docs = wit_docs(&decl.docs);
-        items.push((WorldKey::Name(decl.name.clone()), WorldItem::Type { id, span: Default::default() }));
+        let copy = resolve.types.alloc(def);
+        uses.insert(id, copy);
+        defined.push((WorldKey::Name(decl.name.clone()), WorldItem::Type { id: copy, span: Default::default() }));
     }
+    // In source order.
+    defined.sort_by_key(|(key, _)| decls.iter().position(|d| matches!(key, WorldKey::Name(n) if *n == d.name)));
+    items.extend(defined);
     for import in module.imports.iter().filter(|i| i.is_world_level()) {
         let mut func =
             wit_function(&import.name, FunctionKind::Freestanding, &import.params, import.result, &import.docs)?;
