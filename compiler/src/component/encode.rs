@@ -700,7 +700,9 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
             imported.insert(core_name, *id);
         }
     }
-    let mut exported: HashMap<String, InterfaceId> = HashMap::new();
+    // In the order of the world's exports (the component's bytes must not
+    // depend on hashing).
+    let mut exported: Vec<(String, InterfaceId)> = Vec::new();
     for (key, item) in &world.exports {
         if let WorldItem::Interface { id, .. } = item {
             let core_name = match key {
@@ -708,7 +710,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
                 WorldKey::Interface(id) => resolve.canonicalized_id_of(*id),
             };
             if let Some(core_name) = core_name {
-                exported.insert(core_name, *id);
+                exported.push((core_name, *id));
             }
         }
     }
@@ -722,7 +724,10 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
                 _ => anyhow::bail!("the core module imports `{field}`, which the world does not"),
             }
         } else if let Some(iface) = module.strip_prefix(&format!("{NAME_PREFIX}|_ex_")) {
-            let id = exported.get(iface).ok_or_else(|| anyhow::anyhow!("no exported interface `{iface}`"))?;
+            let id = exported
+                .iter()
+                .find_map(|(name, id)| (name == iface).then_some(id))
+                .ok_or_else(|| anyhow::anyhow!("no exported interface `{iface}`"))?;
             let (resource, op) = field
                 .rsplit_once('_')
                 .ok_or_else(|| anyhow::anyhow!("unknown resource intrinsic `{module}::{field}`"))?;
@@ -773,7 +778,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
                 for ty in from_export.iter() {
                     if let TypeOwner::Interface(owner) = resolve.types[ty].owner
                         && owner != *id
-                        && !exported.values().any(|e| *e == owner)
+                        && !exported.iter().any(|(_, e)| *e == owner)
                     {
                         live.add_type_id(resolve, ty);
                     }
