@@ -176,6 +176,14 @@ export shapes: interface {
     }
     func names(n: u32) -> list<string> { return ["a"]; }
 }
+
+export rounds: interface {
+    resource circle {
+        r: u32,
+        constructor(r: u32) { self.r = r; }
+        destructor { }
+    }
+}
 "#;
     let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
     let compiled = claw_compiler::compile(source, "everything", &resolve).expect("compiles");
