@@ -14,8 +14,8 @@
 //! numbers are directly comparable with that compiler. See `bench/README.md`.
 //!
 //! `-- --stages` (or `CLAW_BENCH_STAGES=1`) also times each stage of the
-//! pipeline separately (parse, check, add_world, codegen, embed-metadata,
-//! ComponentEncoder, validate).
+//! pipeline separately (parse, check, add_world, codegen, encode, validate,
+//! print the world's WIT).
 //!
 //! `-- --analysis` also times the editor queries on each program
 //! (`claw_compiler::analysis`: `analyze`, then hover, completion and
@@ -59,42 +59,31 @@ fn stage<T>(f: impl FnMut() -> T) -> (f64, T) {
 
 /// Times the stages `compile` runs, one by one, so a slow or superlinear stage
 /// shows up by name. This mirrors what `claw_compiler::compile` does (parse,
-/// check, add the world to a cloned `Resolve`, generate the core module, embed
-/// the WIT metadata, `ComponentEncoder`, validate); keep it in step with
-/// `compile` and `component::wrap` when the pipeline changes.
+/// check, add the world to the module's `Resolve` — cloned here, so its clone
+/// is timed separately and subtracted —, generate the core module, encode the
+/// component, validate it, print the world as WIT for `Compiled::wit`); keep
+/// it in step with `compile` and `component::wrap` when the pipeline changes.
 fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
     use claw_compiler::{check, codegen, component, parser};
     let (parse, parsed) = stage(|| parser::parse(source));
     let (chk, (module, _)) = stage(|| check::check(&parsed.file, resolve));
-    let (clone, _) = stage(|| resolve.clone());
-    let (world, (resolve2, wid)) = stage(|| {
-        let mut r = resolve.clone();
-        let (_, w) = component::add_world(&module, &mut r, "bench").expect("world");
-        (r, w)
+    let (clone, _) = stage(|| module.resolve.clone());
+    let (world, (resolve2, package, wid)) = stage(|| {
+        let mut r = module.resolve.clone();
+        let (p, w) = component::add_world(&module, &mut r, "bench").expect("world");
+        (r, p, w)
     });
     let world = world - clone;
     let (codegen, core) = stage(|| codegen::generate(&module, &resolve2).bytes);
-    let (embed, embedded) = stage(|| {
-        let mut bytes = core.clone();
-        wit_component::embed_component_metadata(&mut bytes, &resolve2, wid, wit_component::StringEncoding::UTF8)
-            .expect("embed");
-        bytes
-    });
-    let (encode, wrapped) = stage(|| {
-        wit_component::ComponentEncoder::default()
-            .module(&embedded)
-            .expect("module")
-            .validate(true)
-            .encode()
-            .expect("encode")
-    });
+    let (encode, component) = stage(|| component::encode::encode(&resolve2, wid, &core).expect("encode"));
     let (validate, _) = stage(|| {
         let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-        v.validate_all(&wrapped).is_ok()
+        v.validate_all(&component).is_ok()
     });
+    let (print, _) = stage(|| component::print_package(&resolve2, package).expect("print"));
     println!(
         "  stages N={n}: parse {parse:.4}  check {chk:.4}  resolve.clone {clone:.4}  \
-         add_world {world:.4}  codegen {codegen:.4}  embed-metadata {embed:.4}  ComponentEncoder {encode:.4}  validate {validate:.4}  (seconds, best of {RUNS})"
+         add_world {world:.4}  codegen {codegen:.4}  encode {encode:.4}  validate {validate:.4}  print-wit {print:.4}  (seconds, best of {RUNS})"
     );
 }
 

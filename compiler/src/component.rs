@@ -2,68 +2,22 @@
 //!
 //! The world of a Claw file is its imports and exports: each imported WIT
 //! interface is imported whole, plain imports and exported functions are
-//! world-level functions, and enums used by them are brought in with `use`.
-//! The world is written as WIT text, parsed by wit-parser into the
-//! [`Resolve`] (so it is checked like any WIT), embedded into the core
-//! module, and the module is wrapped into a component by wit-component.
+//! world-level functions, interface types they mention are brought in with
+//! `use`, and the file's own types are defined in the world. [`add_world`]
+//! builds it directly as wit-parser data in the module's [`Resolve`] (no
+//! WIT text); [`wrap`] writes the component around the core module with
+//! [`encode`] (wasm-encoder), adds the `package-docs` section and validates
+//! it. `clawc wit` prints the same package ([`print_package`]).
 
 use crate::ir;
-use crate::types::{Ty, display_wit};
-use std::fmt::Write;
-use wit_parser::{PackageId, Resolve, TypeDefKind, WorldId};
+use crate::types::Ty;
+use std::collections::HashMap;
+use wit_parser::{
+    Docs, Function, FunctionKind, IndexMap, Interface, InterfaceId, Package, PackageId, PackageName, Param, Resolve,
+    TypeDef, TypeDefKind, TypeId, TypeOwner, World, WorldId, WorldItem, WorldKey,
+};
 
-/// WIT keywords, which need a `%` to be used as names.
-const WIT_KEYWORDS: &[&str] = &[
-    "as",
-    "async",
-    "bool",
-    "borrow",
-    "char",
-    "constructor",
-    "enum",
-    "export",
-    "f32",
-    "f64",
-    "flags",
-    "float32",
-    "float64",
-    "from",
-    "func",
-    "future",
-    "import",
-    "include",
-    "interface",
-    "list",
-    "own",
-    "option",
-    "package",
-    "record",
-    "resource",
-    "result",
-    "s16",
-    "s32",
-    "s64",
-    "s8",
-    "static",
-    "stream",
-    "string",
-    "tuple",
-    "type",
-    "u16",
-    "u32",
-    "u64",
-    "u8",
-    "use",
-    "variant",
-    "with",
-    "world",
-    "error-context",
-];
-
-/// A name as WIT source text (escaped with `%` when it is a keyword).
-pub fn wit_name(name: &str) -> String {
-    if WIT_KEYWORDS.contains(&name) { format!("%{name}") } else { name.to_string() }
-}
+pub mod encode;
 
 /// Turns a file stem into a WIT identifier for the world's name
 /// (`my_app.v2` becomes `my-app-v2`; nothing usable becomes `main`).
@@ -85,37 +39,6 @@ pub fn world_name_from_stem(stem: &str) -> String {
         words.push(word);
     }
     if words.is_empty() { "main".to_string() } else { words.join("-") }
-}
-
-fn ty_text(resolve: &Resolve, ty: Ty) -> String {
-    match ty.to_wit() {
-        Some(t) => ty_text_wit(resolve, &t),
-        None => ty.display(resolve),
-    }
-}
-
-/// A type as WIT source text, with names escaped.
-fn ty_text_wit(resolve: &Resolve, ty: &wit_parser::Type) -> String {
-    let wit_parser::Type::Id(id) = ty else { return display_wit(resolve, ty) };
-    let def = &resolve.types[*id];
-    if let Some(name) = &def.name {
-        return wit_name(name);
-    }
-    let text = |t: &wit_parser::Type| ty_text_wit(resolve, t);
-    match &def.kind {
-        TypeDefKind::List(t) => format!("list<{}>", text(t)),
-        TypeDefKind::Option(t) => format!("option<{}>", text(t)),
-        TypeDefKind::Result(r) => match (&r.ok, &r.err) {
-            (None, None) => "result".into(),
-            (Some(ok), None) => format!("result<{}>", text(ok)),
-            (ok, Some(err)) => {
-                format!("result<{}, {}>", ok.as_ref().map(text).unwrap_or_else(|| "_".into()), text(err))
-            }
-        },
-        TypeDefKind::Tuple(t) => format!("tuple<{}>", t.types.iter().map(text).collect::<Vec<_>>().join(", ")),
-        TypeDefKind::Type(t) => text(t),
-        _ => display_wit(resolve, ty),
-    }
 }
 
 /// Collects the named types `ty` mentions (itself included), each once.
@@ -148,63 +71,284 @@ fn collect_named(resolve: &Resolve, ty: &wit_parser::Type, out: &mut Vec<wit_par
     }
 }
 
-fn docs_text(out: &mut String, docs: &str, indent: &str) {
-    for line in docs.lines() {
-        let _ = writeln!(out, "{indent}/// {line}");
+/// Documentation as wit-parser stores the `///` comments holding `docs`:
+/// trailing whitespace dropped, the common indentation removed, no trailing
+/// newline; no lines is no docs.
+fn wit_docs(docs: &str) -> Docs {
+    let written: Vec<String> = docs.lines().map(|line| format!("/// {line}")).collect();
+    let mut lines: Vec<&str> = written.iter().map(|d| d.trim_start_matches('/').trim_end()).collect();
+    if lines.is_empty() {
+        return Docs::default();
     }
-}
-
-fn func_text(resolve: &Resolve, params: &[(String, Ty)], result: Option<Ty>) -> String {
-    let params: Vec<String> =
-        params.iter().map(|(n, t)| format!("{}: {}", wit_name(n), ty_text(resolve, *t))).collect();
-    match result {
-        Some(r) => format!("func({}) -> {}", params.join(", "), ty_text(resolve, r)),
-        None => format!("func({})", params.join(", ")),
-    }
-}
-
-/// Writes the WIT package text of the world a checked module defines.
-pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "package claw:{};\n", wit_name(world_name));
-    let _ = writeln!(out, "world {} {{", wit_name(world_name));
-    for iface in &module.interfaces {
-        if let Some(id) = resolve.id_of(*iface) {
-            let _ = writeln!(out, "    import {id};");
-        }
-    }
-    for iface in &module.exported_interfaces {
-        if let Some(id) = resolve.id_of(*iface) {
-            let _ = writeln!(out, "    export {id};");
-        }
-    }
-    // Named types of interfaces used by world-level functions come in
-    // through `use`; the file's own named types are defined in the world.
-    let mut used = Vec::new();
-    let world_funcs = module
-        .imports
+    let indent = lines
         .iter()
-        .filter(|i| i.is_world_level())
-        .map(|i| (&i.params, i.result))
-        .map(|(p, r)| (p.iter().map(|(_, t)| *t).collect::<Vec<Ty>>(), r))
-        .chain(
-            module
-                .funcs
-                .iter()
-                .filter(|f| f.exported && f.interface.is_none() && f.inline_interface.is_none())
-                .map(|f| (f.params.iter().map(|p| f.local(*p).ty).collect(), f.result)),
-        )
-        .collect::<Vec<_>>();
-    for (params, result) in world_funcs {
-        for t in params.into_iter().chain(result) {
-            if let Some(wit) = t.to_wit() {
-                collect_named(resolve, &wit, &mut used);
+        .filter(|d| !d.is_empty())
+        .map(|d| d.bytes().take_while(u8::is_ascii_whitespace).count())
+        .min()
+        .unwrap_or(0);
+    let pattern = " ".repeat(indent);
+    lines = lines.iter().map(|d| d.strip_prefix(pattern.as_str()).unwrap_or(d)).collect();
+    let mut contents = String::new();
+    for line in lines {
+        contents.push_str(line);
+        contents.push('\n');
+    }
+    while contents.ends_with('\n') {
+        contents.pop();
+    }
+    Docs { contents: Some(contents) }
+}
+
+/// A WIT function with the given name, kind, parameters and result.
+fn wit_function(
+    name: &str,
+    kind: FunctionKind,
+    params: &[(String, Ty)],
+    result: Option<Ty>,
+    docs: &str,
+) -> anyhow::Result<Function> {
+    let wit = |t: Ty| t.to_wit().ok_or_else(|| anyhow::anyhow!("`{name}` has a type with no WIT form"));
+    let params = params
+        .iter()
+        .map(|(n, t)| Ok(Param { name: n.clone(), ty: wit(*t)?, span: Default::default() }))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let result = result.map(wit).transpose()?;
+    Ok(Function {
+        name: name.to_string(),
+        kind,
+        params,
+        result,
+        docs: wit_docs(docs),
+        stability: Default::default(),
+        span: Default::default(),
+        external_id: None,
+    })
+}
+
+fn interface_item(id: InterfaceId) -> WorldItem {
+    WorldItem::Interface {
+        id,
+        stability: Default::default(),
+        external_id: None,
+        docs: Default::default(),
+        span: Default::default(),
+    }
+}
+
+/// A `use <interface>.{<name>}` of `ty` into `owner`: a type owned by
+/// `owner` that stands for `ty`.
+fn use_type(resolve: &mut Resolve, ty: TypeId, owner: TypeOwner) -> TypeId {
+    let name = resolve.types[ty].name.clone();
+    resolve.types.alloc(TypeDef {
+        name,
+        kind: TypeDefKind::Type(wit_parser::Type::Id(ty)),
+        owner,
+        docs: Default::default(),
+        stability: Default::default(),
+        span: Default::default(),
+        external_id: None,
+    })
+}
+
+/// Replaces, in `ty`, the types that `uses` maps: interface types to their
+/// `use` in the world (or inline interface), the file's own types to their
+/// copies in the world, so that what the world defines refers to its own
+/// items as in a parsed world (wit-parser's `Cloner` relies on it).
+/// Anonymous types that contain one are copied (once, in `copies`), after
+/// their parts.
+fn through_uses(
+    resolve: &mut Resolve,
+    ty: wit_parser::Type,
+    uses: &HashMap<TypeId, TypeId>,
+    copies: &mut HashMap<TypeId, TypeId>,
+) -> wit_parser::Type {
+    let wit_parser::Type::Id(id) = ty else { return ty };
+    if let Some(alias) = uses.get(&id).or_else(|| copies.get(&id)) {
+        return wit_parser::Type::Id(*alias);
+    }
+    if resolve.types[id].name.is_some() {
+        return ty;
+    }
+    let kind = resolve.types[id].kind.clone();
+    let Some(kind) = kind_through_uses(resolve, kind, uses, copies) else { return ty };
+    let mut def = resolve.types[id].clone();
+    def.kind = kind;
+    let copy = resolve.types.alloc(def);
+    copies.insert(id, copy);
+    wit_parser::Type::Id(copy)
+}
+
+/// `kind` with [`through_uses`] applied to its parts, or `None` when that
+/// changes nothing.
+fn kind_through_uses(
+    resolve: &mut Resolve,
+    kind: TypeDefKind,
+    uses: &HashMap<TypeId, TypeId>,
+    copies: &mut HashMap<TypeId, TypeId>,
+) -> Option<TypeDefKind> {
+    let mut changed = false;
+    let mut map = |t: &mut wit_parser::Type| {
+        let new = through_uses(resolve, *t, uses, copies);
+        changed |= new != *t;
+        *t = new;
+    };
+    let mut kind = kind;
+    match &mut kind {
+        TypeDefKind::Record(r) => r.fields.iter_mut().for_each(|f| map(&mut f.ty)),
+        TypeDefKind::Variant(v) => v.cases.iter_mut().filter_map(|c| c.ty.as_mut()).for_each(map),
+        TypeDefKind::Tuple(t) => t.types.iter_mut().for_each(map),
+        TypeDefKind::List(t) | TypeDefKind::Option(t) | TypeDefKind::Type(t) => map(t),
+        TypeDefKind::Result(r) => r.ok.iter_mut().chain(r.err.iter_mut()).for_each(map),
+        TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
+            let mut t = wit_parser::Type::Id(*r);
+            map(&mut t);
+            if let wit_parser::Type::Id(new) = t {
+                *r = new;
             }
         }
+        _ => {}
     }
-    // Type definitions that contain a resource the file defines stay out of
-    // the world: they would import the interface that exports it (the
-    // checker keeps them out of world-level signatures).
+    changed.then_some(kind)
+}
+
+/// [`through_uses`] on a function's parameters and result.
+fn func_through_uses(
+    resolve: &mut Resolve,
+    func: &mut Function,
+    uses: &HashMap<TypeId, TypeId>,
+    copies: &mut HashMap<TypeId, TypeId>,
+) {
+    if uses.is_empty() {
+        return;
+    }
+    for p in &mut func.params {
+        p.ty = through_uses(resolve, p.ty, uses, copies);
+    }
+    func.result = func.result.map(|t| through_uses(resolve, t, uses, copies));
+}
+
+/// The named types of imported interfaces that `types` mention, each once.
+fn interface_types(resolve: &Resolve, types: impl IntoIterator<Item = Ty>) -> Vec<TypeId> {
+    let mut named = Vec::new();
+    for t in types {
+        if let Some(wit) = t.to_wit() {
+            collect_named(resolve, &wit, &mut named);
+        }
+    }
+    named.retain(|id| {
+        let def = &resolve.types[*id];
+        matches!(def.owner, TypeOwner::Interface(owner) if resolve.id_of(owner).is_some()) && def.name.is_some()
+    });
+    named
+}
+
+/// Where a world item sorts among the imports, as wit-parser orders them
+/// (interfaces, used types, defined types, functions).
+fn import_class(resolve: &Resolve, item: &WorldItem) -> u8 {
+    match item {
+        WorldItem::Interface { .. } => 0,
+        WorldItem::Type { id, .. } => {
+            let ty = &resolve.types[*id];
+            match ty.kind {
+                TypeDefKind::Type(wit_parser::Type::Id(t)) if resolve.types[t].owner != ty.owner => 1,
+                _ => 2,
+            }
+        }
+        WorldItem::Function(_) => 3,
+    }
+}
+
+/// Imports interface `id` after the interfaces it depends on (wit-parser's
+/// elaboration of a world).
+fn import_interface(resolve: &Resolve, imports: &mut IndexMap<WorldKey, WorldItem>, id: InterfaceId) {
+    let key = WorldKey::Interface(id);
+    if imports.contains_key(&key) {
+        return;
+    }
+    let deps: Vec<InterfaceId> = resolve.interface_direct_deps(id).collect();
+    for dep in deps {
+        import_interface(resolve, imports, dep);
+    }
+    imports.insert(key, interface_item(id));
+}
+
+/// Exports interface `key` (`id`) after the exported interfaces it depends
+/// on; the interfaces it depends on that are not exported are imported.
+fn export_interface(
+    resolve: &Resolve,
+    imports: &mut IndexMap<WorldKey, WorldItem>,
+    exports: &mut IndexMap<WorldKey, WorldItem>,
+    exported: &[(WorldKey, InterfaceId)],
+    key: WorldKey,
+    id: InterfaceId,
+) {
+    if exports.contains_key(&key) {
+        return;
+    }
+    let deps: Vec<InterfaceId> = resolve.interface_direct_deps(id).collect();
+    for dep in deps {
+        let dep_key = WorldKey::Interface(dep);
+        if exported.iter().any(|(k, _)| *k == dep_key) {
+            export_interface(resolve, imports, exports, exported, dep_key, dep);
+        } else {
+            import_interface(resolve, imports, dep);
+        }
+    }
+    exports.insert(key, interface_item(id));
+}
+
+/// Adds the module's world to `resolve` as package `claw:<world_name>` with
+/// one world of that name, built directly as wit-parser data (no WIT text):
+///
+/// - imports: every interface an `import ... from` names (whole), a `use`
+///   of every interface type that a world-level function or a defined type
+///   mentions, the file's own records, variants, enums and flags (aliases
+///   are what they stand for; types containing a resource the file defines
+///   stay out), and the plain imports as functions, with their `///` docs;
+/// - exports: the exported functions, then the interfaces the file
+///   implements, then each inline interface (an anonymous [`Interface`] with
+///   `use`s of the imported types it mentions, its resources with their
+///   functions, then its functions).
+///
+/// Like wit-parser's elaboration of a world, the interfaces an import or
+/// export depends on are imported first, and imports are ordered
+/// interfaces, used types, defined types, functions.
+///
+/// The file's defined types (and the resources of inline interfaces) change
+/// owner to the world (interface); `resolve` must be the module's own.
+///
+/// # Errors
+/// If the package exists already, or two items of the world have one name.
+pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -> anyhow::Result<(PackageId, WorldId)> {
+    let package_name = PackageName { namespace: "claw".into(), name: world_name.into(), version: None };
+    if resolve.package_names.contains_key(&package_name) {
+        anyhow::bail!("package `{package_name}` is defined already");
+    }
+    let package = resolve.packages.alloc(Package {
+        name: package_name.clone(),
+        docs: Default::default(),
+        interfaces: Default::default(),
+        worlds: Default::default(),
+    });
+    resolve.package_names.insert(package_name, package);
+    let world = resolve.worlds.alloc(World {
+        name: world_name.to_string(),
+        imports: Default::default(),
+        exports: Default::default(),
+        package: Some(package),
+        docs: Default::default(),
+        stability: Default::default(),
+        includes: Vec::new(),
+        span: Default::default(),
+    });
+    resolve.packages[package].worlds.insert(world_name.to_string(), world);
+
+    // The items, in the order wit-parser sorts them.
+    let mut items: Vec<(WorldKey, WorldItem)> = Vec::new();
+    for iface in &module.interfaces {
+        items.push((WorldKey::Interface(*iface), interface_item(*iface)));
+    }
+    let world_funcs = module.funcs.iter().filter(|f| f.exported && f.interface.is_none() && f.inline_interface.is_none());
     let in_world = |decl: &&ir::TypeDecl| {
         let mut named = Vec::new();
         if let Some(wit) = decl.ty.to_wit() {
@@ -212,185 +356,296 @@ pub fn world_text(module: &ir::Module, resolve: &Resolve, world_name: &str) -> S
         }
         !decl.alias && !named.iter().any(|id| module.resources.iter().any(|r| r.ty == *id))
     };
-    for decl in module.types.iter().filter(in_world) {
-        if let Some(wit) = decl.ty.to_wit() {
-            collect_named(resolve, &wit, &mut used);
-        }
+    let decls: Vec<&ir::TypeDecl> = module.types.iter().filter(in_world).collect();
+    let mentioned = module
+        .imports
+        .iter()
+        .filter(|i| i.is_world_level())
+        .flat_map(|i| i.params.iter().map(|(_, t)| *t).chain(i.result))
+        .chain(world_funcs.clone().flat_map(|f| f.params.iter().map(|p| f.local(*p).ty).chain(f.result)))
+        .chain(decls.iter().map(|d| d.ty));
+    let mut uses = HashMap::new();
+    let mut copies = HashMap::new();
+    for ty in interface_types(resolve, mentioned) {
+        let name = resolve.types[ty].name.clone().unwrap_or_default();
+        let id = use_type(resolve, ty, TypeOwner::World(world));
+        uses.insert(ty, id);
+        items.push((WorldKey::Name(name), WorldItem::Type { id, span: Default::default() }));
     }
-    for id in &used {
-        let def = &resolve.types[*id];
-        if let (wit_parser::TypeOwner::Interface(owner), Some(name)) = (def.owner, &def.name)
-            && let Some(iface) = resolve.id_of(owner)
-        {
-            let _ = writeln!(out, "    use {iface}.{{{}}};", wit_name(name));
+    // The file's own types are defined in the world as copies owned by it,
+    // each after the types it mentions (wit-parser's type arena lists a
+    // type's parts before it, which `SizeAlign` relies on), referring to
+    // the world's `use`s and copies.
+    let mut own: Vec<(&ir::TypeDecl, TypeId)> = decls
+        .iter()
+        .filter_map(|decl| match decl.ty {
+            Ty::Def(id) | Ty::Enum(id) => Some((*decl, id)),
+            _ => None,
+        })
+        .filter(|(_, id)| {
+            matches!(
+                resolve.types[*id].kind,
+                TypeDefKind::Record(_) | TypeDefKind::Variant(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_)
+            )
+        })
+        .collect();
+    let mut defined = Vec::new();
+    while !own.is_empty() {
+        let ready = own.iter().position(|(_, id)| {
+            let mut named = Vec::new();
+            collect_named(resolve, &wit_parser::Type::Id(*id), &mut named);
+            named.iter().all(|n| n == id || uses.contains_key(n) || !own.iter().any(|(_, o)| o == n))
+        });
+        let Some(ready) = ready else { anyhow::bail!("the file's types refer to each other in a cycle") };
+        let (decl, id) = own.remove(ready);
+        let mut def = resolve.types[id].clone();
+        if let Some(kind) = kind_through_uses(resolve, def.kind.clone(), &uses, &mut copies) {
+            def.kind = kind;
         }
+        def.owner = TypeOwner::World(world);
+        def.docs = wit_docs(&decl.docs);
+        let copy = resolve.types.alloc(def);
+        uses.insert(id, copy);
+        defined.push((WorldKey::Name(decl.name.clone()), WorldItem::Type { id: copy, span: Default::default() }));
     }
-    for decl in module.types.iter().filter(in_world) {
-        let (Ty::Def(id) | Ty::Enum(id)) = decl.ty else { continue };
-        docs_text(&mut out, &decl.docs, "    ");
-        let name = wit_name(&decl.name);
-        let text = |t: &wit_parser::Type| ty_text_wit(resolve, t);
-        match &resolve.types[id].kind {
-            TypeDefKind::Record(r) => {
-                let fields: Vec<String> =
-                    r.fields.iter().map(|f| format!("{}: {}", wit_name(&f.name), text(&f.ty))).collect();
-                let _ = writeln!(out, "    record {name} {{ {} }}", fields.join(", "));
-            }
-            TypeDefKind::Variant(v) => {
-                let cases: Vec<String> = v
-                    .cases
-                    .iter()
-                    .map(|c| match &c.ty {
-                        Some(t) => format!("{}({})", wit_name(&c.name), text(t)),
-                        None => wit_name(&c.name),
-                    })
-                    .collect();
-                let _ = writeln!(out, "    variant {name} {{ {} }}", cases.join(", "));
-            }
-            TypeDefKind::Enum(e) => {
-                let cases: Vec<String> = e.cases.iter().map(|c| wit_name(&c.name)).collect();
-                let _ = writeln!(out, "    enum {name} {{ {} }}", cases.join(", "));
-            }
-            TypeDefKind::Flags(f) => {
-                let flags: Vec<String> = f.flags.iter().map(|c| wit_name(&c.name)).collect();
-                let _ = writeln!(out, "    flags {name} {{ {} }}", flags.join(", "));
-            }
-            _ => {}
-        }
-    }
+    // In source order.
+    defined.sort_by_key(|(key, _)| decls.iter().position(|d| matches!(key, WorldKey::Name(n) if *n == d.name)));
+    items.extend(defined);
     for import in module.imports.iter().filter(|i| i.is_world_level()) {
-        docs_text(&mut out, &import.docs, "    ");
-        let _ = writeln!(
-            out,
-            "    import {}: {};",
-            wit_name(&import.name),
-            func_text(resolve, &import.params, import.result)
-        );
+        let mut func =
+            wit_function(&import.name, FunctionKind::Freestanding, &import.params, import.result, &import.docs)?;
+        func_through_uses(resolve, &mut func, &uses, &mut copies);
+        items.push((WorldKey::Name(import.name.clone()), WorldItem::Function(func)));
     }
-    for func in module.funcs.iter().filter(|f| f.exported && f.interface.is_none() && f.inline_interface.is_none()) {
+
+    let mut imports: IndexMap<WorldKey, WorldItem> = Default::default();
+    for (key, item) in items {
+        match &item {
+            WorldItem::Interface { id, .. } => import_interface(resolve, &mut imports, *id),
+            WorldItem::Type { id, .. } => {
+                if let Some(dep) = resolve.type_interface_dep(*id) {
+                    import_interface(resolve, &mut imports, dep);
+                }
+                insert_unique(resolve, &mut imports, key, item)?;
+            }
+            WorldItem::Function(_) => insert_unique(resolve, &mut imports, key, item)?,
+        }
+    }
+
+    let mut exports: IndexMap<WorldKey, WorldItem> = Default::default();
+    for func in world_funcs {
         let params: Vec<(String, Ty)> =
             func.params.iter().map(|p| (func.local(*p).name.clone(), func.local(*p).ty)).collect();
-        docs_text(&mut out, &func.docs, "    ");
-        let _ = writeln!(out, "    export {}: {};", wit_name(&func.name), func_text(resolve, &params, func.result));
+        let mut wit = wit_function(&func.name, FunctionKind::Freestanding, &params, func.result, &func.docs)?;
+        func_through_uses(resolve, &mut wit, &uses, &mut copies);
+        insert_unique(resolve, &mut exports, WorldKey::Name(func.name.clone()), WorldItem::Function(wit))?;
     }
+    let mut exported: Vec<(WorldKey, InterfaceId)> =
+        module.exported_interfaces.iter().map(|id| (WorldKey::Interface(*id), *id)).collect();
     for name in &module.inline_interfaces {
-        let _ = writeln!(out, "    export {}: interface {{", wit_name(name));
-        let funcs: Vec<&ir::Function> = module
-            .funcs
-            .iter()
-            .filter(|f| f.exported && f.inline_interface.as_deref() == Some(name.as_str()))
-            .collect();
-        // Types of imported interfaces come in with `use`.
-        let mut used = Vec::new();
-        for f in &funcs {
-            for t in f.params.iter().map(|p| f.local(*p).ty).chain(f.result) {
-                if let Some(wit) = t.to_wit() {
-                    collect_named(resolve, &wit, &mut used);
-                }
-            }
-        }
-        for id in &used {
-            let def = &resolve.types[*id];
-            if let (wit_parser::TypeOwner::Interface(owner), Some(type_name)) = (def.owner, &def.name)
-                && let Some(iface) = resolve.id_of(owner)
-            {
-                let _ = writeln!(out, "        use {iface}.{{{}}};", wit_name(type_name));
-            }
-        }
-        // Resources defined here, with their functions (`[constructor]R`, ...).
-        for r in module.resources.iter().filter(|r| r.inline_interface.as_deref() == Some(name.as_str())) {
-            docs_text(&mut out, &resolve.types[r.ty].docs.contents.clone().unwrap_or_default(), "        ");
-            let _ = writeln!(out, "        resource {} {{", wit_name(&r.name));
-            for f in &funcs {
-                let params: Vec<(String, Ty)> =
-                    f.params.iter().map(|p| (f.local(*p).name.clone(), f.local(*p).ty)).collect();
-                let member = if f.name == format!("[constructor]{}", r.name) {
-                    format!("constructor{}", &func_text(resolve, &params, None)["func".len()..])
-                } else if let Some(m) = f.name.strip_prefix(&format!("[method]{}.", r.name)) {
-                    format!("{}: {}", wit_name(m), func_text(resolve, &params[1..], f.result))
-                } else if let Some(s) = f.name.strip_prefix(&format!("[static]{}.", r.name)) {
-                    format!("{}: static {}", wit_name(s), func_text(resolve, &params, f.result))
-                } else {
-                    continue;
-                };
-                docs_text(&mut out, &f.docs, "            ");
-                let _ = writeln!(out, "            {member};");
-            }
-            let _ = writeln!(out, "        }}");
-        }
-        for f in funcs.iter().filter(|f| !f.name.starts_with('[')) {
-            let params: Vec<(String, Ty)> =
-                f.params.iter().map(|p| (f.local(*p).name.clone(), f.local(*p).ty)).collect();
-            docs_text(&mut out, &f.docs, "        ");
-            let _ = writeln!(out, "        {}: {};", wit_name(&f.name), func_text(resolve, &params, f.result));
-        }
-        let _ = writeln!(out, "    }}");
+        let id = inline_interface(module, resolve, package, name)?;
+        exported.push((WorldKey::Name(name.clone()), id));
     }
-    let _ = writeln!(out, "}}");
-    out
-}
-
-/// Adds the module's world to `resolve`, returning its package and world.
-///
-/// # Errors
-/// If wit-parser rejects the generated WIT (a compiler bug).
-pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -> anyhow::Result<(PackageId, WorldId)> {
-    let text = world_text(module, resolve, world_name);
-    let package = resolve
-        .push_source(&format!("{world_name}.wit"), &text)
-        .map_err(|e| anyhow::anyhow!("the generated world does not parse: {e:#}\n{text}"))?;
-    let world = resolve.packages[package]
-        .worlds
-        .get(world_name)
-        .copied()
-        .ok_or_else(|| anyhow::anyhow!("the generated package has no world `{world_name}`"))?;
+    for (key, id) in &exported {
+        if exports.contains_key(key) {
+            anyhow::bail!("the world exports `{}` twice", resolve.name_world_key(key));
+        }
+        export_interface(resolve, &mut imports, &mut exports, &exported, key.clone(), *id);
+    }
+    imports.sort_by_cached_key(|_, item| import_class(resolve, item));
+    let def = &mut resolve.worlds[world];
+    def.imports = imports;
+    def.exports = exports;
     Ok((package, world))
 }
 
+fn insert_unique(
+    resolve: &Resolve,
+    map: &mut IndexMap<WorldKey, WorldItem>,
+    key: WorldKey,
+    item: WorldItem,
+) -> anyhow::Result<()> {
+    if map.contains_key(&key) {
+        anyhow::bail!("the world has two items named `{}`", resolve.name_world_key(&key));
+    }
+    map.insert(key, item);
+    Ok(())
+}
+
+/// The anonymous interface of `export <name>: interface { ... }`.
+fn inline_interface(
+    module: &ir::Module,
+    resolve: &mut Resolve,
+    package: PackageId,
+    name: &str,
+) -> anyhow::Result<InterfaceId> {
+    let id = resolve.interfaces.alloc(Interface {
+        name: None,
+        types: Default::default(),
+        functions: Default::default(),
+        docs: Default::default(),
+        stability: Default::default(),
+        package: Some(package),
+        span: Default::default(),
+        clone_of: None,
+    });
+    let funcs: Vec<&ir::Function> =
+        module.funcs.iter().filter(|f| f.exported && f.inline_interface.as_deref() == Some(name)).collect();
+    let mentioned = funcs.iter().flat_map(|f| f.params.iter().map(|p| f.local(*p).ty).chain(f.result));
+    let mut uses = HashMap::new();
+    let mut copies = HashMap::new();
+    for ty in interface_types(resolve, mentioned) {
+        let type_name = resolve.types[ty].name.clone().unwrap_or_default();
+        let alias = use_type(resolve, ty, TypeOwner::Interface(id));
+        uses.insert(ty, alias);
+        resolve.interfaces[id].types.insert(type_name, alias);
+    }
+    let params_of =
+        |f: &ir::Function| -> Vec<(String, Ty)> { f.params.iter().map(|p| (f.local(*p).name.clone(), f.local(*p).ty)).collect() };
+    let mut functions: IndexMap<String, Function> = Default::default();
+    for r in module.resources.iter().filter(|r| r.inline_interface.as_deref() == Some(name)) {
+        let def = &mut resolve.types[r.ty];
+        def.owner = TypeOwner::Interface(id);
+        def.docs = wit_docs(def.docs.contents.as_deref().unwrap_or_default());
+        if resolve.interfaces[id].types.insert(r.name.clone(), r.ty).is_some() {
+            anyhow::bail!("interface `{name}` has two types named `{}`", r.name);
+        }
+        let constructor = format!("[constructor]{}", r.name);
+        let method = format!("[method]{}.", r.name);
+        let statik = format!("[static]{}.", r.name);
+        for f in &funcs {
+            let wit = if f.name == constructor {
+                wit_function(&f.name, FunctionKind::Constructor(r.ty), &params_of(f), f.result, &f.docs)?
+            } else if f.name.starts_with(&method) {
+                wit_function(&f.name, FunctionKind::Method(r.ty), &params_of(f), f.result, &f.docs)?
+            } else if f.name.starts_with(&statik) {
+                wit_function(&f.name, FunctionKind::Static(r.ty), &params_of(f), f.result, &f.docs)?
+            } else {
+                continue;
+            };
+            functions.insert(f.name.clone(), wit);
+        }
+    }
+    for wit in functions.values_mut() {
+        func_through_uses(resolve, wit, &uses, &mut copies);
+    }
+    for f in funcs.iter().filter(|f| !f.name.starts_with('[')) {
+        let mut wit = wit_function(&f.name, FunctionKind::Freestanding, &params_of(f), f.result, &f.docs)?;
+        func_through_uses(resolve, &mut wit, &uses, &mut copies);
+        if functions.insert(f.name.clone(), wit).is_some() {
+            anyhow::bail!("interface `{name}` has two functions named `{}`", f.name);
+        }
+    }
+    resolve.interfaces[id].functions = functions;
+    Ok(id)
+}
 /// The name wit-component gives the world of a decoded component.
 const DECODED_WORLD_NAME: &str = "root";
 
 /// A `package-docs` custom section carrying the `///` docs of the world's
-/// functions, in wit-parser's [`wit_parser::PackageMetadata`] format.
+/// items, in wit-parser's [`wit_parser::PackageMetadata`] format, or `None`
+/// when nothing in the world has docs.
 ///
 /// Decoders (`wit_component::decode`, so `wasm-tools component wit`) read it
 /// and attach the docs to the world they decode, which they always name
-/// `root`; so the docs are extracted from a copy of the world by that name.
-fn docs_section(module: &ir::Module, resolve: &Resolve) -> anyhow::Result<Option<Vec<u8>>> {
+/// `root`; so the metadata is extracted while the world is listed under that
+/// name in its package (and put back afterwards).
+fn docs_section(module: &ir::Module, resolve: &mut Resolve, package: PackageId) -> anyhow::Result<Option<Vec<u8>>> {
     let has_docs = module.funcs.iter().any(|f| f.exported && f.interface.is_none() && !f.docs.is_empty())
         || module.imports.iter().any(|i| i.interface.is_none() && !i.docs.is_empty())
-        || module.types.iter().any(|t| !t.alias && !t.docs.is_empty());
+        || module.types.iter().any(|t| !t.alias && !t.docs.is_empty())
+        || module.resources.iter().any(|r| r.inline_interface.is_some() && resolve.types[r.ty].docs.contents.is_some());
     if !has_docs {
         return Ok(None);
     }
-    let mut copy = resolve.clone();
-    let text = world_text(module, resolve, DECODED_WORLD_NAME).replacen(
-        &format!("package claw:{};", wit_name(DECODED_WORLD_NAME)),
-        "package claw:component-docs;",
-        1,
-    );
-    let package = copy.push_source("component-docs.wit", &text)?;
-    let data = wit_parser::PackageMetadata::extract(&copy, package).encode()?;
+    let worlds = std::mem::take(&mut resolve.packages[package].worlds);
+    let renamed = worlds.values().map(|w| (DECODED_WORLD_NAME.to_string(), *w)).collect();
+    resolve.packages[package].worlds = renamed;
+    let data = wit_parser::PackageMetadata::extract(resolve, package).encode();
+    resolve.packages[package].worlds = worlds;
     let section =
-        wasm_encoder::CustomSection { name: wit_parser::PackageMetadata::SECTION_NAME.into(), data: data.into() };
+        wasm_encoder::CustomSection { name: wit_parser::PackageMetadata::SECTION_NAME.into(), data: data?.into() };
     let mut bytes = vec![0u8]; // The custom section id.
     wasm_encoder::Encode::encode(&section, &mut bytes);
     Ok(Some(bytes))
 }
 
-/// Embeds the world into `core`, wraps it into a component, appends the docs
-/// section, and validates the result.
+/// Writes the component of `world` (in `package`) around the core module
+/// (see [`encode`](self::encode)), appends the docs section, and validates
+/// the result with `wasmparser` (all features).
+///
+/// In builds with debug assertions (so in every test run) it also checks
+/// the component against the reference, wit-component's `ComponentEncoder`
+/// on the same core module and world: `wit_component::decode` must give
+/// the same world (printed as WIT, docs included) for both.
 ///
 /// # Errors
-/// If wit-component cannot wrap the module or the result does not validate
-/// (both compiler bugs).
-pub fn wrap(mut core: Vec<u8>, module: &ir::Module, resolve: &Resolve, world: WorldId) -> anyhow::Result<Vec<u8>> {
-    wit_component::embed_component_metadata(&mut core, resolve, world, wit_component::StringEncoding::UTF8)?;
-    let mut component = wit_component::ComponentEncoder::default().module(&core)?.validate(true).encode()?;
-    if let Some(section) = docs_section(module, resolve)? {
-        component.extend_from_slice(&section);
+/// If the core module does not match the world or the result does not
+/// validate (both compiler bugs).
+pub fn wrap(
+    core: Vec<u8>,
+    module: &ir::Module,
+    resolve: &mut Resolve,
+    package: PackageId,
+    world: WorldId,
+) -> anyhow::Result<Vec<u8>> {
+    let mut component = encode::encode(resolve, world, &core)?;
+    let docs = docs_section(module, resolve, package)?;
+    if let Some(section) = &docs {
+        component.extend_from_slice(section);
     }
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
     validator.validate_all(&component)?;
+    #[cfg(debug_assertions)]
+    check_against_reference(&component, core, resolve, world, docs.as_deref())?;
     Ok(component)
+}
+
+/// Checks that `component` decodes to the same world as wit-component's
+/// encoding of the same core module and world.
+#[cfg(debug_assertions)]
+fn check_against_reference(
+    component: &[u8],
+    mut core: Vec<u8>,
+    resolve: &Resolve,
+    world: WorldId,
+    docs: Option<&[u8]>,
+) -> anyhow::Result<()> {
+    wit_component::embed_component_metadata(&mut core, resolve, world, wit_component::StringEncoding::UTF8)?;
+    let mut reference = wit_component::ComponentEncoder::default().module(&core)?.validate(true).encode()?;
+    reference.extend_from_slice(docs.unwrap_or_default());
+    let name = &resolve.worlds[world].name;
+    let (ours, theirs) = (decoded_world_wit(component, name)?, decoded_world_wit(&reference, name)?);
+    if ours != theirs {
+        anyhow::bail!("the component's world differs from wit-component's\n--- ours\n{ours}\n--- wit-component\n{theirs}");
+    }
+    Ok(())
+}
+
+/// The package's WIT text, as `clawc wit` prints it.
+///
+/// # Errors
+/// If wit-component's printer fails (a compiler bug).
+pub fn print_package(resolve: &Resolve, package: PackageId) -> anyhow::Result<String> {
+    let mut printer = wit_component::WitPrinter::default();
+    printer.print(resolve, package, &[])?;
+    Ok(printer.output.to_string())
+}
+
+/// The world `wit_component::decode` finds in `component`, printed as WIT
+/// under the package name `claw:<world_name>` and world name `world_name`
+/// (decoders name it `root:component` / `root`).
+///
+/// # Errors
+/// If the bytes do not decode as a component.
+pub fn decoded_world_wit(component: &[u8], world_name: &str) -> anyhow::Result<String> {
+    let wit_component::DecodedWasm::Component(mut decoded, world) = wit_component::decode(component)? else {
+        anyhow::bail!("not a component");
+    };
+    let package = decoded.worlds[world].package.ok_or_else(|| anyhow::anyhow!("the decoded world has no package"))?;
+    decoded.worlds[world].name = world_name.to_string();
+    let worlds = std::mem::take(&mut decoded.packages[package].worlds);
+    decoded.packages[package].worlds = worlds.into_values().map(|w| (world_name.to_string(), w)).collect();
+    decoded.packages[package].name = PackageName { namespace: "claw".into(), name: world_name.into(), version: None };
+    print_package(&decoded, package)
 }

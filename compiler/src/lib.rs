@@ -132,8 +132,8 @@ pub fn compile_with(
     let mut resolve = std::mem::take(&mut module.resolve);
     let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
     let core = codegen::generate_with(&module, &resolve, options);
-    let component = component::wrap(core.bytes, &module, &resolve, world).map_err(internal)?;
-    let wit = print_package(&resolve, package).map_err(internal)?;
+    let component = component::wrap(core.bytes, &module, &mut resolve, package, world).map_err(internal)?;
+    let wit = component::print_package(&resolve, package).map_err(internal)?;
     Ok(Compiled { component, wit })
 }
 
@@ -145,7 +145,7 @@ pub fn world_wit(source: &str, world_name: &str, resolve: &Resolve) -> Result<St
     let mut module = check(source, resolve)?;
     let mut resolve = std::mem::take(&mut module.resolve);
     let (package, _) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
-    print_package(&resolve, package).map_err(internal)
+    component::print_package(&resolve, package).map_err(internal)
 }
 
 /// Reports a failure that can only be a compiler bug.
@@ -154,10 +154,4 @@ pub(crate) fn internal(e: anyhow::Error) -> Vec<Diagnostic> {
         Diagnostic::error("internal-error", format!("internal compiler error: {e:#}"), Span::default(), "")
             .with_note("this is a bug in clawc; please report it with the source that caused it"),
     ]
-}
-
-fn print_package(resolve: &Resolve, package: wit_parser::PackageId) -> anyhow::Result<String> {
-    let mut printer = wit_component::WitPrinter::default();
-    printer.print(resolve, package, &[])?;
-    Ok(printer.output.to_string())
 }

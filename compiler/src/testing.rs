@@ -309,9 +309,9 @@ fn build(
         return Err(diagnostics);
     }
     let mut resolve = std::mem::take(&mut module.resolve);
-    let (_, world) = component::add_world(&module, &mut resolve, world_name).map_err(crate::internal)?;
+    let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(crate::internal)?;
     let core = crate::codegen::generate_with(&module, &resolve, options);
-    component::wrap(core.bytes, &module, &resolve, world).map_err(crate::internal)
+    component::wrap(core.bytes, &module, &mut resolve, package, world).map_err(crate::internal)
 }
 
 /// Sorted, with labels outside `source` (in the prelude) removed.
