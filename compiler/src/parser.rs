@@ -121,12 +121,16 @@ pub fn parse(source: &str) -> Parsed {
     for (k, chunk) in chunks.iter().enumerate() {
         let next = firsts.get(k + 1);
         let before = recovered.len();
-        let chunk_tokens: Vec<(u32, Token, u32)> = tokens.by_ref().take(chunk.len()).collect();
-        let span = match (chunk_tokens.first(), chunk_tokens.last()) {
-            (Some(first), Some(last)) => Span::new(first.0, last.2),
+        let span = match (positions.get(chunk.start), chunk.end.checked_sub(1).and_then(|last| positions.get(last))) {
+            (Some(first), Some(last)) if !chunk.is_empty() => Span::new(first.0, last.1),
             _ => continue,
         };
-        match parser.parse(&mut recovered, chunk_tokens.into_iter().map(Ok)) {
+        // The chunk's tokens move straight from the lexer's vector into the
+        // parser; what a failed parse leaves of them is skipped below.
+        let mut chunk_tokens = tokens.by_ref().take(chunk.len());
+        let result = parser.parse(&mut recovered, (&mut chunk_tokens).map(Ok));
+        chunk_tokens.for_each(drop);
+        match result {
             Ok((item, rest)) => {
                 if let Some(rest) = rest
                     && recovered.len() == before
