@@ -198,9 +198,9 @@ pub struct ExportInline {
 #[derive(Clone, Debug)]
 pub enum InterfaceMember {
     /// `func name(...) { ... }`
-    Func(FuncDef),
+    Func(Box<FuncDef>),
     /// `resource name { ... }`
-    Resource(ResourceDef),
+    Resource(Box<ResourceDef>),
 }
 
 /// Separates an interface's functions from its resources, each in source order.
@@ -209,8 +209,8 @@ pub fn split_members(members: Vec<InterfaceMember>) -> (Vec<FuncDef>, Vec<Resour
     let mut resources = Vec::new();
     for m in members {
         match m {
-            InterfaceMember::Func(f) => funcs.push(f),
-            InterfaceMember::Resource(r) => resources.push(r),
+            InterfaceMember::Func(f) => funcs.push(*f),
+            InterfaceMember::Resource(r) => resources.push(*r),
         }
     }
     (funcs, resources)
@@ -621,64 +621,30 @@ pub struct Expr {
 }
 
 impl Drop for Expr {
-    /// Drops nested expressions iteratively: a generated operator chain can
-    /// be hundreds of thousands of levels deep, and the default recursive
-    /// drop would overflow the stack.
+    /// Drops nested expressions through [`crate::stack::grow`]: a generated
+    /// operator chain can be hundreds of thousands of levels deep, and the
+    /// default recursive drop would overflow the stack. Leaves (most
+    /// expressions) take the fast path.
     fn drop(&mut self) {
-        let mut pending = Vec::new();
-        take_children(&mut self.kind, &mut pending);
-        while let Some(mut expr) = pending.pop() {
-            take_children(&mut expr.kind, &mut pending);
+        if !is_leaf(&self.kind) {
+            let kind = std::mem::replace(&mut self.kind, ExprKind::Bool(false));
+            crate::stack::grow(move || drop(kind));
         }
     }
 }
 
-/// Moves the sub-expressions of `kind` into `out`, leaving a leaf behind.
-fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
-    match std::mem::replace(kind, ExprKind::Bool(false)) {
-        ExprKind::Call { callee, args } => {
-            out.push(*callee);
-            out.extend(args);
-        }
-        ExprKind::Binary { lhs, rhs, .. } => {
-            out.push(*lhs);
-            out.push(*rhs);
-        }
-        ExprKind::MethodCall { receiver, args, .. } => {
-            out.push(*receiver);
-            out.extend(args);
-        }
-        ExprKind::Unary { operand, .. } => out.push(*operand),
-        ExprKind::Cast { expr, .. } => out.push(*expr),
-        ExprKind::Paren(inner) => out.push(*inner),
-        ExprKind::Field { base, .. } => out.push(*base),
-        ExprKind::Index { base, index } => {
-            out.push(*base);
-            out.push(*index);
-        }
-        ExprKind::Slice { base, start, end } => {
-            out.push(*base);
-            out.push(*start);
-            out.push(*end);
-        }
-        ExprKind::List(items) | ExprKind::Tuple(items) => out.extend(items),
-        ExprKind::Braced(items) => out.extend(items.into_iter().filter_map(|(_, v)| v)),
-        ExprKind::Try(inner) | ExprKind::Check(inner) => out.push(*inner),
-        ExprKind::Interp(parts) => out.extend(parts.into_iter().filter_map(|p| match p {
-            InterpPart::Expr(e) => Some(e),
-            InterpPart::Text(_) => None,
-        })),
-        // Their blocks hold statements; they are dropped recursively (nesting
-        // of blocks is as deep as the source's, not generated chains).
-        ExprKind::If(_) | ExprKind::Match(_) => {}
+/// Does dropping `kind` drop no other expression?
+fn is_leaf(kind: &ExprKind) -> bool {
+    matches!(
+        kind,
         ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Str(_)
-        | ExprKind::Char(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Name(_)
-        | ExprKind::Path(..) => {}
-    }
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Char(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Name(_)
+            | ExprKind::Path(..)
+    )
 }
 
 /// The kinds of expression.
@@ -850,6 +816,29 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// The operator's precedence tier in the language brief's table, from
+    /// 1 (`or`, the loosest) to 10 (`*`, `/`, `%`, the tightest).
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            BinaryOp::BitOr => 3,
+            BinaryOp::BitXor => 4,
+            BinaryOp::BitAnd => 5,
+            BinaryOp::Eq | BinaryOp::Ne => 6,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 7,
+            BinaryOp::Shl | BinaryOp::Shr | BinaryOp::ShrU => 8,
+            BinaryOp::Add | BinaryOp::Sub => 9,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 10,
+        }
+    }
+
+    /// Is this a comparison (`==` `!=` `<` `<=` `>` `>=`)? Comparisons give
+    /// `bool` and do not chain.
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+    }
+
     /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {

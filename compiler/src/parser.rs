@@ -17,6 +17,69 @@ lalrpop_util::lalrpop_mod!(
     grammar
 );
 
+/// A syntax error that the grammar's actions find (lalrpop's own errors
+/// are about tokens).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyntaxError {
+    /// `a < b < c` or `a == b == c`: comparisons of one tier do not chain.
+    /// The spans are the two operators.
+    ChainedComparison {
+        /// The first comparison operator.
+        first: Span,
+        /// The second one.
+        second: Span,
+    },
+}
+
+/// One syntax error with what the parser skipped to recover from it.
+type Recovered = ErrorRecovery<u32, Token, SyntaxError>;
+
+/// Adds `op rhs` to `lhs`, an operator chain parsed so far (the grammar
+/// reads `a + b * c` left to right as operands and operators). `rhs` goes
+/// as far down the chain's right edge as the operators there bind more
+/// loosely than `op`, which gives the precedence and left associativity of
+/// the language brief's table ([`ast::BinaryOp::precedence`]); each step
+/// down is to a tighter tier, so this takes at most one step per tier.
+/// A comparison that would chain with another of its tier (`a < b < c`) is
+/// reported in `errors` and left out of the tree (with its operand).
+pub(crate) fn chain(
+    mut lhs: ast::Expr,
+    op: (ast::BinaryOp, Span),
+    rhs: ast::Expr,
+    errors: &mut Vec<Recovered>,
+) -> ast::Expr {
+    if let Err(first) = insert_operator(&mut lhs, op, rhs) {
+        errors.push(ErrorRecovery {
+            error: ParseError::User { error: SyntaxError::ChainedComparison { first, second: op.1 } },
+            dropped_tokens: Vec::new(),
+        });
+    }
+    lhs
+}
+
+/// [`chain`]'s step: inserts `op rhs` into `node`, or returns the span of
+/// the comparison `op` would chain with (leaving `node` as it was).
+fn insert_operator(node: &mut ast::Expr, op: (ast::BinaryOp, Span), rhs: ast::Expr) -> Result<(), Span> {
+    if let ast::ExprKind::Binary { op: inner, op_span, rhs: right, .. } = &mut node.kind {
+        if inner.precedence() < op.0.precedence() {
+            let end = rhs.span.end;
+            insert_operator(right, op, rhs)?;
+            node.span.end = end;
+            return Ok(());
+        }
+        if inner.precedence() == op.0.precedence() && op.0.is_comparison() {
+            return Err(*op_span);
+        }
+    }
+    let lhs = std::mem::replace(node, ast::Expr { kind: ast::ExprKind::Bool(false), span: Span::default() });
+    let span = Span::new(lhs.span.start, rhs.span.end);
+    *node = ast::Expr {
+        kind: ast::ExprKind::Binary { op: op.0, op_span: op.1, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+        span,
+    };
+    Ok(())
+}
+
 /// The result of parsing one file: a tree (possibly with `Error` nodes) and
 /// every lexical and syntax error found.
 #[derive(Debug)]
@@ -46,7 +109,7 @@ pub fn parse(source: &str) -> Parsed {
     }
     let lexed = lexer::lex(source);
     let mut diagnostics = lexed.diagnostics;
-    let mut recovered: Vec<ErrorRecovery<u32, Token, std::convert::Infallible>> = Vec::new();
+    let mut recovered: Vec<Recovered> = Vec::new();
     // Only the tokens' positions are kept, for placing "expected `;`" labels.
     let positions: Vec<(u32, u32)> = lexed.tokens.iter().map(|(start, _, end)| (*start, *end)).collect();
     let chunks = item_chunks(&lexed.tokens, source);
@@ -58,12 +121,16 @@ pub fn parse(source: &str) -> Parsed {
     for (k, chunk) in chunks.iter().enumerate() {
         let next = firsts.get(k + 1);
         let before = recovered.len();
-        let chunk_tokens: Vec<(u32, Token, u32)> = tokens.by_ref().take(chunk.len()).collect();
-        let span = match (chunk_tokens.first(), chunk_tokens.last()) {
-            (Some(first), Some(last)) => Span::new(first.0, last.2),
+        let span = match (positions.get(chunk.start), chunk.end.checked_sub(1).and_then(|last| positions.get(last))) {
+            (Some(first), Some(last)) if !chunk.is_empty() => Span::new(first.0, last.1),
             _ => continue,
         };
-        match parser.parse(&mut recovered, chunk_tokens.into_iter().map(Ok)) {
+        // The chunk's tokens move straight from the lexer's vector into the
+        // parser; what a failed parse leaves of them is skipped below.
+        let mut chunk_tokens = tokens.by_ref().take(chunk.len());
+        let result = parser.parse(&mut recovered, (&mut chunk_tokens).map(Ok));
+        chunk_tokens.for_each(drop);
+        match result {
             Ok((item, rest)) => {
                 if let Some(rest) = rest
                     && recovered.len() == before
@@ -105,7 +172,8 @@ fn item_chunks(tokens: &[(u32, Token, u32)], source: &str) -> Vec<std::ops::Rang
     let mut previous: Option<&Token> = None;
     for (i, (offset, token, _)) in tokens.iter().enumerate() {
         let item_start = starts_item(previous, token);
-        let line_start = source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'));
+        let line_start =
+            source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'));
         if i > start && item_start && (depth == 0 || (line_start && *token != Token::Let)) {
             chunks.push(start..i);
             start = i;
@@ -149,9 +217,9 @@ fn starts_item(previous: Option<&Token>, token: &Token) -> bool {
 /// An error at the end of a chunk that is not the end of the file is one at
 /// the first token of the next chunk: "expected `}`, found keyword `func`".
 fn at_chunk_end(
-    error: ParseError<u32, Token, std::convert::Infallible>,
+    error: ParseError<u32, Token, SyntaxError>,
     next: Option<&(u32, Token, u32)>,
-) -> ParseError<u32, Token, std::convert::Infallible> {
+) -> ParseError<u32, Token, SyntaxError> {
     match (error, next) {
         (ParseError::UnrecognizedEof { expected, .. }, Some(token)) => {
             ParseError::UnrecognizedToken { token: token.clone(), expected }
@@ -427,11 +495,7 @@ fn previous_token_end(tokens: &[(u32, u32)], at: u32) -> Option<u32> {
     index.checked_sub(1).map(|i| tokens[i].1)
 }
 
-fn syntax_error(
-    error: ParseError<u32, Token, std::convert::Infallible>,
-    source: &str,
-    tokens: &[(u32, u32)],
-) -> Diagnostic {
+fn syntax_error(error: ParseError<u32, Token, SyntaxError>, source: &str, tokens: &[(u32, u32)]) -> Diagnostic {
     match error {
         ParseError::InvalidToken { location } => {
             Diagnostic::error("syntax-error", "invalid token", Span::new(location, location), "here")
@@ -497,6 +561,10 @@ fn syntax_error(
             Span::new(l, r),
             "unexpected here",
         ),
-        ParseError::User { error } => match error {},
+        ParseError::User { error: SyntaxError::ChainedComparison { first, second } } => {
+            Diagnostic::error("syntax-error", "comparisons do not chain", second, "a second comparison")
+                .with_label(first, "after this one")
+                .with_help("compare twice and join the results with `and`, as in `a < b and b < c`")
+        }
     }
 }

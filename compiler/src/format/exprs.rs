@@ -114,7 +114,7 @@ impl<'a> Printer<'a> {
         let mut rest: Vec<(BinaryOp, &Expr)> = Vec::new();
         let mut first = e;
         while let ExprKind::Binary { op, lhs, rhs, .. } = &first.kind {
-            if !rest.is_empty() && tier(*op) != tier(rest[rest.len() - 1].0) {
+            if !rest.is_empty() && op.precedence() != rest[rest.len() - 1].0.precedence() {
                 break;
             }
             rest.push((*op, rhs));
@@ -210,21 +210,5 @@ impl<'a> Printer<'a> {
             }
             PatternKind::Literal(e) => self.expr(e),
         }
-    }
-}
-
-/// The precedence tier of a binary operator (operators of one tier chain).
-fn tier(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => 0,
-        BinaryOp::And => 1,
-        BinaryOp::BitOr => 2,
-        BinaryOp::BitXor => 3,
-        BinaryOp::BitAnd => 4,
-        BinaryOp::Eq | BinaryOp::Ne => 5,
-        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 6,
-        BinaryOp::Shl | BinaryOp::Shr | BinaryOp::ShrU => 7,
-        BinaryOp::Add | BinaryOp::Sub => 8,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 9,
     }
 }
