@@ -108,10 +108,8 @@ pub(super) fn in_place_lists(func: &ir::Function) -> (HashSet<LocalId>, HashMap<
         }
         while let Some(id) = exprs.pop() {
             match &func.expr(id).kind {
-                ExprKind::Local(l) => {
-                    if !allowed.contains(&id) {
-                        excluded.insert(*l);
-                    }
+                ExprKind::Local(l) if !allowed.contains(&id) => {
+                    excluded.insert(*l);
                 }
                 ExprKind::Index(base, _) => {
                     allowed.insert(*base);
