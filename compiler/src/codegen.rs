@@ -56,6 +56,7 @@ use wit_parser::Resolve;
 mod expr;
 mod func;
 mod helpers;
+mod inplace;
 mod memory;
 mod operators;
 mod regions;
@@ -405,4 +406,9 @@ struct FuncGen<'a, 'c> {
     locals: Locals,
     frames: Vec<Frame>,
     out: Vec<I<'static>>,
+    /// The *owned* flag (a wasm local) of each list local that `xs[i] = e`
+    /// updates in place (see `inplace.rs`).
+    owned_lists: HashMap<ir::LocalId, u32>,
+    /// The `ListSet` expressions that update their local in place.
+    in_place_sets: HashMap<ExprId, ir::LocalId>,
 }

@@ -97,11 +97,21 @@ impl FuncGen<'_, '_> {
                 let (copy, addr) = (self.new_local(ValType::I32), self.new_local(ValType::I32));
                 self.out.extend([I::LocalGet(i), I::LocalGet(list[1]), I::I32GeU, I::If(BlockType::Empty)]);
                 self.out.extend([I::Unreachable, I::End]);
+                // An update of a local that owns its buffer stores in place
+                // (`inplace.rs`); otherwise it copies.
+                let owned = self.in_place_sets.get(&id).map(|l| self.owned_lists[l]);
+                if let Some(flag) = owned {
+                    self.out.extend([I::LocalGet(list[0]), I::LocalSet(copy)]);
+                    self.out.extend([I::LocalGet(flag), I::I32Eqz, I::If(BlockType::Empty)]);
+                }
                 // Copy, then change the copy: other copies keep the old element.
                 self.out.extend([I::LocalGet(list[1]), I::I32Const(size as i32), I::I32Mul, I::I32Const(align as i32)]);
                 self.out.extend([I::Call(self.ctx.helper(Helper::Alloc)), I::LocalTee(copy), I::LocalGet(list[0])]);
                 self.out.extend([I::LocalGet(list[1]), I::I32Const(size as i32), I::I32Mul]);
                 self.out.push(I::MemoryCopy { src_mem: 0, dst_mem: 0 });
+                if owned.is_some() {
+                    self.out.push(I::End);
+                }
                 self.element_address(addr, copy, i, size);
                 self.ctx.abi.emit_store(&mut self.out, &mut self.locals, &elem, addr, 0, &value);
                 self.out.extend([I::LocalGet(copy), I::LocalGet(list[1])]);

@@ -18,6 +18,8 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             locals: Locals::default(),
             frames: Vec::new(),
             out: Vec::new(),
+            owned_lists: HashMap::new(),
+            in_place_sets: HashMap::new(),
         };
         let mut index = 0;
         for p in &func.params {
@@ -30,6 +32,12 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             let ids = ctx.abi.flat_ty(local.ty).into_iter().map(|t| generator.new_local(t)).collect();
             generator.local_map.push(ids);
         }
+        let (lists, sets) = inplace::in_place_lists(func);
+        for local in lists {
+            let flag = generator.new_local(ValType::I32);
+            generator.owned_lists.insert(local, flag);
+        }
+        generator.in_place_sets = sets;
         generator
     }
 

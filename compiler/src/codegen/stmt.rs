@@ -34,6 +34,10 @@ impl FuncGen<'_, '_> {
                     self.out.push(I::I32Const(1));
                     self.set_local(owned.flag);
                 }
+                if let Some(flag) = self.owned_lists.get(local) {
+                    // A new value: its buffer may be shared.
+                    self.out.extend([I::I32Const(0), I::LocalSet(*flag)]);
+                }
             }
             Stmt::Assign(Place::Local(local), value) if self.func.local(*local).owned.is_some() => {
                 // The old value is dropped once the new one is ready.
@@ -51,6 +55,15 @@ impl FuncGen<'_, '_> {
             Stmt::Assign(place, value) => {
                 self.expr(*value);
                 self.set_place(*place);
+                if let Place::Local(local) = place
+                    && let Some(flag) = self.owned_lists.get(local)
+                {
+                    // An update leaves the local owning its buffer (it
+                    // copied, or the buffer was already owned); any other
+                    // value may share its buffer.
+                    let owned = self.in_place_sets.contains_key(value);
+                    self.out.extend([I::I32Const(owned as i32), I::LocalSet(*flag)]);
+                }
             }
             Stmt::DropLocals(locals) => self.drop_locals(locals),
             Stmt::Expr(e) => {
