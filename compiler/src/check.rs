@@ -9,7 +9,7 @@
 use crate::ast::{self, BinaryOp, ExprKind as A, StmtKind, UnaryOp};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId, Place};
-use crate::span::Span;
+use crate::span::{LineIndex, Span};
 use crate::suggest::{one_of, similar, suggest_or_list};
 use crate::types::{Interner, Ty, display_wit};
 use std::collections::HashMap;
@@ -92,24 +92,25 @@ pub fn check_source_with(
     let mut checker = Checker {
         testing,
         source: source.to_string(),
+        lines: std::cell::OnceCell::new(),
         resolve: resolve.clone(),
         interner: Interner::default(),
         module: ir::Module::default(),
-        names: HashMap::new(),
-        name_spans: HashMap::new(),
+        names: HashMap::default(),
+        name_spans: HashMap::default(),
         signatures: Vec::new(),
         import_signatures: Vec::new(),
         diagnostics: Vec::new(),
-        pending_types: HashMap::new(),
+        pending_types: HashMap::default(),
         defining: Vec::new(),
         type_scope: None,
-        wave_functions: HashMap::new(),
-        imported: HashMap::new(),
-        intrinsics: HashMap::new(),
-        drop_functions: HashMap::new(),
-        defined: HashMap::new(),
-        members: HashMap::new(),
-        resource_types: HashMap::new(),
+        wave_functions: HashMap::default(),
+        imported: HashMap::default(),
+        intrinsics: HashMap::default(),
+        drop_functions: HashMap::default(),
+        defined: HashMap::default(),
+        members: HashMap::default(),
+        resource_types: HashMap::default(),
         retired: Vec::new(),
         poisoned: Vec::new(),
     };
@@ -142,6 +143,9 @@ struct Checker {
     testing: TestContext,
     /// The source text, for `check!` messages (may be empty).
     source: String,
+    /// Where `source`'s lines start, built on the first `check!` or
+    /// `assert` that reports a location.
+    lines: std::cell::OnceCell<LineIndex>,
     resolve: Resolve,
     interner: Interner,
     module: ir::Module,
