@@ -9,10 +9,13 @@
 use crate::ast::{self, BinaryOp, ExprKind as A, StmtKind, UnaryOp};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId, Place};
-use crate::span::Span;
+use crate::span::{LineIndex, Span};
 use crate::suggest::{one_of, similar, suggest_or_list};
 use crate::types::{Interner, Ty, display_wit};
-use std::collections::HashMap;
+/// The checker's own tables hash with FxHash (`rustc-hash`): their keys are
+/// names, spans and ids from the file being compiled, and SipHash (the
+/// standard `HashMap`'s) cost about 6% of a compile.
+pub(crate) type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 mod assign;
 mod body;
@@ -92,24 +95,25 @@ pub fn check_source_with(
     let mut checker = Checker {
         testing,
         source: source.to_string(),
+        lines: std::cell::OnceCell::new(),
         resolve: resolve.clone(),
         interner: Interner::default(),
         module: ir::Module::default(),
-        names: HashMap::new(),
-        name_spans: HashMap::new(),
+        names: HashMap::default(),
+        name_spans: HashMap::default(),
         signatures: Vec::new(),
         import_signatures: Vec::new(),
         diagnostics: Vec::new(),
-        pending_types: HashMap::new(),
+        pending_types: HashMap::default(),
         defining: Vec::new(),
         type_scope: None,
-        wave_functions: HashMap::new(),
-        imported: HashMap::new(),
-        intrinsics: HashMap::new(),
-        drop_functions: HashMap::new(),
-        defined: HashMap::new(),
-        members: HashMap::new(),
-        resource_types: HashMap::new(),
+        wave_functions: HashMap::default(),
+        imported: HashMap::default(),
+        intrinsics: HashMap::default(),
+        drop_functions: HashMap::default(),
+        defined: HashMap::default(),
+        members: HashMap::default(),
+        resource_types: HashMap::default(),
         retired: Vec::new(),
         poisoned: Vec::new(),
     };
@@ -142,6 +146,9 @@ struct Checker {
     testing: TestContext,
     /// The source text, for `check!` messages (may be empty).
     source: String,
+    /// Where `source`'s lines start, built on the first `check!` or
+    /// `assert` that reports a location.
+    lines: std::cell::OnceCell<LineIndex>,
     resolve: Resolve,
     interner: Interner,
     module: ir::Module,
@@ -237,7 +244,7 @@ struct BodyChecker<'c> {
     /// Locals bound by a `match` on a global (or on another such local)
     /// that holds handles: they do not own them, so they are lent and never
     /// moved or dropped (see `check/ownership.rs`).
-    lent: std::collections::HashSet<LocalId>,
+    lent: rustc_hash::FxHashSet<LocalId>,
     /// Reading a place to lend it (`xs[0].name()`, `f(p.token)` with a
     /// `borrow` parameter): its parts are read without moving them.
     lending_place: bool,

@@ -154,6 +154,7 @@ pub fn compile_tests_with(
     let mut seen: HashMap<String, Span> = HashMap::new();
     // The functions of the plain tests, in index order.
     let mut plain_tests: Vec<String> = Vec::new();
+    let lines = crate::span::LineIndex::new(source);
     for item in &parsed.file.items {
         match item {
             Item::Test(t) => {
@@ -187,7 +188,7 @@ pub fn compile_tests_with(
                 } else {
                     format!("{TEST_EXPORT_PREFIX}{}", tests.len())
                 };
-                let (line, column) = t.span.line_column(source);
+                let (line, column) = lines.line_column(source, t.span.start);
                 let index = plain.then(|| {
                     plain_tests.push(function.clone());
                     (plain_tests.len() - 1) as u32

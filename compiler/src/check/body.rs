@@ -12,18 +12,18 @@ impl<'c> BodyChecker<'c> {
             checker,
             func,
             function,
-            scopes: vec![HashMap::new()],
+            scopes: vec![HashMap::default()],
             loop_depth: 0,
             recovered,
             owned_scopes: vec![Vec::new()],
             loop_marks: Vec::new(),
-            moved: HashMap::new(),
-            local_loop: HashMap::new(),
+            moved: HashMap::default(),
+            local_loop: HashMap::default(),
             in_return: false,
-            lent: std::collections::HashSet::new(),
+            lent: rustc_hash::FxHashSet::default(),
             lending_place: false,
             lent_roots: Vec::new(),
-            literal_ranges: HashMap::new(),
+            literal_ranges: HashMap::default(),
         }
     }
 }
@@ -139,7 +139,7 @@ impl BodyChecker<'_> {
     }
 
     pub(super) fn block_inner(&mut self, block: &ast::Block) -> Vec<ir::Stmt> {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         self.owned_scopes.push(Vec::new());
         let mut out = Vec::new();
         for stmt in &block.stmts {

@@ -24,7 +24,7 @@ use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId
 use crate::span::Span;
 use crate::suggest::{suggest_or_list, suggest_or_note};
 use crate::types::Ty;
-use std::collections::HashMap;
+use super::HashMap;
 use wit_parser::{InterfaceId, TypeDefKind, TypeId};
 
 /// The span of the name of the defined resource `r` (see `declare_resources`).
@@ -336,7 +336,7 @@ impl Checker {
             ));
         }
         let mut fields = Vec::new();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for (name, ty) in &def.fields {
             if let Some(first) = seen.insert(&name.name, name.span) {
                 self.diagnostics.push(
@@ -395,7 +395,7 @@ impl Checker {
             dtor: FuncId(u32::MAX),
             private: matches!(home, Home::Private),
         });
-        self.defined.insert(r, Defined { id, funcs: HashMap::new() });
+        self.defined.insert(r, Defined { id, funcs: HashMap::default() });
         id
     }
 

@@ -39,7 +39,7 @@ impl Checker {
         self.declare_resources(file);
         self.declare_types(file);
         self.define_types(file);
-        let mut external_names: HashMap<&str, Span> = HashMap::new();
+        let mut external_names: HashMap<&str, Span> = HashMap::default();
         for item in &file.items {
             match item {
                 ast::Item::Import(import) => {
@@ -78,7 +78,7 @@ impl Checker {
                 ast::Item::ExportInline(export) => self.export_inline(export),
                 // Private to the component (see `defined::Home::Private`).
                 ast::Item::Resource(def) => {
-                    self.define_resources(std::slice::from_ref(&**def), &defined::Home::Private, &mut HashMap::new())
+                    self.define_resources(std::slice::from_ref(&**def), &defined::Home::Private, &mut HashMap::default())
                 }
                 // Tests, mocks and component paths are compiled only by
                 // `clawc test`, which turns them into ordinary items first.
@@ -163,7 +163,7 @@ impl Checker {
         }
         let iface = interface.map(|id| self.resolve.interfaces[id].clone());
         let iface_name = interface.map(|id| iface_display(&self.resolve, id)).unwrap_or_default();
-        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut seen: HashMap<String, Span> = HashMap::default();
         self.define_resources(&export.resources, &defined::Home::Wit(interface), &mut seen);
         for func in &export.funcs {
             self.type_scope = interface;
@@ -253,8 +253,8 @@ impl Checker {
         } else {
             self.module.inline_interfaces.push(name.clone());
         }
-        self.define_resources(&export.resources, &defined::Home::Inline(name.clone()), &mut HashMap::new());
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        self.define_resources(&export.resources, &defined::Home::Inline(name.clone()), &mut HashMap::default());
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for func in &export.funcs {
             let sig = self.signature(&func.sig);
             if let Some(first) = seen.insert(&func.name.name, func.name.span) {

@@ -17,7 +17,7 @@ use crate::patterns::{self, Ctor, Pat};
 use crate::span::Span;
 use crate::suggest::suggest_or_list;
 use crate::types::Ty;
-use std::collections::HashMap;
+use super::HashMap;
 use wit_parser::TypeDefKind;
 
 /// How many uncovered patterns a non-exhaustive `match` error lists.
@@ -105,7 +105,7 @@ impl BodyChecker<'_> {
         let mut moved_after = self.moved.clone();
         for arm in &m.arms {
             self.moved = moved_before.clone();
-            self.scopes.push(HashMap::new());
+            self.scopes.push(HashMap::default());
             self.owned_scopes.push(Vec::new());
             let mut parts = ArmParts::default();
             let pat = self.pattern(&arm.pattern, ty, value, &mut parts);

@@ -69,7 +69,7 @@ impl BodyChecker<'_> {
                         "not an integer",
                     ));
                 }
-                self.scopes.push(HashMap::new());
+                self.scopes.push(HashMap::default());
                 let end_local = self.new_local("", ty, true, var.span);
                 let var_local = self.new_local(&var.name, ty, false, var.span);
                 if Self::is_literal(start_expr) && Self::is_literal(end_expr) {
@@ -123,7 +123,7 @@ impl BodyChecker<'_> {
                 } else {
                     list
                 };
-                self.scopes.push(HashMap::new());
+                self.scopes.push(HashMap::default());
                 let list_local = self.new_local("", list_ty, false, var_name.span);
                 let index = self.new_local("", Ty::U32, true, var_name.span);
                 let var = if linear {

@@ -54,6 +54,15 @@ pub struct MockAccess {
     pub calls: Option<String>,
 }
 
+impl super::Checker {
+    /// The 1-based line and column (in chars) of `span`'s start in the
+    /// source, through an index of its lines built once (a file of many
+    /// tests or `check!`s locates each of them).
+    pub(super) fn line_column(&self, span: Span) -> (u32, u32) {
+        self.lines.get_or_init(|| crate::span::LineIndex::new(&self.source)).line_column(&self.source, span.start)
+    }
+}
+
 impl BodyChecker<'_> {
     /// Whether the function being checked is a test body.
     pub(super) fn is_test(&self) -> bool {
@@ -62,7 +71,7 @@ impl BodyChecker<'_> {
 
     /// `line:column` (1-based, in chars) of `span`'s start.
     fn location(&self, span: Span) -> String {
-        let (line, column) = span.line_column(&self.checker.source);
+        let (line, column) = self.checker.line_column(span);
         format!("{line}:{column}")
     }
 

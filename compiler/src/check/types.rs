@@ -240,7 +240,7 @@ impl Checker {
         if let ast::TypeDefBody::Alias(target) = &def.body {
             return self.resolve_type(target);
         }
-        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut seen: HashMap<String, Span> = HashMap::default();
         let mut check_dup = |this: &mut Self, name: &ast::Ident, what: &str| {
             if let Some(first) = seen.insert(name.name.clone(), name.span) {
                 this.diagnostics.push(
@@ -364,7 +364,7 @@ impl Checker {
 
     pub(super) fn signature(&mut self, sig: &ast::FuncSig) -> Signature {
         let mut params = Vec::new();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for p in &sig.params {
             if let Some(first) = seen.get(p.name.name.as_str()) {
                 self.diagnostics.push(

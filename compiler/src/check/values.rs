@@ -145,7 +145,7 @@ impl<'a> BodyChecker<'_> {
     /// value. A block that can end without one is an error.
     pub(super) fn value_block(&mut self, block: &'a ast::Block, sink: &mut ValueSink<'a>) -> Vec<ir::Stmt> {
         crate::stack::grow(|| {
-            self.scopes.push(HashMap::new());
+            self.scopes.push(HashMap::default());
             self.owned_scopes.push(Vec::new());
             let mut out = Vec::new();
             let last_gives_value = block.tail.is_none() && block.stmts.last().is_some_and(stmt_has_value);
