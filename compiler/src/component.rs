@@ -571,14 +571,13 @@ fn docs_section(module: &ir::Module, resolve: &mut Resolve, package: PackageId) 
 }
 
 /// Writes the component of `world` (in `package`) around the core module
-/// (see [`encode`](self::encode)) and appends the docs section.
+/// (see [`encode`](self::encode)), appends the docs section, and validates
+/// the result with `wasmparser` (all features).
 ///
-/// Builds with debug assertions (so every test run) also validate the
-/// result with `wasmparser` (all features) and check it against the
-/// reference, wit-component's `ComponentEncoder` on the same core module
-/// and world: `wit_component::decode` must give the same world (printed as
-/// WIT, docs included) for both. Release builds skip both (see
-/// ARCHITECTURE.md, "Validation").
+/// In builds with debug assertions (so in every test run) it also checks
+/// the component against the reference, wit-component's `ComponentEncoder`
+/// on the same core module and world: `wit_component::decode` must give
+/// the same world (printed as WIT, docs included) for both.
 ///
 /// # Errors
 /// If the core module does not match the world or the result does not
@@ -595,17 +594,10 @@ pub fn wrap(
     if let Some(section) = &docs {
         component.extend_from_slice(section);
     }
-    // Validating our own output is a check of the compiler, not of the
-    // program: debug builds (every test) validate each component fully and
-    // compare its world with wit-component's; release builds skip both
-    // (validation was about 11% of a 50k-line compile), and wasmtime validates
-    // a component again whenever `clawc run`, `test` or `serve` loads it.
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    validator.validate_all(&component)?;
     #[cfg(debug_assertions)]
-    {
-        let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-        validator.validate_all(&component)?;
-        check_against_reference(&component, core, resolve, world, docs.as_deref())?;
-    }
+    check_against_reference(&component, core, resolve, world, docs.as_deref())?;
     Ok(component)
 }
 
