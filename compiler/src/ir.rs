@@ -496,3 +496,44 @@ pub enum ExprKind {
     /// An expression that failed to check (never reaches codegen).
     Error,
 }
+
+impl ExprKind {
+    /// Calls `f` with each direct child expression, in source order: the
+    /// operands, arguments, elements and payloads of this expression, and
+    /// the tail of a `Seq` (its statements are not expressions; walk them
+    /// separately). The one enumeration of an expression's children, shared
+    /// by the passes that walk a body (`codegen::regions`, `codegen::inplace`).
+    pub fn for_each_child(&self, mut f: impl FnMut(ExprId)) {
+        let f = &mut f;
+        match self {
+            ExprKind::Const(_)
+            | ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::Flags(_)
+            | ExprKind::Move(_)
+            | ExprKind::ListPop(_)
+            | ExprKind::Error => {}
+            ExprKind::Call(_, args)
+            | ExprKind::Builtin(_, args)
+            | ExprKind::Record(args)
+            | ExprKind::Tuple(args)
+            | ExprKind::List(args) => args.iter().copied().for_each(f),
+            ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => [*a, *b].into_iter().for_each(f),
+            ExprKind::Slice(a, b, c) | ExprKind::ListSet(a, b, c) => [*a, *b, *c].into_iter().for_each(f),
+            ExprKind::Unary(_, e)
+            | ExprKind::Cast(e)
+            | ExprKind::Field(e, _)
+            | ExprKind::IsCase(e, _)
+            | ExprKind::Payload(e, _)
+            | ExprKind::RepField(_, e, _)
+            | ExprKind::RepFree(_, e)
+            | ExprKind::Try(e, _, _)
+            | ExprKind::Bind(_, e)
+            | ExprKind::RepNew(_, e)
+            | ExprKind::ListPush(_, e) => f(*e),
+            ExprKind::Case(_, e) => e.iter().copied().for_each(f),
+            ExprKind::RepSet(_, rep, _, value) => [*rep, *value].into_iter().for_each(f),
+            ExprKind::Seq(_, e) => e.iter().copied().for_each(f),
+        }
+    }
+}

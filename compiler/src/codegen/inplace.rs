@@ -123,7 +123,7 @@ pub(super) fn in_place_lists(func: &ir::Function) -> (HashSet<LocalId>, HashMap<
                 ExprKind::Seq(inner, _) => lists.push((inner, false)),
                 _ => {}
             }
-            visit_children(func, id, &mut |child| exprs.push(child));
+            func.expr(id).kind.for_each_child(|child| exprs.push(child));
         }
     }
     sets.retain(|_, l| !excluded.contains(l) && func.local(*l).owned.is_none());
@@ -177,7 +177,7 @@ fn writes(func: &ir::Function, stmts: &[Stmt], local: LocalId) -> bool {
         // nested statements.
         while let Some(id) = exprs.pop() {
             let mut found = false;
-            visit_children(func, id, &mut |child| exprs.push(child));
+            func.expr(id).kind.for_each_child(|child| exprs.push(child));
             match &func.expr(id).kind {
                 ExprKind::ListPush(place, _) | ExprKind::ListPop(place) => found = *place == Place::Local(local),
                 ExprKind::Seq(stmts, _) => lists.push(stmts),
@@ -191,36 +191,3 @@ fn writes(func: &ir::Function, stmts: &[Stmt], local: LocalId) -> bool {
     false
 }
 
-/// Calls `f` with each direct child expression of `id`.
-fn visit_children(func: &ir::Function, id: ExprId, f: &mut impl FnMut(ExprId)) {
-    match &func.expr(id).kind {
-        ExprKind::Const(_)
-        | ExprKind::Local(_)
-        | ExprKind::Global(_)
-        | ExprKind::Flags(_)
-        | ExprKind::Move(_)
-        | ExprKind::ListPop(_)
-        | ExprKind::Error => {}
-        ExprKind::Call(_, args)
-        | ExprKind::Builtin(_, args)
-        | ExprKind::Record(args)
-        | ExprKind::Tuple(args)
-        | ExprKind::List(args) => args.iter().copied().for_each(f),
-        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => [*a, *b].into_iter().for_each(f),
-        ExprKind::Slice(a, b, c) | ExprKind::ListSet(a, b, c) => [*a, *b, *c].into_iter().for_each(f),
-        ExprKind::Unary(_, e)
-        | ExprKind::Cast(e)
-        | ExprKind::Field(e, _)
-        | ExprKind::IsCase(e, _)
-        | ExprKind::Payload(e, _)
-        | ExprKind::RepField(_, e, _)
-        | ExprKind::RepFree(_, e)
-        | ExprKind::Try(e, _, _)
-        | ExprKind::Bind(_, e)
-        | ExprKind::RepNew(_, e)
-        | ExprKind::ListPush(_, e) => f(*e),
-        ExprKind::Case(_, e) => e.iter().copied().for_each(f),
-        ExprKind::RepSet(_, rep, _, value) => [*rep, *value].into_iter().for_each(f),
-        ExprKind::Seq(_, e) => e.iter().copied().for_each(f),
-    }
-}

@@ -114,7 +114,6 @@ impl<'m> Facts<'m> {
                     Stmt::Break | Stmt::Continue | Stmt::DropLocals(_) => {}
                 },
                 Item::Expr(id) => {
-                    let exprs = |ids: &[ExprId]| ids.iter().map(|e| Item::Expr(*e)).collect::<Vec<_>>();
                     let expr = func.expr(id);
                     // Concatenation (the only binary operator with a string
                     // result), list literals and updates, `split`.
@@ -126,58 +125,22 @@ impl<'m> Facts<'m> {
                         ExprKind::Builtin(b, _) => *b == ir::Builtin::StrSplit,
                         _ => false,
                     };
+                    // What the expression itself does; its child expressions
+                    // are walked below, and a `Seq`'s statements here.
                     match &expr.kind {
-                        ExprKind::Const(_)
-                        | ExprKind::Local(_)
-                        | ExprKind::Global(_)
-                        | ExprKind::Flags(_)
-                        | ExprKind::Move(_)
-                        | ExprKind::Error => {}
-                        ExprKind::Call(callee, args) => {
-                            self.calls.push(*callee);
-                            work.extend(exprs(args));
-                        }
-                        ExprKind::Builtin(_, args)
-                        | ExprKind::Record(args)
-                        | ExprKind::Tuple(args)
-                        | ExprKind::List(args) => work.extend(exprs(args)),
-                        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => work.extend(exprs(&[*a, *b])),
-                        ExprKind::Slice(a, b, c) | ExprKind::ListSet(a, b, c) => work.extend(exprs(&[*a, *b, *c])),
-                        ExprKind::Unary(_, e)
-                        | ExprKind::Cast(e)
-                        | ExprKind::Field(e, _)
-                        | ExprKind::IsCase(e, _)
-                        | ExprKind::Payload(e, _)
-                        | ExprKind::RepField(_, e, _)
-                        | ExprKind::RepFree(_, e) => work.push(Item::Expr(*e)),
-                        ExprKind::Case(_, e) => work.extend(e.map(Item::Expr)),
-                        ExprKind::ListPush(place, e) => {
-                            self.write(*place);
-                            work.push(Item::Expr(*e));
-                        }
-                        ExprKind::ListPop(place) => self.write(*place),
-                        ExprKind::Try(e, _, report) => {
-                            self.calls.extend(report.map(Callee::Func));
-                            work.push(Item::Expr(*e));
-                        }
-                        ExprKind::Bind(l, e) => {
-                            self.written.push(*l);
-                            work.push(Item::Expr(*e));
-                        }
-                        ExprKind::RepNew(_, e) => {
-                            self.effect = true;
-                            work.push(Item::Expr(*e));
-                        }
-                        ExprKind::RepSet(r, rep, n, value) => {
+                        ExprKind::Call(callee, _) => self.calls.push(*callee),
+                        ExprKind::ListPush(place, _) | ExprKind::ListPop(place) => self.write(*place),
+                        ExprKind::Try(_, _, report) => self.calls.extend(report.map(Callee::Func)),
+                        ExprKind::Bind(l, _) => self.written.push(*l),
+                        ExprKind::RepNew(..) => self.effect = true,
+                        ExprKind::RepSet(r, _, n, _) => {
                             let field = self.module.resources[r.index()].fields.get(*n as usize).map(|f| f.1);
                             self.effect |= field.and_then(|t| t.to_wit()).is_none_or(|t| self.abi.has_heap(&t));
-                            work.extend(exprs(&[*rep, *value]));
                         }
-                        ExprKind::Seq(stmts, e) => {
-                            work.extend(e.map(Item::Expr));
-                            work.extend(stmts.iter().map(Item::Stmt));
-                        }
+                        ExprKind::Seq(stmts, _) => work.extend(stmts.iter().map(Item::Stmt)),
+                        _ => {}
                     }
+                    expr.kind.for_each_child(|child| work.push(Item::Expr(child)));
                 }
             }
         }
