@@ -190,4 +190,3 @@ fn writes(func: &ir::Function, stmts: &[Stmt], local: LocalId) -> bool {
     }
     false
 }
-
