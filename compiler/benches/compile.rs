@@ -38,6 +38,10 @@
 
 use std::time::{Duration, Instant};
 
+/// The allocator `clawc` uses (src/main.rs), so the figures are what users get.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../../bench/gen_large.rs"]
 mod gen_large;
 use gen_large::generate;
