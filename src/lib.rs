@@ -291,8 +291,13 @@ pub struct Context {
     /// The `claw.toml` that applies to the file (see [`claw_project::find`]).
     pub project: Option<Project>,
     /// The bundled std-wit packages, then the project's `wit` entries, then
-    /// the `--wit` paths ([`claw_project::resolve`]).
+    /// the `--wit` paths ([`claw_project::resolve`]); from
+    /// [`load_context_for`], only the bundled packages one file can name.
     pub resolve: Resolve,
+    /// Whether `resolve` leaves bundled packages out ([`load_context_for`]):
+    /// a compile that fails is then repeated against all of them, so its
+    /// diagnostics (which may list the known packages) are the same.
+    pub partial: bool,
 }
 
 /// Finds the project of `start` (a file or directory) and builds the WIT
@@ -303,12 +308,41 @@ pub struct Context {
 /// does not load (`claw.toml:LINE:COLUMN: ...`, the path shown relative to
 /// the current directory), or a `--wit` path that does not load.
 pub fn load_context(start: &Path, wit: &WitArgs) -> Result<Context, String> {
+    load_context_for(start, wit, None)
+}
+
+/// [`load_context`] for compiling the one file whose text is `source`:
+/// without project or `--wit` WIT, only the bundled packages `source` can
+/// name are parsed ([`claw_project::resolve_for`]), which is most of the
+/// time of compiling a small file.
+///
+/// # Errors
+/// As [`load_context`].
+pub fn load_context_for(start: &Path, wit: &WitArgs, source: Option<&str>) -> Result<Context, String> {
     let project = claw_project::find(start).map_err(|e| shown_error(e).to_string())?;
-    let resolve = claw_project::resolve(project.as_ref(), &wit.wit).map_err(|e| match e {
+    let (resolve, partial) = claw_project::resolve_for(project.as_ref(), &wit.wit, source).map_err(|e| match e {
         claw_project::WitError::Project(e) => shown_error(e).to_string(),
         e => e.to_string(),
     })?;
-    Ok(Context { project, resolve })
+    Ok(Context { project, resolve, partial })
+}
+
+/// The diagnostics of a failed compile: `diagnostics` as they are, or, when
+/// `context` left bundled packages out ([`Context::partial`]), those of
+/// `attempt` against all of them, so that a diagnostic listing the known
+/// packages lists them all.
+fn full_diagnostics<T>(
+    context: &Context,
+    diagnostics: Vec<Diagnostic>,
+    attempt: impl FnOnce(&Resolve) -> Result<T, Vec<Diagnostic>>,
+) -> Vec<Diagnostic> {
+    if !context.partial {
+        return diagnostics;
+    }
+    match claw_compiler::std_wit::resolve() {
+        Ok(all) => attempt(&all).err().unwrap_or(diagnostics),
+        Err(_) => diagnostics,
+    }
 }
 
 /// `error` with its file shown as [`shown`] shows it.
@@ -435,24 +469,38 @@ impl Driver {
             print_error(e);
             EXIT_USAGE
         })?;
+        self.compile_source(path, &source, context, world)
+    }
+
+    /// [`Driver::compile`] of `source`, the text of `path`.
+    fn compile_source(
+        &self,
+        path: &Path,
+        source: &str,
+        context: &Context,
+        world: Option<(String, String)>,
+    ) -> Result<claw_compiler::Compiled, u8> {
         let resolve = &context.resolve;
-        let result = claw_compiler::compile_with(&source, &world_name_for(path), resolve, self.options);
+        let result = claw_compiler::compile_with(source, &world_name_for(path), resolve, self.options);
         let compiled = match result {
             Ok(c) => c,
             Err(diagnostics) => {
-                self.report(path, &source, &diagnostics);
+                let diagnostics = full_diagnostics(context, diagnostics, |all| {
+                    claw_compiler::compile_with(source, &world_name_for(path), all, self.options)
+                });
+                self.report(path, source, &diagnostics);
                 return Err(EXIT_FAILURE);
             }
         };
         if let Some((world, origin)) = world {
-            match claw_compiler::conformance::check_world(&source, resolve, &world) {
+            match claw_compiler::conformance::check_world(source, resolve, &world) {
                 Ok(()) => {}
                 Err(claw_compiler::conformance::WorldError::Usage(message)) => {
                     print_error(format!("{origin}{message}"));
                     return Err(EXIT_USAGE);
                 }
                 Err(claw_compiler::conformance::WorldError::Diagnostics(diagnostics)) => {
-                    self.report(path, &source, &diagnostics);
+                    self.report(path, source, &diagnostics);
                     return Err(EXIT_FAILURE);
                 }
             }
@@ -461,7 +509,14 @@ impl Driver {
     }
 
     fn build(&mut self, file: &Path, output: Option<&Path>, wit: &WitArgs, world: Option<&str>) -> u8 {
-        let context = match load_context(file, wit) {
+        let source = match read_source(file) {
+            Ok(s) => s,
+            Err(e) => {
+                print_error(e);
+                return EXIT_USAGE;
+            }
+        };
+        let mut context = match load_context_for(file, wit, Some(&source)) {
             Ok(c) => c,
             Err(e) => {
                 print_error(e);
@@ -469,7 +524,17 @@ impl Driver {
             }
         };
         let world = world_for(context.project.as_ref(), world);
-        let compiled = match self.compile(file, &context, world) {
+        if world.is_some() && context.partial {
+            // A `--world` or the project's `world` may name any package.
+            match load_context(file, wit) {
+                Ok(c) => context = c,
+                Err(e) => {
+                    print_error(e);
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        let compiled = match self.compile_source(file, &source, &context, world) {
             Ok(c) => c,
             Err(code) => return code,
         };
@@ -510,15 +575,15 @@ impl Driver {
     }
 
     fn wit(&mut self, file: &Path, wit: &WitArgs) -> u8 {
-        let context = match load_context(file, wit) {
-            Ok(c) => c,
+        let source = match read_source(file) {
+            Ok(s) => s,
             Err(e) => {
                 print_error(e);
                 return EXIT_USAGE;
             }
         };
-        let source = match read_source(file) {
-            Ok(s) => s,
+        let context = match load_context_for(file, wit, Some(&source)) {
+            Ok(c) => c,
             Err(e) => {
                 print_error(e);
                 return EXIT_USAGE;
@@ -530,6 +595,9 @@ impl Driver {
                 EXIT_SUCCESS
             }
             Err(diagnostics) => {
+                let diagnostics = full_diagnostics(&context, diagnostics, |all| {
+                    claw_compiler::world_wit(&source, &world_name_for(file), all)
+                });
                 self.report(file, &source, &diagnostics);
                 EXIT_FAILURE
             }
@@ -625,12 +693,16 @@ impl Driver {
     /// The bytes of a component given as a `.wasm` file, or compiled from a `.claw` file.
     fn component_bytes(&self, file: &Path, wit: &WitArgs) -> Result<Vec<u8>, u8> {
         if file.extension().is_some_and(|e| e == "claw") {
-            let context = load_context(file, wit).map_err(|e| {
+            let source = read_source(file).map_err(|e| {
+                print_error(e);
+                EXIT_USAGE
+            })?;
+            let context = load_context_for(file, wit, Some(&source)).map_err(|e| {
                 print_error(e);
                 EXIT_USAGE
             })?;
             // `run` does not check worlds: the project's `world` is for `build` and `check`.
-            Ok(self.compile(file, &context, None)?.component)
+            Ok(self.compile_source(file, &source, &context, None)?.component)
         } else {
             std::fs::read(file).map_err(|e| {
                 print_error(format!("cannot read {}: {e}", file.display()));

@@ -429,7 +429,7 @@ fn prepare(
         print_error(e);
         EXIT_USAGE
     })?;
-    let crate::Context { project, mut resolve } = crate::load_context(file, &args.wit).map_err(|e| {
+    let crate::Context { project, mut resolve, .. } = crate::load_context(file, &args.wit).map_err(|e| {
         print_error(e);
         EXIT_USAGE
     })?;

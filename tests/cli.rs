@@ -341,3 +341,38 @@ export wasi:http/incoming-handler {
     }
 }
 "#;
+
+/// `build`, `wit` and `run` parse only the bundled WIT packages a file can
+/// name (claw_project::resolve_for); an unknown package must still be
+/// reported against all of them, as `check` (which loads them all) does.
+#[test]
+fn unknown_packages_are_reported_against_every_bundled_package() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let typo = dir.path().join("typo.claw");
+    std::fs::write(&typo, "import { now } from wasi:clockz/monotonic-clock;\nexport func f() -> u64 { return now(); }\n")
+        .expect("write");
+    let unknown = dir.path().join("unknown.claw");
+    std::fs::write(&unknown, "import { now } from acme:timer/clock;\nexport func f() -> u64 { return now(); }\n")
+        .expect("write");
+    for command in ["build", "wit", "check"] {
+        let out = clawc().env("NO_COLOR", "1").arg(command).arg(&typo).output().expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let stderr = String::from_utf8(out.stderr).expect("utf-8");
+        assert!(stderr.contains("did you mean `wasi:clocks`?"), "{command}: {stderr}");
+        let out = clawc().env("NO_COLOR", "1").arg(command).arg(&unknown).output().expect("runs");
+        let stderr = String::from_utf8(out.stderr).expect("utf-8");
+        assert!(
+            stderr.contains("known packages: claw:test, wasi:cli, wasi:clocks, wasi:filesystem, wasi:http"),
+            "{command}: {stderr}"
+        );
+    }
+    // A file that names a bundled package builds and runs against it.
+    let clock = dir.path().join("clock.claw");
+    std::fs::write(
+        &clock,
+        "import { now } from wasi:clocks/monotonic-clock;\nexport func later() -> bool { return now() > 0; }\n",
+    )
+    .expect("write");
+    let out = clawc().args(["run", "--invoke", "later()"]).arg(&clock).output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "true", "{}", String::from_utf8_lossy(&out.stderr));
+}

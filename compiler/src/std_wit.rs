@@ -5,6 +5,9 @@
 
 use wit_parser::Resolve;
 
+/// What [`resolve`] fails with (a bundled file that does not parse).
+pub type Error = anyhow::Error;
+
 /// `(file name, WIT text)` of each bundled package, dependencies first.
 ///
 /// The file names are also the paths [`resolve`] registers in the
@@ -34,6 +37,73 @@ pub fn resolve() -> anyhow::Result<Resolve> {
     Ok(resolve)
 }
 
+/// A [`Resolve`] holding the bundled packages `source` can name, with the
+/// packages they depend on, and whether that left any package out.
+///
+/// Parsing all of WASI takes longer than compiling a small file, and a file
+/// that names no WASI package needs none of it. A package counts as named
+/// when `source` contains both its namespace and its name (`wasi` and
+/// `clocks`) anywhere, comments included: a path written with comments or
+/// line breaks between its parts is still found, and at worst a package is
+/// loaded that is not used. Its dependencies are the packages its `use`,
+/// `import` and `include` lines name. Compiling against this `Resolve`
+/// gives the same component as against [`resolve`]'s (the encoder names
+/// packages, never their order or ids); only diagnostics that list the
+/// known packages could differ, so a caller that gets errors should compile
+/// again against [`resolve`] when `partial` is true (`clawc` does).
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_for(source: &str) -> anyhow::Result<(Resolve, bool)> {
+    let names: Vec<(&str, &str)> = PACKAGES.iter().map(|(_, text)| package_name(text)).collect();
+    let mut needed: Vec<bool> = names.iter().map(|(ns, name)| source.contains(ns) && source.contains(name)).collect();
+    // Dependencies, to a fixpoint (there are few packages).
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, (_, text)) in PACKAGES.iter().enumerate() {
+            if !needed[i] {
+                continue;
+            }
+            for dep in dependencies(text) {
+                if let Some(j) = names.iter().position(|n| *n == dep)
+                    && !needed[j]
+                {
+                    needed[j] = true;
+                    changed = true;
+                }
+            }
+        }
+    }
+    let mut resolve = Resolve::default();
+    for ((path, text), needed) in PACKAGES.iter().zip(&needed) {
+        if *needed {
+            resolve.push_source(path, text)?;
+        }
+    }
+    Ok((resolve, needed.contains(&false)))
+}
+
+/// `(namespace, name)` of the package a bundled file declares
+/// (`package wasi:io@0.2.12;` gives `("wasi", "io")`).
+fn package_name(text: &str) -> (&str, &str) {
+    let declared = text.lines().find_map(|l| l.trim().strip_prefix("package ")).unwrap_or_default();
+    let full = declared.split(['@', ';']).next().unwrap_or_default().trim();
+    full.split_once(':').unwrap_or((full, ""))
+}
+
+/// The `(namespace, name)` of every package a `use`, `import` or `include`
+/// line of `text` names (`use wasi:io/streams@0.2.12.{...}` names
+/// `("wasi", "io")`); doc comments and prose are not looked at.
+fn dependencies(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines().filter_map(|line| {
+        let line = line.trim();
+        let rest = ["use ", "import ", "include "].iter().find_map(|k| line.strip_prefix(k))?;
+        let (package, _) = rest.trim().split_once('/')?;
+        package.split_once(':')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -44,5 +114,39 @@ mod tests {
         assert!(names.contains(&"wasi:http@0.2.12".to_string()), "{names:?}");
         assert!(names.contains(&"wasi:logging@0.1.0-draft".to_string()), "{names:?}");
         assert!(names.contains(&"claw:test@0.1.0".to_string()), "{names:?}");
+    }
+
+    fn names(resolve: &super::Resolve) -> Vec<String> {
+        resolve.packages.iter().map(|(_, p)| format!("{}:{}", p.name.namespace, p.name.name)).collect()
+    }
+
+    #[test]
+    fn a_file_naming_no_package_loads_none() {
+        let (resolve, partial) = super::resolve_for("export func f(a: u32) -> u32 { return a; }").unwrap();
+        assert!(names(&resolve).is_empty());
+        assert!(partial);
+    }
+
+    #[test]
+    fn named_packages_come_with_their_dependencies() {
+        let (resolve, partial) =
+            super::resolve_for("import { now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 { return now(); }")
+                .unwrap();
+        // clocks uses wasi:io (poll); io's docs mention wasi:filesystem, which is not a dependency.
+        assert_eq!(names(&resolve), ["wasi:io", "wasi:clocks"]);
+        assert!(partial);
+        let (resolve, _) = super::resolve_for("import { handle } from wasi:http/incoming-handler;").unwrap();
+        for package in ["wasi:io", "wasi:clocks", "wasi:random", "wasi:cli", "wasi:http"] {
+            assert!(names(&resolve).contains(&package.to_string()), "{package} in {:?}", names(&resolve));
+        }
+        assert!(!names(&resolve).contains(&"wasi:logging".to_string()));
+    }
+
+    #[test]
+    fn every_package_named_loads_them_all() {
+        let everything = "wasi io clocks random filesystem sockets cli http logging claw test";
+        let (resolve, partial) = super::resolve_for(everything).unwrap();
+        assert_eq!(names(&resolve), names(&super::resolve().unwrap()));
+        assert!(!partial);
     }
 }

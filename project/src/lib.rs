@@ -458,7 +458,30 @@ impl std::error::Error for WitError {}
 /// # Errors
 /// A [`WitError`] naming the entry or path that failed to load.
 pub fn resolve(project: Option<&Project>, extra: &[PathBuf]) -> Result<Resolve, WitError> {
-    let mut resolve = claw_compiler::std_wit::resolve().map_err(|e| WitError::Bundled(format!("{e:#}")))?;
+    resolve_for(project, extra, None).map(|(resolve, _)| resolve)
+}
+
+/// [`resolve`] for compiling the one file `source`: when neither the
+/// project nor `extra` adds WIT (which could use any bundled package), only
+/// the bundled packages `source` can name are loaded
+/// ([`claw_compiler::std_wit::resolve_for`]); the flag says whether any
+/// were left out, in which case a compile that fails should be repeated
+/// against [`resolve`]'s packages for the same diagnostics. With `None`,
+/// or with project or extra WIT, this is [`resolve`] (and the flag false).
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_for(
+    project: Option<&Project>,
+    extra: &[PathBuf],
+    source: Option<&str>,
+) -> Result<(Resolve, bool), WitError> {
+    let bundled = |e: claw_compiler::std_wit::Error| WitError::Bundled(format!("{e:#}"));
+    let adds_wit = project.is_some_and(|p| !p.wit_dirs.is_empty()) || !extra.is_empty();
+    if let Some(source) = source.filter(|_| !adds_wit) {
+        return claw_compiler::std_wit::resolve_for(source).map_err(bundled);
+    }
+    let mut resolve = claw_compiler::std_wit::resolve().map_err(bundled)?;
     let mut loaded: Vec<PathBuf> = Vec::new();
     if let Some(project) = project {
         for entry in &project.wit_dirs {
@@ -492,7 +515,7 @@ pub fn resolve(project: Option<&Project>, extra: &[PathBuf]) -> Result<Resolve, 
         push_wit(&mut resolve, path).map_err(|message| WitError::Extra { path: path.clone(), message })?;
         loaded.push(canonical);
     }
-    Ok(resolve)
+    Ok((resolve, false))
 }
 
 #[cfg(test)]
