@@ -508,33 +508,34 @@ impl Driver {
         Ok(compiled)
     }
 
-    fn build(&mut self, file: &Path, output: Option<&Path>, wit: &WitArgs, world: Option<&str>) -> u8 {
-        let source = match read_source(file) {
-            Ok(s) => s,
-            Err(e) => {
-                print_error(e);
-                return EXIT_USAGE;
-            }
+    /// Reads and compiles `file` against the WIT packages it can name
+    /// ([`load_context_for`]; all of them when a world is checked), and
+    /// checks it against `world` (the flag) or its project's.
+    fn compile_lazily(
+        &mut self,
+        file: &Path,
+        wit: &WitArgs,
+        world: Option<&str>,
+    ) -> Result<claw_compiler::Compiled, u8> {
+        let source = read_source(file).map_err(|e| {
+            print_error(e);
+            EXIT_USAGE
+        })?;
+        let usage = |e| {
+            print_error(e);
+            EXIT_USAGE
         };
-        let mut context = match load_context_for(file, wit, Some(&source)) {
-            Ok(c) => c,
-            Err(e) => {
-                print_error(e);
-                return EXIT_USAGE;
-            }
-        };
+        let mut context = load_context_for(file, wit, Some(&source)).map_err(usage)?;
         let world = world_for(context.project.as_ref(), world);
         if world.is_some() && context.partial {
             // A `--world` or the project's `world` may name any package.
-            match load_context(file, wit) {
-                Ok(c) => context = c,
-                Err(e) => {
-                    print_error(e);
-                    return EXIT_USAGE;
-                }
-            }
+            context = load_context(file, wit).map_err(usage)?;
         }
-        let compiled = match self.compile_source(file, &source, &context, world) {
+        self.compile_source(file, &source, &context, world)
+    }
+
+    fn build(&mut self, file: &Path, output: Option<&Path>, wit: &WitArgs, world: Option<&str>) -> u8 {
+        let compiled = match self.compile_lazily(file, wit, world) {
             Ok(c) => c,
             Err(code) => return code,
         };
@@ -547,6 +548,13 @@ impl Driver {
     }
 
     fn check(&mut self, files: &[PathBuf], wit: &WitArgs, world: Option<&str>) -> u8 {
+        if let [file] = files {
+            // One file: only the WIT packages it can name, as `build` does.
+            return match self.compile_lazily(file, wit, world) {
+                Ok(_) => EXIT_SUCCESS,
+                Err(code) => code,
+            };
+        }
         // One context per project (files of one project share its Resolve).
         let mut contexts: Vec<(Option<PathBuf>, Context)> = Vec::new();
         let mut worst = EXIT_SUCCESS;
