@@ -116,6 +116,7 @@ pub fn check_source_with(
         resource_types: HashMap::default(),
         retired: Vec::new(),
         poisoned: Vec::new(),
+        spare: Spare::default(),
     };
     checker.collect(file);
     checker.check_bodies(file);
@@ -185,6 +186,19 @@ struct Checker {
     /// The resource (`None` when it is not in the interface) and kind of
     /// each function of a resource the file defines.
     members: HashMap<FuncId, (Option<ir::ResourceId>, ast::MemberKind)>,
+    /// Buffers a finished body hands back for the next one to reuse (see
+    /// `BodyChecker::finish`): the name table (every name unbound) and the
+    /// arenas, which are copied out at their exact length.
+    spare: Spare,
+}
+
+/// See `Checker::spare`.
+#[derive(Default)]
+struct Spare {
+    bindings: HashMap<String, Option<LocalId>>,
+    exprs: Vec<ir::Expr>,
+    expr_spans: Vec<Span>,
+    locals: Vec<ir::Local>,
 }
 
 /// The most flags one `flags` type may have (the Component Model's limit,
@@ -224,7 +238,17 @@ struct BodyChecker<'c> {
     checker: &'c mut Checker,
     func: FuncId,
     function: ir::Function,
-    scopes: Vec<HashMap<String, LocalId>>,
+    /// The local each name in scope stands for (`None`: bound in no open
+    /// scope). Keys stay when their scope closes, and the table is handed
+    /// from body to body (`Checker::spare`), so a name costs an
+    /// allocation once per file rather than once per declaration.
+    bindings: HashMap<String, Option<LocalId>>,
+    /// Each binding made in an open scope, newest last, with the local it
+    /// shadowed: `(local, shadowed)`, `local` being `None` for a hidden
+    /// local's binding of `""`. Closing a scope undoes its bindings.
+    bound: Vec<(Option<LocalId>, Option<LocalId>)>,
+    /// `bound.len()` where each open scope starts, outermost first.
+    scope_marks: Vec<usize>,
     loop_depth: u32,
     /// The body had a syntax error: names it declared may be lost, so
     /// unbound names and missing returns are not reported (they would be

@@ -525,23 +525,20 @@ impl Checker {
         for (index, func) in file.funcs().enumerate() {
             {
                 let id = FuncId(index as u32);
-                let interface = self.module.funcs[id.index()].interface;
-                let inline_interface = self.module.funcs[id.index()].inline_interface.clone();
                 // Resource functions are named by WIT (`[method]R.m`), and a
-                // constructor may be private.
-                let (name, exported) = {
-                    let f = &self.module.funcs[id.index()];
-                    (f.name.clone(), f.exported)
-                };
+                // constructor may be private. Nothing reads a function's
+                // entry while bodies are checked: it is rebuilt here.
+                let collected = std::mem::take(&mut self.module.funcs[id.index()]);
+                let interface = collected.interface;
                 self.type_scope = interface;
                 let body_checker = BodyChecker::new(
                     self,
                     id,
                     ir::Function {
-                        name,
-                        exported,
+                        name: collected.name,
+                        exported: collected.exported,
                         interface,
-                        inline_interface,
+                        inline_interface: collected.inline_interface,
                         docs: func.docs.clone(),
                         ..Default::default()
                     },
@@ -600,7 +597,7 @@ impl Checker {
             let value = body_checker.check(&global.init, ty);
             body_checker.function.body.push(ir::Stmt::Assign(Place::Global(id), value));
         }
-        let init = body_checker.function;
+        let init = body_checker.finish();
         self.module.init = Some(init);
     }
 }
