@@ -196,6 +196,9 @@ struct Checker {
 #[derive(Default)]
 struct Spare {
     bindings: HashMap<String, Option<LocalId>>,
+    bound: Vec<(Option<LocalId>, Option<LocalId>)>,
+    scope_marks: Vec<usize>,
+    owned_scopes: Vec<Vec<LocalId>>,
     exprs: Vec<ir::Expr>,
     expr_spans: Vec<Span>,
     locals: Vec<ir::Local>,

@@ -9,7 +9,9 @@ impl<'c> BodyChecker<'c> {
     /// `recovered` when the body had a syntax error.
     pub(super) fn new(checker: &'c mut Checker, func: FuncId, mut function: ir::Function, recovered: bool) -> Self {
         // The arenas start from the last body's buffers (see `finish`).
-        let spare = std::mem::take(&mut checker.spare);
+        let mut spare = std::mem::take(&mut checker.spare);
+        spare.scope_marks.push(0);
+        spare.owned_scopes.push(Vec::new());
         if function.exprs.is_empty() && function.expr_spans.is_empty() && function.locals.is_empty() {
             function.exprs = spare.exprs;
             function.expr_spans = spare.expr_spans;
@@ -20,11 +22,11 @@ impl<'c> BodyChecker<'c> {
             func,
             function,
             bindings: spare.bindings,
-            bound: Vec::new(),
-            scope_marks: vec![0],
+            bound: spare.bound,
+            scope_marks: spare.scope_marks,
             loop_depth: 0,
             recovered,
-            owned_scopes: vec![Vec::new()],
+            owned_scopes: spare.owned_scopes,
             loop_marks: Vec::new(),
             moved: HashMap::default(),
             local_loop: HashMap::default(),
@@ -47,6 +49,7 @@ impl BodyChecker<'_> {
         // first parameter is `self`, declared at the function's name.
         let skip = usize::from(matches!(member, Some((_, ast::MemberKind::Method | ast::MemberKind::Destructor))));
         let count = skip + sig.params.len().saturating_sub(skip).min(func.sig.params.len());
+        self.function.params.reserve_exact(count);
         for k in 0..count {
             let (name, ty) = &self.checker.signatures[self.func.index()].params[k];
             let span = if k < skip { func.name.span } else { func.sig.params[k - skip].name.span };
@@ -122,7 +125,8 @@ impl BodyChecker<'_> {
 
     /// The function built, with every name unbound and the buffers handed
     /// back to the checker for the next body (the arenas are copied out at
-    /// their exact length, which costs less than growing them anew).
+    /// their exact length, which costs less than growing them anew; the
+    /// scope stacks are emptied).
     pub(super) fn finish(mut self) -> ir::Function {
         self.unbind_to(0);
         fn exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
@@ -133,8 +137,13 @@ impl BodyChecker<'_> {
         let exprs = exact(&mut self.function.exprs);
         let expr_spans = exact(&mut self.function.expr_spans);
         let locals = exact(&mut self.function.locals);
+        self.scope_marks.clear();
+        self.owned_scopes.clear();
         let spare = Spare {
             bindings: std::mem::take(&mut self.bindings),
+            bound: std::mem::take(&mut self.bound),
+            scope_marks: std::mem::take(&mut self.scope_marks),
+            owned_scopes: std::mem::take(&mut self.owned_scopes),
             exprs: std::mem::replace(&mut self.function.exprs, exprs),
             expr_spans: std::mem::replace(&mut self.function.expr_spans, expr_spans),
             locals: std::mem::replace(&mut self.function.locals, locals),
