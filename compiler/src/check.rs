@@ -94,7 +94,6 @@ pub fn check_source_with(
 ) -> (ir::Module, Vec<Diagnostic>) {
     let mut checker = Checker {
         testing,
-        source: source.to_string(),
         lines: std::cell::OnceCell::new(),
         resolve: resolve.clone(),
         interner: Interner::default(),
@@ -119,7 +118,7 @@ pub fn check_source_with(
         spare: Spare::default(),
     };
     checker.collect(file);
-    checker.check_bodies(file);
+    checker.check_bodies(file, source);
     let mut diagnostics = checker.diagnostics;
     // Inside an export of an unknown interface, what the interface would
     // have declared (its types, resources and functions) is unknown too:
@@ -145,10 +144,8 @@ struct Checker {
     poisoned: Vec<Span>,
     /// The test bodies and mock records of a test file (empty otherwise).
     testing: TestContext,
-    /// The source text, for `check!` messages (may be empty).
-    source: String,
-    /// Where `source`'s lines start, built on the first `check!` or
-    /// `assert` that reports a location.
+    /// Where the source's lines start (see `BodyChecker::source`), built
+    /// on the first `check!` or `assert` that reports a location.
     lines: std::cell::OnceCell<LineIndex>,
     resolve: Resolve,
     interner: Interner,
@@ -239,6 +236,8 @@ fn iface_display(resolve: &Resolve, id: InterfaceId) -> String {
 /// Checks one function body.
 struct BodyChecker<'c> {
     checker: &'c mut Checker,
+    /// The source text, for `check!` messages (may be empty).
+    source: &'c str,
     func: FuncId,
     function: ir::Function,
     /// The local each name in scope stands for (`None`: bound in no open

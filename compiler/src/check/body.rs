@@ -6,8 +6,15 @@ use super::*;
 
 impl<'c> BodyChecker<'c> {
     /// A checker for the body of `func`, to be built into `function`;
+    /// `source` is the text the file was parsed from (may be empty);
     /// `recovered` when the body had a syntax error.
-    pub(super) fn new(checker: &'c mut Checker, func: FuncId, mut function: ir::Function, recovered: bool) -> Self {
+    pub(super) fn new(
+        checker: &'c mut Checker,
+        source: &'c str,
+        func: FuncId,
+        mut function: ir::Function,
+        recovered: bool,
+    ) -> Self {
         // The arenas start from the last body's buffers (see `finish`).
         let mut spare = std::mem::take(&mut checker.spare);
         spare.scope_marks.push(0);
@@ -19,6 +26,7 @@ impl<'c> BodyChecker<'c> {
         }
         BodyChecker {
             checker,
+            source,
             func,
             function,
             bindings: spare.bindings,

@@ -27,6 +27,13 @@ impl Checker {
     /// First pass: imports, globals and function signatures, so that items
     /// may be used before they are defined.
     pub(super) fn collect(&mut self, file: &ast::File) {
+        // Most items are one function or global each: room for them up front
+        // spares growing (and rehashing) these tables item by item.
+        let items = file.items.len();
+        self.names.reserve(items);
+        self.name_spans.reserve(items);
+        self.module.funcs.reserve(items);
+        self.signatures.reserve(items);
         for name in &file.recovered_names {
             self.names.entry(name.clone()).or_insert(Binding::Type(Ty::Error));
         }
@@ -521,7 +528,7 @@ impl Checker {
         self.diagnostics.push(d);
     }
 
-    pub(super) fn check_bodies(&mut self, file: &ast::File) {
+    pub(super) fn check_bodies(&mut self, file: &ast::File, source: &str) {
         for (index, func) in file.funcs().enumerate() {
             {
                 let id = FuncId(index as u32);
@@ -533,6 +540,7 @@ impl Checker {
                 self.type_scope = interface;
                 let body_checker = BodyChecker::new(
                     self,
+                    source,
                     id,
                     ir::Function {
                         name: collected.name,
@@ -549,13 +557,13 @@ impl Checker {
                 self.type_scope = None;
             }
         }
-        self.check_inits(file);
+        self.check_inits(file, source);
         self.finish_retire();
     }
 
     /// Checks the initializers of compound globals (constant expressions:
     /// literals, compound literals and cases) into [`ir::Module::init`].
-    pub(super) fn check_inits(&mut self, file: &ast::File) {
+    pub(super) fn check_inits(&mut self, file: &ast::File, source: &str) {
         let globals: Vec<(GlobalId, &ast::Global)> = file
             .items
             .iter()
@@ -572,6 +580,7 @@ impl Checker {
         }
         let mut body_checker = BodyChecker::new(
             self,
+            source,
             // Never read: constant expressions contain no `return` or `?`.
             FuncId(u32::MAX),
             ir::Function { name: "global initializers".into(), ..Default::default() },
