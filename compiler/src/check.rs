@@ -94,7 +94,6 @@ pub fn check_source_with(
 ) -> (ir::Module, Vec<Diagnostic>) {
     let mut checker = Checker {
         testing,
-        source: source.to_string(),
         lines: std::cell::OnceCell::new(),
         resolve: resolve.clone(),
         interner: Interner::default(),
@@ -116,9 +115,10 @@ pub fn check_source_with(
         resource_types: HashMap::default(),
         retired: Vec::new(),
         poisoned: Vec::new(),
+        spare: Spare::default(),
     };
     checker.collect(file);
-    checker.check_bodies(file);
+    checker.check_bodies(file, source);
     let mut diagnostics = checker.diagnostics;
     // Inside an export of an unknown interface, what the interface would
     // have declared (its types, resources and functions) is unknown too:
@@ -144,10 +144,8 @@ struct Checker {
     poisoned: Vec<Span>,
     /// The test bodies and mock records of a test file (empty otherwise).
     testing: TestContext,
-    /// The source text, for `check!` messages (may be empty).
-    source: String,
-    /// Where `source`'s lines start, built on the first `check!` or
-    /// `assert` that reports a location.
+    /// Where the source's lines start (see `BodyChecker::source`), built
+    /// on the first `check!` or `assert` that reports a location.
     lines: std::cell::OnceCell<LineIndex>,
     resolve: Resolve,
     interner: Interner,
@@ -185,6 +183,22 @@ struct Checker {
     /// The resource (`None` when it is not in the interface) and kind of
     /// each function of a resource the file defines.
     members: HashMap<FuncId, (Option<ir::ResourceId>, ast::MemberKind)>,
+    /// Buffers a finished body hands back for the next one to reuse (see
+    /// `BodyChecker::finish`): the name table (every name unbound) and the
+    /// arenas, which are copied out at their exact length.
+    spare: Spare,
+}
+
+/// See `Checker::spare`.
+#[derive(Default)]
+struct Spare {
+    bindings: HashMap<String, Option<LocalId>>,
+    bound: Vec<(Option<LocalId>, Option<LocalId>)>,
+    scope_marks: Vec<usize>,
+    owned_scopes: Vec<Vec<LocalId>>,
+    exprs: Vec<ir::Expr>,
+    expr_spans: Vec<Span>,
+    locals: Vec<ir::Local>,
 }
 
 /// The most flags one `flags` type may have (the Component Model's limit,
@@ -222,9 +236,21 @@ fn iface_display(resolve: &Resolve, id: InterfaceId) -> String {
 /// Checks one function body.
 struct BodyChecker<'c> {
     checker: &'c mut Checker,
+    /// The source text, for `check!` messages (may be empty).
+    source: &'c str,
     func: FuncId,
     function: ir::Function,
-    scopes: Vec<HashMap<String, LocalId>>,
+    /// The local each name in scope stands for (`None`: bound in no open
+    /// scope). Keys stay when their scope closes, and the table is handed
+    /// from body to body (`Checker::spare`), so a name costs an
+    /// allocation once per file rather than once per declaration.
+    bindings: HashMap<String, Option<LocalId>>,
+    /// Each binding made in an open scope, newest last, with the local it
+    /// shadowed: `(local, shadowed)`, `local` being `None` for a hidden
+    /// local's binding of `""`. Closing a scope undoes its bindings.
+    bound: Vec<(Option<LocalId>, Option<LocalId>)>,
+    /// `bound.len()` where each open scope starts, outermost first.
+    scope_marks: Vec<usize>,
     loop_depth: u32,
     /// The body had a syntax error: names it declared may be lost, so
     /// unbound names and missing returns are not reported (they would be

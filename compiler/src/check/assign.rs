@@ -347,8 +347,8 @@ impl BodyChecker<'_> {
             match self.checker.names.get(&name.name).copied() {
                 Some(Binding::Global(g)) => {
                     let global = &self.checker.module.globals[g.index()];
-                    let span = self.checker.name_spans.get(&name.name).copied().unwrap_or_default();
-                    (Place::Global(g), global.ty, global.mutable, span, "global")
+                    // Where it is declared is looked up when it is reported.
+                    (Place::Global(g), global.ty, global.mutable, Span::default(), "global")
                 }
                 Some(Binding::Type(Ty::Error)) => return None,
                 Some(_) => {
@@ -368,6 +368,10 @@ impl BodyChecker<'_> {
         };
         self.check_not_lent(place, ty, what_op, target.span);
         if !mutable {
+            let decl_span = match place {
+                Place::Global(_) => self.checker.name_spans.get(&name.name).copied().unwrap_or_default(),
+                Place::Local(_) => decl_span,
+            };
             let mut d = Diagnostic::error(
                 "assign-immutable",
                 format!("cannot {what_op} immutable {what} `{}`", name.name),

@@ -6,16 +6,35 @@ use super::*;
 
 impl<'c> BodyChecker<'c> {
     /// A checker for the body of `func`, to be built into `function`;
+    /// `source` is the text the file was parsed from (may be empty);
     /// `recovered` when the body had a syntax error.
-    pub(super) fn new(checker: &'c mut Checker, func: FuncId, function: ir::Function, recovered: bool) -> Self {
+    pub(super) fn new(
+        checker: &'c mut Checker,
+        source: &'c str,
+        func: FuncId,
+        mut function: ir::Function,
+        recovered: bool,
+    ) -> Self {
+        // The arenas start from the last body's buffers (see `finish`).
+        let mut spare = std::mem::take(&mut checker.spare);
+        spare.scope_marks.push(0);
+        spare.owned_scopes.push(Vec::new());
+        if function.exprs.is_empty() && function.expr_spans.is_empty() && function.locals.is_empty() {
+            function.exprs = spare.exprs;
+            function.expr_spans = spare.expr_spans;
+            function.locals = spare.locals;
+        }
         BodyChecker {
             checker,
+            source,
             func,
             function,
-            scopes: vec![HashMap::default()],
+            bindings: spare.bindings,
+            bound: spare.bound,
+            scope_marks: spare.scope_marks,
             loop_depth: 0,
             recovered,
-            owned_scopes: vec![Vec::new()],
+            owned_scopes: spare.owned_scopes,
             loop_marks: Vec::new(),
             moved: HashMap::default(),
             local_loop: HashMap::default(),
@@ -31,29 +50,24 @@ impl<'c> BodyChecker<'c> {
 impl BodyChecker<'_> {
     pub(super) fn check_function(mut self, func: &ast::FuncDef) -> ir::Function {
         let sig = &self.checker.signatures[self.func.index()];
-        let mut params: Vec<(String, Ty)> = sig.params.clone();
         let mut result = sig.result;
         let member = self.checker.members.get(&self.func).copied();
         // Parameters are the first locals (codegen relies on it), so the
-        // drop flags of owning ones are made after all of them.
-        let mut declared = Vec::new();
-        if let Some((_, ast::MemberKind::Method | ast::MemberKind::Destructor)) = member {
-            // A method's first parameter is `self`.
-            let (name, ty) = params.remove(0);
-            declared.push((name, ty, func.name.span));
-        }
-        for ((name, ty), param) in params.iter().zip(&func.sig.params) {
-            declared.push((name.clone(), *ty, param.name.span));
-        }
-        for (name, ty, span) in declared {
+        // drop flags of owning ones are made after all of them. A method's
+        // first parameter is `self`, declared at the function's name.
+        let skip = usize::from(matches!(member, Some((_, ast::MemberKind::Method | ast::MemberKind::Destructor))));
+        let count = skip + sig.params.len().saturating_sub(skip).min(func.sig.params.len());
+        self.function.params.reserve_exact(count);
+        for k in 0..count {
+            let (name, ty) = &self.checker.signatures[self.func.index()].params[k];
+            let span = if k < skip { func.name.span } else { func.sig.params[k - skip].name.span };
             let id = LocalId(self.function.locals.len() as u32);
-            self.function.locals.push(ir::Local { name: name.clone(), ty, mutable: false, span, owned: None });
-            if let Some(scope) = self.scopes.last_mut() {
-                scope.insert(name, id);
-            }
+            self.function.locals.push(ir::Local { name: name.clone(), ty: *ty, mutable: false, span, owned: None });
+            self.bind(id);
             self.function.params.push(id);
         }
-        for id in self.function.params.clone() {
+        for k in 0..self.function.params.len() {
+            let id = self.function.params[k];
             let ty = self.function.local(id).ty;
             if self.checker.is_linear(ty) {
                 self.make_owned(id, ty);
@@ -114,15 +128,42 @@ impl BodyChecker<'_> {
             );
         }
         self.function.body = body;
+        self.finish()
+    }
+
+    /// The function built, with every name unbound and the buffers handed
+    /// back to the checker for the next body (the arenas are copied out at
+    /// their exact length, which costs less than growing them anew; the
+    /// scope stacks are emptied).
+    pub(super) fn finish(mut self) -> ir::Function {
+        self.unbind_to(0);
+        fn exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
+            let mut out = Vec::with_capacity(buffer.len());
+            out.append(buffer);
+            out
+        }
+        let exprs = exact(&mut self.function.exprs);
+        let expr_spans = exact(&mut self.function.expr_spans);
+        let locals = exact(&mut self.function.locals);
+        self.scope_marks.clear();
+        self.owned_scopes.clear();
+        let spare = Spare {
+            bindings: std::mem::take(&mut self.bindings),
+            bound: std::mem::take(&mut self.bound),
+            scope_marks: std::mem::take(&mut self.scope_marks),
+            owned_scopes: std::mem::take(&mut self.owned_scopes),
+            exprs: std::mem::replace(&mut self.function.exprs, exprs),
+            expr_spans: std::mem::replace(&mut self.function.expr_spans, expr_spans),
+            locals: std::mem::replace(&mut self.function.locals, locals),
+        };
+        self.checker.spare = spare;
         self.function
     }
 
     pub(super) fn new_local(&mut self, name: &str, ty: Ty, mutable: bool, span: Span) -> LocalId {
         let id = LocalId(self.function.locals.len() as u32);
         self.function.locals.push(ir::Local { name: name.to_string(), ty, mutable, span, owned: None });
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.to_string(), id);
-        }
+        self.bind(id);
         // Hidden locals (named "") hold values whose parts move elsewhere.
         if !name.is_empty() && self.checker.is_linear(ty) {
             self.make_owned(id, ty);
@@ -131,7 +172,43 @@ impl BodyChecker<'_> {
     }
 
     pub(super) fn lookup_local(&self, name: &str) -> Option<LocalId> {
-        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+        self.bindings.get(name).copied().flatten()
+    }
+
+    /// Binds `id` under its name in the innermost scope.
+    pub(super) fn bind(&mut self, id: LocalId) {
+        let name = self.function.locals[id.index()].name.as_str();
+        let shadowed = match self.bindings.get_mut(name) {
+            Some(slot) => slot.replace(id),
+            None => {
+                self.bindings.insert(name.to_string(), Some(id));
+                None
+            }
+        };
+        self.bound.push(((!name.is_empty()).then_some(id), shadowed));
+    }
+
+    /// Opens a scope: names bound from now on go out of scope at
+    /// [`BodyChecker::exit_scope`].
+    pub(super) fn enter_scope(&mut self) {
+        self.scope_marks.push(self.bound.len());
+    }
+
+    /// Closes the innermost scope, unbinding its names.
+    pub(super) fn exit_scope(&mut self) {
+        let mark = self.scope_marks.pop().unwrap_or(0);
+        self.unbind_to(mark);
+    }
+
+    /// Undoes the bindings made since `bound` was `mark` long, newest first.
+    fn unbind_to(&mut self, mark: usize) {
+        while self.bound.len() > mark {
+            let Some((local, shadowed)) = self.bound.pop() else { break };
+            let name = local.map_or("", |id| self.function.locals[id.index()].name.as_str());
+            if let Some(slot) = self.bindings.get_mut(name) {
+                *slot = shadowed;
+            }
+        }
     }
 
     pub(super) fn block(&mut self, block: &ast::Block) -> Vec<ir::Stmt> {
@@ -139,9 +216,10 @@ impl BodyChecker<'_> {
     }
 
     pub(super) fn block_inner(&mut self, block: &ast::Block) -> Vec<ir::Stmt> {
-        self.scopes.push(HashMap::default());
+        self.enter_scope();
         self.owned_scopes.push(Vec::new());
-        let mut out = Vec::new();
+        // Room for every statement and the tail.
+        let mut out = Vec::with_capacity(block.stmts.len() + usize::from(block.tail.is_some()));
         for stmt in &block.stmts {
             if let Some(s) = self.stmt(stmt) {
                 out.push(s);
@@ -150,7 +228,7 @@ impl BodyChecker<'_> {
         if let Some(tail) = &block.tail {
             out.push(self.unwanted_tail(tail));
         }
-        self.scopes.pop();
+        self.exit_scope();
         let owned = self.owned_scopes.pop().unwrap_or_default();
         if !owned.is_empty() && completes(&out) {
             out.push(ir::Stmt::DropLocals(owned.into_iter().rev().collect()));

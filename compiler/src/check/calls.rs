@@ -3,14 +3,24 @@
 
 use super::*;
 
+impl Checker {
+    /// The signature of a function of the file or an import.
+    fn callee_signature(&self, callee: Callee) -> &Signature {
+        match callee {
+            Callee::Func(f) => &self.signatures[f.index()],
+            Callee::Import(i) => &self.import_signatures[i.index()],
+        }
+    }
+}
+
 impl BodyChecker<'_> {
     pub(super) fn call(&mut self, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> ExprId {
         let callee = strip_parens(callee);
         let target = match &callee.kind {
             A::Name(name) if self.lookup_local(&name.name).is_none() => {
                 match self.checker.names.get(&name.name).copied() {
-                    Some(Binding::Func(f)) => Some((Callee::Func(f), name.clone())),
-                    Some(Binding::Import(i)) => Some((Callee::Import(i), name.clone())),
+                    Some(Binding::Func(f)) => Some((Callee::Func(f), name)),
+                    Some(Binding::Import(i)) => Some((Callee::Import(i), name)),
                     Some(Binding::Type(Ty::Error)) => None,
                     None => {
                         self.unbound(name);
@@ -34,14 +44,11 @@ impl BodyChecker<'_> {
             }
             return self.error_expr(span);
         };
-        let sig = match target {
-            Callee::Func(f) => &self.checker.signatures[f.index()],
-            Callee::Import(i) => &self.checker.import_signatures[i.index()],
-        };
-        let params = sig.params.clone();
-        let result = sig.result;
-        let decl_span = self.checker.name_spans.get(&name.name).copied().unwrap_or(sig.span);
-        if params.len() != args.len() {
+        let sig = self.checker.callee_signature(target);
+        let (param_count, result) = (sig.params.len(), sig.result);
+        if param_count != args.len() {
+            let params = sig.params.clone();
+            let decl_span = self.checker.name_spans.get(&name.name).copied().unwrap_or(sig.span);
             let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
             let list: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {}", self.checker.ty_name(*t))).collect();
             self.checker.diagnostics.push(
@@ -61,19 +68,17 @@ impl BodyChecker<'_> {
                 .with_label(decl_span, format!("`{}({})` is declared here", name.name, list.join(", "))),
             );
         }
-        let mut ids = Vec::new();
+        let mut ids = Vec::with_capacity(args.len().min(param_count));
         for (i, arg) in args.iter().enumerate() {
-            match params.get(i) {
-                Some((_, t)) if matches!(t.handle(&self.checker.resolve), Some((false, _))) => {
-                    ids.push(self.lend(arg, *t))
-                }
-                Some((_, t)) => ids.push(self.check(arg, *t)),
+            match self.checker.callee_signature(target).params.get(i).map(|(_, t)| *t) {
+                Some(t) if matches!(t.handle(&self.checker.resolve), Some((false, _))) => ids.push(self.lend(arg, t)),
+                Some(t) => ids.push(self.check(arg, t)),
                 None => {
                     self.infer(arg);
                 }
             }
         }
-        if ids.len() != params.len() {
+        if ids.len() != param_count {
             return self.push_expr(ir::ExprKind::Error, result.unwrap_or(Ty::Unit), span);
         }
         self.push_expr(ir::ExprKind::Call(target, ids), result.unwrap_or(Ty::Unit), span)

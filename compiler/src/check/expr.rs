@@ -30,8 +30,12 @@ impl BodyChecker<'_> {
                 .with_help(format!("to subtract, put spaces around the minus: `{hint}`"))
                 .with_note(format!("`{}` is one identifier: a hyphen between letters joins words", name.name));
         } else {
-            let mut candidates: Vec<String> =
-                self.scopes.iter().flat_map(|s| s.keys().cloned()).filter(|n| !n.is_empty()).collect();
+            let mut candidates: Vec<String> = self
+                .bindings
+                .iter()
+                .filter(|(n, local)| local.is_some() && !n.is_empty())
+                .map(|(n, _)| n.clone())
+                .collect();
             candidates.extend(
                 self.checker.names.iter().filter(|(_, b)| !matches!(b, Binding::Type(_))).map(|(n, _)| n.clone()),
             );

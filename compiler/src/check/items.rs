@@ -27,6 +27,13 @@ impl Checker {
     /// First pass: imports, globals and function signatures, so that items
     /// may be used before they are defined.
     pub(super) fn collect(&mut self, file: &ast::File) {
+        // Most items are one function or global each: room for them up front
+        // spares growing (and rehashing) these tables item by item.
+        let items = file.items.len();
+        self.names.reserve(items);
+        self.name_spans.reserve(items);
+        self.module.funcs.reserve(items);
+        self.signatures.reserve(items);
         for name in &file.recovered_names {
             self.names.entry(name.clone()).or_insert(Binding::Type(Ty::Error));
         }
@@ -521,27 +528,25 @@ impl Checker {
         self.diagnostics.push(d);
     }
 
-    pub(super) fn check_bodies(&mut self, file: &ast::File) {
+    pub(super) fn check_bodies(&mut self, file: &ast::File, source: &str) {
         for (index, func) in file.funcs().enumerate() {
             {
                 let id = FuncId(index as u32);
-                let interface = self.module.funcs[id.index()].interface;
-                let inline_interface = self.module.funcs[id.index()].inline_interface.clone();
                 // Resource functions are named by WIT (`[method]R.m`), and a
-                // constructor may be private.
-                let (name, exported) = {
-                    let f = &self.module.funcs[id.index()];
-                    (f.name.clone(), f.exported)
-                };
+                // constructor may be private. Nothing reads a function's
+                // entry while bodies are checked: it is rebuilt here.
+                let collected = std::mem::take(&mut self.module.funcs[id.index()]);
+                let interface = collected.interface;
                 self.type_scope = interface;
                 let body_checker = BodyChecker::new(
                     self,
+                    source,
                     id,
                     ir::Function {
-                        name,
-                        exported,
+                        name: collected.name,
+                        exported: collected.exported,
                         interface,
-                        inline_interface,
+                        inline_interface: collected.inline_interface,
                         docs: func.docs.clone(),
                         ..Default::default()
                     },
@@ -552,13 +557,13 @@ impl Checker {
                 self.type_scope = None;
             }
         }
-        self.check_inits(file);
+        self.check_inits(file, source);
         self.finish_retire();
     }
 
     /// Checks the initializers of compound globals (constant expressions:
     /// literals, compound literals and cases) into [`ir::Module::init`].
-    pub(super) fn check_inits(&mut self, file: &ast::File) {
+    pub(super) fn check_inits(&mut self, file: &ast::File, source: &str) {
         let globals: Vec<(GlobalId, &ast::Global)> = file
             .items
             .iter()
@@ -575,6 +580,7 @@ impl Checker {
         }
         let mut body_checker = BodyChecker::new(
             self,
+            source,
             // Never read: constant expressions contain no `return` or `?`.
             FuncId(u32::MAX),
             ir::Function { name: "global initializers".into(), ..Default::default() },
@@ -600,7 +606,7 @@ impl Checker {
             let value = body_checker.check(&global.init, ty);
             body_checker.function.body.push(ir::Stmt::Assign(Place::Global(id), value));
         }
-        let init = body_checker.function;
+        let init = body_checker.finish();
         self.module.init = Some(init);
     }
 }

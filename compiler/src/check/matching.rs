@@ -17,7 +17,6 @@ use crate::patterns::{self, Ctor, Pat};
 use crate::span::Span;
 use crate::suggest::suggest_or_list;
 use crate::types::Ty;
-use super::HashMap;
 use wit_parser::TypeDefKind;
 
 /// How many uncovered patterns a non-exhaustive `match` error lists.
@@ -105,7 +104,7 @@ impl BodyChecker<'_> {
         let mut moved_after = self.moved.clone();
         for arm in &m.arms {
             self.moved = moved_before.clone();
-            self.scopes.push(HashMap::default());
+            self.enter_scope();
             self.owned_scopes.push(Vec::new());
             let mut parts = ArmParts::default();
             let pat = self.pattern(&arm.pattern, ty, value, &mut parts);
@@ -134,7 +133,7 @@ impl BodyChecker<'_> {
                 }
                 None => self.block(&arm.body),
             });
-            self.scopes.pop();
+            self.exit_scope();
             let owned = self.owned_scopes.pop().unwrap_or_default();
             if !owned.is_empty() && super::completes(&body) {
                 body.push(ir::Stmt::DropLocals(owned.into_iter().rev().collect()));

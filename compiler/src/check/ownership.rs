@@ -295,9 +295,7 @@ impl BodyChecker<'_> {
     pub(super) fn new_lent_local(&mut self, name: &str, ty: Ty, span: Span) -> LocalId {
         let local = self.new_local("", ty, false, span);
         self.function.locals[local.index()].name = name.to_string();
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.insert(name.to_string(), local);
-        }
+        self.bind(local);
         self.lent.insert(local);
         local
     }

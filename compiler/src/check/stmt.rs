@@ -69,7 +69,7 @@ impl BodyChecker<'_> {
                         "not an integer",
                     ));
                 }
-                self.scopes.push(HashMap::default());
+                self.enter_scope();
                 let end_local = self.new_local("", ty, true, var.span);
                 let var_local = self.new_local(&var.name, ty, false, var.span);
                 if Self::is_literal(start_expr) && Self::is_literal(end_expr) {
@@ -81,7 +81,7 @@ impl BodyChecker<'_> {
                 let body = self.block(body);
                 self.loop_marks.pop();
                 self.loop_depth -= 1;
-                self.scopes.pop();
+                self.exit_scope();
                 ir::Stmt::For { var, end_local, start, end, body }
             }
             StmtKind::ForEach { var: var_name, list: list_expr, body } => {
@@ -123,7 +123,7 @@ impl BodyChecker<'_> {
                 } else {
                     list
                 };
-                self.scopes.push(HashMap::default());
+                self.enter_scope();
                 let list_local = self.new_local("", list_ty, false, var_name.span);
                 let index = self.new_local("", Ty::U32, true, var_name.span);
                 let var = if linear {
@@ -144,7 +144,7 @@ impl BodyChecker<'_> {
                 }
                 self.loop_marks.pop();
                 self.loop_depth -= 1;
-                self.scopes.pop();
+                self.exit_scope();
                 ir::Stmt::ForEach { var, list_local, index, list, body }
             }
             StmtKind::Break | StmtKind::Continue => {
@@ -165,7 +165,6 @@ impl BodyChecker<'_> {
             }
             StmtKind::Return(value) => {
                 let result = self.function.result;
-                let name = self.function.name.clone();
                 let result_span = self.checker.signatures[self.func.index()].span;
                 match (value, result) {
                     (Some(v), Some(_)) if self.is_test() => self.test_return_value(v, stmt.span),
@@ -190,6 +189,7 @@ impl BodyChecker<'_> {
                     (Some(v), None) => {
                         let id = self.infer(v);
                         let _ = id;
+                        let name = self.function.name.clone();
                         self.checker.diagnostics.push(
                             Diagnostic::error(
                                 "unexpected-return-value",
@@ -205,6 +205,7 @@ impl BodyChecker<'_> {
                     (None, Some(_)) if self.is_test() => ir::Stmt::Block(self.test_ok(stmt.span)),
                     (None, Some(t)) => {
                         if t != Ty::Error {
+                            let name = self.function.name.clone();
                             self.checker.diagnostics.push(
                                 Diagnostic::error(
                                     "missing-return-value",
@@ -336,6 +337,11 @@ impl BodyChecker<'_> {
     /// branches of one `if` or `match` statement lose their values for one
     /// reason.
     pub(super) fn keep_first_unused(&mut self, from: usize) {
+        let unused = |d: &Diagnostic| d.code == "unused-value";
+        // Most statements report none: leave the list alone then.
+        if self.checker.diagnostics.get(from..).is_none_or(|new| new.iter().filter(|d| unused(d)).nth(1).is_none()) {
+            return;
+        }
         let mut seen = false;
         let mut index = 0;
         self.checker.diagnostics.retain(|d| {

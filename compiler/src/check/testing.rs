@@ -54,16 +54,14 @@ pub struct MockAccess {
     pub calls: Option<String>,
 }
 
-impl super::Checker {
+impl BodyChecker<'_> {
     /// The 1-based line and column (in chars) of `span`'s start in the
     /// source, through an index of its lines built once (a file of many
     /// tests or `check!`s locates each of them).
     pub(super) fn line_column(&self, span: Span) -> (u32, u32) {
-        self.lines.get_or_init(|| crate::span::LineIndex::new(&self.source)).line_column(&self.source, span.start)
+        self.checker.lines.get_or_init(|| crate::span::LineIndex::new(self.source)).line_column(self.source, span.start)
     }
-}
 
-impl BodyChecker<'_> {
     /// Whether the function being checked is a test body.
     pub(super) fn is_test(&self) -> bool {
         self.checker.testing.tests.contains(&self.function.name)
@@ -71,12 +69,12 @@ impl BodyChecker<'_> {
 
     /// `line:column` (1-based, in chars) of `span`'s start.
     fn location(&self, span: Span) -> String {
-        let (line, column) = self.checker.line_column(span);
+        let (line, column) = self.line_column(span);
         format!("{line}:{column}")
     }
 
     fn source_text(&self, span: Span) -> String {
-        self.checker.source.get(span.start as usize..span.end as usize).unwrap_or("condition").to_string()
+        self.source.get(span.start as usize..span.end as usize).unwrap_or("condition").to_string()
     }
 
     fn text(&mut self, s: &str, span: Span) -> ExprId {

@@ -363,10 +363,18 @@ impl Checker {
     }
 
     pub(super) fn signature(&mut self, sig: &ast::FuncSig) -> Signature {
-        let mut params = Vec::new();
+        let mut params = Vec::with_capacity(sig.params.len());
+        // The latest earlier declaration of each name: a scan of the earlier
+        // parameters while there are few (no table to allocate), a table for
+        // long lists (so that checking them stays linear).
         let mut seen: HashMap<&str, Span> = HashMap::default();
-        for p in &sig.params {
-            if let Some(first) = seen.get(p.name.name.as_str()) {
+        for (k, p) in sig.params.iter().enumerate() {
+            let first = if sig.params.len() <= 16 {
+                sig.params[..k].iter().rev().find(|q| q.name.name == p.name.name).map(|q| q.name.span)
+            } else {
+                seen.get(p.name.name.as_str()).copied()
+            };
+            if let Some(first) = first {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "duplicate-parameter",
@@ -374,10 +382,12 @@ impl Checker {
                         p.name.span,
                         "declared again here",
                     )
-                    .with_label(*first, "first declared here"),
+                    .with_label(first, "first declared here"),
                 );
             }
-            seen.insert(&p.name.name, p.name.span);
+            if sig.params.len() > 16 {
+                seen.insert(&p.name.name, p.name.span);
+            }
             let ty = self.resolve_type(&p.ty);
             params.push((p.name.name.clone(), ty));
         }

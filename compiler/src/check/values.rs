@@ -145,7 +145,7 @@ impl<'a> BodyChecker<'_> {
     /// value. A block that can end without one is an error.
     pub(super) fn value_block(&mut self, block: &'a ast::Block, sink: &mut ValueSink<'a>) -> Vec<ir::Stmt> {
         crate::stack::grow(|| {
-            self.scopes.push(HashMap::default());
+            self.enter_scope();
             self.owned_scopes.push(Vec::new());
             let mut out = Vec::new();
             let last_gives_value = block.tail.is_none() && block.stmts.last().is_some_and(stmt_has_value);
@@ -171,7 +171,7 @@ impl<'a> BodyChecker<'_> {
             } else if completes(&out) && !self.recovered {
                 self.no_value(block, sink);
             }
-            self.scopes.pop();
+            self.exit_scope();
             let owned = self.owned_scopes.pop().unwrap_or_default();
             if !owned.is_empty() && completes(&out) {
                 out.push(ir::Stmt::DropLocals(owned.into_iter().rev().collect()));

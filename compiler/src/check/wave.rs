@@ -149,9 +149,8 @@ impl BodyChecker<'_> {
     /// operands as WAVE and the location.
     pub(super) fn check_macro(&mut self, cond: &ast::Expr, span: Span) -> ExprId {
         let result = self.checker.interner.result(&mut self.checker.resolve, None, Some(Ty::String));
-        let source = &self.checker.source;
-        let text = source.get(cond.span.start as usize..cond.span.end as usize).unwrap_or("condition").to_string();
-        let (line, column) = self.checker.line_column(span);
+        let text = self.source.get(cond.span.start as usize..cond.span.end as usize).unwrap_or("condition").to_string();
+        let (line, column) = self.line_column(span);
         let message = format!("check failed: {text}");
         let location = format!(" at {line}:{column}");
         let inner = super::strip_parens(cond);
