@@ -232,7 +232,6 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         next_global += n;
     }
 
-    let regions = regions::summarise(module, &abi);
     let ctx = Ctx {
         abi,
         module,
@@ -240,7 +239,7 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         func_base,
         global_map: &global_map,
         debug: options.debug_memory,
-        regions,
+        regions: Default::default(),
     };
 
     // Helpers.
@@ -445,8 +444,9 @@ struct Ctx<'a> {
     /// The debugging mode of [`crate::CompileOptions::debug_memory`].
     debug: bool,
     /// What loops need to know about the module's functions, to reclaim
-    /// each iteration's heap (see `regions`).
-    regions: regions::Summary,
+    /// each iteration's heap (see `regions`): computed when the first loop
+    /// asks (a module without loops never needs it).
+    regions: std::sync::OnceLock<regions::Summary>,
 }
 
 impl Ctx<'_> {

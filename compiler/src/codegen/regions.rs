@@ -244,7 +244,7 @@ impl FuncGen<'_, '_> {
     /// (A loop that never allocates gains nothing from the resets.)
     pub(super) fn region_safe(&self, cond: Option<ExprId>, body: &[Stmt]) -> bool {
         let ctx = self.ctx;
-        let summary = &ctx.regions;
+        let summary = ctx.regions.get_or_init(|| summarise(ctx.module, &ctx.abi));
         if !drop_callees(self.func).all(|c| callee_safe(ctx.module, &summary.safe, c)) {
             return false;
         }
