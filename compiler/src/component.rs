@@ -628,11 +628,62 @@ fn validate_bodies<'b>(bodies: impl IntoIterator<Item = BodyToValidate<'b>>) -> 
     Ok(())
 }
 
+/// Batches of function bodies shared by the threads that validate them,
+/// each batch with its place in order; `done` once no more will come.
+struct Batches<'b> {
+    queue: std::sync::Mutex<(std::collections::VecDeque<(usize, Vec<BodyToValidate<'b>>)>, bool)>,
+    ready: std::sync::Condvar,
+}
+
+impl<'b> Batches<'b> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (std::collections::VecDeque<(usize, Vec<BodyToValidate<'b>>)>, bool)> {
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn push(&self, index: usize, batch: Vec<BodyToValidate<'b>>) {
+        self.lock().0.push_back((index, batch));
+        self.ready.notify_one();
+    }
+
+    fn finish(&self) {
+        self.lock().1 = true;
+        self.ready.notify_all();
+    }
+
+    /// The next batch; `None` once there is none left and (if `wait`)
+    /// none will come.
+    fn take(&self, wait: bool) -> Option<(usize, Vec<BodyToValidate<'b>>)> {
+        let mut queue = self.lock();
+        loop {
+            if let Some(batch) = queue.0.pop_front() {
+                return Some(batch);
+            }
+            if queue.1 || !wait {
+                return None;
+            }
+            queue = self.ready.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+
+    /// Validates batches until none is left; the errors, each with its
+    /// batch's place.
+    fn drain(&self, wait: bool) -> Vec<(usize, anyhow::Error)> {
+        let mut errors = Vec::new();
+        while let Some((index, batch)) = self.take(wait) {
+            if let Err(e) = validate_bodies(batch) {
+                errors.push((index, e));
+            }
+        }
+        errors
+    }
+}
+
 /// Validates `component` with `wasmparser` (all features), as
 /// `Validator::validate_all` does, and reports the same first error; but
-/// the function bodies of a large code section are validated on a second
-/// thread, while this one goes on with the sections after it (the
-/// component's canonical functions and exports).
+/// the function bodies of a large code section are validated in batches
+/// on a second thread while this one goes on with the sections after it
+/// (the component's canonical functions and exports), and then takes its
+/// share of the batches left.
 ///
 /// # Errors
 /// The first validation error.
@@ -642,12 +693,14 @@ pub fn validate(component: &[u8]) -> anyhow::Result<()> {
     let mut parser = wasmparser::Parser::new(0);
     parser.set_features(features);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let batches = Batches { queue: Default::default(), ready: Default::default() };
     std::thread::scope(|scope| {
         // Bodies validated here, after the sections (those before the
-        // worker starts, so earlier in order than the worker's).
+        // worker starts, so earlier in order than the batches).
         let mut here: Vec<BodyToValidate> = Vec::new();
         let mut worker = None;
         let mut batch = Vec::new();
+        let mut count = 0;
         let sections = || -> anyhow::Result<()> {
             for payload in parser.parse_all(component) {
                 let payload = payload?;
@@ -656,34 +709,38 @@ pub fn validate(component: &[u8]) -> anyhow::Result<()> {
                     && threads > 1
                     && worker.is_none()
                 {
-                    let (send, receive) = std::sync::mpsc::channel::<Vec<BodyToValidate>>();
-                    worker = Some((send, scope.spawn(move || validate_bodies(receive.into_iter().flatten()))));
+                    worker = Some(scope.spawn(|| batches.drain(true)));
                 }
                 if let wasmparser::ValidPayload::Func(func, body) = validator.payload(&payload)? {
-                    match &worker {
-                        Some((send, _)) => {
-                            batch.push((func, body));
-                            if batch.len() == VALIDATION_BATCH {
-                                // A send fails only once the worker has
-                                // stopped at an invalid body.
-                                let _ = send.send(std::mem::take(&mut batch));
-                            }
-                        }
-                        None => here.push((func, body)),
+                    if worker.is_none() {
+                        here.push((func, body));
+                        continue;
+                    }
+                    batch.push((func, body));
+                    if batch.len() == VALIDATION_BATCH {
+                        batches.push(count, std::mem::take(&mut batch));
+                        count += 1;
                     }
                 }
             }
             Ok(())
         };
         let result = sections();
-        let worker = worker.map(|(send, handle)| {
-            let _ = send.send(std::mem::take(&mut batch));
-            drop(send);
-            handle.join().unwrap_or_else(|_| Err(anyhow::anyhow!("validating function bodies panicked")))
-        });
+        batches.push(count, batch);
+        batches.finish();
+        let mut errors = batches.drain(false);
+        if let Some(worker) = worker {
+            match worker.join() {
+                Ok(more) => errors.extend(more),
+                Err(_) => errors.push((0, anyhow::anyhow!("validating function bodies panicked"))),
+            }
+        }
         result?;
         validate_bodies(here)?;
-        worker.unwrap_or(Ok(()))
+        match errors.into_iter().min_by_key(|(index, _)| *index) {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        }
     })
 }
 
