@@ -614,8 +614,7 @@ const PARALLEL_VALIDATION_BYTES: u32 = 1 << 16;
 const VALIDATION_BATCH: usize = 256;
 
 /// A function body and what validating it needs.
-type BodyToValidate<'b> =
-    (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'b>);
+type BodyToValidate<'b> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'b>);
 
 /// Validates function bodies in order, stopping at the first invalid one.
 fn validate_bodies<'b>(bodies: impl IntoIterator<Item = BodyToValidate<'b>>) -> anyhow::Result<()> {

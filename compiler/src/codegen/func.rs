@@ -4,8 +4,8 @@
 //! and branch depths.
 
 use super::*;
-use wasm_encoder::Encode;
 use crate::ir::{ExprId, LocalId, Place};
+use wasm_encoder::Encode;
 
 thread_local! {
     /// The instruction buffer of the function being generated, kept (empty)

@@ -689,8 +689,13 @@ enum CoreImport {
 pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Result<Vec<u8>> {
     let info = core_info(core)?;
     let world = &resolve.worlds[world_id];
-    let mut enc =
-        Enc { resolve, b: ComponentBuilder::default(), root: Maps::default(), instances: HashMap::default(), errors: Vec::new() };
+    let mut enc = Enc {
+        resolve,
+        b: ComponentBuilder::default(),
+        root: Maps::default(),
+        instances: HashMap::default(),
+        errors: Vec::new(),
+    };
 
     // Interfaces by their name in core names: imported, and exported.
     let mut imported: HashMap<String, InterfaceId> = HashMap::default();
