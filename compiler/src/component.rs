@@ -627,15 +627,18 @@ fn validate_bodies<'b>(bodies: impl IntoIterator<Item = BodyToValidate<'b>>) -> 
     Ok(())
 }
 
-/// Batches of function bodies shared by the threads that validate them,
-/// each batch with its place in order; `done` once no more will come.
+/// Batches of function bodies, each with its place in order, and whether
+/// no more will come.
+type Queue<'b> = (std::collections::VecDeque<(usize, Vec<BodyToValidate<'b>>)>, bool);
+
+/// Batches of function bodies shared by the threads that validate them.
 struct Batches<'b> {
-    queue: std::sync::Mutex<(std::collections::VecDeque<(usize, Vec<BodyToValidate<'b>>)>, bool)>,
+    queue: std::sync::Mutex<Queue<'b>>,
     ready: std::sync::Condvar,
 }
 
 impl<'b> Batches<'b> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (std::collections::VecDeque<(usize, Vec<BodyToValidate<'b>>)>, bool)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue<'b>> {
         self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
