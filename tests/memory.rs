@@ -261,3 +261,43 @@ fn debug_memory_poisons_freed_blocks_and_traps_on_a_double_free() {
     assert_eq!(core.bytes(p + 8, 56), vec![0xDE; 56]);
     assert!(core.realloc(p, 64, 8, 200).is_err(), "a second free of the block traps");
 }
+
+/// A program large enough that codegen splits its functions between two
+/// threads (more than 16,384 expressions), with string literals in the
+/// first part (`early`) and, if `late_strings`, in the second (`late`).
+fn large_program(late_strings: bool) -> String {
+    let mut source = String::from("export func early() -> string {\n    return \"early\" + \"!\";\n}\n");
+    for i in 0..2000 {
+        source.push_str(&format!(
+            "\nexport func f{i}(a: u32) -> u32 {{\n    let b = a * {i} + 1;\n    let c = b - a;\n    return c + b * 2;\n}}\n"
+        ));
+    }
+    if late_strings {
+        source.push_str("\nexport func late() -> string {\n    return \"late\" + \"early\";\n}\n");
+    }
+    source
+}
+
+/// The data segment lays string literals out in the order codegen meets
+/// them, whether or not a large module's functions are generated on two
+/// threads: every literal is where the code reads it, and two compilations
+/// give the same bytes.
+#[test]
+fn string_literals_of_a_large_module_are_where_its_code_reads_them() {
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let runtime = Runtime::new().expect("engine");
+    for late_strings in [false, true] {
+        let source = large_program(late_strings);
+        let compiled = claw_compiler::compile(&source, "large", &resolve).expect("compiles");
+        let again = claw_compiler::compile(&source, "large", &resolve).expect("compiles");
+        assert!(compiled.component == again.component, "two compilations gave different bytes");
+        let loaded = runtime.load(&compiled.component).expect("loads");
+        let mut session = loaded.instantiate(&RunOptions::default()).expect("instantiates");
+        assert_eq!(session.invoke("early()").expect("early").as_deref(), Some(r#""early!""#));
+        // b = 3 * 1999 + 1 = 5998, c = 5995, c + 2b = 17991.
+        assert_eq!(session.invoke("f1999(3)").expect("f1999").as_deref(), Some("17991"));
+        if late_strings {
+            assert_eq!(session.invoke("late()").expect("late").as_deref(), Some(r#""lateearly""#));
+        }
+    }
+}

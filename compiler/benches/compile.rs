@@ -14,8 +14,8 @@
 //! numbers are directly comparable with that compiler. See `bench/README.md`.
 //!
 //! `-- --stages` (or `CLAW_BENCH_STAGES=1`) also times each stage of the
-//! pipeline separately (parse, check, add_world, codegen, encode, validate,
-//! print the world's WIT).
+//! pipeline separately (parse, check, add_world, codegen, encode, validate),
+//! and the printing of the world's WIT that `Compiled::wit` does on demand.
 //!
 //! `-- --analysis` also times the editor queries on each program
 //! (`claw_compiler::analysis`: `analyze`, then hover, completion and
@@ -73,8 +73,9 @@ fn stage<T>(f: impl FnMut() -> T) -> (f64, T) {
 /// shows up by name. This mirrors what `claw_compiler::compile` does (parse,
 /// check, add the world to the module's `Resolve` — cloned here, so its clone
 /// is timed separately and subtracted —, generate the core module, encode the
-/// component, validate it, print the world as WIT for `Compiled::wit`); keep
-/// it in step with `compile` and `component::wrap` when the pipeline changes.
+/// component, validate it), and the printing of the world as WIT that
+/// `Compiled::wit` does on demand (not part of `compile`); keep it in step
+/// with `compile` and `component::wrap` when the pipeline changes.
 fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
     use claw_compiler::{check, codegen, component, parser};
     let (parse, parsed) = stage(|| parser::parse(source));
@@ -88,10 +89,7 @@ fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
     let world = world - clone;
     let (codegen, core) = stage(|| codegen::generate(&module, &resolve2).bytes);
     let (encode, component) = stage(|| component::encode::encode(&resolve2, wid, &core).expect("encode"));
-    let (validate, _) = stage(|| {
-        let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-        v.validate_all(&component).is_ok()
-    });
+    let (validate, _) = stage(|| component::validate(&component).is_ok());
     let (print, _) = stage(|| component::print_package(&resolve2, package).expect("print"));
     println!(
         "  stages N={n}: parse {parse:.4}  check {chk:.4}  resolve.clone {clone:.4}  \
@@ -139,7 +137,7 @@ fn bench_file(path: &str, resolve: &claw_compiler::Resolve, out: Option<&str>) {
                     std::fs::write(&target, bytes).unwrap_or_else(|e| panic!("cannot write {target}: {e}"));
                 };
                 write("wasm", &compiled.component);
-                write("wit", compiled.wit.as_bytes());
+                write("wit", compiled.wit().expect("the world prints").as_bytes());
             }
         }
         Err(diagnostics) => {

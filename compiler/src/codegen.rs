@@ -45,7 +45,7 @@
 use crate::abi::{Abi, Locals};
 use crate::ir::{self, Callee, Const, ExprId};
 use crate::types::Ty;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, DataSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
     GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg, MemorySection, MemoryType, Module, TypeSection,
@@ -123,7 +123,7 @@ pub struct CoreModule {
 #[derive(Default)]
 struct Strings {
     data: Vec<u8>,
-    offsets: HashMap<String, u32>,
+    offsets: FxHashMap<String, u32>,
 }
 
 impl Strings {
@@ -142,14 +142,14 @@ impl Strings {
 #[derive(Default)]
 struct Types {
     section: TypeSection,
-    map: HashMap<(Vec<ValType>, Vec<ValType>), u32>,
+    map: FxHashMap<(Vec<ValType>, Vec<ValType>), u32>,
 }
 
 impl Types {
     fn func(&mut self, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
         let next = self.map.len() as u32;
-        *self.map.entry((params.clone(), results.clone())).or_insert_with(|| {
-            self.section.ty().function(params, results);
+        *self.map.entry((params, results)).or_insert_with_key(|(params, results)| {
+            self.section.ty().function(params.iter().copied(), results.iter().copied());
             next
         })
     }
@@ -232,9 +232,15 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         next_global += n;
     }
 
-    let regions = regions::summarise(module, &abi);
-    let ctx =
-        Ctx { abi, module, helper_base, func_base, global_map: &global_map, debug: options.debug_memory, regions };
+    let ctx = Ctx {
+        abi,
+        module,
+        helper_base,
+        func_base,
+        global_map: &global_map,
+        debug: options.debug_memory,
+        regions: Default::default(),
+    };
 
     // Helpers.
     let end_call = FuncGen::end_call(&ctx, &mut strings);
@@ -245,9 +251,8 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         let params: Vec<ValType> = func.params.iter().flat_map(|l| ctx.abi.flat_ty(func.local(*l).ty)).collect();
         let results = func.result.map(|t| ctx.abi.flat_ty(t)).unwrap_or_default();
         functions.function(types.func(params, results));
-        let body = FuncGen::new(&ctx, func, &mut strings).generate();
-        code.function(&body);
     }
+    func_bodies(&ctx, &mut strings, &mut code);
 
     // Export wrappers and post-return functions.
     let mut post_returns = Vec::new();
@@ -287,7 +292,9 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         let mut body = FuncGen::new(&ctx, init, &mut strings);
         body.stmts(&init.body);
         body.out.push(I::Call(ctx.helper(Helper::EndCall)));
-        code.function(&body.finish());
+        let mut bytes = Vec::new();
+        body.finish_into(&mut bytes);
+        code.raw(&bytes);
         dtor_base + module.resources.len() as u32
     });
     exports.export(&format!("{NAME_PREFIX}_memory"), ExportKind::Memory, 0);
@@ -344,6 +351,66 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
     CoreModule { bytes: out.finish() }
 }
 
+/// A module with fewer expressions than this in its functions generates
+/// them on one thread (a thread costs more than it saves).
+const PARALLEL_CODEGEN_EXPRS: usize = 1 << 14;
+
+/// Generates the bodies of the module's Claw functions into `code`, in
+/// order. A large module's functions are split in two parts of about as
+/// many expressions, generated on two threads; the second part starts with
+/// a string table of its own, so its code is the same as on one thread
+/// unless it interns a string literal, in which case it is generated again
+/// after the first part (the data segment's layout is the order in which
+/// literals are first met). Either way the bytes are those of one thread.
+fn func_bodies(ctx: &Ctx, strings: &mut Strings, code: &mut CodeSection) {
+    let funcs = &ctx.module.funcs;
+    let total: usize = funcs.iter().map(|f| f.exprs.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut bytes = Vec::new();
+    let mut one_thread = |funcs: &[ir::Function], strings: &mut Strings, code: &mut CodeSection| {
+        for func in funcs {
+            bytes.clear();
+            FuncGen::new(ctx, func, strings).generate(&mut bytes);
+            code.raw(&bytes);
+        }
+    };
+    if total < PARALLEL_CODEGEN_EXPRS || threads < 2 {
+        one_thread(funcs, strings, code);
+        return;
+    }
+    let mut before = 0;
+    let split = funcs
+        .iter()
+        .position(|f| {
+            before += f.exprs.len();
+            before * 2 >= total
+        })
+        .map_or(funcs.len(), |i| i + 1);
+    let (first, second) = funcs.split_at(split);
+    let part = std::thread::scope(|scope| {
+        let other = scope.spawn(|| {
+            let mut own = Strings::default();
+            let mut part = (Vec::new(), Vec::with_capacity(second.len()));
+            for func in second {
+                let start = part.0.len();
+                FuncGen::new(ctx, func, &mut own).generate(&mut part.0);
+                part.1.push(start..part.0.len());
+            }
+            own.offsets.is_empty().then_some(part)
+        });
+        one_thread(first, strings, code);
+        other.join().ok().flatten()
+    });
+    match part {
+        Some((bytes, ranges)) => {
+            for range in ranges {
+                code.raw(&bytes[range]);
+            }
+        }
+        None => one_thread(second, strings, code),
+    }
+}
+
 /// Is the core global (or globals) of `g` mutable? Compound globals are,
 /// because the init function sets them, even when Claw forbids assignment.
 fn wasm_mutable(g: &ir::Global) -> bool {
@@ -377,8 +444,9 @@ struct Ctx<'a> {
     /// The debugging mode of [`crate::CompileOptions::debug_memory`].
     debug: bool,
     /// What loops need to know about the module's functions, to reclaim
-    /// each iteration's heap (see `regions`).
-    regions: regions::Summary,
+    /// each iteration's heap (see `regions`): computed when the first loop
+    /// asks (a module without loops never needs it).
+    regions: std::sync::OnceLock<regions::Summary>,
 }
 
 impl Ctx<'_> {
@@ -400,15 +468,15 @@ struct FuncGen<'a, 'c> {
     ctx: &'a Ctx<'c>,
     func: &'a ir::Function,
     strings: &'a mut Strings,
-    /// The wasm locals of each IR local.
-    local_map: Vec<Vec<u32>>,
+    /// The wasm locals of each IR local (consecutive).
+    local_map: Vec<std::ops::Range<u32>>,
     /// The locals after the parameters.
     locals: Locals,
     frames: Vec<Frame>,
     out: Vec<I<'static>>,
     /// The *owned* flag (a wasm local) of each list local that `xs[i] = e`
     /// updates in place (see `inplace.rs`).
-    owned_lists: HashMap<ir::LocalId, u32>,
+    owned_lists: FxHashMap<ir::LocalId, u32>,
     /// The `ListSet` expressions that update their local in place.
-    in_place_sets: HashMap<ExprId, ir::LocalId>,
+    in_place_sets: FxHashMap<ExprId, ir::LocalId>,
 }

@@ -100,17 +100,17 @@ fn wit_docs(docs: &str) -> Docs {
 }
 
 /// A WIT function with the given name, kind, parameters and result.
-fn wit_function(
+fn wit_function<'p>(
     name: &str,
     kind: FunctionKind,
-    params: &[(String, Ty)],
+    params: impl IntoIterator<Item = (&'p str, Ty)>,
     result: Option<Ty>,
     docs: &str,
 ) -> anyhow::Result<Function> {
     let wit = |t: Ty| t.to_wit().ok_or_else(|| anyhow::anyhow!("`{name}` has a type with no WIT form"));
     let params = params
-        .iter()
-        .map(|(n, t)| Ok(Param { name: n.clone(), ty: wit(*t)?, span: Default::default() }))
+        .into_iter()
+        .map(|(n, t)| Ok(Param { name: n.to_string(), ty: wit(t)?, span: Default::default() }))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let result = result.map(wit).transpose()?;
     Ok(Function {
@@ -412,8 +412,8 @@ pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -
     defined.sort_by_key(|(key, _)| decls.iter().position(|d| matches!(key, WorldKey::Name(n) if *n == d.name)));
     items.extend(defined);
     for import in module.imports.iter().filter(|i| i.is_world_level()) {
-        let mut func =
-            wit_function(&import.name, FunctionKind::Freestanding, &import.params, import.result, &import.docs)?;
+        let params = import.params.iter().map(|(n, t)| (n.as_str(), *t));
+        let mut func = wit_function(&import.name, FunctionKind::Freestanding, params, import.result, &import.docs)?;
         func_through_uses(resolve, &mut func, &uses, &mut copies);
         items.push((WorldKey::Name(import.name.clone()), WorldItem::Function(func)));
     }
@@ -433,10 +433,9 @@ pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -
     }
 
     let mut exports: IndexMap<WorldKey, WorldItem> = Default::default();
+    exports.reserve(world_funcs.clone().count());
     for func in world_funcs {
-        let params: Vec<(String, Ty)> =
-            func.params.iter().map(|p| (func.local(*p).name.clone(), func.local(*p).ty)).collect();
-        let mut wit = wit_function(&func.name, FunctionKind::Freestanding, &params, func.result, &func.docs)?;
+        let mut wit = wit_function(&func.name, FunctionKind::Freestanding, params_of(func), func.result, &func.docs)?;
         func_through_uses(resolve, &mut wit, &uses, &mut copies);
         insert_unique(resolve, &mut exports, WorldKey::Name(func.name.clone()), WorldItem::Function(wit))?;
     }
@@ -465,11 +464,20 @@ fn insert_unique(
     key: WorldKey,
     item: WorldItem,
 ) -> anyhow::Result<()> {
-    if map.contains_key(&key) {
-        anyhow::bail!("the world has two items named `{}`", resolve.name_world_key(&key));
+    match map.entry(key) {
+        indexmap::map::Entry::Occupied(entry) => {
+            anyhow::bail!("the world has two items named `{}`", resolve.name_world_key(entry.key()))
+        }
+        indexmap::map::Entry::Vacant(entry) => {
+            entry.insert(item);
+            Ok(())
+        }
     }
-    map.insert(key, item);
-    Ok(())
+}
+
+/// The parameters of `func` as names and types.
+fn params_of(func: &ir::Function) -> impl Iterator<Item = (&str, Ty)> {
+    func.params.iter().map(|p| (func.local(*p).name.as_str(), func.local(*p).ty))
 }
 
 /// The anonymous interface of `export <name>: interface { ... }`.
@@ -500,8 +508,6 @@ fn inline_interface(
         uses.insert(ty, alias);
         resolve.interfaces[id].types.insert(type_name, alias);
     }
-    let params_of =
-        |f: &ir::Function| -> Vec<(String, Ty)> { f.params.iter().map(|p| (f.local(*p).name.clone(), f.local(*p).ty)).collect() };
     let mut functions: IndexMap<String, Function> = Default::default();
     for r in module.resources.iter().filter(|r| r.inline_interface.as_deref() == Some(name)) {
         let def = &mut resolve.types[r.ty];
@@ -515,11 +521,11 @@ fn inline_interface(
         let statik = format!("[static]{}.", r.name);
         for f in &funcs {
             let wit = if f.name == constructor {
-                wit_function(&f.name, FunctionKind::Constructor(r.ty), &params_of(f), f.result, &f.docs)?
+                wit_function(&f.name, FunctionKind::Constructor(r.ty), params_of(f), f.result, &f.docs)?
             } else if f.name.starts_with(&method) {
-                wit_function(&f.name, FunctionKind::Method(r.ty), &params_of(f), f.result, &f.docs)?
+                wit_function(&f.name, FunctionKind::Method(r.ty), params_of(f), f.result, &f.docs)?
             } else if f.name.starts_with(&statik) {
-                wit_function(&f.name, FunctionKind::Static(r.ty), &params_of(f), f.result, &f.docs)?
+                wit_function(&f.name, FunctionKind::Static(r.ty), params_of(f), f.result, &f.docs)?
             } else {
                 continue;
             };
@@ -530,7 +536,7 @@ fn inline_interface(
         func_through_uses(resolve, wit, &uses, &mut copies);
     }
     for f in funcs.iter().filter(|f| !f.name.starts_with('[')) {
-        let mut wit = wit_function(&f.name, FunctionKind::Freestanding, &params_of(f), f.result, &f.docs)?;
+        let mut wit = wit_function(&f.name, FunctionKind::Freestanding, params_of(f), f.result, &f.docs)?;
         func_through_uses(resolve, &mut wit, &uses, &mut copies);
         if functions.insert(f.name.clone(), wit).is_some() {
             anyhow::bail!("interface `{name}` has two functions named `{}`", f.name);
@@ -594,11 +600,150 @@ pub fn wrap(
     if let Some(section) = &docs {
         component.extend_from_slice(section);
     }
-    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-    validator.validate_all(&component)?;
+    validate(&component)?;
     #[cfg(debug_assertions)]
     check_against_reference(&component, core, resolve, world, docs.as_deref())?;
     Ok(component)
+}
+
+/// A code section smaller than this many bytes is validated on the calling
+/// thread alone (a thread costs more than it saves).
+const PARALLEL_VALIDATION_BYTES: u32 = 1 << 16;
+
+/// How many function bodies go to the validating thread at a time.
+const VALIDATION_BATCH: usize = 256;
+
+/// A function body and what validating it needs.
+type BodyToValidate<'b> = (wasmparser::FuncToValidate<wasmparser::ValidatorResources>, wasmparser::FunctionBody<'b>);
+
+/// Validates function bodies in order, stopping at the first invalid one.
+fn validate_bodies<'b>(bodies: impl IntoIterator<Item = BodyToValidate<'b>>) -> anyhow::Result<()> {
+    let mut allocations = wasmparser::FuncValidatorAllocations::default();
+    for (func, body) in bodies {
+        let mut validator = func.into_validator(allocations);
+        validator.validate(&body)?;
+        allocations = validator.into_allocations();
+    }
+    Ok(())
+}
+
+/// Batches of function bodies, each with its place in order, and whether
+/// no more will come.
+type Queue<'b> = (std::collections::VecDeque<(usize, Vec<BodyToValidate<'b>>)>, bool);
+
+/// Batches of function bodies shared by the threads that validate them.
+struct Batches<'b> {
+    queue: std::sync::Mutex<Queue<'b>>,
+    ready: std::sync::Condvar,
+}
+
+impl<'b> Batches<'b> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue<'b>> {
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn push(&self, index: usize, batch: Vec<BodyToValidate<'b>>) {
+        self.lock().0.push_back((index, batch));
+        self.ready.notify_one();
+    }
+
+    fn finish(&self) {
+        self.lock().1 = true;
+        self.ready.notify_all();
+    }
+
+    /// The next batch; `None` once there is none left and (if `wait`)
+    /// none will come.
+    fn take(&self, wait: bool) -> Option<(usize, Vec<BodyToValidate<'b>>)> {
+        let mut queue = self.lock();
+        loop {
+            if let Some(batch) = queue.0.pop_front() {
+                return Some(batch);
+            }
+            if queue.1 || !wait {
+                return None;
+            }
+            queue = self.ready.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+
+    /// Validates batches until none is left; the errors, each with its
+    /// batch's place.
+    fn drain(&self, wait: bool) -> Vec<(usize, anyhow::Error)> {
+        let mut errors = Vec::new();
+        while let Some((index, batch)) = self.take(wait) {
+            if let Err(e) = validate_bodies(batch) {
+                errors.push((index, e));
+            }
+        }
+        errors
+    }
+}
+
+/// Validates `component` with `wasmparser` (all features), as
+/// `Validator::validate_all` does, and reports the same first error; but
+/// the function bodies of a large code section are validated in batches
+/// on a second thread while this one goes on with the sections after it
+/// (the component's canonical functions and exports), and then takes its
+/// share of the batches left.
+///
+/// # Errors
+/// The first validation error.
+pub fn validate(component: &[u8]) -> anyhow::Result<()> {
+    let features = wasmparser::WasmFeatures::all();
+    let mut validator = wasmparser::Validator::new_with_features(features);
+    let mut parser = wasmparser::Parser::new(0);
+    parser.set_features(features);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let batches = Batches { queue: Default::default(), ready: Default::default() };
+    std::thread::scope(|scope| {
+        // Bodies validated here, after the sections (those before the
+        // worker starts, so earlier in order than the batches).
+        let mut here: Vec<BodyToValidate> = Vec::new();
+        let mut worker = None;
+        let mut batch = Vec::new();
+        let mut count = 0;
+        let sections = || -> anyhow::Result<()> {
+            for payload in parser.parse_all(component) {
+                let payload = payload?;
+                if let wasmparser::Payload::CodeSectionStart { size, .. } = payload
+                    && size >= PARALLEL_VALIDATION_BYTES
+                    && threads > 1
+                    && worker.is_none()
+                {
+                    worker = Some(scope.spawn(|| batches.drain(true)));
+                }
+                if let wasmparser::ValidPayload::Func(func, body) = validator.payload(&payload)? {
+                    if worker.is_none() {
+                        here.push((func, body));
+                        continue;
+                    }
+                    batch.push((func, body));
+                    if batch.len() == VALIDATION_BATCH {
+                        batches.push(count, std::mem::take(&mut batch));
+                        count += 1;
+                    }
+                }
+            }
+            Ok(())
+        };
+        let result = sections();
+        batches.push(count, batch);
+        batches.finish();
+        let mut errors = batches.drain(false);
+        if let Some(worker) = worker {
+            match worker.join() {
+                Ok(more) => errors.extend(more),
+                Err(_) => errors.push((0, anyhow::anyhow!("validating function bodies panicked"))),
+            }
+        }
+        result?;
+        validate_bodies(here)?;
+        match errors.into_iter().min_by_key(|(index, _)| *index) {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        }
+    })
 }
 
 /// Checks that `component` decodes to the same world as wit-component's

@@ -43,8 +43,22 @@ pub use wit_parser::Resolve;
 pub struct Compiled {
     /// The component's bytes, validated.
     pub component: Vec<u8>,
-    /// The component's world as WIT text (what `clawc wit` prints).
-    pub wit: String,
+    /// The module's WIT packages with the component's world added (as
+    /// package `claw:<world name>`), for [`Compiled::wit`].
+    resolve: Resolve,
+    /// The package of the component's world in `resolve`.
+    package: wit_parser::PackageId,
+}
+
+impl Compiled {
+    /// The component's world as WIT text (what `clawc wit` prints), printed
+    /// on demand: building a component does not need it.
+    ///
+    /// # Errors
+    /// An `internal-error` diagnostic if the printer fails (a compiler bug).
+    pub fn wit(&self) -> Result<String, Vec<Diagnostic>> {
+        component::print_package(&self.resolve, self.package).map_err(internal)
+    }
 }
 
 /// Parses and checks `source`, returning the checked module when there are no errors.
@@ -133,8 +147,7 @@ pub fn compile_with(
     let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
     let core = codegen::generate_with(&module, &resolve, options);
     let component = component::wrap(core.bytes, &module, &mut resolve, package, world).map_err(internal)?;
-    let wit = component::print_package(&resolve, package).map_err(internal)?;
-    Ok(Compiled { component, wit })
+    Ok(Compiled { component, resolve, package })
 }
 
 /// The world `source` defines, as WIT text.

@@ -188,12 +188,56 @@ export rounds: interface {
     let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
     let compiled = claw_compiler::compile(source, "everything", &resolve).expect("compiles");
     let decoded = claw_compiler::component::decoded_world_wit(&compiled.component, "everything").expect("decodes");
-    assert_eq!(decoded, compiled.wit);
-    assert!(compiled.wit.contains("/// Says something."), "{}", compiled.wit);
-    assert!(compiled.wit.contains("static func() -> square;"), "{}", compiled.wit);
+    let wit = compiled.wit().expect("prints");
+    assert_eq!(decoded, wit);
+    assert!(wit.contains("/// Says something."), "{wit}");
+    assert!(wit.contains("static func() -> square;"), "{wit}");
     // The bytes do not depend on hashing: every compilation gives the same.
     for _ in 0..4 {
         let again = claw_compiler::compile(source, "everything", &resolve).expect("compiles");
         assert!(again.component == compiled.component, "two compilations gave different bytes");
+    }
+}
+
+/// A core module of `n` functions `() -> i32`, each about 40 bytes of code;
+/// those in `invalid` add with an empty stack.
+fn module_with_invalid_bodies(n: u32, invalid: &[u32]) -> Vec<u8> {
+    use wasm_encoder::{CodeSection, Function, FunctionSection, Instruction as I, Module, TypeSection, ValType};
+    let mut types = TypeSection::new();
+    types.ty().function([], [ValType::I32]);
+    let (mut functions, mut code) = (FunctionSection::new(), CodeSection::new());
+    for i in 0..n {
+        functions.function(0);
+        let mut f = Function::new([]);
+        if invalid.contains(&i) {
+            f.instruction(&I::I32Add);
+        }
+        f.instruction(&I::I32Const(i as i32));
+        for k in 0..12 {
+            f.instruction(&I::I32Const(k)).instruction(&I::I32Add);
+        }
+        f.instruction(&I::End);
+        code.function(&f);
+    }
+    let mut module = Module::new();
+    module.section(&types).section(&functions).section(&code);
+    module.finish()
+}
+
+/// `component::validate` validates a large code section's bodies on two
+/// threads and still reports what `validate_all` reports: nothing for a
+/// valid module, else the first invalid body in order.
+#[test]
+fn validation_reports_the_first_invalid_body() {
+    let all = |bytes: &[u8]| {
+        let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+        validator.validate_all(bytes).map(|_| ()).map_err(|e| e.to_string())
+    };
+    for invalid in [&[][..], &[4000], &[3000, 4500], &[10, 4999]] {
+        let bytes = module_with_invalid_bodies(5000, invalid);
+        assert!(bytes.len() > 1 << 17, "a large code section");
+        let ours = claw_compiler::component::validate(&bytes).map_err(|e| e.to_string());
+        assert_eq!(ours, all(&bytes), "invalid bodies {invalid:?}");
+        assert_eq!(ours.is_ok(), invalid.is_empty());
     }
 }

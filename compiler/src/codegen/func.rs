@@ -5,6 +5,13 @@
 
 use super::*;
 use crate::ir::{ExprId, LocalId, Place};
+use wasm_encoder::Encode;
+
+thread_local! {
+    /// The instruction buffer of the function being generated, kept (empty)
+    /// between functions so that each does not allocate its own.
+    static SCRATCH: std::cell::Cell<Vec<I<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
 
 impl<'a, 'c> FuncGen<'a, 'c> {
     /// A generator for `func`'s body: its parameters are the first wasm
@@ -17,20 +24,24 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             local_map: Vec::new(),
             locals: Locals::default(),
             frames: Vec::new(),
-            out: Vec::new(),
-            owned_lists: HashMap::new(),
-            in_place_sets: HashMap::new(),
+            out: SCRATCH.take(),
+            owned_lists: Default::default(),
+            in_place_sets: Default::default(),
         };
+        generator.local_map.reserve(func.locals.len());
         let mut index = 0;
         for p in &func.params {
             let n = ctx.abi.flat_ty(func.local(*p).ty).len() as u32;
-            generator.local_map.push((index..index + n).collect());
+            generator.local_map.push(index..index + n);
             index += n;
         }
         generator.locals.base = index;
         for local in &func.locals[func.params.len()..] {
-            let ids = ctx.abi.flat_ty(local.ty).into_iter().map(|t| generator.new_local(t)).collect();
-            generator.local_map.push(ids);
+            // One IR local's wasm locals are consecutive.
+            let first = generator.locals.base + generator.locals.types.len() as u32;
+            generator.locals.types.extend(ctx.abi.flat_ty(local.ty));
+            let end = generator.locals.base + generator.locals.types.len() as u32;
+            generator.local_map.push(first..end);
         }
         let (lists, sets) = inplace::in_place_lists(func);
         for local in lists {
@@ -46,8 +57,9 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         self.locals.add(ty)
     }
 
-    /// The whole body of a Claw function.
-    pub(super) fn generate(mut self) -> Function {
+    /// The whole body of a Claw function, appended to `bytes` (see
+    /// [`FuncGen::finish_into`]).
+    pub(super) fn generate(mut self, bytes: &mut Vec<u8>) {
         // Owned parameters belong to the callee (canonical ABI): set their flags.
         for p in &self.func.params {
             if let Some(owned) = self.func.local(*p).owned {
@@ -60,7 +72,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         if self.func.result.is_some() {
             self.out.push(I::Unreachable);
         }
-        self.finish()
+        self.finish_into(bytes);
     }
 
     /// Ends the body and builds the function.
@@ -70,7 +82,34 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         for i in &self.out {
             f.instruction(i);
         }
+        self.recycle();
         f
+    }
+
+    /// Ends the body and appends it to `bytes` (without the length prefix
+    /// of a code section entry: [`CodeSection::raw`] adds it), encoded as
+    /// [`FuncGen::finish`] would (consecutive locals of one type in one group).
+    pub(super) fn finish_into(mut self, bytes: &mut Vec<u8>) {
+        self.out.push(I::End);
+        let types = &self.locals.types;
+        let groups = types.chunk_by(|a, b| a == b).count() as u32;
+        groups.encode(bytes);
+        for run in types.chunk_by(|a, b| a == b) {
+            (run.len() as u32).encode(bytes);
+            run[0].encode(bytes);
+        }
+        for i in &self.out {
+            i.encode(bytes);
+        }
+        self.recycle();
+    }
+
+    /// Gives the instruction buffer back, emptied, for the next function
+    /// generated on this thread.
+    fn recycle(&mut self) {
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        SCRATCH.set(out);
     }
 
     /// The type of an expression.
@@ -104,8 +143,8 @@ impl<'a, 'c> FuncGen<'a, 'c> {
 
     /// Pops a value into an IR local's wasm locals.
     pub(super) fn set_local(&mut self, local: LocalId) {
-        for l in self.local_map[local.index()].clone().iter().rev() {
-            self.out.push(I::LocalSet(*l));
+        for l in self.local_map[local.index()].clone().rev() {
+            self.out.push(I::LocalSet(l));
         }
     }
 
@@ -113,7 +152,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     pub(super) fn drop_locals(&mut self, locals: &[LocalId]) {
         for local in locals {
             let Some(owned) = self.func.local(*local).owned else { continue };
-            let flag = self.local_map[owned.flag.index()][0];
+            let flag = self.local_map[owned.flag.index()].start;
             self.out.extend([I::LocalGet(flag), I::If(BlockType::Empty)]);
             for w in self.local_map[local.index()].clone() {
                 self.out.push(I::LocalGet(w));

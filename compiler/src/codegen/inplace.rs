@@ -34,23 +34,27 @@
 //! the owned buffer is never reclaimed while `xs` can reach it.
 
 use crate::ir::{self, Builtin, ExprId, ExprKind, LocalId, Place, Stmt};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-/// The in-place list locals of `func`, and the `ListSet` expressions
+/// The in-place list locals of `func` (in order), and the `ListSet` expressions
 /// (each the value assigned back to its local) that update in place.
 ///
 /// Walks the body from its statements (the expression arena also holds
 /// expressions that no statement reaches, such as the receiver of a
-/// `push`, which codegen never emits).
-pub(super) fn in_place_lists(func: &ir::Function) -> (HashSet<LocalId>, HashMap<ExprId, LocalId>) {
+/// `push`, which codegen never emits). A function without a `ListSet`
+/// (most of them) has none, and is not walked.
+pub(super) fn in_place_lists(func: &ir::Function) -> (Vec<LocalId>, HashMap<ExprId, LocalId>) {
+    if !func.exprs.iter().any(|e| matches!(e.kind, ExprKind::ListSet(..))) {
+        return Default::default();
+    }
     let local_of = |id: ExprId| match func.expr(id).kind {
         ExprKind::Local(l) => Some(l),
         _ => None,
     };
     // Reads of locals that keep the buffer to the local.
-    let mut allowed: HashSet<ExprId> = HashSet::new();
-    let mut excluded: HashSet<LocalId> = HashSet::new();
-    let mut sets: HashMap<ExprId, LocalId> = HashMap::new();
+    let mut allowed: HashSet<ExprId> = HashSet::default();
+    let mut excluded: HashSet<LocalId> = HashSet::default();
+    let mut sets: HashMap<ExprId, LocalId> = HashMap::default();
     // Statement lists, each with whether it is a statement of its own (the
     // body's, or a `Seq` that is a whole statement) rather than inside an
     // expression, where an update in place could change a list the
@@ -127,7 +131,9 @@ pub(super) fn in_place_lists(func: &ir::Function) -> (HashSet<LocalId>, HashMap<
         }
     }
     sets.retain(|_, l| !excluded.contains(l) && func.local(*l).owned.is_none());
-    let locals = sets.values().copied().collect();
+    let mut locals: Vec<LocalId> = sets.values().copied().collect();
+    locals.sort_unstable();
+    locals.dedup();
     (locals, sets)
 }
 

@@ -27,7 +27,6 @@
 
 use super::*;
 use crate::ir::{ExprKind, LocalId, Place, Stmt};
-use std::collections::HashSet;
 
 /// What a walk over statements and expressions found.
 struct Facts<'m> {
@@ -38,7 +37,7 @@ struct Facts<'m> {
     /// Something that allocates on the heap by itself (calls aside).
     allocates: bool,
     calls: Vec<Callee>,
-    declared: HashSet<LocalId>,
+    declared: Vec<LocalId>,
     written: Vec<LocalId>,
 }
 
@@ -55,7 +54,7 @@ impl<'m> Facts<'m> {
             effect: false,
             allocates: false,
             calls: Vec::new(),
-            declared: HashSet::new(),
+            declared: Vec::new(),
             written: Vec::new(),
         }
     }
@@ -83,7 +82,7 @@ impl<'m> Facts<'m> {
             match item {
                 Item::Stmt(stmt) => match stmt {
                     Stmt::Let(l, e) => {
-                        self.declared.insert(*l);
+                        self.declared.push(*l);
                         work.push(Item::Expr(*e));
                     }
                     Stmt::Assign(place, e) => {
@@ -177,39 +176,66 @@ pub(super) struct Summary {
     allocates: Vec<bool>,
 }
 
-/// Summarises every function of `module` (fixpoints over the call graph).
+/// Summarises every function of `module` (fixpoints over the call graph,
+/// each a walk of the callers from the functions that fail the rule, so
+/// linear in the size of the module).
 pub(super) fn summarise(module: &ir::Module, abi: &Abi) -> Summary {
-    let facts: Vec<(bool, bool, Vec<Callee>, Vec<Callee>)> = module
-        .funcs
-        .iter()
-        .map(|func| {
-            let mut facts = Facts::new(module, abi);
-            facts.walk(func, &func.body, &[]);
-            let calls = facts.calls.clone();
-            facts.calls.extend(drop_callees(func));
-            (facts.effect, facts.allocates, facts.calls, calls)
-        })
-        .collect();
-    let mut safe: Vec<bool> = facts.iter().map(|f| !f.0).collect();
-    let mut allocates: Vec<bool> = facts.iter().map(|f| f.1).collect();
-    // A function is unsafe once it calls an unsafe one (greatest fixpoint),
-    // and allocates once it calls one that does (least fixpoint).
-    loop {
-        let mut changed = false;
-        for (i, (_, _, calls, direct)) in facts.iter().enumerate() {
-            if safe[i] && !calls.iter().all(|c| callee_safe(module, &safe, *c)) {
-                safe[i] = false;
-                changed = true;
-            }
-            if !allocates[i] && direct.iter().any(|c| callee_allocates(&allocates, *c)) {
-                allocates[i] = true;
-                changed = true;
+    let n = module.funcs.len();
+    let mut safe = vec![true; n];
+    let mut allocates = vec![false; n];
+    // The callers of each function: through any call or drop (for safety),
+    // and through direct calls (for allocation).
+    let mut callers: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut direct_callers: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut facts = Facts::new(module, abi);
+    for (i, func) in module.funcs.iter().enumerate() {
+        facts.effect = false;
+        facts.allocates = false;
+        facts.calls.clear();
+        facts.walk(func, &func.body, &[]);
+        safe[i] = !facts.effect;
+        allocates[i] = facts.allocates;
+        for callee in &facts.calls {
+            match *callee {
+                Callee::Func(f) if f.index() >= n => (safe[i], allocates[i]) = (false, true),
+                Callee::Func(f) => {
+                    direct_callers[f.index()].push(i as u32);
+                    callers[f.index()].push(i as u32);
+                }
+                import => {
+                    allocates[i] |= callee_allocates(&[], import);
+                    safe[i] &= callee_safe(module, &[], import);
+                }
             }
         }
-        if !changed {
-            return Summary { safe, allocates };
+        for callee in drop_callees(func) {
+            match callee {
+                Callee::Func(f) if f.index() >= n => safe[i] = false,
+                Callee::Func(f) => callers[f.index()].push(i as u32),
+                import => safe[i] &= callee_safe(module, &[], import),
+            }
         }
+        facts.declared.clear();
+        facts.written.clear();
     }
+    // A function is unsafe once it calls (or drops with) an unsafe one
+    // (greatest fixpoint), and allocates once it calls one that does (least
+    // fixpoint).
+    let spread = |flag: &mut Vec<bool>, value: bool, callers: &[Vec<u32>]| {
+        let mut work: Vec<usize> = (0..n).filter(|i| flag[*i] == value).collect();
+        while let Some(f) = work.pop() {
+            for caller in &callers[f] {
+                let caller = *caller as usize;
+                if flag[caller] != value {
+                    flag[caller] = value;
+                    work.push(caller);
+                }
+            }
+        }
+    };
+    spread(&mut safe, false, &callers);
+    spread(&mut allocates, true, &direct_callers);
+    Summary { safe, allocates }
 }
 
 impl FuncGen<'_, '_> {
@@ -218,17 +244,19 @@ impl FuncGen<'_, '_> {
     /// (A loop that never allocates gains nothing from the resets.)
     pub(super) fn region_safe(&self, cond: Option<ExprId>, body: &[Stmt]) -> bool {
         let ctx = self.ctx;
-        let summary = &ctx.regions;
+        let summary = ctx.regions.get_or_init(|| summarise(ctx.module, &ctx.abi));
         if !drop_callees(self.func).all(|c| callee_safe(ctx.module, &summary.safe, c)) {
             return false;
         }
         let mut facts = Facts::new(ctx.module, &ctx.abi);
         facts.walk(self.func, body, cond.as_slice());
+        facts.declared.sort_unstable();
         !facts.effect
             && (facts.allocates || facts.calls.iter().any(|c| callee_allocates(&summary.allocates, *c)))
             && facts.calls.iter().all(|c| callee_safe(ctx.module, &summary.safe, *c))
             && facts.written.iter().all(|l| {
-                facts.declared.contains(l) || self.func.local(*l).ty.to_wit().is_some_and(|t| !ctx.abi.has_heap(&t))
+                facts.declared.binary_search(l).is_ok()
+                    || self.func.local(*l).ty.to_wit().is_some_and(|t| !ctx.abi.has_heap(&t))
             })
     }
 

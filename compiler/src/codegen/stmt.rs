@@ -116,8 +116,8 @@ impl FuncGen<'_, '_> {
                 self.set_local(*var);
                 self.expr(*end);
                 self.set_local(*end_local);
-                let var_local = self.local_map[var.index()][0];
-                let end_wasm = self.local_map[end_local.index()][0];
+                let var_local = self.local_map[var.index()].start;
+                let end_wasm = self.local_map[end_local.index()].start;
                 let is64 = matches!(ty, Ty::S64 | Ty::U64);
                 let mark = self.region_safe(None, body).then(|| self.region_start());
                 self.out.push(I::Block(BlockType::Empty));
@@ -151,8 +151,9 @@ impl FuncGen<'_, '_> {
                 let (size, _) = self.ctx.abi.size_align(&elem);
                 self.expr(*list);
                 self.set_local(*list_local);
-                let (ptr, len) = (self.local_map[list_local.index()][0], self.local_map[list_local.index()][1]);
-                let i = self.local_map[index.index()][0];
+                let ptr = self.local_map[list_local.index()].start;
+                let len = ptr + 1;
+                let i = self.local_map[index.index()].start;
                 let addr = self.new_local(ValType::I32);
                 self.out.extend([I::I32Const(0), I::LocalSet(i)]);
                 let mark = self.region_safe(None, body).then(|| self.region_start());

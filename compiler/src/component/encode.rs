@@ -34,7 +34,7 @@
 //!    names (type ascription), so the exported instance's type names them.
 
 use crate::codegen::NAME_PREFIX;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use wasm_encoder::{
     Alias, CanonicalOption, CodeSection, ComponentBuilder, ComponentDefinedTypeEncoder, ComponentExportKind,
     ComponentFuncTypeEncoder, ComponentOuterAliasKind, ComponentTypeRef, ComponentValType, ConstExpr, ElementSection,
@@ -52,24 +52,24 @@ const TABLE: &str = "$imports";
 
 /// What the component needs to know about the core module: its imports
 /// (module, field) in order, and the names it exports.
-struct CoreInfo {
-    imports: Vec<(String, String)>,
-    exports: HashSet<String>,
+struct CoreInfo<'c> {
+    imports: Vec<(&'c str, &'c str)>,
+    exports: HashSet<&'c str>,
 }
 
-fn core_info(core: &[u8]) -> anyhow::Result<CoreInfo> {
-    let mut info = CoreInfo { imports: Vec::new(), exports: HashSet::new() };
+fn core_info(core: &[u8]) -> anyhow::Result<CoreInfo<'_>> {
+    let mut info = CoreInfo { imports: Vec::new(), exports: HashSet::default() };
     for payload in wasmparser::Parser::new(0).parse_all(core) {
         match payload? {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     let import = import?;
-                    info.imports.push((import.module.to_string(), import.name.to_string()));
+                    info.imports.push((import.module, import.name));
                 }
             }
             wasmparser::Payload::ExportSection(reader) => {
                 for export in reader {
-                    info.exports.insert(export?.name.to_string());
+                    info.exports.insert(export?.name);
                 }
             }
             wasmparser::Payload::CodeSectionStart { .. } => break,
@@ -158,20 +158,21 @@ fn core_type(t: WasmType) -> ValType {
 }
 
 /// A function type: parameter names and types, and the result.
-type FuncKey = (Vec<(String, Type)>, Option<Type>);
+/// The names are borrowed from the [`Resolve`].
+type FuncKey<'a> = (Vec<(&'a str, Type)>, Option<Type>);
 
 /// The exports (name, kind, index) of a bag-of-exports core instance.
 type CoreExports<'s> = Vec<(&'s str, ExportKind, u32)>;
 
 /// Type indices already encoded in one index space.
 #[derive(Default, Clone)]
-struct Maps {
+struct Maps<'a> {
     ids: HashMap<TypeId, u32>,
     anonymous: HashMap<TypeDefKind, u32>,
-    funcs: HashMap<FuncKey, u32>,
+    funcs: HashMap<FuncKey<'a>, u32>,
 }
 
-impl Maps {
+impl Maps<'_> {
     fn lookup(&self, resolve: &Resolve, id: TypeId) -> Option<u32> {
         if let Some(index) = self.ids.get(&id) {
             return Some(*index);
@@ -193,7 +194,7 @@ impl Maps {
 /// instance type, or the nested component of an exported interface.
 trait Space<'a> {
     fn resolve(&self) -> &'a Resolve;
-    fn maps(&mut self) -> &mut Maps;
+    fn maps(&mut self) -> &mut Maps<'a>;
     /// The interface whose types are defined here (others' are imported).
     fn interface(&self) -> Option<InterfaceId>;
     fn defined(&mut self) -> (u32, ComponentDefinedTypeEncoder<'_>);
@@ -209,22 +210,22 @@ trait Space<'a> {
     fn fail(&mut self, message: String);
 
     /// The index of a function type.
-    fn func_type(&mut self, params: &[(String, Type)], result: Option<Type>) -> u32 {
-        let key = (params.to_vec(), result);
+    fn func_type(&mut self, params: Vec<(&'a str, Type)>, result: Option<Type>) -> u32 {
+        let key = (params, result);
         if let Some(index) = self.maps().funcs.get(&key) {
             return *index;
         }
-        let params: Vec<(String, ComponentValType)> = params.iter().map(|(n, t)| (n.clone(), self.valtype(t))).collect();
+        let params: Vec<(&str, ComponentValType)> = key.0.iter().map(|(n, t)| (*n, self.valtype(t))).collect();
         let result = result.map(|t| self.valtype(&t));
         let (index, mut f) = self.function();
-        f.params(params.iter().map(|(n, t)| (n.as_str(), *t))).result(result);
+        f.params(params).result(result);
         self.maps().funcs.insert(key, index);
         index
     }
 
-    fn wit_func_type(&mut self, func: &Function) -> u32 {
-        let params: Vec<(String, Type)> = func.params.iter().map(|p| (p.name.clone(), p.ty)).collect();
-        self.func_type(&params, func.result)
+    fn wit_func_type(&mut self, func: &'a Function) -> u32 {
+        let params: Vec<(&'a str, Type)> = func.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
+        self.func_type(params, func.result)
     }
 
     /// The index of the resource type `id` (following `use` aliases).
@@ -404,7 +405,7 @@ struct Enc<'a> {
     resolve: &'a Resolve,
     b: ComponentBuilder,
     /// Type indices in the component's own index space.
-    root: Maps,
+    root: Maps<'a>,
     /// The component instance of each imported or exported interface.
     instances: HashMap<InterfaceId, u32>,
     /// Problems found while encoding types (compiler bugs).
@@ -450,7 +451,7 @@ impl<'a> Space<'a> for Root<'_, 'a> {
     fn resolve(&self) -> &'a Resolve {
         self.enc.resolve
     }
-    fn maps(&mut self) -> &mut Maps {
+    fn maps(&mut self) -> &mut Maps<'a> {
         &mut self.enc.root
     }
     fn interface(&self) -> Option<InterfaceId> {
@@ -481,7 +482,7 @@ impl<'a> Space<'a> for Root<'_, 'a> {
 struct Inst<'e, 'a> {
     enc: &'e mut Enc<'a>,
     ty: InstanceType,
-    maps: Maps,
+    maps: Maps<'a>,
     interface: InterfaceId,
 }
 
@@ -489,7 +490,7 @@ impl<'a> Space<'a> for Inst<'_, 'a> {
     fn resolve(&self) -> &'a Resolve {
         self.enc.resolve
     }
-    fn maps(&mut self) -> &mut Maps {
+    fn maps(&mut self) -> &mut Maps<'a> {
         &mut self.maps
     }
     fn interface(&self) -> Option<InterfaceId> {
@@ -529,7 +530,7 @@ impl<'a> Space<'a> for Inst<'_, 'a> {
 struct Nested<'e, 'a> {
     enc: &'e mut Enc<'a>,
     c: ComponentBuilder,
-    maps: Maps,
+    maps: Maps<'a>,
     interface: InterfaceId,
     export_types: bool,
     /// Type imports: name and the index in this component.
@@ -554,7 +555,7 @@ impl<'a> Space<'a> for Nested<'_, 'a> {
     fn resolve(&self) -> &'a Resolve {
         self.enc.resolve
     }
-    fn maps(&mut self) -> &mut Maps {
+    fn maps(&mut self) -> &mut Maps<'a> {
         &mut self.maps
     }
     fn interface(&self) -> Option<InterfaceId> {
@@ -608,7 +609,7 @@ struct Shim {
 /// it) and the fixup module (whose element segment fills the table).
 fn shim_modules(shims: &[Shim]) -> (Module, Module) {
     let mut types = TypeSection::new();
-    let mut sigs: HashMap<(&[ValType], &[ValType]), u32> = HashMap::new();
+    let mut sigs: HashMap<(&[ValType], &[ValType]), u32> = HashMap::default();
     let mut functions = FunctionSection::new();
     let mut code = CodeSection::new();
     let mut exports = ExportSection::new();
@@ -688,11 +689,16 @@ enum CoreImport {
 pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Result<Vec<u8>> {
     let info = core_info(core)?;
     let world = &resolve.worlds[world_id];
-    let mut enc =
-        Enc { resolve, b: ComponentBuilder::default(), root: Maps::default(), instances: HashMap::new(), errors: Vec::new() };
+    let mut enc = Enc {
+        resolve,
+        b: ComponentBuilder::default(),
+        root: Maps::default(),
+        instances: HashMap::default(),
+        errors: Vec::new(),
+    };
 
     // Interfaces by their name in core names: imported, and exported.
-    let mut imported: HashMap<String, InterfaceId> = HashMap::new();
+    let mut imported: HashMap<String, InterfaceId> = HashMap::default();
     for item in world.imports.values() {
         if let WorldItem::Interface { id, .. } = item
             && let Some(core_name) = resolve.canonicalized_id_of(*id)
@@ -718,8 +724,9 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
     // 1. What each core import is.
     let mut needs = Vec::new();
     for (module, field) in &info.imports {
+        let (module, field) = (*module, *field);
         let need = if module == NAME_PREFIX {
-            match world.imports.get(&WorldKey::Name(field.clone())) {
+            match world.imports.get(&WorldKey::Name(field.to_string())) {
                 Some(WorldItem::Function(func)) => Need::WorldFunc(func),
                 _ => anyhow::bail!("the core module imports `{field}`, which the world does not"),
             }
@@ -742,7 +749,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
         } else if let Some(iface) = module.strip_prefix(&format!("{NAME_PREFIX}|")) {
             let id = *imported.get(iface).ok_or_else(|| anyhow::anyhow!("no imported interface `{iface}`"))?;
             let interface = &resolve.interfaces[id];
-            if let Some(func) = interface.functions.get(field.as_str()) {
+            if let Some(func) = interface.functions.get(field) {
                 Need::InterfaceFunc(id, func)
             } else if let Some(ty) = field.strip_suffix("_drop").and_then(|r| interface.types.get(r)) {
                 Need::ImportedDrop(*ty)
@@ -787,7 +794,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
             _ => live.add_world_item(resolve, item),
         }
     }
-    let mut live_of: HashMap<InterfaceId, Vec<TypeId>> = HashMap::new();
+    let mut live_of: HashMap<InterfaceId, Vec<TypeId>> = HashMap::default();
     for ty in live.iter() {
         if let TypeOwner::Interface(owner) = resolve.types[ty].owner {
             live_of.entry(owner).or_default().push(ty);
@@ -804,7 +811,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
 
     // 3. The world's imports: of each interface its live types and the
     // functions the core module imports (nothing when that is nothing).
-    let mut world_funcs: HashMap<&str, u32> = HashMap::new();
+    let mut world_funcs: HashMap<&str, u32> = HashMap::default();
     for (key, item) in &world.imports {
         let name = resolve.name_world_key(key);
         match item {
@@ -854,7 +861,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
 
     // 4. The shims: lowerings that need the memory, and destructors.
     let mut shims: Vec<Shim> = Vec::new();
-    let mut shim_of_import: HashMap<usize, usize> = HashMap::new();
+    let mut shim_of_import: HashMap<usize, usize> = HashMap::default();
     for (i, import) in core_imports.iter().enumerate() {
         if let CoreImport::Func { func, options, params, results } = import
             && options.needs_memory()
@@ -867,7 +874,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
             });
         }
     }
-    let mut dtor_shims: HashMap<TypeId, usize> = HashMap::new();
+    let mut dtor_shims: HashMap<TypeId, usize> = HashMap::default();
     for (core_name, id) in &exported {
         for ty in resolve.interfaces[*id].types.values() {
             if !matches!(resolve.types[*ty].kind, TypeDefKind::Resource) {
@@ -875,7 +882,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
             }
             let name = resolve.types[*ty].name.as_deref().unwrap_or_default();
             let export = format!("{NAME_PREFIX}|{core_name}|{name}_dtor");
-            if info.exports.contains(&export) {
+            if info.exports.contains(export.as_str()) {
                 dtor_shims.insert(*ty, shims.len());
                 shims.push(Shim { kind: ShimKind::Dtor { export }, params: vec![ValType::I32], results: Vec::new() });
             }
@@ -925,9 +932,9 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
                 }
             }
         };
-        match args.iter_mut().find(|(m, _)| *m == module.as_str()) {
-            Some((_, exports)) => exports.push((field.as_str(), ExportKind::Func, index)),
-            None => args.push((module.as_str(), vec![(field.as_str(), ExportKind::Func, index)])),
+        match args.iter_mut().find(|(m, _)| m == module) {
+            Some((_, exports)) => exports.push((field, ExportKind::Func, index)),
+            None => args.push((module, vec![(field, ExportKind::Func, index)])),
         }
     }
     let args: Vec<(&str, ModuleArg)> = args
@@ -979,7 +986,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
             Vec::new()
         };
         let post = format!("{core_name}_post");
-        if info.exports.contains(&post) {
+        if info.exports.contains(post.as_str()) {
             list.push(CanonicalOption::PostReturn(enc.b.core_alias_export(None, main, &post, ExportKind::Func)));
         }
         enc.b.lift_func(None, core_func, ty, list)
@@ -1061,7 +1068,7 @@ fn export_interface(enc: &mut Enc, id: InterfaceId, mut lift: impl FnMut(&mut En
     }
     let foreign = nested.maps.clone();
     // The interface's own resources, imported as abstract types.
-    let mut resources = HashMap::new();
+    let mut resources = HashMap::default();
     for ty in interface.types.values() {
         if matches!(resolve.types[*ty].kind, TypeDefKind::Resource) {
             resources.insert(*ty, nested.type_index(*ty));
