@@ -132,8 +132,7 @@ fn parse_with(source: &str, parallel: bool) -> Parsed {
         // The parts are those of the whole file when the first ends with the
         // `}` the split was chosen after, and the second starts with the item
         // keyword it was chosen before (see `split_point`).
-        let joins = first.last == Some(split.before)
-            && second.first.as_ref().is_some_and(|(l, t, r)| (*l, r) == (split.first.0, &split.first.2) && *t == split.first.1);
+        let joins = first.last == Some(split.before) && second.first.as_ref() == Some(&split.first);
         joins.then_some([first, second])
     });
     let parts = match parts {
@@ -773,7 +772,11 @@ mod tests {
         let all = files.join("\n");
         assert!(same_either_way(&all));
         let program: String = (0..300)
-            .map(|i| format!("/// Doc {i}.\nexport func f{i}(a: u64) -> u64 {{\n    let b = a * {i} + 1;\n    return b;\n}}\n\n"))
+            .map(|i| {
+                format!(
+                    "/// Doc {i}.\nexport func f{i}(a: u64) -> u64 {{\n    let b = a * {i} + 1;\n    return b;\n}}\n\n"
+                )
+            })
             .collect();
         let mut split = 0;
         for file in &files {
@@ -797,8 +800,8 @@ mod tests {
             format!("/* {inner}{inner} */\n"),
             format!("export func s() -> string {{\n    return \"{inner}{inner}\n"),
             format!("/* {inner}{inner}\n"),
-            format!("// }}\nexport func s() {{ let x: list<list<u8>> = []; }}\n"),
-            format!("export func s() {{ let x = 1 }}\nexport func t() {{ 1 + }}\n}}\n}}\nexport func u() {{}}\n"),
+            "// }\nexport func s() { let x: list<list<u8>> = []; }\n".to_string(),
+            "export func s() { let x = 1 }\nexport func t() { 1 + }\n}\n}\nexport func u() {}\n".to_string(),
         ] {
             let middle = middle.repeat(8);
             let source = format!("{program}{middle}{program}");
