@@ -378,10 +378,19 @@ pub struct Lexed {
 
 /// Lexes `source`. The source must be shorter than 4 GiB (the caller checks).
 pub fn lex(source: &str) -> Lexed {
-    // Code has about one token per four bytes; reserving that much spares
-    // the copies of growing the vector token by token.
-    let mut out = Lexed { tokens: Vec::with_capacity(source.len() / 4 + 16), ..Lexed::default() };
-    let mut lexer = Token::lexer(source);
+    lex_range(source, 0..source.len())
+}
+
+/// Lexes `source[range]` as if it were all of the source, with spans into
+/// `source`: the result is the part of [`lex`]'s that falls in `range` when
+/// the lexer is between tokens, with no pending `<` of a type, at both ends
+/// of the range (the parser checks that before using it).
+pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed {
+    // Code has at most about one token per three bytes; reserving that much
+    // spares the copies of growing the vector token by token.
+    let mut out = Lexed { tokens: Vec::with_capacity(range.len() / 3 + 16), ..Lexed::default() };
+    let mut lexer = Token::lexer(&source[..range.end]);
+    lexer.bump(range.start);
     let mut generic_depth = 0u32;
     let mut after_type_constructor = false;
     while let Some(token) = lexer.next() {
@@ -514,7 +523,7 @@ pub fn lex(source: &str) -> Lexed {
             Token::Semi | Token::LBrace | Token::RBrace => generic_depth = 0,
             _ => {}
         }
-        after_type_constructor = matches!(&token, Token::Ident(name) if TYPE_CONSTRUCTORS.contains(&name.as_str()));
+        after_type_constructor = matches!(&token, Token::Ident(name) if is_type_constructor(name));
         out.tokens.push((span.start, token, span.end));
     }
     contextual_keywords(&mut out.tokens);
@@ -540,8 +549,12 @@ fn contextual_keywords(tokens: &mut [(u32, Token, u32)]) {
     }
 }
 
-/// WIT type constructors that take `<...>` arguments.
-const TYPE_CONSTRUCTORS: &[&str] = &["list", "option", "result", "tuple", "borrow", "own", "future", "stream"];
+/// Is `name` a WIT type constructor that takes `<...>` arguments? (A
+/// `match`, which compiles to a test of the length first: this runs on every
+/// identifier.)
+fn is_type_constructor(name: &str) -> bool {
+    matches!(name, "list" | "option" | "result" | "tuple" | "borrow" | "own" | "future" | "stream")
+}
 
 /// Doc comments are copied into the component's WIT, which forbids control
 /// characters (other than tab), bidirectional overrides (CVE-2021-42574) and

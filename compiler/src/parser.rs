@@ -4,7 +4,9 @@
 //! parsed on its own, so a mistake inside an item stays inside it. The
 //! grammar (`grammar.lalrpop`) recovers at item and statement level,
 //! so a file with several independent mistakes yields one diagnostic for
-//! each and a tree with `Error` nodes where the mistakes were.
+//! each and a tree with `Error` nodes where the mistakes were. A large file
+//! is lexed and parsed in two parts on two threads ([`parse`]), with the
+//! same result as parsing it whole.
 
 use crate::ast;
 use crate::diagnostic::Diagnostic;
@@ -94,7 +96,17 @@ pub struct Parsed {
 
 /// Parses `source`. Never panics and never gives up: the worst input gives
 /// an empty tree and diagnostics.
+///
+/// A large file is lexed and parsed in two parts on two threads, split
+/// where a line starts a new item right after a `}` ([`split_point`]); the
+/// result is the same as parsing it whole (if the first part shows that the
+/// split was not between two items after all, the file is parsed whole).
 pub fn parse(source: &str) -> Parsed {
+    parse_with(source, true)
+}
+
+/// [`parse`], in two parts when `parallel` and the file is large.
+fn parse_with(source: &str, parallel: bool) -> Parsed {
     if source.len() >= u32::MAX as usize {
         return Parsed {
             file: ast::File::default(),
@@ -107,21 +119,161 @@ pub fn parse(source: &str) -> Parsed {
             comments: Vec::new(),
         };
     }
-    let lexed = lexer::lex(source);
-    let mut diagnostics = lexed.diagnostics;
+    let parts = split_point(source).filter(|_| parallel).and_then(|split| {
+        let (first, second) = std::thread::scope(|scope| {
+            let second = std::thread::Builder::new()
+                .stack_size(PART_STACK)
+                .spawn_scoped(scope, || parse_part(source, split.at..source.len(), Some(split.before), None))
+                .ok()?;
+            let first = parse_part(source, 0..split.at, None, Some(&split.first));
+            // A panic in the second part is the parser's own; let it show.
+            Some((first, second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+        })?;
+        // The parts are those of the whole file when the first ends with the
+        // `}` the split was chosen after, and the second starts with the item
+        // keyword it was chosen before (see `split_point`).
+        let joins = first.last == Some(split.before) && second.first.as_ref() == Some(&split.first);
+        joins.then_some([first, second])
+    });
+    let parts = match parts {
+        Some(parts) => Vec::from(parts),
+        None => vec![parse_part(source, 0..source.len(), None, None)],
+    };
+    // The same order as parsing the file whole: lexical errors, then syntax
+    // errors item by item.
+    let mut diagnostics = Vec::new();
+    let (mut items, mut docs, mut comments, mut syntax) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for part in parts {
+        diagnostics.extend(part.lex_diagnostics);
+        syntax.extend(part.diagnostics);
+        items.extend(part.items);
+        docs.extend(part.docs);
+        comments.extend(part.comments);
+    }
+    diagnostics.append(&mut syntax);
+    let mut file = ast::File { items, recovered_names: Vec::new() };
+    attach_docs(&mut file, &docs);
+    file.recovered_names = recovered_names(&file, source);
+    diagnostics.sort_by_key(|d| d.primary_span());
+    // Recovery can report the same position twice (once for the error, once
+    // for the token that ended the recovery); keep the first.
+    diagnostics.dedup_by(|a, b| a.primary_span() == b.primary_span() && a.code == b.code);
+    Parsed { file, diagnostics, comments }
+}
+
+/// Below this many bytes a file is parsed on one thread: starting a thread
+/// costs about as much as parsing a few kilobytes.
+const PARALLEL_MIN_BYTES: usize = 32 * 1024;
+
+/// The stack of the thread that parses the second part, as large as the
+/// one `clawc` works on: error recovery drops what it skips, and dropping a
+/// deeply nested statement is recursive. Only the pages used are committed.
+const PART_STACK: usize = 1 << 30;
+
+/// Where [`parse`] splits a large file in two.
+struct Split {
+    /// The byte offset of the second part: the start of a line that starts
+    /// with an item keyword.
+    at: usize,
+    /// The span of the `}` that ends the first part (only whitespace
+    /// follows it before `at`).
+    before: (u32, u32),
+    /// The keyword token that starts the second part.
+    first: (u32, Token, u32),
+}
+
+/// A line near the middle of `source` that starts with one of the item
+/// keywords below after a line whose last non-blank character is `}`.
+/// When that `}` is a token (not inside a string or comment, which the
+/// first part's lexer shows), it closes the item before, and the lexer,
+/// which keeps no state across a `}`, would read the second part exactly as
+/// it does when lexing it on its own; `item_chunks` starts a chunk at that
+/// keyword either way. `None` for small files or without such a line.
+fn split_point(source: &str) -> Option<Split> {
+    const KEYWORDS: &[(&str, Token)] = &[
+        ("export ", Token::Export),
+        ("func ", Token::Func),
+        ("import ", Token::Import),
+        ("record ", Token::Record),
+        ("variant ", Token::Variant),
+        ("enum ", Token::Enum),
+        ("flags ", Token::Flags),
+        ("type ", Token::Type),
+        ("resource ", Token::Resource),
+    ];
+    if source.len() < PARALLEL_MIN_BYTES {
+        return None;
+    }
+    let bytes = source.as_bytes();
+    let mut search = source.len() / 2;
+    while let Some(newline) = bytes[search..].iter().position(|b| *b == b'\n') {
+        let at = search + newline + 1;
+        search = at;
+        let line = &source[at..];
+        let Some((word, token)) = KEYWORDS.iter().find(|(word, _)| line.starts_with(word)) else { continue };
+        let before = source[..at].trim_end_matches([' ', '\t', '\r', '\n', '\x0c']);
+        if before.ends_with('}') {
+            let brace = before.len() as u32 - 1;
+            let end = (at + word.len() - 1) as u32;
+            return Some(Split { at, before: (brace, brace + 1), first: (at as u32, token.clone(), end) });
+        }
+    }
+    None
+}
+
+/// One part of a file, lexed and parsed.
+struct Part {
+    /// Its items.
+    items: Vec<ast::Item>,
+    /// Its lexical errors.
+    lex_diagnostics: Vec<Diagnostic>,
+    /// Its syntax errors, item by item.
+    diagnostics: Vec<Diagnostic>,
+    /// Its doc comments.
+    docs: Vec<lexer::DocLine>,
+    /// Its comments' spans.
+    comments: Vec<Span>,
+    /// The span of its first token, and the token.
+    first: Option<(u32, Token, u32)>,
+    /// The span of its last token when that is a `}`.
+    last: Option<(u32, u32)>,
+}
+
+/// Lexes and parses `source[range]` (see [`lexer::lex_range`]). `before` is
+/// the span of the token before the range, if any; `after`, the token after
+/// it (the first of the next part), for errors at the end of the last item.
+fn parse_part(
+    source: &str,
+    range: std::ops::Range<usize>,
+    before: Option<(u32, u32)>,
+    after: Option<&(u32, Token, u32)>,
+) -> Part {
+    let lexed = lexer::lex_range(source, range);
+    let mut diagnostics = Vec::new();
     let mut recovered: Vec<Recovered> = Vec::new();
     // Only the tokens' positions are kept, for placing "expected `;`" labels.
-    let positions: Vec<(u32, u32)> = lexed.tokens.iter().map(|(start, _, end)| (*start, *end)).collect();
+    let positions: Vec<(u32, u32)> =
+        before.into_iter().chain(lexed.tokens.iter().map(|(start, _, end)| (*start, *end))).collect();
+    let first = lexed.tokens.first().cloned();
+    let last = match lexed.tokens.last() {
+        Some((l, Token::RBrace, r)) => Some((*l, *r)),
+        _ => None,
+    };
     let chunks = item_chunks(&lexed.tokens, source);
     // The first token of each chunk, for errors at the end of the one before.
     let firsts: Vec<(u32, Token, u32)> = chunks.iter().map(|c| lexed.tokens[c.start].clone()).collect();
     let parser = grammar::ChunkParser::new();
     let mut items = Vec::new();
     let mut tokens = lexed.tokens.into_iter();
+    // `positions` starts with `before`'s, then those of the tokens.
+    let offset = usize::from(before.is_some());
     for (k, chunk) in chunks.iter().enumerate() {
-        let next = firsts.get(k + 1);
+        let next = firsts.get(k + 1).or(after);
         let before = recovered.len();
-        let span = match (positions.get(chunk.start), chunk.end.checked_sub(1).and_then(|last| positions.get(last))) {
+        let span = match (
+            positions.get(chunk.start + offset),
+            chunk.end.checked_sub(1).and_then(|last| positions.get(last + offset)),
+        ) {
             (Some(first), Some(last)) if !chunk.is_empty() => Span::new(first.0, last.1),
             _ => continue,
         };
@@ -148,15 +300,15 @@ pub fn parse(source: &str) -> Parsed {
             diagnostics.push(syntax_error(at_chunk_end(error.error, next), source, &positions));
         }
     }
-    let file = ast::File { items, recovered_names: Vec::new() };
-    let mut file = file;
-    attach_docs(&mut file, &lexed.docs);
-    file.recovered_names = recovered_names(&file, source);
-    diagnostics.sort_by_key(|d| d.primary_span());
-    // Recovery can report the same position twice (once for the error, once
-    // for the token that ended the recovery); keep the first.
-    diagnostics.dedup_by(|a, b| a.primary_span() == b.primary_span() && a.code == b.code);
-    Parsed { file, diagnostics, comments: lexed.comments }
+    Part {
+        items,
+        lex_diagnostics: lexed.diagnostics,
+        diagnostics,
+        docs: lexed.docs,
+        comments: lexed.comments,
+        first,
+        last,
+    }
 }
 
 /// Splits the tokens into chunks of one item each. A chunk starts at a token
@@ -565,6 +717,98 @@ fn syntax_error(error: ParseError<u32, Token, SyntaxError>, source: &str, tokens
             Diagnostic::error("syntax-error", "comparisons do not chain", second, "a second comparison")
                 .with_label(first, "after this one")
                 .with_help("compare twice and join the results with `and`, as in `a < b and b < c`")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `f` on a thread with a stack as large as `clawc`'s: unoptimized,
+    /// logos's lexer takes stack for every byte of a long string literal.
+    fn with_big_stack(f: impl FnOnce() + Send + 'static) {
+        let thread = std::thread::Builder::new().stack_size(PART_STACK).spawn(f).expect("thread");
+        thread.join().expect("no panic");
+    }
+
+    /// Parses `source` in two parts and whole, and checks that both give the
+    /// same tree, diagnostics and comments; returns whether it was split.
+    fn same_either_way(source: &str) -> bool {
+        let split = split_point(source).is_some();
+        let parallel = parse_with(source, true);
+        let whole = parse_with(source, false);
+        assert_eq!(format!("{parallel:?}"), format!("{whole:?}"));
+        split
+    }
+
+    /// Every `.claw` file under `dir` (recursively), in path order.
+    fn claw_files(dir: &std::path::Path, out: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                claw_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "claw") {
+                out.push(std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+
+    #[test]
+    fn two_parts_parse_like_the_whole_file() {
+        with_big_stack(two_parts_parse_like_the_whole_file_inner);
+    }
+
+    fn two_parts_parse_like_the_whole_file_inner() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for dir in ["tests/ui", "tests/run", "examples"] {
+            claw_files(&root.join(dir), &mut files);
+        }
+        assert!(files.len() > 100, "found only {} .claw files", files.len());
+        // All the files one after another (syntax errors and all), and each
+        // file behind a large valid program so that it straddles the split.
+        let all = files.join("\n");
+        assert!(same_either_way(&all));
+        let program: String = (0..300)
+            .map(|i| {
+                format!(
+                    "/// Doc {i}.\nexport func f{i}(a: u64) -> u64 {{\n    let b = a * {i} + 1;\n    return b;\n}}\n\n"
+                )
+            })
+            .collect();
+        let mut split = 0;
+        for file in &files {
+            split += usize::from(same_either_way(&format!("{program}{file}\n{program}")));
+        }
+        assert!(split > 100);
+    }
+
+    #[test]
+    fn a_split_inside_a_string_or_comment_parses_the_file_whole() {
+        with_big_stack(a_split_inside_a_string_or_comment_parses_the_file_whole_inner);
+    }
+
+    fn a_split_inside_a_string_or_comment_parses_the_file_whole_inner() {
+        let program: String =
+            (0..600).map(|i| format!("export func f{i}(a: u64) -> u64 {{\n    return a + {i};\n}}\n\n")).collect();
+        // Lines a split could be made before, each after a `}` line.
+        let inner = "}\nexport func g() {}\n}\nfunc h() {}\n".repeat(4);
+        for middle in [
+            format!("export func s() -> string {{\n    return \"{inner}{inner}\";\n}}\n"),
+            format!("/* {inner}{inner} */\n"),
+            format!("export func s() -> string {{\n    return \"{inner}{inner}\n"),
+            format!("/* {inner}{inner}\n"),
+            "// }\nexport func s() { let x: list<list<u8>> = []; }\n".to_string(),
+            "export func s() { let x = 1 }\nexport func t() { 1 + }\n}\n}\nexport func u() {}\n".to_string(),
+        ] {
+            let middle = middle.repeat(8);
+            let source = format!("{program}{middle}{program}");
+            // The split falls inside `middle`.
+            let split = split_point(&source).map(|s| s.at);
+            assert!(split.is_some_and(|at| at > program.len() && at < program.len() + middle.len()));
+            same_either_way(&source);
         }
     }
 }
