@@ -17,7 +17,17 @@
 //! Reference counting would free the rest of the garbage inside a call;
 //! see ARCHITECTURE.md.
 
+use super::regions::{EVACUATE_MIN, Evacuation};
 use super::*;
+
+/// Which buffers a deep copy copies.
+#[derive(Clone, Copy)]
+enum Bound {
+    /// Those at or above the heap start (the data segment lies below it).
+    Start,
+    /// Those that reach above the mark in this wasm local.
+    Mark(u32),
+}
 
 impl<'a, 'c> FuncGen<'a, 'c> {
     /// Builds `end_call()`, run when an export call ends (in the wrapper, or
@@ -99,6 +109,12 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     /// Replaces the value of every mutable global that holds heap data with
     /// a deep copy allocated on the heap.
     fn copy_globals(&mut self) {
+        self.copy_globals_above(Bound::Start);
+    }
+
+    /// Replaces the value of every mutable global that holds heap data with
+    /// a deep copy of what it holds above `bound`.
+    fn copy_globals_above(&mut self, bound: Bound) {
         for (index, global) in self.ctx.module.globals.iter().enumerate() {
             let Some(wit) = global.ty.to_wit() else { continue };
             if !wasm_mutable(global) || !self.ctx.abi.has_heap(&wit) {
@@ -109,7 +125,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 self.out.push(I::GlobalGet(*g));
             }
             let values = self.stash(&self.ctx.abi.flat(&wit));
-            let copied = self.emit_copy(&wit, &values);
+            let copied = self.emit_copy(&wit, &values, bound);
             for (g, v) in slots.iter().zip(copied) {
                 self.out.extend([I::LocalGet(v), I::GlobalSet(*g)]);
             }
@@ -117,9 +133,9 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     }
 
     /// Deep-copies the value in `values` (flat, of WIT type `ty`): every
-    /// string and list buffer at or above the heap start is copied to newly
-    /// allocated memory. Returns the locals holding the copy.
-    fn emit_copy(&mut self, ty: &wit_parser::Type, values: &[u32]) -> Vec<u32> {
+    /// string and list buffer above `bound` is copied to newly allocated
+    /// memory. Returns the locals holding the copy.
+    fn emit_copy(&mut self, ty: &wit_parser::Type, values: &[u32], bound: Bound) -> Vec<u32> {
         use wit_parser::{Type, TypeDefKind};
         let ctx = self.ctx;
         let abi = &ctx.abi;
@@ -130,7 +146,22 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             let (ptr, len) = (values[0], values[1]);
             let (size, align) = elem.map(|e| abi.size_align(e)).unwrap_or((1, 1));
             let copy = g.new_local(ValType::I32);
-            g.out.extend([I::LocalGet(ptr), I::GlobalGet(GLOBAL_START), I::I32LtU, I::If(BlockType::Empty)]);
+            match bound {
+                Bound::Start => g.out.extend([I::LocalGet(ptr), I::GlobalGet(GLOBAL_START), I::I32LtU]),
+                // A buffer that ends at or below the mark stays; one that
+                // reaches above it (a string appended to in place at the
+                // heap top) is copied whole.
+                Bound::Mark(mark) => g.out.extend([
+                    I::LocalGet(ptr),
+                    I::LocalGet(len),
+                    I::I32Const(size as i32),
+                    I::I32Mul,
+                    I::I32Add,
+                    I::LocalGet(mark),
+                    I::I32LeU,
+                ]),
+            }
+            g.out.push(I::If(BlockType::Empty));
             g.out.extend([I::LocalGet(ptr), I::LocalSet(copy), I::Else]);
             g.out.extend([I::LocalGet(len), I::I32Const(size as i32), I::I32Mul, I::I32Const(align as i32)]);
             g.out.extend([I::Call(ctx.helper(Helper::Alloc)), I::LocalTee(copy), I::LocalGet(ptr)]);
@@ -145,7 +176,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 g.out.push(I::LocalSet(addr));
                 abi.emit_load(&mut g.out, &mut g.locals, elem, addr, 0);
                 let old = g.stash(&abi.flat(elem));
-                let new = g.emit_copy(elem, &old);
+                let new = g.emit_copy(elem, &old, bound);
                 abi.emit_store(&mut g.out, &mut g.locals, elem, addr, 0, &new);
                 g.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i), I::Br(0), I::End, I::End]);
             }
@@ -155,14 +186,14 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         match ty {
             Type::String => buffer(self, None),
             Type::Id(id) => match &abi.resolve.types[*id].kind {
-                TypeDefKind::Type(t) => self.emit_copy(t, values),
+                TypeDefKind::Type(t) => self.emit_copy(t, values, bound),
                 TypeDefKind::List(elem) => buffer(self, Some(elem)),
                 TypeDefKind::Record(_) | TypeDefKind::Tuple(_) => {
                     let mut out = Vec::new();
                     let mut offset = 0;
                     for field in abi.fields(ty) {
                         let n = abi.flat(&field).len();
-                        out.extend(self.emit_copy(&field, &values[offset..offset + n]));
+                        out.extend(self.emit_copy(&field, &values[offset..offset + n], bound));
                         offset += n;
                     }
                     out
@@ -184,7 +215,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                         ]);
                         abi.emit_case_payload(&mut self.out, ty, i as u32, &values[1..]);
                         let old = self.stash(&abi.case_flat(ty, i as u32));
-                        let new = self.emit_copy(&payload, &old);
+                        let new = self.emit_copy(&payload, &old, bound);
                         abi.emit_joined_payload(&mut self.out, ty, i as u32, &new);
                         for slot in out[1..].iter().rev() {
                             self.out.push(I::LocalSet(*slot));
@@ -195,6 +226,67 @@ impl<'a, 'c> FuncGen<'a, 'c> {
                 }
             },
             _ => values.to_vec(),
+        }
+    }
+
+    /// At the top of an iteration of an evacuating loop: if the heap top
+    /// passed the limit, a copying collection of the loop's heap whose
+    /// roots are the loop's roots (see `regions`): what they hold above
+    /// the mark is copied to the top of the heap, then down to the mark if
+    /// it fits below the first copies (as `end_call` does), and the next
+    /// limit is the heap top plus max(live bytes, `EVACUATE_MIN`).
+    /// Everything else above the mark is garbage (poisoned in the debugging
+    /// mode); the append register is cleared and the free lists emptied
+    /// (the copies must be bump allocations, laid out alike).
+    pub(super) fn evacuate(&mut self, evacuation: &Evacuation) {
+        let Evacuation { mark, limit, .. } = *evacuation;
+        let (top, end, base) = (self.new_local(ValType::I32), self.new_local(ValType::I32), self.new_local(ValType::I32));
+        self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalGet(limit), I::I32GtU, I::If(BlockType::Empty)]);
+        self.empty_free_lists();
+        self.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
+        let align8 = [I::I32Const(7), I::I32Add, I::I32Const(-8), I::I32And];
+        self.out.push(I::GlobalGet(GLOBAL_HEAP));
+        self.out.extend(align8.clone());
+        self.out.extend([I::LocalTee(top), I::GlobalSet(GLOBAL_HEAP)]);
+        self.copy_roots(evacuation);
+        // The live data is [top, end). If it fits below `top`, copy it down
+        // to `base`, the 8-aligned mark.
+        self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalTee(end), I::LocalGet(top), I::I32Sub]);
+        self.out.push(I::LocalGet(mark));
+        self.out.extend(align8);
+        self.out.extend([I::LocalSet(base), I::LocalGet(top), I::LocalGet(base), I::I32Sub]);
+        self.out.extend([I::I32LeU, I::If(BlockType::Empty), I::LocalGet(base), I::GlobalSet(GLOBAL_HEAP)]);
+        self.copy_roots(evacuation);
+        if self.ctx.debug {
+            // Everything above the copies is garbage.
+            self.poison(|g| g.out.push(I::GlobalGet(GLOBAL_HEAP)), |g| g.out.push(I::LocalGet(end)));
+            self.out.push(I::Else);
+            // Everything between the mark and the live data at `top` is.
+            self.poison(|g| g.out.push(I::LocalGet(mark)), |g| g.out.push(I::LocalGet(top)));
+        }
+        self.out.push(I::End);
+        // limit = heap + max(end - top, EVACUATE_MIN)
+        self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalGet(end), I::LocalGet(top), I::I32Sub, I::LocalTee(end)]);
+        self.out.extend([I::I32Const(EVACUATE_MIN), I::LocalGet(end), I::I32Const(EVACUATE_MIN), I::I32GtU]);
+        self.out.extend([I::Select, I::I32Add, I::LocalSet(limit), I::End]);
+    }
+
+    /// Replaces the value of each root of an evacuating loop with a deep
+    /// copy of what it holds above the loop's mark.
+    fn copy_roots(&mut self, evacuation: &Evacuation) {
+        let bound = Bound::Mark(evacuation.mark);
+        for root in &evacuation.roots {
+            let Some(wit) = self.func.local(*root).ty.to_wit() else { continue };
+            let slots = self.local_map[root.index()].clone();
+            let copied = self.emit_copy(&wit, &slots, bound);
+            for (slot, v) in slots.iter().zip(copied) {
+                if *slot != v {
+                    self.out.extend([I::LocalGet(v), I::LocalSet(*slot)]);
+                }
+            }
+        }
+        if evacuation.globals {
+            self.copy_globals_above(bound);
         }
     }
 }

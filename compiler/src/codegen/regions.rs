@@ -33,13 +33,19 @@ use std::collections::HashSet;
 struct Facts<'m> {
     module: &'m ir::Module,
     abi: &'m Abi<'m>,
-    /// Something that may let a value escape whatever the locals.
+    /// Something that may let a value escape whatever the locals and
+    /// globals (resource instances, own exported resources' imports).
     effect: bool,
+    /// A write of a global with heap data.
+    globals: bool,
     /// Something that allocates on the heap by itself (calls aside).
     allocates: bool,
     calls: Vec<Callee>,
     declared: HashSet<LocalId>,
     written: Vec<LocalId>,
+    /// Each assignment of a local, with the value assigned (an update in
+    /// place is an assignment of a `ListSet`).
+    assigned: Vec<(LocalId, ExprId)>,
 }
 
 enum Item<'s> {
@@ -53,10 +59,12 @@ impl<'m> Facts<'m> {
             module,
             abi,
             effect: false,
+            globals: false,
             allocates: false,
             calls: Vec::new(),
             declared: HashSet::new(),
             written: Vec::new(),
+            assigned: Vec::new(),
         }
     }
 
@@ -70,7 +78,7 @@ impl<'m> Facts<'m> {
     fn write(&mut self, place: Place) {
         match place {
             Place::Local(l) => self.written.push(l),
-            Place::Global(_) => self.effect |= self.global_has_heap(place),
+            Place::Global(_) => self.globals |= self.global_has_heap(place),
         }
     }
 
@@ -88,6 +96,9 @@ impl<'m> Facts<'m> {
                     }
                     Stmt::Assign(place, e) => {
                         self.write(*place);
+                        if let Place::Local(l) = place {
+                            self.assigned.push((*l, *e));
+                        }
                         work.push(Item::Expr(*e));
                     }
                     Stmt::Expr(e) => work.push(Item::Expr(*e)),
@@ -147,7 +158,8 @@ impl<'m> Facts<'m> {
     }
 }
 
-/// Can a call of `callee` run inside a region-safe iteration?
+/// Can a call of `callee` run inside a region-safe (with `safe`) or
+/// evacuating (with `evacuable`) iteration?
 fn callee_safe(module: &ir::Module, safe: &[bool], callee: Callee) -> bool {
     match callee {
         Callee::Func(f) => safe.get(f.index()).copied().unwrap_or(false),
@@ -173,13 +185,16 @@ fn callee_allocates(allocates: &[bool], callee: Callee) -> bool {
 pub(super) struct Summary {
     /// Per function: is it region-safe (see the module docs)?
     safe: Vec<bool>,
+    /// Per function: may it run inside an evacuating loop: is it
+    /// region-safe except that it may write globals with heap data?
+    evacuable: Vec<bool>,
     /// Per function: may it allocate on the heap?
     allocates: Vec<bool>,
 }
 
 /// Summarises every function of `module` (fixpoints over the call graph).
 pub(super) fn summarise(module: &ir::Module, abi: &Abi) -> Summary {
-    let facts: Vec<(bool, bool, Vec<Callee>, Vec<Callee>)> = module
+    let facts: Vec<(bool, bool, bool, Vec<Callee>, Vec<Callee>)> = module
         .funcs
         .iter()
         .map(|func| {
@@ -187,18 +202,23 @@ pub(super) fn summarise(module: &ir::Module, abi: &Abi) -> Summary {
             facts.walk(func, &func.body, &[]);
             let calls = facts.calls.clone();
             facts.calls.extend(drop_callees(func));
-            (facts.effect, facts.allocates, facts.calls, calls)
+            (facts.effect, facts.globals, facts.allocates, facts.calls, calls)
         })
         .collect();
-    let mut safe: Vec<bool> = facts.iter().map(|f| !f.0).collect();
-    let mut allocates: Vec<bool> = facts.iter().map(|f| f.1).collect();
+    let mut safe: Vec<bool> = facts.iter().map(|f| !f.0 && !f.1).collect();
+    let mut evacuable: Vec<bool> = facts.iter().map(|f| !f.0).collect();
+    let mut allocates: Vec<bool> = facts.iter().map(|f| f.2).collect();
     // A function is unsafe once it calls an unsafe one (greatest fixpoint),
     // and allocates once it calls one that does (least fixpoint).
     loop {
         let mut changed = false;
-        for (i, (_, _, calls, direct)) in facts.iter().enumerate() {
+        for (i, (_, _, _, calls, direct)) in facts.iter().enumerate() {
             if safe[i] && !calls.iter().all(|c| callee_safe(module, &safe, *c)) {
                 safe[i] = false;
+                changed = true;
+            }
+            if evacuable[i] && !calls.iter().all(|c| callee_safe(module, &evacuable, *c)) {
+                evacuable[i] = false;
                 changed = true;
             }
             if !allocates[i] && direct.iter().any(|c| callee_allocates(&allocates, *c)) {
@@ -207,29 +227,108 @@ pub(super) fn summarise(module: &ir::Module, abi: &Abi) -> Summary {
             }
         }
         if !changed {
-            return Summary { safe, allocates };
+            return Summary { safe, evacuable, allocates };
         }
     }
 }
 
+/// How a loop reclaims the heap its iterations allocate.
+pub(super) enum LoopHeap {
+    /// A region-safe loop: the heap top before the loop (a wasm local),
+    /// reset to at the top of every iteration and after the loop.
+    Region(u32),
+    /// An evacuating loop (see the module docs).
+    Evacuate(Evacuation),
+}
+
+/// An evacuating loop's roots and wasm locals.
+pub(super) struct Evacuation {
+    /// The heap top before the loop: what lies below it is never moved.
+    pub(super) mark: u32,
+    /// The heap top past which the next iteration evacuates.
+    pub(super) limit: u32,
+    /// The outer locals with heap data the loop writes.
+    pub(super) roots: Vec<LocalId>,
+    /// Does the loop (or a function it calls) write a global with heap
+    /// data? Then the mutable globals with heap data are roots too.
+    pub(super) globals: bool,
+}
+
+/// The heap an evacuating loop may allocate between two evacuations, at
+/// least: an evacuation costs O(live bytes), so it runs only after at
+/// least max(live bytes, this) more bytes were allocated.
+pub(super) const EVACUATE_MIN: i32 = 64 * 1024;
+
 impl FuncGen<'_, '_> {
-    /// Should a loop with this body (and condition) reclaim each
-    /// iteration's heap: is it region-safe, and may an iteration allocate?
-    /// (A loop that never allocates gains nothing from the resets.)
-    pub(super) fn region_safe(&self, cond: Option<ExprId>, body: &[Stmt]) -> bool {
+    /// How a loop with this body (and condition) reclaims each iteration's
+    /// heap, if it does: as a region (region-safe), by evacuating its
+    /// survivors, or not at all (nothing to gain when an iteration never
+    /// allocates). Emits the code that runs before the loop.
+    pub(super) fn loop_heap(&mut self, cond: Option<ExprId>, body: &[Stmt]) -> Option<LoopHeap> {
         let ctx = self.ctx;
         let summary = &ctx.regions;
-        if !drop_callees(self.func).all(|c| callee_safe(ctx.module, &summary.safe, c)) {
-            return false;
-        }
         let mut facts = Facts::new(ctx.module, &ctx.abi);
         facts.walk(self.func, body, cond.as_slice());
-        !facts.effect
-            && (facts.allocates || facts.calls.iter().any(|c| callee_allocates(&summary.allocates, *c)))
+        let allocates = facts.allocates || facts.calls.iter().any(|c| callee_allocates(&summary.allocates, *c));
+        if facts.effect || !allocates || !drop_callees(self.func).all(|c| callee_safe(ctx.module, &summary.evacuable, c))
+        {
+            return None;
+        }
+        let heap_of = |l: LocalId| self.func.local(l).ty.to_wit().map(|t| ctx.abi.has_heap(&t));
+        let outer: Vec<LocalId> = facts.written.iter().copied().filter(|l| !facts.declared.contains(l)).collect();
+        let region = !facts.globals
+            && drop_callees(self.func).all(|c| callee_safe(ctx.module, &summary.safe, c))
             && facts.calls.iter().all(|c| callee_safe(ctx.module, &summary.safe, *c))
-            && facts.written.iter().all(|l| {
-                facts.declared.contains(l) || self.func.local(*l).ty.to_wit().is_some_and(|t| !ctx.abi.has_heap(&t))
-            })
+            && outer.iter().all(|l| heap_of(*l) == Some(false));
+        if region {
+            return Some(LoopHeap::Region(self.region_start()));
+        }
+        // An outer list updated in place keeps its buffer, which may lie
+        // below the mark, and would hold the iteration's values there.
+        let in_place_heap = facts.assigned.iter().any(|(l, value)| {
+            !facts.declared.contains(l)
+                && self.in_place_sets.contains_key(value)
+                && self.func.local(*l).ty.to_wit().and_then(|t| ctx.abi.list_element(&t)).is_none_or(|e| ctx.abi.has_heap(&e))
+        });
+        if in_place_heap
+            || outer.iter().any(|l| heap_of(*l).is_none())
+            || !facts.calls.iter().all(|c| callee_safe(ctx.module, &summary.evacuable, *c))
+        {
+            return None;
+        }
+        let globals = facts.globals || !facts.calls.iter().all(|c| callee_safe(ctx.module, &summary.safe, *c));
+        let mut roots: Vec<LocalId> = Vec::new();
+        for l in outer {
+            if heap_of(l) == Some(true) && !roots.contains(&l) {
+                roots.push(l);
+            }
+        }
+        Some(LoopHeap::Evacuate(self.evacuation_start(roots, globals)))
+    }
+
+    /// At the top of each iteration of a loop (and after it, for a
+    /// region): reclaims what the previous iterations allocated.
+    pub(super) fn iteration_start(&mut self, heap: &Option<LoopHeap>, after: bool) {
+        match heap {
+            Some(LoopHeap::Region(mark)) => self.region_reset(*mark),
+            Some(LoopHeap::Evacuate(evacuation)) if !after => self.evacuate(evacuation),
+            _ => {}
+        }
+    }
+
+    /// Before an evacuating loop: takes the mark, sets the first limit,
+    /// clears the append register (so no push writes into a buffer below
+    /// the mark) and empties the free lists (so no allocation of the loop
+    /// lies below the mark).
+    fn evacuation_start(&mut self, roots: Vec<LocalId>, globals: bool) -> Evacuation {
+        let mark = self.region_start();
+        let limit = self.new_local(ValType::I32);
+        self.out.extend([I::LocalGet(mark), I::I32Const(EVACUATE_MIN), I::I32Add, I::LocalSet(limit)]);
+        self.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
+        self.out.extend([I::GlobalGet(GLOBAL_FREE_MAX), I::If(BlockType::Empty)]);
+        self.empty_free_lists();
+        self.out.push(I::End);
+        Evacuation { mark, limit, roots, globals }
     }
 
     /// Before a region-safe loop: a fresh local holding the heap top, the
