@@ -232,15 +232,22 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     /// At the top of an iteration of an evacuating loop: if the heap top
     /// passed the limit, a copying collection of the loop's heap whose
     /// roots are the loop's roots (see `regions`): what they hold above
-    /// the mark is copied to the top of the heap, then down to the mark if
-    /// it fits below the first copies (as `end_call` does), and the next
-    /// limit is the heap top plus max(live bytes, `EVACUATE_MIN`).
-    /// Everything else above the mark is garbage (poisoned in the debugging
-    /// mode); the append register is cleared and the free lists emptied
-    /// (the copies must be bump allocations, laid out alike).
+    /// the mark is copied to the top of the heap, then down to the mark,
+    /// and the next limit is the heap top plus max(live bytes,
+    /// `EVACUATE_MIN`). Everything else above the mark is garbage (poisoned
+    /// in the debugging mode); the append register is cleared and the free
+    /// lists emptied (the copies must be bump allocations, laid out alike).
+    ///
+    /// Unlike `end_call`, the second copy runs even when the live data does
+    /// not fit below the first copies (shared buffers are copied once per
+    /// reference, so it can outgrow what was allocated): both copies lay
+    /// the same objects out at the same offsets in the same order, from
+    /// 8-aligned starts `base <= top`, so object k's destination ends at
+    /// `base + end_k <= top + start_(k+1)`, below every source still to be
+    /// read, and `memory.copy` allows the overlap within one object.
     pub(super) fn evacuate(&mut self, evacuation: &Evacuation) {
         let Evacuation { mark, limit, .. } = *evacuation;
-        let (top, end, base) = (self.new_local(ValType::I32), self.new_local(ValType::I32), self.new_local(ValType::I32));
+        let (top, end) = (self.new_local(ValType::I32), self.new_local(ValType::I32));
         self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalGet(limit), I::I32GtU, I::If(BlockType::Empty)]);
         self.empty_free_lists();
         self.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
@@ -249,22 +256,15 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         self.out.extend(align8.clone());
         self.out.extend([I::LocalTee(top), I::GlobalSet(GLOBAL_HEAP)]);
         self.copy_roots(evacuation);
-        // The live data is [top, end). If it fits below `top`, copy it down
-        // to `base`, the 8-aligned mark.
-        self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalTee(end), I::LocalGet(top), I::I32Sub]);
-        self.out.push(I::LocalGet(mark));
+        // The live data is [top, end): copy it down to the 8-aligned mark.
+        self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalSet(end), I::LocalGet(mark)]);
         self.out.extend(align8);
-        self.out.extend([I::LocalSet(base), I::LocalGet(top), I::LocalGet(base), I::I32Sub]);
-        self.out.extend([I::I32LeU, I::If(BlockType::Empty), I::LocalGet(base), I::GlobalSet(GLOBAL_HEAP)]);
+        self.out.push(I::GlobalSet(GLOBAL_HEAP));
         self.copy_roots(evacuation);
         if self.ctx.debug {
             // Everything above the copies is garbage.
             self.poison(|g| g.out.push(I::GlobalGet(GLOBAL_HEAP)), |g| g.out.push(I::LocalGet(end)));
-            self.out.push(I::Else);
-            // Everything between the mark and the live data at `top` is.
-            self.poison(|g| g.out.push(I::LocalGet(mark)), |g| g.out.push(I::LocalGet(top)));
         }
-        self.out.push(I::End);
         // limit = heap + max(end - top, EVACUATE_MIN)
         self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalGet(end), I::LocalGet(top), I::I32Sub, I::LocalTee(end)]);
         self.out.extend([I::I32Const(EVACUATE_MIN), I::LocalGet(end), I::I32Const(EVACUATE_MIN), I::I32GtU]);
