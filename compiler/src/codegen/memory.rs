@@ -12,10 +12,12 @@
 //! memory across calls is bounded by the size of the globals.
 //!
 //! Within one call, the iterations of loops whose values do not outlive
-//! them are regions too (`regions`), and concatenating onto the newest
-//! allocation appends in place (`s = s + x` in a loop is linear).
-//! Reference counting would free the rest of the garbage inside a call;
-//! see ARCHITECTURE.md.
+//! them are regions too (`regions`), loops whose values escape only into
+//! outer locals and globals evacuate them now and then
+//! ([`FuncGen::evacuate`], the same copying collection above the loop's
+//! mark), and concatenating onto the newest allocation appends in place
+//! (`s = s + x` in a loop is linear). Reference counting would free the
+//! rest of the garbage inside a call; see ARCHITECTURE.md.
 
 use super::regions::{EVACUATE_MIN, Evacuation};
 use super::*;

@@ -1,5 +1,6 @@
 //! Loop iterations as heap regions: which loops may reclaim, at the start
-//! of each iteration, everything the previous iteration allocated.
+//! of each iteration, everything the previous iteration allocated, and
+//! which may reclaim it by evacuating the values that survive.
 //!
 //! A loop is *region-safe* when no value allocated during an iteration can
 //! be reached after it. Values leave an iteration only through places that
@@ -23,8 +24,55 @@
 //! A loop whose iterations never allocate (no concatenation, list literal
 //! or update, `split`, import call, or call of a function that may do one
 //! of these) is left alone too: resetting would only cost time.
-//! The codegen side is in `stmt.rs` (`region_start`, `region_reset`).
-
+//! The codegen side is `region_start` and `region_reset` (here), called
+//! from `stmt.rs`; a region-safe loop resets unconditionally, which costs
+//! a handful of instructions per iteration.
+//!
+//! **Evacuating loops.** A loop that fails only the first two rules (its
+//! values escape only into outer locals and globals, directly or through
+//! *evacuable* functions: region-safe but for writes of globals) is a
+//! generational step instead: before the loop it takes the heap top as its
+//! *mark*, and at the top of each iteration, once the heap has grown past
+//! a limit, it runs a copying collection of `[mark, heap)` whose *roots*
+//! are the outer locals with heap data the loop writes and, when the loop
+//! or a function it calls may write one, the mutable globals with heap
+//! data (`FuncGen::evacuate` in `memory.rs`). Only buffers that reach
+//! above the mark are copied; the rest stays. The next limit is the heap
+//! top plus max(live bytes, [`EVACUATE_MIN`]), so a collection, O(live
+//! bytes), runs only after at least as many bytes were allocated. This is
+//! sound because at the top of an iteration every live value that can
+//! point above the mark is in a root:
+//!
+//! - values computed before the loop (its `for` list or bounds, the
+//!   enclosing expression's operands, outer locals the loop does not
+//!   write) lie below the mark; so do the hidden list and index locals of
+//!   the loop's own `for`;
+//! - locals declared in the body are dead at the top of the next
+//!   iteration, and the iteration's temporaries with them (`break`,
+//!   `return` and `?` leave without a collection; `continue` goes to the
+//!   top, through the check; a `while` condition runs after it);
+//! - nothing stores into memory below the mark: the append register is
+//!   cleared before the loop and after each collection (a `push` onto a
+//!   list from before the loop copies it first), the free lists are
+//!   emptied before the loop (so no allocation of the loop lies below the
+//!   mark) and before each collection (the copies are bump allocations);
+//!   an outer list updated in place (`xs[i] = e` on an `inplace.rs` local)
+//!   whose elements hold heap data would store pointers above the mark
+//!   into a buffer below it, so such a loop does not evacuate (nor does one
+//!   that creates resource instances or sets their heap fields: the
+//!   instance table is updated in place);
+//! - a buffer that straddles the mark (a string from before the loop
+//!   appended to in place at the heap top) is copied whole;
+//! - inner loops keep their own marks, at or above this one: an inner
+//!   region resets to its mark, an inner evacuating loop copies what its
+//!   roots (a subset of this loop's, plus locals of this body) hold above
+//!   its mark, and a function called in the loop does the same with its
+//!   own loops, all between two collections of this loop.
+//!
+//! A deep copy copies a buffer once per reference (there are no forwarding
+//! pointers: a `(ptr, len)` may be a view into another buffer), as
+//! `end_call` does, so a string pushed many times is live as many copies
+//! after a collection.
 use super::*;
 use crate::ir::{ExprKind, LocalId, Place, Stmt};
 use std::collections::HashSet;
