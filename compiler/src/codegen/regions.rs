@@ -51,9 +51,12 @@
 //!   iteration, and the iteration's temporaries with them (`break`,
 //!   `return` and `?` leave without a collection; `continue` goes to the
 //!   top, through the check; a `while` condition runs after it);
-//! - nothing stores into memory below the mark: the append register is
-//!   cleared before the loop and after each collection (a `push` onto a
-//!   list from before the loop copies it first), the free lists are
+//! - nothing stores a pointer above the mark into memory below it: the
+//!   append register is cleared after each collection, and before the
+//!   loop when the loop or a function it calls may push a value with heap
+//!   data (then a `push` onto a list from before the loop copies it first;
+//!   other pushes may append in place below the mark: they store no
+//!   pointer, and the list's capacity ends below the mark), the free lists are
 //!   emptied before the loop (so no allocation of the loop lies below the
 //!   mark) and before each collection (the copies are bump allocations);
 //!   an outer list updated in place (`xs[i] = e` on an `inplace.rs` local)
@@ -88,6 +91,8 @@ struct Facts<'m> {
     globals: bool,
     /// Something that allocates on the heap by itself (calls aside).
     allocates: bool,
+    /// A `push` of a value with heap data (calls aside).
+    pushes: bool,
     calls: Vec<Callee>,
     declared: HashSet<LocalId>,
     written: Vec<LocalId>,
@@ -109,6 +114,7 @@ impl<'m> Facts<'m> {
             effect: false,
             globals: false,
             allocates: false,
+            pushes: false,
             calls: Vec::new(),
             declared: HashSet::new(),
             written: Vec::new(),
@@ -188,7 +194,12 @@ impl<'m> Facts<'m> {
                     // are walked below, and a `Seq`'s statements here.
                     match &expr.kind {
                         ExprKind::Call(callee, _) => self.calls.push(*callee),
-                        ExprKind::ListPush(place, _) | ExprKind::ListPop(place) => self.write(*place),
+                        ExprKind::ListPush(place, value) => {
+                            self.write(*place);
+                            let ty = func.expr(*value).ty.to_wit();
+                            self.pushes |= ty.is_none_or(|t| self.abi.has_heap(&t));
+                        }
+                        ExprKind::ListPop(place) => self.write(*place),
                         ExprKind::Try(_, _, report) => self.calls.extend(report.map(Callee::Func)),
                         ExprKind::Bind(l, _) => self.written.push(*l),
                         ExprKind::RepNew(..) => self.effect = true,
@@ -229,6 +240,15 @@ fn callee_allocates(allocates: &[bool], callee: Callee) -> bool {
     }
 }
 
+/// May a call of `callee` push a value with heap data onto a list? An
+/// import does not touch the append register.
+fn callee_pushes(pushes: &[bool], callee: Callee) -> bool {
+    match callee {
+        Callee::Func(f) => pushes.get(f.index()).copied().unwrap_or(true),
+        Callee::Import(_) => false,
+    }
+}
+
 /// What loops need to know about the module's functions.
 pub(super) struct Summary {
     /// Per function: is it region-safe (see the module docs)?
@@ -238,11 +258,13 @@ pub(super) struct Summary {
     evacuable: Vec<bool>,
     /// Per function: may it allocate on the heap?
     allocates: Vec<bool>,
+    /// Per function: may it push a value with heap data onto a list?
+    pushes: Vec<bool>,
 }
 
 /// Summarises every function of `module` (fixpoints over the call graph).
 pub(super) fn summarise(module: &ir::Module, abi: &Abi) -> Summary {
-    let facts: Vec<(bool, bool, bool, Vec<Callee>, Vec<Callee>)> = module
+    let facts: Vec<(bool, bool, bool, bool, Vec<Callee>, Vec<Callee>)> = module
         .funcs
         .iter()
         .map(|func| {
@@ -250,17 +272,18 @@ pub(super) fn summarise(module: &ir::Module, abi: &Abi) -> Summary {
             facts.walk(func, &func.body, &[]);
             let calls = facts.calls.clone();
             facts.calls.extend(drop_callees(func));
-            (facts.effect, facts.globals, facts.allocates, facts.calls, calls)
+            (facts.effect, facts.globals, facts.allocates, facts.pushes, facts.calls, calls)
         })
         .collect();
     let mut safe: Vec<bool> = facts.iter().map(|f| !f.0 && !f.1).collect();
     let mut evacuable: Vec<bool> = facts.iter().map(|f| !f.0).collect();
     let mut allocates: Vec<bool> = facts.iter().map(|f| f.2).collect();
+    let mut pushes: Vec<bool> = facts.iter().map(|f| f.3).collect();
     // A function is unsafe once it calls an unsafe one (greatest fixpoint),
-    // and allocates once it calls one that does (least fixpoint).
+    // and allocates (pushes) once it calls one that does (least fixpoint).
     loop {
         let mut changed = false;
-        for (i, (_, _, _, calls, direct)) in facts.iter().enumerate() {
+        for (i, (_, _, _, _, calls, direct)) in facts.iter().enumerate() {
             if safe[i] && !calls.iter().all(|c| callee_safe(module, &safe, *c)) {
                 safe[i] = false;
                 changed = true;
@@ -273,9 +296,13 @@ pub(super) fn summarise(module: &ir::Module, abi: &Abi) -> Summary {
                 allocates[i] = true;
                 changed = true;
             }
+            if !pushes[i] && calls.iter().any(|c| callee_pushes(&pushes, *c)) {
+                pushes[i] = true;
+                changed = true;
+            }
         }
         if !changed {
-            return Summary { safe, evacuable, allocates };
+            return Summary { safe, evacuable, allocates, pushes };
         }
     }
 }
@@ -345,13 +372,15 @@ impl FuncGen<'_, '_> {
             return None;
         }
         let globals = facts.globals || !facts.calls.iter().all(|c| callee_safe(ctx.module, &summary.safe, *c));
+        let pushes = facts.pushes
+            || facts.calls.iter().chain(&drop_callees(self.func).collect::<Vec<_>>()).any(|c| callee_pushes(&summary.pushes, *c));
         let mut roots: Vec<LocalId> = Vec::new();
         for l in outer {
             if heap_of(l) == Some(true) && !roots.contains(&l) {
                 roots.push(l);
             }
         }
-        Some(LoopHeap::Evacuate(self.evacuation_start(roots, globals)))
+        Some(LoopHeap::Evacuate(self.evacuation_start(roots, globals, pushes)))
     }
 
     /// At the top of each iteration of a loop (and after it, for a
@@ -365,14 +394,17 @@ impl FuncGen<'_, '_> {
     }
 
     /// Before an evacuating loop: takes the mark, sets the first limit,
-    /// clears the append register (so no push writes into a buffer below
-    /// the mark) and empties the free lists (so no allocation of the loop
-    /// lies below the mark).
-    fn evacuation_start(&mut self, roots: Vec<LocalId>, globals: bool) -> Evacuation {
+    /// clears the append register if the loop (or a function it calls) may
+    /// push a value with heap data (so no push writes a pointer above the
+    /// mark into a buffer below it; pushes of other values may) and empties
+    /// the free lists (so no allocation of the loop lies below the mark).
+    fn evacuation_start(&mut self, roots: Vec<LocalId>, globals: bool, pushes: bool) -> Evacuation {
         let mark = self.region_start();
         let limit = self.new_local(ValType::I32);
         self.out.extend([I::LocalGet(mark), I::I32Const(EVACUATE_MIN), I::I32Add, I::LocalSet(limit)]);
-        self.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
+        if pushes {
+            self.out.extend([I::I32Const(-1), I::GlobalSet(GLOBAL_APPEND_PTR)]);
+        }
         self.out.extend([I::GlobalGet(GLOBAL_FREE_MAX), I::If(BlockType::Empty)]);
         self.empty_free_lists();
         self.out.push(I::End);
