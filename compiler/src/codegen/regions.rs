@@ -371,9 +371,10 @@ impl FuncGen<'_, '_> {
         {
             return None;
         }
-        let globals = facts.globals || !facts.calls.iter().all(|c| callee_safe(ctx.module, &summary.safe, *c));
-        let pushes = facts.pushes
-            || facts.calls.iter().chain(&drop_callees(self.func).collect::<Vec<_>>()).any(|c| callee_pushes(&summary.pushes, *c));
+        // What the loop calls, drops of the function's owning locals included.
+        let callees: Vec<Callee> = facts.calls.iter().copied().chain(drop_callees(self.func)).collect();
+        let globals = facts.globals || !callees.iter().all(|c| callee_safe(ctx.module, &summary.safe, *c));
+        let pushes = facts.pushes || callees.iter().any(|c| callee_pushes(&summary.pushes, *c));
         let mut roots: Vec<LocalId> = Vec::new();
         for l in outer {
             if heap_of(l) == Some(true) && !roots.contains(&l) {
