@@ -257,12 +257,15 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         self.out.push(I::GlobalGet(GLOBAL_HEAP));
         self.out.extend(align8.clone());
         self.out.extend([I::LocalTee(top), I::GlobalSet(GLOBAL_HEAP)]);
+        // The copy code runs twice (one copy of it keeps the module small):
+        // with `end == 0`, to the top; then, with the live data in
+        // [top, end), down to the 8-aligned mark.
+        self.out.extend([I::I32Const(0), I::LocalSet(end), I::Loop(BlockType::Empty)]);
         self.copy_roots(evacuation);
-        // The live data is [top, end): copy it down to the 8-aligned mark.
+        self.out.extend([I::LocalGet(end), I::I32Eqz, I::If(BlockType::Empty)]);
         self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalSet(end), I::LocalGet(mark)]);
         self.out.extend(align8);
-        self.out.push(I::GlobalSet(GLOBAL_HEAP));
-        self.copy_roots(evacuation);
+        self.out.extend([I::GlobalSet(GLOBAL_HEAP), I::Br(1), I::End, I::End]);
         if self.ctx.debug {
             // Everything above the copies is garbage.
             self.poison(|g| g.out.push(I::GlobalGet(GLOBAL_HEAP)), |g| g.out.push(I::LocalGet(end)));
