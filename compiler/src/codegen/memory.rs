@@ -235,8 +235,12 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     /// passed the limit, a copying collection of the loop's heap whose
     /// roots are the loop's roots (see `regions`): what they hold above
     /// the mark is copied to the top of the heap, then down to the mark,
-    /// and the next limit is the heap top plus max(live bytes,
-    /// `EVACUATE_MIN`). Everything else above the mark is garbage (poisoned
+    /// and the next limit is the heap top plus twice the live bytes plus
+    /// `EVACUATE_MIN`. (The copies have no spare capacity and the append
+    /// register is cleared, so the next `push` onto a root list copies it
+    /// into a buffer twice its length: with only the live bytes as the
+    /// allowance, that copy alone would pass the limit, and a loop that
+    /// only pushes would collect on every iteration.) Everything else above the mark is garbage (poisoned
     /// in the debugging mode); the append register is cleared and the free
     /// lists emptied (the copies must be bump allocations, laid out alike).
     ///
@@ -270,10 +274,9 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             // Everything above the copies is garbage.
             self.poison(|g| g.out.push(I::GlobalGet(GLOBAL_HEAP)), |g| g.out.push(I::LocalGet(end)));
         }
-        // limit = heap + max(end - top, EVACUATE_MIN)
-        self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalGet(end), I::LocalGet(top), I::I32Sub, I::LocalTee(end)]);
-        self.out.extend([I::I32Const(EVACUATE_MIN), I::LocalGet(end), I::I32Const(EVACUATE_MIN), I::I32GtU]);
-        self.out.extend([I::Select, I::I32Add, I::LocalSet(limit), I::End]);
+        // limit = heap + 2 * (end - top) + EVACUATE_MIN
+        self.out.extend([I::GlobalGet(GLOBAL_HEAP), I::LocalGet(end), I::LocalGet(top), I::I32Sub, I::I32Const(1)]);
+        self.out.extend([I::I32Shl, I::I32Add, I::I32Const(EVACUATE_MIN), I::I32Add, I::LocalSet(limit), I::End]);
     }
 
     /// Replaces the value of each root of an evacuating loop with a deep

@@ -38,8 +38,10 @@
 //! or a function it calls may write one, the mutable globals with heap
 //! data (`FuncGen::evacuate` in `memory.rs`). Only buffers that reach
 //! above the mark are copied; the rest stays. The next limit is the heap
-//! top plus max(live bytes, [`EVACUATE_MIN`]), so a collection, O(live
-//! bytes), runs only after at least as many bytes were allocated. This is
+//! top plus twice the live bytes plus [`EVACUATE_MIN`], so a collection,
+//! O(live bytes), runs only after at least as many bytes were allocated
+//! (twice: a `push` onto a copied list first copies it into a buffer twice
+//! its length, which must not count against the allowance alone). This is
 //! sound because at the top of an iteration every live value that can
 //! point above the mark is in a root:
 //!
@@ -330,8 +332,8 @@ pub(super) struct Evacuation {
 }
 
 /// The heap an evacuating loop may allocate between two evacuations, at
-/// least: an evacuation costs O(live bytes), so it runs only after at
-/// least max(live bytes, this) more bytes were allocated.
+/// least: an evacuation costs O(live bytes), so it runs only after
+/// 2 x live bytes + this more bytes were allocated.
 pub(super) const EVACUATE_MIN: i32 = 64 * 1024;
 
 impl FuncGen<'_, '_> {
