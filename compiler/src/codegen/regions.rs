@@ -266,26 +266,29 @@ pub(super) struct Summary {
 
 /// Summarises every function of `module` (fixpoints over the call graph).
 pub(super) fn summarise(module: &ir::Module, abi: &Abi) -> Summary {
-    let facts: Vec<(bool, bool, bool, bool, Vec<Callee>, Vec<Callee>)> = module
+    // Each function's facts (their calls with the drops of its owning
+    // locals), and its direct calls.
+    let facts: Vec<(Facts, Vec<Callee>)> = module
         .funcs
         .iter()
         .map(|func| {
             let mut facts = Facts::new(module, abi);
             facts.walk(func, &func.body, &[]);
-            let calls = facts.calls.clone();
+            let direct = facts.calls.clone();
             facts.calls.extend(drop_callees(func));
-            (facts.effect, facts.globals, facts.allocates, facts.pushes, facts.calls, calls)
+            (facts, direct)
         })
         .collect();
-    let mut safe: Vec<bool> = facts.iter().map(|f| !f.0 && !f.1).collect();
-    let mut evacuable: Vec<bool> = facts.iter().map(|f| !f.0).collect();
-    let mut allocates: Vec<bool> = facts.iter().map(|f| f.2).collect();
-    let mut pushes: Vec<bool> = facts.iter().map(|f| f.3).collect();
+    let mut safe: Vec<bool> = facts.iter().map(|(f, _)| !f.effect && !f.globals).collect();
+    let mut evacuable: Vec<bool> = facts.iter().map(|(f, _)| !f.effect).collect();
+    let mut allocates: Vec<bool> = facts.iter().map(|(f, _)| f.allocates).collect();
+    let mut pushes: Vec<bool> = facts.iter().map(|(f, _)| f.pushes).collect();
     // A function is unsafe once it calls an unsafe one (greatest fixpoint),
     // and allocates (pushes) once it calls one that does (least fixpoint).
     loop {
         let mut changed = false;
-        for (i, (_, _, _, _, calls, direct)) in facts.iter().enumerate() {
+        for (i, (f, direct)) in facts.iter().enumerate() {
+            let calls = &f.calls;
             if safe[i] && !calls.iter().all(|c| callee_safe(module, &safe, *c)) {
                 safe[i] = false;
                 changed = true;
@@ -347,7 +350,9 @@ impl FuncGen<'_, '_> {
         let mut facts = Facts::new(ctx.module, &ctx.abi);
         facts.walk(self.func, body, cond.as_slice());
         let allocates = facts.allocates || facts.calls.iter().any(|c| callee_allocates(&summary.allocates, *c));
-        if facts.effect || !allocates || !drop_callees(self.func).all(|c| callee_safe(ctx.module, &summary.evacuable, c))
+        if facts.effect
+            || !allocates
+            || !drop_callees(self.func).all(|c| callee_safe(ctx.module, &summary.evacuable, c))
         {
             return None;
         }
@@ -365,7 +370,13 @@ impl FuncGen<'_, '_> {
         let in_place_heap = facts.assigned.iter().any(|(l, value)| {
             !facts.declared.contains(l)
                 && self.in_place_sets.contains_key(value)
-                && self.func.local(*l).ty.to_wit().and_then(|t| ctx.abi.list_element(&t)).is_none_or(|e| ctx.abi.has_heap(&e))
+                && self
+                    .func
+                    .local(*l)
+                    .ty
+                    .to_wit()
+                    .and_then(|t| ctx.abi.list_element(&t))
+                    .is_none_or(|e| ctx.abi.has_heap(&e))
         });
         if in_place_heap
             || outer.iter().any(|l| heap_of(*l).is_none())
