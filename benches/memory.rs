@@ -5,6 +5,10 @@
 //! - `churn(n)`, a loop that builds a short string and a three-element list
 //!   per iteration, at 10^6 and 10^7 iterations: peak linear memory (in
 //!   64 KiB pages) and time per iteration;
+//! - `accumulate(n)`, the same loop keeping the last line, the longest line
+//!   and the total length in outer locals (so it is no region but
+//!   evacuates its survivors), at 10^6 and 10^7 iterations: peak linear
+//!   memory and time per iteration;
 //! - a command (`wasi:cli/run`) that formats 2,000,000 lines (the numbers,
 //!   so that they fit the runtime's 16 MiB capture of stdout) and writes
 //!   them to stdout in its one `run` call, with linear memory
@@ -31,6 +35,23 @@ export func churn(n: u32) -> u32 {
         total += xs.len() + s.len();
     }
     return total;
+}
+
+/// The same loop keeping values in outer locals: it evacuates them.
+export func accumulate(n: u32) -> u32 {
+    let mut last = "";
+    let mut longest = "";
+    let mut total: u32 = 0;
+    for i in 0..n {
+        let line = "item \{i}: \{i * 2}";
+        let xs = [line, "\n", "x"];
+        last = xs[0] + xs[1];
+        total += last.len();
+        if line.len() > longest.len() {
+            longest = line;
+        }
+    }
+    return total + longest.len() - last.len();
 }
 
 /// `m` updates `xs[i] = xs[i] + 1` of an `n`-element list.
@@ -81,17 +102,17 @@ fn pages(bytes: usize) -> usize {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let sizes: &[u32] = if quick { &[1_000_000] } else { &[1_000_000, 10_000_000] };
-    for &n in sizes {
+    for (func, &n) in ["churn", "accumulate"].iter().flat_map(|f| sizes.iter().map(move |n| (f, n))) {
         let mut s = session(SOURCE, None);
         let start = Instant::now();
-        let out = s.invoke(&format!("churn({n})"));
+        let out = s.invoke(&format!("{func}({n})"));
         let elapsed = start.elapsed();
         let result = match out {
             Ok(v) => v.unwrap_or_default(),
             Err(e) => format!("failed: {e}"),
         };
         println!(
-            "churn({n}): {result}; peak linear memory {} pages ({:.1} MiB); {:.1} ns per iteration",
+            "{func}({n}): {result}; peak linear memory {} pages ({:.1} MiB); {:.1} ns per iteration",
             pages(s.peak_memory_bytes()),
             s.peak_memory_bytes() as f64 / 1048576.0,
             elapsed.as_nanos() as f64 / n as f64

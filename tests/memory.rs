@@ -73,6 +73,41 @@ export func churn(n: u32) -> u32 {
     return total;
 }
 
+/// Builds a line and a list per iteration and keeps the last line, the
+/// longest one and the total length in outer locals: the loop writes outer
+/// locals with heap data, so it is no region but evacuates its survivors.
+export func accumulate(n: u32) -> string {
+    let mut last = "";
+    let mut longest = "";
+    let mut total: u32 = 0;
+    for i in 0..n {
+        let line = "item \{i}: \{i * 2}";
+        let parts = [line, "\n", "x"];
+        last = parts[0] + parts[1];
+        total += last.len();
+        if line.len() > longest.len() {
+            longest = line;
+        }
+    }
+    return "\{total} \{longest} \{last}";
+}
+
+/// The same shape with a global as the accumulator, written by a function.
+export func accumulate-global(n: u32) -> u32 {
+    calls = 0;
+    for i in 0..n {
+        let line = "item \{i}: \{i * 2}";
+        let parts = [line, "\n"];
+        set-last(parts[0] + parts[1]);
+    }
+    return calls;
+}
+
+func set-last(s: string) {
+    last = s;
+    calls += 1;
+}
+
 /// Builds a 100,000-byte string by appending one byte at a time.
 export func append-loop() -> u32 {
     let mut s = "";
@@ -166,6 +201,30 @@ fn a_loop_reclaims_each_iteration() {
     assert!(peak <= 4 * 65536, "linear memory grew to {peak} bytes");
 }
 
+/// 300,000 iterations that each build a string and a list and keep some of
+/// it in outer locals (`accumulate`) or a global (`accumulate-global`),
+/// about 30 MB of heap data in all, stay within a few pages: the loop
+/// evacuates what the outer locals and globals hold and reclaims the rest.
+#[test]
+fn a_loop_that_keeps_values_evacuates_them() {
+    let mut session = session();
+    let n = 300_000u64;
+    let out = session.invoke(&format!("accumulate({n})")).expect("accumulate");
+    let line = |i: u64| format!("item {i}: {}", i * 2);
+    let total: u64 = (0..n).map(|i| line(i).len() as u64 + 1).sum();
+    let longest = (0..n).map(line).fold(String::new(), |a, l| if l.len() > a.len() { l } else { a });
+    let expected = format!("{total} {longest} {}\n", line(n - 1));
+    assert_eq!(out, Some(format!("{expected:?}")));
+    let peak = session.peak_memory_bytes();
+    assert!(peak <= 4 * 65536, "linear memory grew to {peak} bytes");
+    let out = session.invoke(&format!("accumulate-global({n})")).expect("accumulate-global");
+    assert_eq!(out, Some(n.to_string()));
+    let last = session.invoke("last-value()").expect("last-value");
+    assert_eq!(last, Some(format!("{:?}", format!("{}\n", line(n - 1)))));
+    let peak = session.peak_memory_bytes();
+    assert!(peak <= 4 * 65536, "linear memory grew to {peak} bytes");
+}
+
 /// A command that writes 200,000 formatted lines in its one `run` call
 /// (about 15 MB of garbage without reclamation) completes with linear
 /// memory limited to 2 MiB: each iteration's string and the arguments
@@ -201,6 +260,63 @@ export wasi:cli/run@0.2.12 {
     let stdout = session.captured_stdout().unwrap_or_default();
     assert_eq!(stdout.lines().count(), 200_000);
     assert_eq!(stdout.lines().last(), Some("line 199999"));
+}
+
+/// The same command keeping an outer count, the last line and a list of
+/// the ten most recent lines (about 30 MB of garbage in all) completes
+/// under the same 2 MiB limit: its loop evacuates what the outer locals hold.
+#[test]
+fn a_command_with_an_outer_accumulator_runs_in_two_mebibytes() {
+    const COMMAND: &str = r#"
+import { get-stdout } from wasi:cli/stdout;
+
+export wasi:cli/run@0.2.12 {
+    func run() -> result {
+        let out = get-stdout();
+        let mut written: u64 = 0;
+        let mut last = "";
+        let mut recent: list<string> = [];
+        for i in 0..200000 {
+            let line = "line \{i}\n";
+            match out.blocking-write-and-flush(line.bytes()) {
+                ok => {}
+                err(_) => {
+                    return err;
+                }
+            }
+            written += line.len() as u64;
+            last = line;
+            recent.push(line);
+            if recent.len() > 10 {
+                recent = recent[1..recent.len()];
+            }
+        }
+        let summary = "\{written} \{recent.len()} \{recent[0]}\{last}";
+        match out.blocking-write-and-flush(summary.bytes()) {
+            ok => {}
+            err(_) => {
+                return err;
+            }
+        }
+        return ok;
+    }
+}
+"#;
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(COMMAND, "command", &resolve).expect("compiles");
+    let runtime = Runtime::new().expect("engine");
+    let loaded = runtime.load(&compiled.component).expect("loads");
+    let options = RunOptions { memory_limit: Some(2 << 20), ..RunOptions::default() };
+    let mut session = loaded.instantiate(&options).expect("instantiates");
+    let out = session.invoke("wasi:cli/run@0.2.12#run()").expect("run completes");
+    assert_eq!(out.as_deref(), Some("ok"));
+    let stdout = session.captured_stdout().unwrap_or_default();
+    let written: usize = (0..200_000).map(|i| format!("line {i}\n").len()).sum();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 200_002);
+    assert_eq!(lines[199_999], "line 199999");
+    assert_eq!(lines[200_000], format!("{written} 10 line 199990"));
+    assert_eq!(lines[200_001], "line 199999");
 }
 
 /// The core module of a file without imports, instantiated on its own, with

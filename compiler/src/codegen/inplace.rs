@@ -31,7 +31,11 @@
 //! The copy allocates, but only in a loop that also assigns `xs`, which is
 //! declared outside the loop's body (or the flag is cleared by its `let`
 //! each iteration): such a loop is never a heap region (`regions.rs`), so
-//! the owned buffer is never reclaimed while `xs` can reach it.
+//! the owned buffer is never reclaimed while `xs` can reach it. It may be
+//! an evacuating loop, whose collection copies `xs` (a root) into a fresh
+//! buffer that only `xs` refers to, so the flag stays true; a loop that
+//! updates in place an outer list whose elements hold heap data does not
+//! evacuate (the buffer may lie below the loop's mark).
 
 use crate::ir::{self, Builtin, ExprId, ExprKind, LocalId, Place, Stmt};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};

@@ -6,14 +6,6 @@ use super::*;
 use crate::ir::{Place, Stmt};
 
 impl FuncGen<'_, '_> {
-    /// At the top of each iteration of a region-safe loop (and after it):
-    /// reclaims what the previous iteration allocated (see `regions`).
-    fn iteration_start(&mut self, mark: Option<u32>) {
-        if let Some(mark) = mark {
-            self.region_reset(mark);
-        }
-    }
-
     /// Emits a block of statements.
     pub(super) fn stmts(&mut self, stmts: &[Stmt]) {
         for s in stmts {
@@ -85,30 +77,30 @@ impl FuncGen<'_, '_> {
                 self.out.push(I::End);
             }
             Stmt::While { cond, body } => {
-                let mark = self.region_safe(Some(*cond), body).then(|| self.region_start());
+                let heap = self.loop_heap(Some(*cond), body);
                 self.out.push(I::Block(BlockType::Empty));
                 self.frames.push(Frame::Break);
                 self.out.push(I::Loop(BlockType::Empty));
                 self.frames.push(Frame::Continue);
-                self.iteration_start(mark);
+                self.iteration_start(&heap, false);
                 self.expr(*cond);
                 self.out.extend([I::I32Eqz, I::BrIf(1)]);
                 self.stmts(body);
                 self.out.extend([I::Br(0), I::End, I::End]);
                 self.frames.truncate(self.frames.len() - 2);
-                self.iteration_start(mark);
+                self.iteration_start(&heap, true);
             }
             Stmt::Loop(body) => {
-                let mark = self.region_safe(None, body).then(|| self.region_start());
+                let heap = self.loop_heap(None, body);
                 self.out.push(I::Block(BlockType::Empty));
                 self.frames.push(Frame::Break);
                 self.out.push(I::Loop(BlockType::Empty));
                 self.frames.push(Frame::Continue);
-                self.iteration_start(mark);
+                self.iteration_start(&heap, false);
                 self.stmts(body);
                 self.out.extend([I::Br(0), I::End, I::End]);
                 self.frames.truncate(self.frames.len() - 2);
-                self.iteration_start(mark);
+                self.iteration_start(&heap, true);
             }
             Stmt::For { var, end_local, start, end, body } => {
                 let ty = self.func.local(*var).ty;
@@ -119,12 +111,12 @@ impl FuncGen<'_, '_> {
                 let var_local = self.local_map[var.index()].start;
                 let end_wasm = self.local_map[end_local.index()].start;
                 let is64 = matches!(ty, Ty::S64 | Ty::U64);
-                let mark = self.region_safe(None, body).then(|| self.region_start());
+                let heap = self.loop_heap(None, body);
                 self.out.push(I::Block(BlockType::Empty));
                 self.frames.push(Frame::Break);
                 self.out.push(I::Loop(BlockType::Empty));
                 self.frames.push(Frame::Other);
-                self.iteration_start(mark);
+                self.iteration_start(&heap, false);
                 self.out.extend([I::LocalGet(var_local), I::LocalGet(end_wasm)]);
                 self.out.push(match (is64, ty.is_signed()) {
                     (false, true) => I::I32GeS,
@@ -143,7 +135,7 @@ impl FuncGen<'_, '_> {
                 self.out.push(I::LocalSet(var_local));
                 self.out.extend([I::Br(0), I::End, I::End]);
                 self.frames.truncate(self.frames.len() - 2);
-                self.iteration_start(mark);
+                self.iteration_start(&heap, true);
             }
             Stmt::ForEach { var, list_local, index, list, body } => {
                 let elem = self.ty(*list).to_wit().and_then(|t| self.ctx.abi.list_element(&t));
@@ -156,12 +148,12 @@ impl FuncGen<'_, '_> {
                 let i = self.local_map[index.index()].start;
                 let addr = self.new_local(ValType::I32);
                 self.out.extend([I::I32Const(0), I::LocalSet(i)]);
-                let mark = self.region_safe(None, body).then(|| self.region_start());
+                let heap = self.loop_heap(None, body);
                 self.out.push(I::Block(BlockType::Empty));
                 self.frames.push(Frame::Break);
                 self.out.push(I::Loop(BlockType::Empty));
                 self.frames.push(Frame::Other);
-                self.iteration_start(mark);
+                self.iteration_start(&heap, false);
                 self.out.extend([I::LocalGet(i), I::LocalGet(len), I::I32GeU, I::BrIf(1)]);
                 self.out.push(I::Block(BlockType::Empty));
                 self.frames.push(Frame::Continue);
@@ -181,7 +173,7 @@ impl FuncGen<'_, '_> {
                 self.out.extend([I::LocalGet(i), I::I32Const(1), I::I32Add, I::LocalSet(i)]);
                 self.out.extend([I::Br(0), I::End, I::End]);
                 self.frames.truncate(self.frames.len() - 2);
-                self.iteration_start(mark);
+                self.iteration_start(&heap, true);
             }
             Stmt::Block(body) => self.stmts(body),
             Stmt::Break => self.out.push(I::Br(self.branch_depth(Frame::Break))),
