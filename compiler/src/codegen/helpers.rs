@@ -201,6 +201,15 @@ pub(super) fn emit_helpers(
             I::LocalGet(3),
             I::I32Const(1),
             I::Call(alloc),
+            I::LocalTee(4),
+            // `alloc` bumps the heap top unless a free list has a block of
+            // that size: only a bump extends the first string.
+            I::LocalGet(0),
+            I::LocalGet(1),
+            I::I32Add,
+            I::I32Eq,
+            I::If(BlockType::Empty),
+            I::LocalGet(4),
             I::LocalGet(2),
             I::LocalGet(3),
             I::MemoryCopy { src_mem: 0, dst_mem: 0 },
@@ -209,6 +218,12 @@ pub(super) fn emit_helpers(
             I::LocalGet(3),
             I::I32Add,
             I::Return,
+            I::End,
+            // A block from a free list: give it back, and copy both.
+            I::LocalGet(4),
+            I::LocalGet(3),
+            I::I32Const(1),
+            I::Call(free),
             I::End,
             I::LocalGet(1),
             I::LocalGet(3),
