@@ -241,3 +241,49 @@ fn validation_reports_the_first_invalid_body() {
         assert_eq!(ours.is_ok(), invalid.is_empty());
     }
 }
+
+/// The number of each kind of component section in `source`'s component.
+fn section_counts(source: &str) -> [usize; 5] {
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(source, "many", &resolve).expect("compiles");
+    let mut counts = [0; 5];
+    for payload in wasmparser::Parser::new(0).parse_all(&compiled.component) {
+        let kind = match payload.expect("parses") {
+            wasmparser::Payload::ComponentTypeSection(_) => 0,
+            wasmparser::Payload::ComponentAliasSection(_) => 1,
+            wasmparser::Payload::ComponentCanonicalSection(_) => 2,
+            wasmparser::Payload::ComponentExportSection(_) => 3,
+            wasmparser::Payload::ComponentImportSection(_) => 4,
+            _ => continue,
+        };
+        counts[kind] += 1;
+    }
+    counts
+}
+
+/// `n` exported functions of each shape (plain, with strings, calling
+/// imports that are lowered plainly and through the shim).
+fn many_exports(n: usize) -> String {
+    let mut source = String::from(
+        "import { now } from wasi:clocks/monotonic-clock;\nimport fetch as get-value: func(key: string) -> u64;\n",
+    );
+    for i in 0..n {
+        source.push_str(&format!(
+            "export func add{i}(a: u32) -> u32 {{\n    return a + {i};\n}}\n\
+             export func echo{i}(s: string) -> string {{\n    return s;\n}}\n\
+             export func call{i}() -> u64 {{\n    return now() + get-value(\"k{i}\");\n}}\n"
+        ));
+    }
+    source
+}
+
+#[test]
+fn exports_share_sections() {
+    // Each kind of item is emitted in runs, so the number of sections does
+    // not grow with the number of exports (one per export would be ~15,000
+    // sections for 5,000 exports, each validated on its own).
+    let few = section_counts(&many_exports(2));
+    let many = section_counts(&many_exports(30));
+    assert_eq!(few, many, "section counts (type, alias, canon, export, import) grow with the exports");
+    assert_eq!(many[3], 1, "all exports in one export section: {many:?}");
+}

@@ -898,32 +898,47 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
         None => 0,
     };
 
-    // 5. The resources the file defines, in the order of the world's exports.
+    // 5. The resources the file defines, in the order of the world's exports:
+    // first all destructors (core aliases), then all resource types, so that
+    // each kind shares one section.
+    let mut resources: Vec<(TypeId, Option<u32>)> = Vec::new();
     for item in world.exports.values() {
         let WorldItem::Interface { id, .. } = item else { continue };
         for ty in resolve.interfaces[*id].types.values() {
-            if !matches!(resolve.types[*ty].kind, TypeDefKind::Resource) {
-                continue;
+            if matches!(resolve.types[*ty].kind, TypeDefKind::Resource) {
+                resources.push((*ty, dtor_shims.get(ty).map(|n| shim_func(&mut enc, *n))));
             }
-            let dtor = dtor_shims.get(ty).map(|n| shim_func(&mut enc, *n));
-            let index = enc.b.type_resource(None, ValType::I32, dtor);
-            enc.root.ids.insert(*ty, index);
         }
     }
+    for (ty, dtor) in resources {
+        let index = enc.b.type_resource(None, ValType::I32, dtor);
+        enc.root.ids.insert(ty, index);
+    }
 
-    // 6. The core functions the main module imports, by core module name.
+    // 6. The core functions the main module imports, by core module name:
+    // first the aliases (the shims' functions, the imported resources'
+    // types), then the canonical functions, so that each kind shares one
+    // section.
+    let mut indices: Vec<Option<u32>> = Vec::with_capacity(core_imports.len());
+    let mut drop_types: HashMap<usize, u32> = HashMap::default();
+    for (i, import) in core_imports.iter().enumerate() {
+        let mut index = None;
+        match import {
+            CoreImport::Func { .. } => index = shim_of_import.get(&i).map(|n| shim_func(&mut enc, *n)),
+            CoreImport::ImportedDrop(ty) => {
+                drop_types.insert(i, enc.root(None, false).resource_index(*ty));
+            }
+            CoreImport::Defined(..) => {}
+        }
+        indices.push(index);
+    }
     let mut args: Vec<(&str, CoreExports)> = Vec::new();
     for (i, ((module, field), import)) in info.imports.iter().zip(&core_imports).enumerate() {
-        let index = match import {
-            CoreImport::Func { func, options, .. } => match shim_of_import.get(&i) {
-                Some(n) => shim_func(&mut enc, *n),
-                None => enc.b.lower_func(None, *func, options.list(0, 0)),
-            },
-            CoreImport::ImportedDrop(ty) => {
-                let ty = enc.root(None, false).resource_index(*ty);
-                enc.b.resource_drop(ty)
-            }
-            CoreImport::Defined(op, ty) => {
+        let index = match (indices[i], import) {
+            (Some(index), _) => index,
+            (None, CoreImport::Func { func, options, .. }) => enc.b.lower_func(None, *func, options.list(0, 0)),
+            (None, CoreImport::ImportedDrop(_)) => enc.b.resource_drop(drop_types[&i]),
+            (None, CoreImport::Defined(op, ty)) => {
                 let ty = enc.root.ids.get(ty).copied().ok_or_else(|| anyhow::anyhow!("resource not defined"))?;
                 match *op {
                     "new" => enc.b.resource_new(ty),
@@ -955,18 +970,26 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
 
     // 7. The real functions behind the shims.
     if let (Some(instance), Some((_, fixup))) = (shim_instance, &shim_modules) {
+        // The aliases (table, memory, `realloc`, destructors) first, then the
+        // lowered functions, so that each kind shares one section.
         let table = enc.b.core_alias_export(None, instance, TABLE, ExportKind::Table);
-        let mut entries = Vec::new();
+        let lowers = shims.iter().any(|shim| matches!(shim.kind, ShimKind::Lower { .. }));
+        let (m, r) = if lowers { memory_and_realloc(&mut enc) } else { (0, 0) };
+        let mut entries: Vec<Option<u32>> = Vec::with_capacity(shims.len());
         for shim in &shims {
-            let index = match &shim.kind {
-                ShimKind::Lower { func, options } => {
-                    let (m, r) = memory_and_realloc(&mut enc);
-                    enc.b.lower_func(None, *func, options.list(m, r))
-                }
-                ShimKind::Dtor { export } => enc.b.core_alias_export(None, main, export, ExportKind::Func),
-            };
-            entries.push(index);
+            entries.push(match &shim.kind {
+                ShimKind::Lower { .. } => None,
+                ShimKind::Dtor { export } => Some(enc.b.core_alias_export(None, main, export, ExportKind::Func)),
+            });
         }
+        let entries: Vec<u32> = shims
+            .iter()
+            .zip(entries)
+            .map(|(shim, entry)| match (&shim.kind, entry) {
+                (ShimKind::Lower { func, options }, _) => enc.b.lower_func(None, *func, options.list(m, r)),
+                (ShimKind::Dtor { .. }, entry) => entry.unwrap_or_default(),
+            })
+            .collect();
         let names: Vec<String> = (0..entries.len()).map(|n| n.to_string()).collect();
         let mut exports: CoreExports = vec![(TABLE, ExportKind::Table, table)];
         exports.extend(names.iter().zip(&entries).map(|(n, i)| (n.as_str(), ExportKind::Func, *i)));
@@ -975,46 +998,80 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
         enc.b.core_instantiate(None, fixup, [("", ModuleArg::Instance(instance))]);
     }
 
-    // 8. The exports.
-    let mut lift = |enc: &mut Enc, core_name: String, func: &Function, ty: u32| {
-        let core_func = enc.b.core_alias_export(None, main, &core_name, ExportKind::Func);
-        let options = Options::of(resolve, func, false);
-        let mut list = if options.needs_memory() {
-            let (m, r) = memory_and_realloc(enc);
-            options.list(m, r)
-        } else {
-            Vec::new()
-        };
-        let post = format!("{core_name}_post");
-        if info.exports.contains(post.as_str()) {
-            list.push(CanonicalOption::PostReturn(enc.b.core_alias_export(None, main, &post, ExportKind::Func)));
+    // 8. The exports. Lifting is done kind by kind (all core aliases, then
+    // all `canon lift`s) and world-level functions are exported in runs, so
+    // that a run of the same kind shares one section instead of opening a
+    // section per export (the index spaces grow in emission order, and the
+    // builder returns each item's index).
+    let mut lift_all = |enc: &mut Enc, items: Vec<(String, &Function, u32)>| -> Vec<u32> {
+        let mut lifts = Vec::with_capacity(items.len());
+        for (core_name, func, ty) in &items {
+            let core_func = enc.b.core_alias_export(None, main, core_name, ExportKind::Func);
+            let options = Options::of(resolve, func, false);
+            let mut list = if options.needs_memory() {
+                let (m, r) = memory_and_realloc(enc);
+                options.list(m, r)
+            } else {
+                Vec::new()
+            };
+            let post = format!("{core_name}_post");
+            if info.exports.contains(post.as_str()) {
+                list.push(CanonicalOption::PostReturn(enc.b.core_alias_export(None, main, &post, ExportKind::Func)));
+            }
+            lifts.push((core_func, *ty, list));
         }
-        enc.b.lift_func(None, core_func, ty, list)
+        lifts.into_iter().map(|(core_func, ty, list)| enc.b.lift_func(None, core_func, ty, list)).collect()
     };
+    // The world's exports in order, consecutive world-level functions together.
+    enum Export<'w> {
+        Funcs(Vec<(String, &'w Function)>),
+        Interface(String, &'w WorldKey, InterfaceId),
+    }
+    let mut exports: Vec<Export> = Vec::new();
     for (key, item) in &world.exports {
         let name = resolve.name_world_key(key);
         match item {
-            WorldItem::Function(func) => {
-                let ty = enc.root(None, true).wit_func_type(func);
-                let index = lift(&mut enc, format!("{NAME_PREFIX}||{}", func.name), func, ty);
-                enc.b.export(name.as_str(), ComponentExportKind::Func, index, None);
+            WorldItem::Function(func) => match exports.last_mut() {
+                Some(Export::Funcs(funcs)) => funcs.push((name, func)),
+                _ => exports.push(Export::Funcs(vec![(name, func)])),
+            },
+            WorldItem::Interface { id, .. } => exports.push(Export::Interface(name, key, *id)),
+            WorldItem::Type { .. } => anyhow::bail!("a world cannot export a type"),
+        }
+    }
+    for export in exports {
+        match export {
+            Export::Funcs(funcs) => {
+                let items: Vec<(String, &Function, u32)> = funcs
+                    .iter()
+                    .map(|(_, func)| {
+                        (format!("{NAME_PREFIX}||{}", func.name), *func, enc.root(None, true).wit_func_type(func))
+                    })
+                    .collect();
+                let lifted = lift_all(&mut enc, items);
+                for ((name, _), index) in funcs.iter().zip(lifted) {
+                    enc.b.export(name.as_str(), ComponentExportKind::Func, index, None);
+                }
             }
-            WorldItem::Interface { id, .. } => {
+            Export::Interface(name, key, id) => {
                 let core_name = match key {
                     WorldKey::Name(name) => name.clone(),
                     WorldKey::Interface(id) => resolve.canonicalized_id_of(*id).unwrap_or_default(),
                 };
-                let instance = export_interface(&mut enc, *id, |enc, func, ty| {
-                    lift(enc, format!("{NAME_PREFIX}|{core_name}|{}", func.name), func, ty)
+                let instance = export_interface(&mut enc, id, |enc, items| {
+                    let items = items
+                        .into_iter()
+                        .map(|(func, ty)| (format!("{NAME_PREFIX}|{core_name}|{}", func.name), func, ty))
+                        .collect();
+                    lift_all(enc, items)
                 });
                 let index = enc.b.export(name.as_str(), ComponentExportKind::Instance, instance, None);
-                enc.instances.insert(*id, index);
+                enc.instances.insert(id, index);
                 // Later uses of the interface's types alias them from the export.
-                for ty in resolve.interfaces[*id].types.values() {
+                for ty in resolve.interfaces[id].types.values() {
                     enc.root.ids.remove(ty);
                 }
             }
-            WorldItem::Type { .. } => anyhow::bail!("a world cannot export a type"),
         }
     }
     if !enc.errors.is_empty() {
@@ -1035,17 +1092,27 @@ fn lowered(resolve: &Resolve, func: &Function, index: u32) -> CoreImport {
     }
 }
 
-/// Lifts the functions of the exported interface `id` (with `lift`) and
-/// returns the instance of the nested component that names them.
-fn export_interface(enc: &mut Enc, id: InterfaceId, mut lift: impl FnMut(&mut Enc, &Function, u32) -> u32) -> u32 {
+/// Lifts the functions of the exported interface `id` (with `lift`, given
+/// each function and the index of its type, returning the lifted functions'
+/// indices in order) and returns the instance of the nested component that
+/// names them.
+fn export_interface<'r>(
+    enc: &mut Enc<'r>,
+    id: InterfaceId,
+    lift: impl FnOnce(&mut Enc<'r>, Vec<(&'r Function, u32)>) -> Vec<u32>,
+) -> u32 {
     let resolve = enc.resolve;
     let interface = &resolve.interfaces[id];
-    let mut args: Vec<(String, ComponentExportKind, u32)> = Vec::new();
-    for func in interface.functions.values() {
-        let ty = enc.root(Some(id), false).wit_func_type(func);
-        let index = lift(enc, func, ty);
-        args.push((import_func_name(func), ComponentExportKind::Func, index));
-    }
+    // All function types first, then all lifts: each kind shares a section.
+    let items: Vec<(&Function, u32)> =
+        interface.functions.values().map(|func| (func, enc.root(Some(id), false).wit_func_type(func))).collect();
+    let lifted = lift(enc, items);
+    let mut args: Vec<(String, ComponentExportKind, u32)> = interface
+        .functions
+        .values()
+        .zip(lifted)
+        .map(|(func, index)| (import_func_name(func), ComponentExportKind::Func, index))
+        .collect();
     // The types of other interfaces that this one mentions: known at the
     // root, and defined (imported by name) in the nested component.
     let mut live = LiveTypes::default();
