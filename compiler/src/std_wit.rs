@@ -122,20 +122,23 @@ mod tests {
 
     #[test]
     fn a_file_naming_no_package_loads_none() {
-        let (resolve, partial) = super::resolve_for("export func f(a: u32) -> u32 { return a; }").unwrap();
+        let (resolve, partial) =
+            super::resolve_for("export func f(a: u32) -> u32 { return a; }").expect("bundled WIT parses");
         assert!(names(&resolve).is_empty());
         assert!(partial);
     }
 
     #[test]
     fn named_packages_come_with_their_dependencies() {
-        let (resolve, partial) =
-            super::resolve_for("import { now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 { return now(); }")
-                .unwrap();
+        let (resolve, partial) = super::resolve_for(
+            "import { now } from wasi:clocks/monotonic-clock;\nexport func f() -> u64 { return now(); }",
+        )
+        .expect("bundled WIT parses");
         // clocks uses wasi:io (poll); io's docs mention wasi:filesystem, which is not a dependency.
         assert_eq!(names(&resolve), ["wasi:io", "wasi:clocks"]);
         assert!(partial);
-        let (resolve, _) = super::resolve_for("import { handle } from wasi:http/incoming-handler;").unwrap();
+        let (resolve, _) =
+            super::resolve_for("import { handle } from wasi:http/incoming-handler;").expect("bundled WIT parses");
         for package in ["wasi:io", "wasi:clocks", "wasi:random", "wasi:cli", "wasi:http"] {
             assert!(names(&resolve).contains(&package.to_string()), "{package} in {:?}", names(&resolve));
         }
@@ -145,8 +148,8 @@ mod tests {
     #[test]
     fn every_package_named_loads_them_all() {
         let everything = "wasi io clocks random filesystem sockets cli http logging claw test";
-        let (resolve, partial) = super::resolve_for(everything).unwrap();
-        assert_eq!(names(&resolve), names(&super::resolve().unwrap()));
+        let (resolve, partial) = super::resolve_for(everything).expect("bundled WIT parses");
+        assert_eq!(names(&resolve), names(&super::resolve().expect("bundled WIT parses")));
         assert!(!partial);
     }
 }
