@@ -348,7 +348,8 @@ pub fn add_world(module: &ir::Module, resolve: &mut Resolve, world_name: &str) -
     for iface in &module.interfaces {
         items.push((WorldKey::Interface(*iface), interface_item(*iface)));
     }
-    let world_funcs = module.funcs.iter().filter(|f| f.exported && f.interface.is_none() && f.inline_interface.is_none());
+    let world_funcs =
+        module.funcs.iter().filter(|f| f.exported && f.interface.is_none() && f.inline_interface.is_none());
     let in_world = |decl: &&ir::TypeDecl| {
         let mut named = Vec::new();
         if let Some(wit) = decl.ty.to_wit() {
@@ -762,7 +763,9 @@ fn check_against_reference(
     let name = &resolve.worlds[world].name;
     let (ours, theirs) = (decoded_world_wit(component, name)?, decoded_world_wit(&reference, name)?);
     if ours != theirs {
-        anyhow::bail!("the component's world differs from wit-component's\n--- ours\n{ours}\n--- wit-component\n{theirs}");
+        anyhow::bail!(
+            "the component's world differs from wit-component's\n--- ours\n{ours}\n--- wit-component\n{theirs}"
+        );
     }
     Ok(())
 }

@@ -258,7 +258,10 @@ impl<'a> Printer<'a> {
         if empty {
             return self.text(open).append(self.text(close));
         }
-        self.text(open).append(self.hardline().append(body).nest(INDENT)).append(self.hardline()).append(self.text(close))
+        self.text(open)
+            .append(self.hardline().append(body).nest(INDENT))
+            .append(self.hardline())
+            .append(self.text(close))
     }
 
     /// A comma-separated list between `open` and `close` (whose position is

@@ -537,8 +537,10 @@ fn contextual_keywords(tokens: &mut [(u32, Token, u32)]) {
     for i in 0..tokens.len() {
         let next = tokens.get(i + 1).map(|t| &t.1);
         let keeps = match &tokens[i].1 {
-            Token::Test => matches!(next, Some(Token::Str(_) | Token::RawStr(_) | Token::InterpStart))
-                || matches!(next, Some(Token::Ident(n)) if n == "component"),
+            Token::Test => {
+                matches!(next, Some(Token::Str(_) | Token::RawStr(_) | Token::InterpStart))
+                    || matches!(next, Some(Token::Ident(n)) if n == "component")
+            }
             Token::Mock => matches!(next, Some(Token::Ident(_))),
             _ => true,
         };

@@ -116,8 +116,13 @@ pub fn component_paths(source: &str) -> (Vec<ComponentPath>, Vec<Diagnostic>) {
 }
 
 fn not_an_item(word: &Ident) -> Diagnostic {
-    Diagnostic::error("syntax-error", format!("expected `component`, found `{}`", word.name), word.span, "expected `component`")
-        .with_help("a test file names its component with `test component \"path/to/file.wasm\";`")
+    Diagnostic::error(
+        "syntax-error",
+        format!("expected `component`, found `{}`", word.name),
+        word.span,
+        "expected `component`",
+    )
+    .with_help("a test file names its component with `test component \"path/to/file.wasm\";`")
 }
 
 /// Compiles a test file: the script component (world `world_name`) and one
@@ -207,7 +212,11 @@ pub fn compile_tests_with(
                     docs: String::new(),
                     exported: !plain,
                     name: Ident { name: function, span: t.name_span },
-                    sig: FuncSig { params: t.params.clone(), result: Some(test_result(t.name_span)), span: t.name_span },
+                    sig: FuncSig {
+                        params: t.params.clone(),
+                        result: Some(test_result(t.name_span)),
+                        span: t.name_span,
+                    },
                     body: t.body.clone(),
                     span: t.span,
                 })));
@@ -240,7 +249,14 @@ pub fn compile_tests_with(
     let mut compiled_mocks = Vec::new();
     for (k, (m, file)) in mocks.into_iter().enumerate() {
         let name = format!("{world_name}-mock-{k}");
-        match build(&file, source, &name, resolve, TestContext { is_test_file: true, ..TestContext::default() }, options) {
+        match build(
+            &file,
+            source,
+            &name,
+            resolve,
+            TestContext { is_test_file: true, ..TestContext::default() },
+            options,
+        ) {
             Ok(component) => compiled_mocks.push(MockComponent {
                 interface: m.path.to_string(),
                 component,
@@ -450,8 +466,14 @@ fn type_expr(resolve: &Resolve, ty: &wit_parser::Type, span: Span) -> Option<Typ
                 TypeDefKind::List(t) => Some(generic("list", vec![Some(arg(t)?)], span)),
                 TypeDefKind::Option(t) => Some(generic("option", vec![Some(arg(t)?)], span)),
                 TypeDefKind::Result(r) => {
-                    let ok = match &r.ok { Some(t) => Some(arg(t)?), None => None };
-                    let err = match &r.err { Some(t) => Some(arg(t)?), None => None };
+                    let ok = match &r.ok {
+                        Some(t) => Some(arg(t)?),
+                        None => None,
+                    };
+                    let err = match &r.err {
+                        Some(t) => Some(arg(t)?),
+                        None => None,
+                    };
                     if ok.is_none() && err.is_none() {
                         prim("result")
                     } else {
@@ -463,7 +485,9 @@ fn type_expr(resolve: &Resolve, ty: &wit_parser::Type, span: Span) -> Option<Typ
                     Some(generic("tuple", items?, span))
                 }
                 TypeDefKind::Handle(wit_parser::Handle::Own(r)) => arg(&Type::Id(*r)),
-                TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) => Some(generic("borrow", vec![Some(arg(&Type::Id(*r))?)], span)),
+                TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) => {
+                    Some(generic("borrow", vec![Some(arg(&Type::Id(*r))?)], span))
+                }
                 TypeDefKind::Type(t) => arg(t),
                 _ => None,
             }
@@ -640,7 +664,8 @@ mod tests {
         let Ok(wit_component::DecodedWasm::Component(decoded, world)) = wit_component::decode(&suite.script) else {
             panic!("the script is a component");
         };
-        let mut exports: Vec<String> = decoded.worlds[world].exports.keys().map(|k| decoded.name_world_key(k)).collect();
+        let mut exports: Vec<String> =
+            decoded.worlds[world].exports.keys().map(|k| decoded.name_world_key(k)).collect();
         exports.sort();
         assert_eq!(exports, [RUN_TEST_EXPORT, "claw-test-1"]);
     }

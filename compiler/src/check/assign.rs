@@ -4,7 +4,12 @@
 use super::*;
 
 impl BodyChecker<'_> {
-    pub(super) fn assign(&mut self, target: &ast::Expr, op: Option<(BinaryOp, Span)>, value: &ast::Expr) -> Option<ir::Stmt> {
+    pub(super) fn assign(
+        &mut self,
+        target: &ast::Expr,
+        op: Option<(BinaryOp, Span)>,
+        value: &ast::Expr,
+    ) -> Option<ir::Stmt> {
         let target = strip_parens(target);
         if matches!(target.kind, A::Field { .. } | A::Index { .. }) {
             return self.assign_part(target, op, value);
@@ -163,7 +168,12 @@ impl BodyChecker<'_> {
     /// `a.b[i].c = value` (or `op=`): rebuilds the variable's value with the
     /// part replaced (value semantics: other copies are unchanged) and
     /// assigns it back. Index expressions are evaluated once, first.
-    pub(super) fn assign_part(&mut self, target: &ast::Expr, op: Option<(BinaryOp, Span)>, value: &ast::Expr) -> Option<ir::Stmt> {
+    pub(super) fn assign_part(
+        &mut self,
+        target: &ast::Expr,
+        op: Option<(BinaryOp, Span)>,
+        value: &ast::Expr,
+    ) -> Option<ir::Stmt> {
         self.assign_part_with(target, PartValue::Source(op, value))
     }
 

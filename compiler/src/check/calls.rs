@@ -85,7 +85,13 @@ impl BodyChecker<'_> {
     }
 
     /// Checks a call of a built-in method (the string methods of the brief).
-    pub(super) fn method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ExprId {
+    pub(super) fn method_call(
+        &mut self,
+        receiver: &ast::Expr,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> ExprId {
         if let Some(call) = self.mock_record(receiver, method, args, span) {
             return call;
         }

@@ -17,6 +17,7 @@
 //! as the canonical ABI passes them to the exports; lending an own handle
 //! (to a method or a `borrow<R>` parameter) converts it with `R_rep`.
 
+use super::HashMap;
 use super::{BodyChecker, Checker, Signature, iface_display};
 use crate::ast::{self, MemberKind};
 use crate::diagnostic::Diagnostic;
@@ -24,7 +25,6 @@ use crate::ir::{self, Callee, Const, ExprId, FuncId, GlobalId, ImportId, LocalId
 use crate::span::Span;
 use crate::suggest::{suggest_or_list, suggest_or_note};
 use crate::types::Ty;
-use super::HashMap;
 use wit_parser::{InterfaceId, TypeDefKind, TypeId};
 
 /// The span of the name of the defined resource `r` (see `declare_resources`).
@@ -504,7 +504,11 @@ impl Checker {
             let dtor = FuncId(self.module.funcs.len() as u32);
             self.module.funcs.push(ir::Function::default());
             let borrow = self.interner.handle(&mut self.resolve, false, self.module.resources[index].ty);
-            self.signatures.push(Signature { params: vec![("rep".into(), borrow)], result: None, span: Span::default() });
+            self.signatures.push(Signature {
+                params: vec![("rep".into(), borrow)],
+                result: None,
+                span: Span::default(),
+            });
             self.module.resources[index].dtor = dtor;
         }
         for index in 0..self.module.resources.len() {
@@ -600,7 +604,9 @@ impl Checker {
             let resource = &self.module.resources[self.defined[&r].id.index()];
             if resource.private {
                 let help = match &inline_interface {
-                    Some(inline) => format!("move `resource {name} {{ ... }}` into `export {inline}: interface {{ ... }}`"),
+                    Some(inline) => {
+                        format!("move `resource {name} {{ ... }}` into `export {inline}: interface {{ ... }}`")
+                    }
                     None => format!(
                         "put the resource and the functions that pass it in an interface: `export NAME: interface {{ resource {name} {{ ... }} func {fname}(...) {{ ... }} }}`"
                     ),

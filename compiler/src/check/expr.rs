@@ -94,7 +94,13 @@ impl BodyChecker<'_> {
     /// type from the other side.
     /// Returns the two operands and whether their types agree (a mismatch is
     /// reported here, once).
-    pub(super) fn operands(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, expected: Option<Ty>, op: &str) -> (ExprId, ExprId, bool) {
+    pub(super) fn operands(
+        &mut self,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        expected: Option<Ty>,
+        op: &str,
+    ) -> (ExprId, ExprId, bool) {
         let (l, r) = if let Some(t) = expected {
             let l = self.expr(lhs, Some(t));
             let lt = self.ty(l);

@@ -66,7 +66,11 @@ impl Checker {
             // In a test file the components under test bring their own
             // versions of packages (WASI): take the newest when they are
             // all semver-compatible, as wasmtime links them.
-            None if self.testing.is_test_file && let Some(newest) = self.newest_compatible(&candidates) => Some(newest),
+            None if self.testing.is_test_file
+                && let Some(newest) = self.newest_compatible(&candidates) =>
+            {
+                Some(newest)
+            }
             None => {
                 let versions: Vec<String> = candidates
                     .iter()

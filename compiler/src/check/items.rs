@@ -84,9 +84,11 @@ impl Checker {
                 ast::Item::ExportInterface(export) => self.export_interface(export),
                 ast::Item::ExportInline(export) => self.export_inline(export),
                 // Private to the component (see `defined::Home::Private`).
-                ast::Item::Resource(def) => {
-                    self.define_resources(std::slice::from_ref(&**def), &defined::Home::Private, &mut HashMap::default())
-                }
+                ast::Item::Resource(def) => self.define_resources(
+                    std::slice::from_ref(&**def),
+                    &defined::Home::Private,
+                    &mut HashMap::default(),
+                ),
                 // Tests, mocks and component paths are compiled only by
                 // `clawc test`, which turns them into ordinary items first.
                 ast::Item::ImportFrom(_)
@@ -321,7 +323,11 @@ impl Checker {
 
     /// The WIT function's parameter and result types, when `sig` differs
     /// from them (and has no error type, which was reported already).
-    pub(super) fn signature_differs(&mut self, wit_func: &wit_parser::Function, sig: &Signature) -> Option<(Vec<Ty>, Option<Ty>)> {
+    pub(super) fn signature_differs(
+        &mut self,
+        wit_func: &wit_parser::Function,
+        sig: &Signature,
+    ) -> Option<(Vec<Ty>, Option<Ty>)> {
         let wit_params: Vec<Ty> = wit_func.params.iter().map(|p| self.from_wit(&p.ty)).collect();
         let wit_result = wit_func.result.map(|t| self.from_wit(&t));
         let mine: Vec<Ty> = sig.params.iter().map(|(_, t)| *t).collect();

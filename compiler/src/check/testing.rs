@@ -16,8 +16,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{BodyChecker, Checker, Signature, strip_parens};
 use super::wave::Synth;
+use super::{BodyChecker, Checker, Signature, strip_parens};
 use crate::ast::{self, BinaryOp};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Callee, Const, ExprId, FuncId};
@@ -211,12 +211,18 @@ impl BodyChecker<'_> {
         match self.checker.try_report_function(ty, result, &summary, &at) {
             Some(f) => self.push_expr(ir::ExprKind::Try(value, self.all_owned(), Some(f)), out, span),
             None => {
-                self.checker.diagnostics.push(Diagnostic::error(
-                    "type-mismatch",
-                    format!("`?` in a test cannot show a value of type `{}`, which owns a resource handle", self.checker.ty_name(ty)),
-                    inner.span,
-                    "its failure would have no text",
-                ).with_help("use `match` to handle the failure"));
+                self.checker.diagnostics.push(
+                    Diagnostic::error(
+                        "type-mismatch",
+                        format!(
+                            "`?` in a test cannot show a value of type `{}`, which owns a resource handle",
+                            self.checker.ty_name(ty)
+                        ),
+                        inner.span,
+                        "its failure would have no text",
+                    )
+                    .with_help("use `match` to handle the failure"),
+                );
                 self.error_expr(span)
             }
         }
@@ -225,7 +231,13 @@ impl BodyChecker<'_> {
     /// `iface::func.calls()` or `.count()` of a mocked function: a call of
     /// the import that reads the mock's record; `None` when `receiver` is
     /// not a mocked function.
-    pub(super) fn mock_record(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> Option<ExprId> {
+    pub(super) fn mock_record(
+        &mut self,
+        receiver: &ast::Expr,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Option<ExprId> {
         let ast::ExprKind::Path(iface, func) = &receiver.kind else { return None };
         let access = self.checker.testing.mock_calls.get(&(iface.name.clone(), func.name.clone()))?.clone();
         let name = match method.name.as_str() {

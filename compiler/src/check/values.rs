@@ -77,7 +77,8 @@ impl<'a> BodyChecker<'_> {
                 }
             };
             let ty = self.ty(value);
-            self.function.exprs[placeholder.index()] = ir::Expr { kind: ir::ExprKind::Seq(Vec::new(), Some(value)), ty };
+            self.function.exprs[placeholder.index()] =
+                ir::Expr { kind: ir::ExprKind::Seq(Vec::new(), Some(value)), ty };
         }
         let ty = sink.expected.or(sink.decided.map(|(t, _)| t)).unwrap_or(Ty::Error);
         self.function.locals[sink.local.index()].ty = ty;
@@ -198,9 +199,9 @@ impl<'a> BodyChecker<'_> {
         };
         let mut d = Diagnostic::error("missing-value", message, end, format!("expected {wanted} here"));
         d = match block.stmts.last().map(|s| &s.kind) {
-            Some(StmtKind::Expr(e)) => {
-                d.with_label(e.span, "this is the last expression").with_help("remove the `;` after it to make it the value")
-            }
+            Some(StmtKind::Expr(e)) => d
+                .with_label(e.span, "this is the last expression")
+                .with_help("remove the `;` after it to make it the value"),
             _ => d.with_help("end the block with an expression, without `;`"),
         };
         self.checker.diagnostics.push(d);

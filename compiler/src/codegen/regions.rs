@@ -398,7 +398,8 @@ impl FuncGen<'_, '_> {
             return None;
         }
         let heap_of = |l: LocalId| self.func.local(l).ty.to_wit().map(|t| ctx.abi.has_heap(&t));
-        let outer: Vec<LocalId> = facts.written.iter().copied().filter(|l| facts.declared.binary_search(l).is_err()).collect();
+        let outer: Vec<LocalId> =
+            facts.written.iter().copied().filter(|l| facts.declared.binary_search(l).is_err()).collect();
         let region = !facts.globals
             && drop_callees(self.func).all(|c| callee_safe(ctx.module, &summary.safe, c))
             && facts.calls.iter().all(|c| callee_safe(ctx.module, &summary.safe, *c))

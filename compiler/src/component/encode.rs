@@ -117,7 +117,8 @@ impl Options {
     fn of(resolve: &Resolve, func: &Function, import: bool) -> Options {
         let variant = if import { AbiVariant::GuestImport } else { AbiVariant::GuestExport };
         let sig = resolve.wasm_signature(variant, func);
-        let params = func.params.iter().map(|p| contents(resolve, &p.ty)).fold((false, false), |a, b| (a.0 || b.0, a.1 || b.1));
+        let params =
+            func.params.iter().map(|p| contents(resolve, &p.ty)).fold((false, false), |a, b| (a.0 || b.0, a.1 || b.1));
         let result = func.result.as_ref().map(|t| contents(resolve, t)).unwrap_or_default();
         let (written, read) = if import { (result, params) } else { (params, result) };
         let mut options = Options {
@@ -425,7 +426,8 @@ impl<'a> Enc<'a> {
             _ => None,
         };
         let (Some(instance), Some(name)) = (instance, def.name.as_deref()) else {
-            self.errors.push(format!("type `{}` belongs to no interface of the world", def.name.as_deref().unwrap_or("?")));
+            self.errors
+                .push(format!("type `{}` belongs to no interface of the world", def.name.as_deref().unwrap_or("?")));
             return 0;
         };
         let index = self.b.alias_export(instance, name, ComponentExportKind::Type);
@@ -961,10 +963,12 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
     let mut memory = None;
     let mut realloc = None;
     let mut memory_and_realloc = |enc: &mut Enc| {
-        let m = *memory
-            .get_or_insert_with(|| enc.b.core_alias_export(None, main, &format!("{NAME_PREFIX}_memory"), ExportKind::Memory));
-        let r = *realloc
-            .get_or_insert_with(|| enc.b.core_alias_export(None, main, &format!("{NAME_PREFIX}_realloc"), ExportKind::Func));
+        let m = *memory.get_or_insert_with(|| {
+            enc.b.core_alias_export(None, main, &format!("{NAME_PREFIX}_memory"), ExportKind::Memory)
+        });
+        let r = *realloc.get_or_insert_with(|| {
+            enc.b.core_alias_export(None, main, &format!("{NAME_PREFIX}_realloc"), ExportKind::Func)
+        });
         (m, r)
     };
 

@@ -4,9 +4,9 @@
 //! a trailing comma, interpolated strings kept on one line.
 
 use super::{Doc, INDENT, Printer};
-use pretty::DocAllocator;
 use crate::ast::*;
 use crate::span::Span;
+use pretty::DocAllocator;
 
 impl<'a> Printer<'a> {
     pub(super) fn expr(&mut self, e: &Expr) -> Doc<'a> {

@@ -48,7 +48,10 @@ impl<'a> Printer<'a> {
             Some(tail) if block.stmts.is_empty() && !has_comments => {
                 let value = self.expr(tail);
                 let line = self.arena.line();
-                self.text("{").append(line.clone().append(value).nest(super::INDENT)).append(line).append(self.text("}"))
+                self.text("{")
+                    .append(line.clone().append(value).nest(super::INDENT))
+                    .append(line)
+                    .append(self.text("}"))
             }
             _ => self.block(block),
         }
@@ -204,7 +207,9 @@ impl<'a> Printer<'a> {
         let scrutinee = self.expr(&m.scrutinee);
         let head = self.text("match ").append(scrutinee).append(self.text(" "));
         let open_end = match m.arms.first() {
-            Some(arm) => self.src[..arm.pattern.span.start as usize].rfind('{').map_or(arm.pattern.span.start, |i| i as u32 + 1),
+            Some(arm) => {
+                self.src[..arm.pattern.span.start as usize].rfind('{').map_or(arm.pattern.span.start, |i| i as u32 + 1)
+            }
             None => m.scrutinee.span.end,
         };
         let mut lines = self.lines(open_end);
