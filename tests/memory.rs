@@ -249,15 +249,7 @@ export wasi:cli/run@0.2.12 {
     }
 }
 "#;
-    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
-    let compiled = claw_compiler::compile(COMMAND, "command", &resolve).expect("compiles");
-    let runtime = Runtime::new().expect("engine");
-    let loaded = runtime.load(&compiled.component).expect("loads");
-    let options = RunOptions { memory_limit: Some(2 << 20), ..RunOptions::default() };
-    let mut session = loaded.instantiate(&options).expect("instantiates");
-    let out = session.invoke("wasi:cli/run@0.2.12#run()").expect("run completes");
-    assert_eq!(out.as_deref(), Some("ok"));
-    let stdout = session.captured_stdout().unwrap_or_default();
+    let stdout = run_in_two_mebibytes(COMMAND);
     assert_eq!(stdout.lines().count(), 200_000);
     assert_eq!(stdout.lines().last(), Some("line 199999"));
 }
@@ -302,15 +294,7 @@ export wasi:cli/run@0.2.12 {
     }
 }
 "#;
-    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
-    let compiled = claw_compiler::compile(COMMAND, "command", &resolve).expect("compiles");
-    let runtime = Runtime::new().expect("engine");
-    let loaded = runtime.load(&compiled.component).expect("loads");
-    let options = RunOptions { memory_limit: Some(2 << 20), ..RunOptions::default() };
-    let mut session = loaded.instantiate(&options).expect("instantiates");
-    let out = session.invoke("wasi:cli/run@0.2.12#run()").expect("run completes");
-    assert_eq!(out.as_deref(), Some("ok"));
-    let stdout = session.captured_stdout().unwrap_or_default();
+    let stdout = run_in_two_mebibytes(COMMAND);
     let written: usize = (0..200_000).map(|i| format!("line {i}\n").len()).sum();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 200_002);
@@ -416,4 +400,18 @@ fn string_literals_of_a_large_module_are_where_its_code_reads_them() {
             assert_eq!(session.invoke("late()").expect("late").as_deref(), Some(r#""lateearly""#));
         }
     }
+}
+
+/// Compiles the `wasi:cli/run` command `source`, runs it with linear memory
+/// limited to 2 MiB, requires `ok`, and returns what it wrote to stdout.
+fn run_in_two_mebibytes(source: &str) -> String {
+    let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(source, "command", &resolve).expect("compiles");
+    let runtime = Runtime::new().expect("engine");
+    let loaded = runtime.load(&compiled.component).expect("loads");
+    let options = RunOptions { memory_limit: Some(2 << 20), ..RunOptions::default() };
+    let mut session = loaded.instantiate(&options).expect("instantiates");
+    let out = session.invoke("wasi:cli/run@0.2.12#run()").expect("run completes");
+    assert_eq!(out.as_deref(), Some("ok"));
+    session.captured_stdout().unwrap_or_default()
 }
