@@ -56,7 +56,20 @@ pub fn resolve() -> anyhow::Result<Resolve> {
 /// As [`resolve`].
 pub fn resolve_for(source: &str) -> anyhow::Result<(Resolve, bool)> {
     let names: Vec<(&str, &str)> = PACKAGES.iter().map(|(_, text)| package_name(text)).collect();
-    let mut needed: Vec<bool> = names.iter().map(|(ns, name)| source.contains(ns) && source.contains(name)).collect();
+    // Each namespace is looked for once (a large file usually names none).
+    let mut namespaces: Vec<(&str, bool)> = Vec::new();
+    let mut needed: Vec<bool> = Vec::with_capacity(names.len());
+    for (ns, name) in &names {
+        let present = match namespaces.iter().find(|(n, _)| n == ns) {
+            Some((_, present)) => *present,
+            None => {
+                let present = source.contains(ns);
+                namespaces.push((ns, present));
+                present
+            }
+        };
+        needed.push(present && source.contains(name));
+    }
     // Dependencies, to a fixpoint (there are few packages).
     let mut changed = true;
     while changed {
