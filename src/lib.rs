@@ -233,6 +233,8 @@ fn run_cli(cli: Cli) -> u8 {
         Command::Build { file, output, wit, world, message_format, debug_memory } => {
             driver.format = message_format;
             driver.options.debug_memory = debug_memory;
+            // The process exits once the component is written.
+            driver.options.leak_trees = true;
             driver.build(&file, output.as_deref(), &wit, world.as_deref())
         }
         Command::Check { files, wit, world, message_format } => {

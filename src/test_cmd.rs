@@ -476,7 +476,7 @@ fn prepare(
             let driver = crate::Driver {
                 color: crate::stderr_color(),
                 format: MessageFormat::Human,
-                options: claw_compiler::CompileOptions { debug_memory: args.debug_memory },
+                options: claw_compiler::CompileOptions { debug_memory: args.debug_memory, ..Default::default() },
             };
             // Its diagnostics and "could not compile" line are printed already; for
             // `clawc test` a compile error is exit 2, as in the test file itself.
@@ -536,7 +536,7 @@ fn prepare(
         &source,
         &world_name,
         &resolve,
-        claw_compiler::CompileOptions { debug_memory: args.debug_memory },
+        claw_compiler::CompileOptions { debug_memory: args.debug_memory, ..Default::default() },
     ) {
         Ok(s) => s,
         Err(diagnostics) => {

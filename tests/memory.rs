@@ -315,7 +315,7 @@ impl Core {
     fn new(debug_memory: bool) -> Core {
         let resolve = claw_compiler::std_wit::resolve().expect("bundled WIT");
         let module = claw_compiler::check("export func f() -> u32 { return 1; }", &resolve).expect("checks");
-        let options = claw_compiler::CompileOptions { debug_memory };
+        let options = claw_compiler::CompileOptions { debug_memory, ..Default::default() };
         let core = claw_compiler::codegen::generate_with(&module, &module.resolve, options);
         let engine = wasmtime::Engine::default();
         let compiled = wasmtime::Module::new(&engine, &core.bytes).expect("valid core module");

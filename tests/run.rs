@@ -49,7 +49,7 @@ fn main() {
             let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_string();
             let (runtime2, path2) = (runtime.clone(), path.clone());
             let runtime = runtime.clone();
-            let debug = CompileOptions { debug_memory: true };
+            let debug = CompileOptions { debug_memory: true, ..Default::default() };
             [
                 Trial::test(name.clone(), move || run_case(&runtime, &path, CompileOptions::default())),
                 Trial::test(format!("debug-memory::{name}"), move || run_case(&runtime2, &path2, debug)),
