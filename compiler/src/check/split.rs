@@ -20,7 +20,8 @@
 //! - otherwise the bodies from the second thread's first addition on are
 //!   checked again on the compile thread, after the first half.
 //!
-//! Small files stay on one thread (starting one costs more than it saves).
+//! Small files stay on one thread (starting one costs more than it saves),
+//! and so does every file when only one CPU is available.
 
 use super::*;
 
@@ -96,7 +97,7 @@ struct SecondHalf {
 pub(super) fn check_file(file: &ast::File, source: &str, resolve: &Resolve, testing: TestContext) -> Checker {
     let count = file.funcs().count();
     let middle = count / 2;
-    if source.len() < SPLIT || middle == 0 {
+    if !split_wanted(source) || middle == 0 {
         let mut checker = Checker::new(testing, resolve);
         checker.collect(file);
         checker.check_bodies(file, source);
@@ -120,20 +121,23 @@ pub(super) fn check_file(file: &ast::File, source: &str, resolve: &Resolve, test
             && second.collected == collected
         {
             let SecondHalf { funcs, mut diagnostics, ends, pristine, checker: other, .. } = second;
-            let mut take = pristine;
-            if let Some(mut other) = other
-                && checker.shape() == collected
-            {
+            let adopted = match other {
                 // The first half added nothing: the second thread's tables
                 // are those of a one-thread check.
-                for index in 0..middle {
-                    other.module.funcs[index] = std::mem::take(&mut checker.module.funcs[index]);
+                Some(mut other) if checker.shape() == collected => {
+                    for index in 0..middle {
+                        other.module.funcs[index] = std::mem::take(&mut checker.module.funcs[index]);
+                    }
+                    other.diagnostics = std::mem::take(&mut checker.diagnostics);
+                    other.spare = std::mem::take(&mut checker.spare);
+                    checker = other;
+                    true
                 }
-                other.diagnostics = std::mem::take(&mut checker.diagnostics);
-                other.spare = std::mem::take(&mut checker.spare);
-                checker = other;
-                take = funcs.len();
-            }
+                _ => false,
+            };
+            let take = if adopted { funcs.len() } else { pristine };
+            #[cfg(test)]
+            tests::record(adopted, take == funcs.len());
             let end = take.checked_sub(1).map_or(0, |last| ends[last]);
             checker.diagnostics.extend(diagnostics.drain(..end));
             for (index, function) in funcs.into_iter().take(take).enumerate() {
@@ -148,6 +152,16 @@ pub(super) fn check_file(file: &ast::File, source: &str, resolve: &Resolve, test
         checker.finish_retire();
         checker
     })
+}
+
+/// Is `source` large enough to check its bodies on two threads, with a
+/// second CPU to run them?
+fn split_wanted(source: &str) -> bool {
+    #[cfg(test)]
+    if let Some(forced) = tests::FORCE.get() {
+        return forced;
+    }
+    source.len() >= SPLIT && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
 }
 
 /// The second thread: collects `file`'s items and checks the bodies of its
@@ -178,4 +192,83 @@ fn second_half(
     let pristine = pristine.unwrap_or(funcs.len());
     let checker = (pristine < funcs.len()).then_some(checker);
     SecondHalf { collected, funcs, diagnostics, ends, pristine, checker }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Checks on this thread split (`Some(true)`), never split
+        /// (`Some(false)`) or split by size (`None`).
+        pub(super) static FORCE: Cell<Option<bool>> = const { Cell::new(None) };
+        /// How many split checks on this thread took the second thread's
+        /// tables, took all its bodies, and checked some of them again.
+        static OUTCOMES: Cell<[usize; 3]> = const { Cell::new([0; 3]) };
+    }
+
+    /// Counts how a split check on this thread ended.
+    pub(super) fn record(adopted: bool, all: bool) {
+        let mut counts = OUTCOMES.get();
+        counts[if adopted { 0 } else if all { 1 } else { 2 }] += 1;
+        OUTCOMES.set(counts);
+    }
+
+    /// `crate::check_parts` on `source`, split or not.
+    fn checked(source: &str, resolve: &wit_parser::Resolve, split: bool) -> (String, Vec<crate::Diagnostic>) {
+        FORCE.set(Some(split));
+        let checked = crate::check_parts(source, resolve);
+        FORCE.set(None);
+        (format!("{:?}", checked.module), checked.diagnostics)
+    }
+
+    /// Every program of the behaviour and diagnostic tests and the
+    /// examples, plus a large generated one, checks to the same IR (types
+    /// and helper functions numbered alike) and the same diagnostics in the
+    /// same order on two threads as on one; the programs take each way of
+    /// joining the halves.
+    #[test]
+    fn two_threads_check_as_one() {
+        let resolve = crate::std_wit::resolve().expect("the standard WIT packages parse");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("tests/run"), root.join("tests/ui"), root.join("examples")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("test directory").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "claw") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 200, "found {} programs", files.len());
+        let mut sources: Vec<(String, String)> = files
+            .iter()
+            .map(|p| (p.display().to_string(), std::fs::read_to_string(p).expect("readable program")))
+            .collect();
+        // Large enough to split by itself; bodies in both halves make new
+        // types (`list<u8>`, `option<string>`) and report errors.
+        let mut big = String::new();
+        for i in 0..400 {
+            big.push_str(&format!(
+                "func f{i}(x: u32) -> u32 {{\n    let xs: list<u{w}> = [1, 2];\n    let s = \"\\{{x}} {i}\";\n    let o: option<string> = some(s);\n    return x + {i} + y{e};\n}}\n\n",
+                w = if i < 200 { 8 } else { 16 },
+                e = i % 97,
+            ));
+        }
+        assert!(big.len() >= super::SPLIT);
+        sources.push(("generated".into(), big));
+        OUTCOMES.set([0; 3]);
+        for (name, source) in &sources {
+            let one = checked(source, &resolve, false);
+            let two = checked(source, &resolve, true);
+            assert_eq!(one.1, two.1, "diagnostics of {name}");
+            assert!(one.0 == two.0, "IR of {name} differs on two threads");
+        }
+        let [adopted, all, again] = OUTCOMES.get();
+        assert!(adopted > 0 && all > 0 && again > 0, "outcomes {adopted} {all} {again}");
+    }
 }
