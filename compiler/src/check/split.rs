@@ -213,7 +213,12 @@ mod tests {
     /// Counts how a split check on this thread ended.
     pub(super) fn record(adopted: bool, all: bool) {
         let mut counts = OUTCOMES.get();
-        counts[if adopted { 0 } else if all { 1 } else { 2 }] += 1;
+        let outcome = match (adopted, all) {
+            (true, _) => 0,
+            (false, true) => 1,
+            (false, false) => 2,
+        };
+        counts[outcome] += 1;
         OUTCOMES.set(counts);
     }
 
