@@ -28,6 +28,7 @@ mod literals;
 mod matching;
 mod ownership;
 mod resources;
+mod split;
 mod stmt;
 mod testing;
 mod types;
@@ -92,33 +93,7 @@ pub fn check_source_with(
     resolve: &Resolve,
     testing: TestContext,
 ) -> (ir::Module, Vec<Diagnostic>) {
-    let mut checker = Checker {
-        testing,
-        lines: std::cell::OnceCell::new(),
-        resolve: resolve.clone(),
-        interner: Interner::default(),
-        module: ir::Module::default(),
-        names: HashMap::default(),
-        name_spans: HashMap::default(),
-        signatures: Vec::new(),
-        import_signatures: Vec::new(),
-        diagnostics: Vec::new(),
-        pending_types: HashMap::default(),
-        defining: Vec::new(),
-        type_scope: None,
-        wave_functions: HashMap::default(),
-        imported: HashMap::default(),
-        intrinsics: HashMap::default(),
-        drop_functions: HashMap::default(),
-        defined: HashMap::default(),
-        members: HashMap::default(),
-        resource_types: HashMap::default(),
-        retired: Vec::new(),
-        poisoned: Vec::new(),
-        spare: Spare::default(),
-    };
-    checker.collect(file);
-    checker.check_bodies(file, source);
+    let checker = split::check_file(file, source, resolve, testing);
     let mut diagnostics = checker.diagnostics;
     // Inside an export of an unknown interface, what the interface would
     // have declared (its types, resources and functions) is unknown too:
@@ -132,6 +107,37 @@ pub fn check_source_with(
     let mut module = checker.module;
     module.resolve = checker.resolve;
     (module, diagnostics)
+}
+
+impl Checker {
+    /// A checker with empty tables, for a file checked against `resolve`.
+    fn new(testing: TestContext, resolve: &Resolve) -> Self {
+        Checker {
+            testing,
+            lines: std::cell::OnceCell::new(),
+            resolve: resolve.clone(),
+            interner: Interner::default(),
+            module: ir::Module::default(),
+            names: HashMap::default(),
+            name_spans: HashMap::default(),
+            signatures: Vec::new(),
+            import_signatures: Vec::new(),
+            diagnostics: Vec::new(),
+            pending_types: HashMap::default(),
+            defining: Vec::new(),
+            type_scope: None,
+            wave_functions: HashMap::default(),
+            imported: HashMap::default(),
+            intrinsics: HashMap::default(),
+            drop_functions: HashMap::default(),
+            defined: HashMap::default(),
+            members: HashMap::default(),
+            resource_types: HashMap::default(),
+            retired: Vec::new(),
+            poisoned: Vec::new(),
+            spare: Spare::default(),
+        }
+    }
 }
 
 /// The diagnostics that, inside an export of an unknown interface, are

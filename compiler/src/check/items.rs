@@ -536,35 +536,39 @@ impl Checker {
 
     pub(super) fn check_bodies(&mut self, file: &ast::File, source: &str) {
         for (index, func) in file.funcs().enumerate() {
-            {
-                let id = FuncId(index as u32);
-                // Resource functions are named by WIT (`[method]R.m`), and a
-                // constructor may be private. Nothing reads a function's
-                // entry while bodies are checked: it is rebuilt here.
-                let collected = std::mem::take(&mut self.module.funcs[id.index()]);
-                let interface = collected.interface;
-                self.type_scope = interface;
-                let body_checker = BodyChecker::new(
-                    self,
-                    source,
-                    id,
-                    ir::Function {
-                        name: collected.name,
-                        exported: collected.exported,
-                        interface,
-                        inline_interface: collected.inline_interface,
-                        docs: func.docs.clone(),
-                        ..Default::default()
-                    },
-                    has_error_stmt(&func.body.stmts),
-                );
-                let function = body_checker.check_function(func);
-                self.module.funcs[id.index()] = function;
-                self.type_scope = None;
-            }
+            self.check_body(index, func, source);
         }
         self.check_inits(file, source);
         self.finish_retire();
+    }
+
+    /// Checks the body of `func`, the file's `index`-th function (see
+    /// [`ast::File::funcs`]), into its entry of the module.
+    pub(super) fn check_body(&mut self, index: usize, func: &ast::FuncDef, source: &str) {
+        let id = FuncId(index as u32);
+        // Resource functions are named by WIT (`[method]R.m`), and a
+        // constructor may be private. Nothing reads a function's
+        // entry while bodies are checked: it is rebuilt here.
+        let collected = std::mem::take(&mut self.module.funcs[id.index()]);
+        let interface = collected.interface;
+        self.type_scope = interface;
+        let body_checker = BodyChecker::new(
+            self,
+            source,
+            id,
+            ir::Function {
+                name: collected.name,
+                exported: collected.exported,
+                interface,
+                inline_interface: collected.inline_interface,
+                docs: func.docs.clone(),
+                ..Default::default()
+            },
+            has_error_stmt(&func.body.stmts),
+        );
+        let function = body_checker.check_function(func);
+        self.module.funcs[id.index()] = function;
+        self.type_scope = None;
     }
 
     /// Checks the initializers of compound globals (constant expressions:
