@@ -53,6 +53,7 @@ use wasm_encoder::{
 };
 use wit_parser::Resolve;
 
+mod code;
 mod expr;
 mod func;
 mod helpers;
@@ -65,6 +66,7 @@ mod stmt;
 mod values;
 mod wrappers;
 
+pub use code::Code;
 use helpers::{HELPER_COUNT, Helper};
 
 /// The canonical ABI's limit on flat parameters before they spill to memory.
@@ -473,7 +475,7 @@ struct FuncGen<'a, 'c> {
     /// The locals after the parameters.
     locals: Locals,
     frames: Vec<Frame>,
-    out: Vec<I<'static>>,
+    out: Code,
     /// The *owned* flag (a wasm local) of each list local that `xs[i] = e`
     /// updates in place (see `inplace.rs`).
     owned_lists: FxHashMap<ir::LocalId, u32>,

@@ -10,7 +10,7 @@ use wasm_encoder::Encode;
 thread_local! {
     /// The instruction buffer of the function being generated, kept (empty)
     /// between functions so that each does not allocate its own.
-    static SCRATCH: std::cell::Cell<Vec<I<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+    static SCRATCH: std::cell::Cell<Code> = std::cell::Cell::new(Code::default());
 }
 
 impl<'a, 'c> FuncGen<'a, 'c> {
@@ -79,9 +79,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     pub(super) fn finish(mut self) -> Function {
         self.out.push(I::End);
         let mut f = Function::new_with_locals_types(self.locals.types.iter().copied());
-        for i in &self.out {
-            f.instruction(i);
-        }
+        f.raw(self.out.bytes().iter().copied());
         self.recycle();
         f
     }
@@ -98,9 +96,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             (run.len() as u32).encode(bytes);
             run[0].encode(bytes);
         }
-        for i in &self.out {
-            i.encode(bytes);
-        }
+        bytes.extend_from_slice(self.out.bytes());
         self.recycle();
     }
 

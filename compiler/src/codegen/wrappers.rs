@@ -40,7 +40,8 @@ pub(super) fn export_wrapper(
     let core_results = if result_in_memory { vec![ValType::I32] } else { flat_results.clone() };
 
     let mut locals = Locals { base: core_params.len() as u32, types: Vec::new() };
-    let mut out: Vec<I<'static>> = vec![I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)];
+    let mut out = Code::default();
+    out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)]);
     if spilled_params {
         let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
         let (offsets, _, _) = abi.record_layout(&wit);
@@ -90,9 +91,7 @@ pub(super) fn export_wrapper(
     }
     out.push(I::End);
     let mut f = Function::new_with_locals_types(locals.types);
-    for i in &out {
-        f.instruction(i);
-    }
+    f.raw(out.bytes().iter().copied());
     (core_params, core_results, f, result_in_memory)
 }
 
