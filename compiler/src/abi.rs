@@ -133,7 +133,17 @@ impl<'r> Abi<'r> {
 
     /// The flat types of a Claw type (none for `()`).
     pub fn flat_ty(&self, ty: crate::types::Ty) -> Vec<ValType> {
-        ty.to_wit().map(|t| self.flat(&t)).unwrap_or_default()
+        let mut out = Vec::new();
+        self.push_flat_ty(ty, &mut out);
+        out
+    }
+
+    /// Appends the flat types of a Claw type to `out` ([`Abi::flat_ty`]
+    /// without a vector of its own).
+    pub fn push_flat_ty(&self, ty: crate::types::Ty, out: &mut Vec<ValType>) {
+        if let Some(t) = ty.to_wit() {
+            self.push_flat(&t, out);
+        }
     }
 
     /// The core value types a value of `ty` flattens to (`flatten_type`).

@@ -47,9 +47,9 @@ use crate::ir::{self, Callee, Const, ExprId};
 use crate::types::Ty;
 use rustc_hash::FxHashMap;
 use wasm_encoder::{
-    BlockType, CodeSection, ConstExpr, DataSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
-    GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg, MemorySection, MemoryType, Module, TypeSection,
-    ValType,
+    BlockType, CodeSection, ConstExpr, DataSection, Encode, EntityType, ExportKind, ExportSection, Function,
+    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg, MemorySection, MemoryType,
+    Module, TypeSection, ValType,
 };
 use wit_parser::Resolve;
 
@@ -140,20 +140,27 @@ impl Strings {
     }
 }
 
-/// Deduplicated function types.
+/// Deduplicated function types, keyed by their encoding (`key` is the
+/// buffer a lookup encodes into, kept between lookups).
 #[derive(Default)]
 struct Types {
     section: TypeSection,
-    map: FxHashMap<(Vec<ValType>, Vec<ValType>), u32>,
+    map: FxHashMap<Vec<u8>, u32>,
+    key: Vec<u8>,
 }
 
 impl Types {
-    fn func(&mut self, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
-        let next = self.map.len() as u32;
-        *self.map.entry((params, results)).or_insert_with_key(|(params, results)| {
-            self.section.ty().function(params.iter().copied(), results.iter().copied());
-            next
-        })
+    fn func(&mut self, params: &[ValType], results: &[ValType]) -> u32 {
+        self.key.clear();
+        params.encode(&mut self.key);
+        results.encode(&mut self.key);
+        if let Some(index) = self.map.get(self.key.as_slice()) {
+            return *index;
+        }
+        let index = self.map.len() as u32;
+        self.section.ty().function(params.iter().copied(), results.iter().copied());
+        self.map.insert(self.key.clone(), index);
+        index
     }
 }
 
@@ -179,7 +186,12 @@ pub fn import_module_name(resolve: &Resolve, import: &ir::ImportFunc) -> String 
 
 /// The core export name of the world-level function `name`.
 pub fn export_name(name: &str) -> String {
-    format!("{NAME_PREFIX}||{name}")
+    // Not `format!`: one export per exported function, and a file can have thousands.
+    let mut export = String::with_capacity(NAME_PREFIX.len() + 2 + name.len());
+    export.push_str(NAME_PREFIX);
+    export.push_str("||");
+    export.push_str(name);
+    export
 }
 
 /// The core export name of an exported function: [`export_name`] for a
@@ -216,7 +228,7 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
     let import_count = module.imports.len() as u32;
     for import in &module.imports {
         let (params, results) = wrappers::lowered_import_signature(&abi, import);
-        let ty = types.func(params, results);
+        let ty = types.func(&params, &results);
         imports.import(&import_module_name(resolve, import), &import.name, EntityType::Function(ty));
     }
     let helper_base = import_count;
@@ -249,21 +261,31 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
     helpers::emit_helpers(&mut types, &mut functions, &mut code, helper_base, end_call, options.debug_memory);
 
     // Claw functions.
+    let (mut params, mut results) = (Vec::new(), Vec::new());
     for func in &module.funcs {
-        let params: Vec<ValType> = func.params.iter().flat_map(|l| ctx.abi.flat_ty(func.local(*l).ty)).collect();
-        let results = func.result.map(|t| ctx.abi.flat_ty(t)).unwrap_or_default();
-        functions.function(types.func(params, results));
+        params.clear();
+        results.clear();
+        for p in &func.params {
+            ctx.abi.push_flat_ty(func.local(*p).ty, &mut params);
+        }
+        if let Some(ty) = func.result {
+            ctx.abi.push_flat_ty(ty, &mut results);
+        }
+        functions.function(types.func(&params, &results));
     }
     func_bodies(&ctx, &mut strings, &mut code);
 
     // Export wrappers and post-return functions.
     let mut post_returns = Vec::new();
+    let (mut body, mut bytes) = (Code::default(), Vec::new());
     for (n, index) in exported.iter().enumerate() {
         let func = &module.funcs[*index];
         let wrapper_index = wrapper_base + n as u32;
-        let (params, results, body, needs_post) = wrappers::export_wrapper(&ctx, func, func_base + *index as u32);
-        functions.function(types.func(params, results));
-        code.function(&body);
+        bytes.clear();
+        let (params, results, needs_post) =
+            wrappers::export_wrapper(&ctx, func, func_base + *index as u32, &mut body, &mut bytes);
+        functions.function(types.func(&params, &results));
+        code.raw(&bytes);
         let name = func_export_name(resolve, func);
         exports.export(&name, ExportKind::Func, wrapper_index);
         if needs_post {
@@ -271,14 +293,14 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         }
     }
     for (n, name) in post_returns.iter().enumerate() {
-        functions.function(types.func(vec![ValType::I32], vec![]));
+        functions.function(types.func(&[ValType::I32], &[]));
         code.function(&wrappers::post_return(&ctx));
         exports.export(&format!("{name}_post"), ExportKind::Func, post_base + n as u32);
     }
     // Destructors of the resources the file defines.
     let dtor_base = post_base + post_returns.len() as u32;
     for (n, resource) in module.resources.iter().enumerate() {
-        functions.function(types.func(vec![ValType::I32], vec![]));
+        functions.function(types.func(&[ValType::I32], &[]));
         code.function(&wrappers::resource_dtor(&ctx, resource));
         // A private resource has no canonical destructor: its handles are
         // dropped inside this component only.
@@ -290,7 +312,7 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
     // The init function sets compound globals at instantiation (the core
     // module's start function), then ends its heap region like a call does.
     let start = module.init.as_ref().map(|init| {
-        functions.function(types.func(vec![], vec![]));
+        functions.function(types.func(&[], &[]));
         let mut body = FuncGen::new(&ctx, init, &mut strings);
         body.stmts(&init.body);
         body.out.push(I::Call(ctx.helper(Helper::EndCall)));

@@ -13,6 +13,20 @@ thread_local! {
     static SCRATCH: std::cell::Cell<Code> = std::cell::Cell::new(Code::default());
 }
 
+/// Appends a function body (a code section entry without its length
+/// prefix) to `bytes`: the declarations of the locals `types` (consecutive
+/// locals of one type in one group, as [`Function::new_with_locals_types`]
+/// groups them), then the instructions `code`, which end with `end`.
+pub(super) fn encode_body(types: &[ValType], code: &Code, bytes: &mut Vec<u8>) {
+    let groups = types.chunk_by(|a, b| a == b).count() as u32;
+    groups.encode(bytes);
+    for run in types.chunk_by(|a, b| a == b) {
+        (run.len() as u32).encode(bytes);
+        run[0].encode(bytes);
+    }
+    bytes.extend_from_slice(code.bytes());
+}
+
 impl<'a, 'c> FuncGen<'a, 'c> {
     /// A generator for `func`'s body: its parameters are the first wasm
     /// locals, then one or more locals per IR local.
@@ -29,19 +43,21 @@ impl<'a, 'c> FuncGen<'a, 'c> {
             in_place_sets: Default::default(),
         };
         generator.local_map.reserve(func.locals.len());
-        let mut index = 0;
+        // The parameters' flat types go to `types` to be counted, then the
+        // locals' replace them.
+        let types = &mut generator.locals.types;
         for p in &func.params {
-            let n = ctx.abi.flat_ty(func.local(*p).ty).len() as u32;
-            generator.local_map.push(index..index + n);
-            index += n;
+            let first = types.len() as u32;
+            ctx.abi.push_flat_ty(func.local(*p).ty, types);
+            generator.local_map.push(first..types.len() as u32);
         }
-        generator.locals.base = index;
+        generator.locals.base = types.len() as u32;
+        types.clear();
         for local in &func.locals[func.params.len()..] {
             // One IR local's wasm locals are consecutive.
-            let first = generator.locals.base + generator.locals.types.len() as u32;
-            generator.locals.types.extend(ctx.abi.flat_ty(local.ty));
-            let end = generator.locals.base + generator.locals.types.len() as u32;
-            generator.local_map.push(first..end);
+            let first = generator.locals.base + types.len() as u32;
+            ctx.abi.push_flat_ty(local.ty, types);
+            generator.local_map.push(first..generator.locals.base + types.len() as u32);
         }
         let (lists, sets) = inplace::in_place_lists(func);
         for local in lists {
@@ -89,14 +105,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     /// [`FuncGen::finish`] would (consecutive locals of one type in one group).
     pub(super) fn finish_into(mut self, bytes: &mut Vec<u8>) {
         self.out.push(I::End);
-        let types = &self.locals.types;
-        let groups = types.chunk_by(|a, b| a == b).count() as u32;
-        groups.encode(bytes);
-        for run in types.chunk_by(|a, b| a == b) {
-            (run.len() as u32).encode(bytes);
-            run[0].encode(bytes);
-        }
-        bytes.extend_from_slice(self.out.bytes());
+        encode_body(&self.locals.types, &self.out, bytes);
         self.recycle();
     }
 

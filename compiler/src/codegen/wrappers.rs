@@ -4,6 +4,7 @@
 //! result, end the call's heap region), the post-return functions, and the
 //! destructors of the resources the file defines.
 
+use super::func::encode_body;
 use super::operators::emit_wrap;
 use super::*;
 
@@ -23,44 +24,57 @@ pub(super) fn lowered_import_signature(abi: &Abi, import: &ir::ImportFunc) -> (V
 
 /// Builds the export wrapper of `func`: lifts parameters per the canonical
 /// ABI, calls the Claw function, lowers the result, and ends the call's heap
-/// region. Returns its core signature, body, and whether it needs a
-/// post-return function.
+/// region. Appends its body to `bytes` (as [`FuncGen::finish_into`] does,
+/// using `out` as its instruction buffer) and returns its core signature
+/// and whether it needs a post-return function.
 pub(super) fn export_wrapper(
     ctx: &Ctx,
     func: &ir::Function,
     target: u32,
-) -> (Vec<ValType>, Vec<ValType>, Function, bool) {
+    out: &mut Code,
+    bytes: &mut Vec<u8>,
+) -> (Vec<ValType>, Vec<ValType>, bool) {
     let abi = &ctx.abi;
-    let param_types: Vec<Ty> = func.params.iter().map(|l| func.local(*l).ty).collect();
-    let flat_params: Vec<ValType> = param_types.iter().flat_map(|t| abi.flat_ty(*t)).collect();
-    let flat_results = func.result.map(|t| abi.flat_ty(t)).unwrap_or_default();
+    let param_types = func.params.iter().map(|l| func.local(*l).ty);
+    let mut flat_params = Vec::new();
+    for ty in param_types.clone() {
+        abi.push_flat_ty(ty, &mut flat_params);
+    }
+    let mut flat_results = Vec::new();
+    if let Some(ty) = func.result {
+        abi.push_flat_ty(ty, &mut flat_results);
+    }
     let spilled_params = flat_params.len() > MAX_FLAT_PARAMS;
-    let core_params = if spilled_params { vec![ValType::I32] } else { flat_params.clone() };
     let result_in_memory = flat_results.len() > MAX_FLAT_RESULTS;
+    let core_params = if spilled_params { vec![ValType::I32] } else { flat_params.clone() };
     let core_results = if result_in_memory { vec![ValType::I32] } else { flat_results.clone() };
 
     let mut locals = Locals { base: core_params.len() as u32, types: Vec::new() };
-    let mut out = Code::default();
+    out.clear();
     out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)]);
     if spilled_params {
-        let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
+        let wit: Vec<wit_parser::Type> = param_types.clone().filter_map(|t| t.to_wit()).collect();
         let (offsets, _, _) = abi.record_layout(&wit);
-        for ((ty, wit), offset) in param_types.iter().zip(&wit).zip(offsets) {
-            abi.emit_load(&mut out, &mut locals, wit, 0, offset);
-            emit_wrap(&mut out, *ty);
-            if *ty == Ty::Bool {
+        for ((ty, wit), offset) in param_types.zip(&wit).zip(offsets) {
+            abi.emit_load(out, &mut locals, wit, 0, offset);
+            emit_wrap(out, ty);
+            if ty == Ty::Bool {
                 out.extend([I::I32Const(0), I::I32Ne]);
             }
         }
     } else {
+        // Each parameter's flat values, in order.
         let mut index = 0;
-        for ty in &param_types {
-            for _ in abi.flat_ty(*ty) {
-                out.push(I::LocalGet(index));
-                index += 1;
+        for ty in param_types {
+            let start = index;
+            flat_params.clear();
+            abi.push_flat_ty(ty, &mut flat_params);
+            index += flat_params.len() as u32;
+            for local in start..index {
+                out.push(I::LocalGet(local));
             }
-            emit_wrap(&mut out, *ty);
-            if *ty == Ty::Bool {
+            emit_wrap(out, ty);
+            if ty == Ty::Bool {
                 out.extend([I::I32Const(0), I::I32Ne]);
             }
         }
@@ -84,15 +98,14 @@ pub(super) fn export_wrapper(
             I::Call(ctx.helper(Helper::Alloc)),
             I::LocalSet(area),
         ]);
-        abi.emit_store(&mut out, &mut locals, &ty, area, 0, &value_locals);
+        abi.emit_store(out, &mut locals, &ty, area, 0, &value_locals);
         out.push(I::LocalGet(area));
     } else {
         out.push(I::Call(ctx.helper(Helper::EndCall)));
     }
     out.push(I::End);
-    let mut f = Function::new_with_locals_types(locals.types);
-    f.raw(out.bytes().iter().copied());
-    (core_params, core_results, f, result_in_memory)
+    encode_body(&locals.types, out, bytes);
+    (core_params, core_results, result_in_memory)
 }
 
 /// The post-return function of an export whose result is in memory,
