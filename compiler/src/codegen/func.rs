@@ -7,10 +7,18 @@ use super::*;
 use crate::ir::{ExprId, LocalId, Place};
 use wasm_encoder::Encode;
 
+/// The buffers of a [`FuncGen`]: kept (emptied) between the functions
+/// generated on a thread, so that each does not allocate and grow its own.
+#[derive(Default)]
+struct Scratch {
+    out: Code,
+    local_map: Vec<std::ops::Range<u32>>,
+    types: Vec<ValType>,
+    frames: Vec<Frame>,
+}
+
 thread_local! {
-    /// The instruction buffer of the function being generated, kept (empty)
-    /// between functions so that each does not allocate its own.
-    static SCRATCH: std::cell::Cell<Code> = std::cell::Cell::new(Code::default());
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
 /// Appends a function body (a code section entry without its length
@@ -31,14 +39,15 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     /// A generator for `func`'s body: its parameters are the first wasm
     /// locals, then one or more locals per IR local.
     pub(super) fn new(ctx: &'a Ctx<'c>, func: &'a ir::Function, strings: &'a mut Strings) -> Self {
+        let Scratch { out, local_map, types, frames } = SCRATCH.take();
         let mut generator = FuncGen {
             ctx,
             func,
             strings,
-            local_map: Vec::new(),
-            locals: Locals::default(),
-            frames: Vec::new(),
-            out: SCRATCH.take(),
+            local_map,
+            locals: Locals { base: 0, types },
+            frames,
+            out,
             owned_lists: Default::default(),
             in_place_sets: Default::default(),
         };
@@ -109,12 +118,21 @@ impl<'a, 'c> FuncGen<'a, 'c> {
         self.recycle();
     }
 
-    /// Gives the instruction buffer back, emptied, for the next function
-    /// generated on this thread.
+    /// Gives the buffers back, emptied, for the next function generated on
+    /// this thread.
     fn recycle(&mut self) {
-        let mut out = std::mem::take(&mut self.out);
-        out.clear();
-        SCRATCH.set(out);
+        use std::mem::take;
+        let mut scratch = Scratch {
+            out: take(&mut self.out),
+            local_map: take(&mut self.local_map),
+            types: take(&mut self.locals.types),
+            frames: take(&mut self.frames),
+        };
+        scratch.out.clear();
+        scratch.local_map.clear();
+        scratch.types.clear();
+        scratch.frames.clear();
+        SCRATCH.set(scratch);
     }
 
     /// The type of an expression.
