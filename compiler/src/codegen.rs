@@ -14,6 +14,8 @@
 //!   defined resources, and calls to imports;
 //! - `func`, `stmt`, `expr`: one Claw function's body ([`FuncGen`]): its
 //!   locals and places, its statements, its expressions;
+//! - `code`: the instruction buffer ([`Code`]), which encodes each
+//!   instruction as it is emitted;
 //! - `operators`: arithmetic, comparison, bitwise operators and casts, and
 //!   how small integers are represented;
 //! - `values`: list elements, structural equality and the string methods
