@@ -49,9 +49,9 @@ use crate::ir::{self, Callee, Const, ExprId};
 use crate::types::Ty;
 use rustc_hash::FxHashMap;
 use wasm_encoder::{
-    BlockType, CodeSection, ConstExpr, DataSection, Encode, EntityType, ExportKind, ExportSection, Function,
-    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg, MemorySection, MemoryType,
-    Module, TypeSection, ValType,
+    BlockType, CodeSection, ConstExpr, DataSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
+    GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg, MemorySection, MemoryType, Module, TypeSection,
+    ValType,
 };
 use wit_parser::Resolve;
 
@@ -142,21 +142,23 @@ impl Strings {
     }
 }
 
-/// Deduplicated function types, keyed by their encoding (`key` is the
-/// buffer a lookup encodes into, kept between lookups).
+/// Deduplicated function types. A type's key is its number of parameters
+/// and its parameter types followed by its result types; `key` is the
+/// buffer a lookup builds it in, kept between lookups.
 #[derive(Default)]
 struct Types {
     section: TypeSection,
-    map: FxHashMap<Vec<u8>, u32>,
-    key: Vec<u8>,
+    map: FxHashMap<(usize, Vec<ValType>), u32>,
+    key: (usize, Vec<ValType>),
 }
 
 impl Types {
     fn func(&mut self, params: &[ValType], results: &[ValType]) -> u32 {
-        self.key.clear();
-        params.encode(&mut self.key);
-        results.encode(&mut self.key);
-        if let Some(index) = self.map.get(self.key.as_slice()) {
+        self.key.0 = params.len();
+        self.key.1.clear();
+        self.key.1.extend_from_slice(params);
+        self.key.1.extend_from_slice(results);
+        if let Some(index) = self.map.get(&self.key) {
             return *index;
         }
         let index = self.map.len() as u32;
@@ -279,14 +281,14 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
 
     // Export wrappers and post-return functions.
     let mut post_returns = Vec::new();
-    let (mut body, mut bytes) = (Code::default(), Vec::new());
+    let (mut sig, mut body, mut bytes) = (Default::default(), Code::default(), Vec::new());
     for (n, index) in exported.iter().enumerate() {
         let func = &module.funcs[*index];
         let wrapper_index = wrapper_base + n as u32;
         bytes.clear();
-        let (params, results, needs_post) =
-            wrappers::export_wrapper(&ctx, func, func_base + *index as u32, &mut body, &mut bytes);
-        functions.function(types.func(&params, &results));
+        let needs_post =
+            wrappers::export_wrapper(&ctx, func, func_base + *index as u32, &mut sig, &mut body, &mut bytes);
+        functions.function(types.func(&sig.params, &sig.results));
         code.raw(&bytes);
         let name = func_export_name(resolve, func);
         exports.export(&name, ExportKind::Func, wrapper_index);

@@ -22,34 +22,53 @@ pub(super) fn lowered_import_signature(abi: &Abi, import: &ir::ImportFunc) -> (V
     (params, results)
 }
 
+/// The core signature of an export wrapper, in buffers reused from one
+/// wrapper to the next.
+#[derive(Default)]
+pub(super) struct WrapperSignature {
+    /// The core parameter types.
+    pub(super) params: Vec<ValType>,
+    /// The core result types.
+    pub(super) results: Vec<ValType>,
+    /// How many flat values each parameter of the Claw function has.
+    counts: Vec<u32>,
+}
+
 /// Builds the export wrapper of `func`: lifts parameters per the canonical
 /// ABI, calls the Claw function, lowers the result, and ends the call's heap
-/// region. Appends its body to `bytes` (as [`FuncGen::finish_into`] does,
-/// using `out` as its instruction buffer) and returns its core signature
-/// and whether it needs a post-return function.
+/// region. Sets `sig` to its core signature, appends its body to `bytes`
+/// (as [`FuncGen::finish_into`] does, using `out` as its instruction
+/// buffer) and returns whether it needs a post-return function.
 pub(super) fn export_wrapper(
     ctx: &Ctx,
     func: &ir::Function,
     target: u32,
+    sig: &mut WrapperSignature,
     out: &mut Code,
     bytes: &mut Vec<u8>,
-) -> (Vec<ValType>, Vec<ValType>, bool) {
+) -> bool {
     let abi = &ctx.abi;
     let param_types = func.params.iter().map(|l| func.local(*l).ty);
-    let mut flat_params = Vec::new();
+    let WrapperSignature { params, results, counts } = sig;
+    params.clear();
+    results.clear();
+    counts.clear();
     for ty in param_types.clone() {
-        abi.push_flat_ty(ty, &mut flat_params);
+        let before = params.len();
+        abi.push_flat_ty(ty, params);
+        counts.push((params.len() - before) as u32);
     }
-    let mut flat_results = Vec::new();
     if let Some(ty) = func.result {
-        abi.push_flat_ty(ty, &mut flat_results);
+        abi.push_flat_ty(ty, results);
     }
-    let spilled_params = flat_params.len() > MAX_FLAT_PARAMS;
-    let result_in_memory = flat_results.len() > MAX_FLAT_RESULTS;
-    let core_params = if spilled_params { vec![ValType::I32] } else { flat_params.clone() };
-    let core_results = if result_in_memory { vec![ValType::I32] } else { flat_results.clone() };
+    let spilled_params = params.len() > MAX_FLAT_PARAMS;
+    if spilled_params {
+        *params = vec![ValType::I32];
+    }
+    let mut locals = Locals { base: params.len() as u32, types: Vec::new() };
+    // `results` holds the flat results until the body is built.
+    let result_in_memory = results.len() > MAX_FLAT_RESULTS;
 
-    let mut locals = Locals { base: core_params.len() as u32, types: Vec::new() };
     out.clear();
     out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)]);
     if spilled_params {
@@ -65,11 +84,9 @@ pub(super) fn export_wrapper(
     } else {
         // Each parameter's flat values, in order.
         let mut index = 0;
-        for ty in param_types {
+        for (ty, count) in param_types.zip(counts.iter()) {
             let start = index;
-            flat_params.clear();
-            abi.push_flat_ty(ty, &mut flat_params);
-            index += flat_params.len() as u32;
+            index += count;
             for local in start..index {
                 out.push(I::LocalGet(local));
             }
@@ -86,7 +103,7 @@ pub(super) fn export_wrapper(
     }
     if result_in_memory {
         let ty = func.result.and_then(Ty::to_wit).unwrap_or(wit_parser::Type::Bool);
-        let value_locals: Vec<u32> = flat_results.iter().map(|t| locals.add(*t)).collect();
+        let value_locals: Vec<u32> = results.iter().map(|t| locals.add(*t)).collect();
         for l in value_locals.iter().rev() {
             out.push(I::LocalSet(*l));
         }
@@ -105,7 +122,10 @@ pub(super) fn export_wrapper(
     }
     out.push(I::End);
     encode_body(&locals.types, out, bytes);
-    (core_params, core_results, result_in_memory)
+    if result_in_memory {
+        *results = vec![ValType::I32];
+    }
+    result_in_memory
 }
 
 /// The post-return function of an export whose result is in memory,
