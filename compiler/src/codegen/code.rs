@@ -47,7 +47,7 @@ impl Code {
             return;
         }
         let mut sink = InstructionSink::new(&mut self.bytes);
-        match *instruction {
+        let _: &mut InstructionSink = match *instruction {
             I::LocalGet(l) => sink.local_get(l),
             I::LocalSet(l) => sink.local_set(l),
             I::LocalTee(l) => sink.local_tee(l),
