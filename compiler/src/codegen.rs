@@ -264,8 +264,9 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
     let end_call = FuncGen::end_call(&ctx, &mut strings);
     helpers::emit_helpers(&mut types, &mut functions, &mut code, helper_base, end_call, options.debug_memory);
 
-    // Claw functions.
+    // Claw functions, and the type of each.
     let (mut params, mut results) = (Vec::new(), Vec::new());
+    let mut func_types = Vec::with_capacity(module.funcs.len());
     for func in &module.funcs {
         params.clear();
         results.clear();
@@ -275,7 +276,9 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         if let Some(ty) = func.result {
             ctx.abi.push_flat_ty(ty, &mut results);
         }
-        functions.function(types.func(&params, &results));
+        let ty = types.func(&params, &results);
+        functions.function(ty);
+        func_types.push(ty);
     }
     func_bodies(&ctx, &mut strings, &mut code);
 
@@ -288,7 +291,11 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         bytes.clear();
         let needs_post =
             wrappers::export_wrapper(&ctx, func, func_base + *index as u32, &mut sig, &mut body, &mut bytes);
-        functions.function(types.func(&sig.params, &sig.results));
+        let ty = match sig.own {
+            true => func_types[*index],
+            false => types.func(&sig.params, &sig.results),
+        };
+        functions.function(ty);
         code.raw(&bytes);
         let name = func_export_name(resolve, func);
         exports.export(&name, ExportKind::Func, wrapper_index);

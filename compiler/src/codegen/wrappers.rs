@@ -30,6 +30,9 @@ pub(super) struct WrapperSignature {
     pub(super) params: Vec<ValType>,
     /// The core result types.
     pub(super) results: Vec<ValType>,
+    /// Is the core signature the Claw function's own (no parameters
+    /// spilled to memory, no result returned through it)?
+    pub(super) own: bool,
     /// How many flat values each parameter of the Claw function has.
     counts: Vec<u32>,
 }
@@ -49,7 +52,7 @@ pub(super) fn export_wrapper(
 ) -> bool {
     let abi = &ctx.abi;
     let param_types = func.params.iter().map(|l| func.local(*l).ty);
-    let WrapperSignature { params, results, counts } = sig;
+    let WrapperSignature { params, results, own, counts } = sig;
     params.clear();
     results.clear();
     counts.clear();
@@ -68,6 +71,7 @@ pub(super) fn export_wrapper(
     let mut locals = Locals { base: params.len() as u32, types: Vec::new() };
     // `results` holds the flat results until the body is built.
     let result_in_memory = results.len() > MAX_FLAT_RESULTS;
+    *own = !spilled_params && !result_in_memory;
 
     out.clear();
     out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)]);
