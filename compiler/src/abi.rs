@@ -9,6 +9,7 @@
 //! joined payload slots), so lifting and lowering at a boundary is a matter
 //! of moving flat values, or of one load or store when they spill to memory.
 
+use crate::codegen::Code;
 use wasm_encoder::{Instruction as I, MemArg, ValType};
 use wit_parser::{Resolve, SizeAlign, Type, TypeDefKind};
 
@@ -42,7 +43,7 @@ fn join(a: ValType, b: ValType) -> ValType {
 
 /// Converts the value on top of the stack from a case's flat type to the
 /// joined slot type (canonical ABI `lower_flat_variant`).
-fn emit_to_joined(out: &mut Vec<I<'static>>, from: ValType, to: ValType) {
+fn emit_to_joined(out: &mut Code, from: ValType, to: ValType) {
     match (from, to) {
         (a, b) if a == b => {}
         (ValType::F32, ValType::I32) => out.push(I::I32ReinterpretF32),
@@ -55,7 +56,7 @@ fn emit_to_joined(out: &mut Vec<I<'static>>, from: ValType, to: ValType) {
 
 /// Converts the value on top of the stack from the joined slot type to a
 /// case's flat type (canonical ABI `lift_flat_variant`).
-fn emit_from_joined(out: &mut Vec<I<'static>>, from: ValType, to: ValType) {
+fn emit_from_joined(out: &mut Code, from: ValType, to: ValType) {
     match (from, to) {
         (a, b) if a == b => {}
         (ValType::I32, ValType::F32) => out.push(I::F32ReinterpretI32),
@@ -132,7 +133,17 @@ impl<'r> Abi<'r> {
 
     /// The flat types of a Claw type (none for `()`).
     pub fn flat_ty(&self, ty: crate::types::Ty) -> Vec<ValType> {
-        ty.to_wit().map(|t| self.flat(&t)).unwrap_or_default()
+        let mut out = Vec::new();
+        self.push_flat_ty(ty, &mut out);
+        out
+    }
+
+    /// Appends the flat types of a Claw type to `out` ([`Abi::flat_ty`]
+    /// without a vector of its own).
+    pub fn push_flat_ty(&self, ty: crate::types::Ty, out: &mut Vec<ValType>) {
+        if let Some(t) = ty.to_wit() {
+            self.push_flat(&t, out);
+        }
     }
 
     /// The core value types a value of `ty` flattens to (`flatten_type`).
@@ -218,7 +229,7 @@ impl<'r> Abi<'r> {
     /// Pushes the payload of case `index`, whose flat values are in
     /// `payload` (empty for no payload), as the variant's joined slots
     /// (after the discriminant, which the caller pushes).
-    pub fn emit_joined_payload(&self, out: &mut Vec<I<'static>>, ty: &Type, index: u32, payload: &[u32]) {
+    pub fn emit_joined_payload(&self, out: &mut Code, ty: &Type, index: u32, payload: &[u32]) {
         let slots = &self.flat(ty)[1..];
         let case = self.case_flat(ty, index);
         for (i, slot) in slots.iter().enumerate() {
@@ -234,7 +245,7 @@ impl<'r> Abi<'r> {
 
     /// Pushes the payload of case `index` from the joined slots in `slots`
     /// (the variant's flat locals after the discriminant) as the case's flat values.
-    pub fn emit_case_payload(&self, out: &mut Vec<I<'static>>, ty: &Type, index: u32, slots: &[u32]) {
+    pub fn emit_case_payload(&self, out: &mut Code, ty: &Type, index: u32, slots: &[u32]) {
         let slot_types = &self.flat(ty)[1..];
         for (i, t) in self.case_flat(ty, index).iter().enumerate() {
             out.push(I::LocalGet(slots[i]));
@@ -251,8 +262,8 @@ impl<'r> Abi<'r> {
 
     /// Emits a load of a value of `ty` from `[addr_local + offset]`, leaving
     /// its flat values on the stack (canonical ABI `load`).
-    pub fn emit_load(&self, out: &mut Vec<I<'static>>, locals: &mut Locals, ty: &Type, addr: u32, offset: u32) {
-        let scalar = |out: &mut Vec<I<'static>>, i: I<'static>| out.extend([I::LocalGet(addr), i]);
+    pub fn emit_load(&self, out: &mut Code, locals: &mut Locals, ty: &Type, addr: u32, offset: u32) {
+        let scalar = |out: &mut Code, i: I<'static>| out.extend([I::LocalGet(addr), i]);
         match ty {
             Type::Bool | Type::U8 => scalar(out, I::I32Load8U(memarg(offset, 0))),
             Type::S8 => scalar(out, I::I32Load8S(memarg(offset, 0))),
@@ -328,7 +339,7 @@ impl<'r> Abi<'r> {
         }
     }
 
-    fn emit_load_discriminant(&self, out: &mut Vec<I<'static>>, cases: usize, addr: u32, offset: u32) {
+    fn emit_load_discriminant(&self, out: &mut Code, cases: usize, addr: u32, offset: u32) {
         out.push(I::LocalGet(addr));
         out.push(match discriminant_size(cases) {
             1 => I::I32Load8U(memarg(offset, 0)),
@@ -339,16 +350,8 @@ impl<'r> Abi<'r> {
 
     /// Emits a store of the value whose flat values are in `values` to
     /// `[addr_local + offset]` (canonical ABI `store`).
-    pub fn emit_store(
-        &self,
-        out: &mut Vec<I<'static>>,
-        locals: &mut Locals,
-        ty: &Type,
-        addr: u32,
-        offset: u32,
-        values: &[u32],
-    ) {
-        let store = |out: &mut Vec<I<'static>>, value: u32, i: I<'static>| {
+    pub fn emit_store(&self, out: &mut Code, locals: &mut Locals, ty: &Type, addr: u32, offset: u32, values: &[u32]) {
+        let store = |out: &mut Code, value: u32, i: I<'static>| {
             out.extend([I::LocalGet(addr), I::LocalGet(value), i]);
         };
         match ty {
@@ -412,7 +415,7 @@ impl<'r> Abi<'r> {
         }
     }
 
-    fn emit_store_discriminant(&self, out: &mut Vec<I<'static>>, cases: usize, addr: u32, offset: u32, value: u32) {
+    fn emit_store_discriminant(&self, out: &mut Code, cases: usize, addr: u32, offset: u32, value: u32) {
         out.extend([I::LocalGet(addr), I::LocalGet(value)]);
         out.push(match discriminant_size(cases) {
             1 => I::I32Store8(memarg(offset, 0)),

@@ -14,6 +14,8 @@
 //!   defined resources, and calls to imports;
 //! - `func`, `stmt`, `expr`: one Claw function's body ([`FuncGen`]): its
 //!   locals and places, its statements, its expressions;
+//! - `code`: the instruction buffer ([`Code`]), which encodes each
+//!   instruction as it is emitted;
 //! - `operators`: arithmetic, comparison, bitwise operators and casts, and
 //!   how small integers are represented;
 //! - `values`: list elements, structural equality and the string methods
@@ -53,6 +55,7 @@ use wasm_encoder::{
 };
 use wit_parser::Resolve;
 
+mod code;
 mod expr;
 mod func;
 mod helpers;
@@ -65,6 +68,7 @@ mod stmt;
 mod values;
 mod wrappers;
 
+pub use code::Code;
 use helpers::{HELPER_COUNT, Helper};
 
 /// The canonical ABI's limit on flat parameters before they spill to memory.
@@ -138,20 +142,29 @@ impl Strings {
     }
 }
 
-/// Deduplicated function types.
+/// Deduplicated function types. A type's key is its number of parameters
+/// and its parameter types followed by its result types; `key` is the
+/// buffer a lookup builds it in, kept between lookups.
 #[derive(Default)]
 struct Types {
     section: TypeSection,
-    map: FxHashMap<(Vec<ValType>, Vec<ValType>), u32>,
+    map: FxHashMap<(usize, Vec<ValType>), u32>,
+    key: (usize, Vec<ValType>),
 }
 
 impl Types {
-    fn func(&mut self, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
-        let next = self.map.len() as u32;
-        *self.map.entry((params, results)).or_insert_with_key(|(params, results)| {
-            self.section.ty().function(params.iter().copied(), results.iter().copied());
-            next
-        })
+    fn func(&mut self, params: &[ValType], results: &[ValType]) -> u32 {
+        self.key.0 = params.len();
+        self.key.1.clear();
+        self.key.1.extend_from_slice(params);
+        self.key.1.extend_from_slice(results);
+        if let Some(index) = self.map.get(&self.key) {
+            return *index;
+        }
+        let index = self.map.len() as u32;
+        self.section.ty().function(params.iter().copied(), results.iter().copied());
+        self.map.insert(self.key.clone(), index);
+        index
     }
 }
 
@@ -177,7 +190,12 @@ pub fn import_module_name(resolve: &Resolve, import: &ir::ImportFunc) -> String 
 
 /// The core export name of the world-level function `name`.
 pub fn export_name(name: &str) -> String {
-    format!("{NAME_PREFIX}||{name}")
+    // Not `format!`: one export per exported function, and a file can have thousands.
+    let mut export = String::with_capacity(NAME_PREFIX.len() + 2 + name.len());
+    export.push_str(NAME_PREFIX);
+    export.push_str("||");
+    export.push_str(name);
+    export
 }
 
 /// The core export name of an exported function: [`export_name`] for a
@@ -214,7 +232,7 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
     let import_count = module.imports.len() as u32;
     for import in &module.imports {
         let (params, results) = wrappers::lowered_import_signature(&abi, import);
-        let ty = types.func(params, results);
+        let ty = types.func(&params, &results);
         imports.import(&import_module_name(resolve, import), &import.name, EntityType::Function(ty));
     }
     let helper_base = import_count;
@@ -246,22 +264,39 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
     let end_call = FuncGen::end_call(&ctx, &mut strings);
     helpers::emit_helpers(&mut types, &mut functions, &mut code, helper_base, end_call, options.debug_memory);
 
-    // Claw functions.
+    // Claw functions, and the type of each.
+    let (mut params, mut results) = (Vec::new(), Vec::new());
+    let mut func_types = Vec::with_capacity(module.funcs.len());
     for func in &module.funcs {
-        let params: Vec<ValType> = func.params.iter().flat_map(|l| ctx.abi.flat_ty(func.local(*l).ty)).collect();
-        let results = func.result.map(|t| ctx.abi.flat_ty(t)).unwrap_or_default();
-        functions.function(types.func(params, results));
+        params.clear();
+        results.clear();
+        for p in &func.params {
+            ctx.abi.push_flat_ty(func.local(*p).ty, &mut params);
+        }
+        if let Some(ty) = func.result {
+            ctx.abi.push_flat_ty(ty, &mut results);
+        }
+        let ty = types.func(&params, &results);
+        functions.function(ty);
+        func_types.push(ty);
     }
     func_bodies(&ctx, &mut strings, &mut code);
 
     // Export wrappers and post-return functions.
     let mut post_returns = Vec::new();
+    let (mut sig, mut body, mut bytes) = (Default::default(), Code::default(), Vec::new());
     for (n, index) in exported.iter().enumerate() {
         let func = &module.funcs[*index];
         let wrapper_index = wrapper_base + n as u32;
-        let (params, results, body, needs_post) = wrappers::export_wrapper(&ctx, func, func_base + *index as u32);
-        functions.function(types.func(params, results));
-        code.function(&body);
+        bytes.clear();
+        let needs_post =
+            wrappers::export_wrapper(&ctx, func, func_base + *index as u32, &mut sig, &mut body, &mut bytes);
+        let ty = match sig.own {
+            true => func_types[*index],
+            false => types.func(&sig.params, &sig.results),
+        };
+        functions.function(ty);
+        code.raw(&bytes);
         let name = func_export_name(resolve, func);
         exports.export(&name, ExportKind::Func, wrapper_index);
         if needs_post {
@@ -269,14 +304,14 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
         }
     }
     for (n, name) in post_returns.iter().enumerate() {
-        functions.function(types.func(vec![ValType::I32], vec![]));
+        functions.function(types.func(&[ValType::I32], &[]));
         code.function(&wrappers::post_return(&ctx));
         exports.export(&format!("{name}_post"), ExportKind::Func, post_base + n as u32);
     }
     // Destructors of the resources the file defines.
     let dtor_base = post_base + post_returns.len() as u32;
     for (n, resource) in module.resources.iter().enumerate() {
-        functions.function(types.func(vec![ValType::I32], vec![]));
+        functions.function(types.func(&[ValType::I32], &[]));
         code.function(&wrappers::resource_dtor(&ctx, resource));
         // A private resource has no canonical destructor: its handles are
         // dropped inside this component only.
@@ -288,7 +323,7 @@ pub fn generate_with(module: &ir::Module, resolve: &Resolve, options: crate::Com
     // The init function sets compound globals at instantiation (the core
     // module's start function), then ends its heap region like a call does.
     let start = module.init.as_ref().map(|init| {
-        functions.function(types.func(vec![], vec![]));
+        functions.function(types.func(&[], &[]));
         let mut body = FuncGen::new(&ctx, init, &mut strings);
         body.stmts(&init.body);
         body.out.push(I::Call(ctx.helper(Helper::EndCall)));
@@ -473,7 +508,7 @@ struct FuncGen<'a, 'c> {
     /// The locals after the parameters.
     locals: Locals,
     frames: Vec<Frame>,
-    out: Vec<I<'static>>,
+    out: Code,
     /// The *owned* flag (a wasm local) of each list local that `xs[i] = e`
     /// updates in place (see `inplace.rs`).
     owned_lists: FxHashMap<ir::LocalId, u32>,

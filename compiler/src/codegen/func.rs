@@ -7,41 +7,66 @@ use super::*;
 use crate::ir::{ExprId, LocalId, Place};
 use wasm_encoder::Encode;
 
+/// The buffers of a [`FuncGen`]: kept (emptied) between the functions
+/// generated on a thread, so that each does not allocate and grow its own.
+#[derive(Default)]
+struct Scratch {
+    out: Code,
+    local_map: Vec<std::ops::Range<u32>>,
+    types: Vec<ValType>,
+    frames: Vec<Frame>,
+}
+
 thread_local! {
-    /// The instruction buffer of the function being generated, kept (empty)
-    /// between functions so that each does not allocate its own.
-    static SCRATCH: std::cell::Cell<Vec<I<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
+/// Appends a function body (a code section entry without its length
+/// prefix) to `bytes`: the declarations of the locals `types` (consecutive
+/// locals of one type in one group, as [`Function::new_with_locals_types`]
+/// groups them), then the instructions `code`, which end with `end`.
+pub(super) fn encode_body(types: &[ValType], code: &Code, bytes: &mut Vec<u8>) {
+    let groups = types.chunk_by(|a, b| a == b).count() as u32;
+    groups.encode(bytes);
+    for run in types.chunk_by(|a, b| a == b) {
+        (run.len() as u32).encode(bytes);
+        run[0].encode(bytes);
+    }
+    bytes.extend_from_slice(code.bytes());
 }
 
 impl<'a, 'c> FuncGen<'a, 'c> {
     /// A generator for `func`'s body: its parameters are the first wasm
     /// locals, then one or more locals per IR local.
     pub(super) fn new(ctx: &'a Ctx<'c>, func: &'a ir::Function, strings: &'a mut Strings) -> Self {
+        let Scratch { out, local_map, types, frames } = SCRATCH.take();
         let mut generator = FuncGen {
             ctx,
             func,
             strings,
-            local_map: Vec::new(),
-            locals: Locals::default(),
-            frames: Vec::new(),
-            out: SCRATCH.take(),
+            local_map,
+            locals: Locals { base: 0, types },
+            frames,
+            out,
             owned_lists: Default::default(),
             in_place_sets: Default::default(),
         };
         generator.local_map.reserve(func.locals.len());
-        let mut index = 0;
+        // The parameters' flat types go to `types` to be counted, then the
+        // locals' replace them.
+        let types = &mut generator.locals.types;
         for p in &func.params {
-            let n = ctx.abi.flat_ty(func.local(*p).ty).len() as u32;
-            generator.local_map.push(index..index + n);
-            index += n;
+            let first = types.len() as u32;
+            ctx.abi.push_flat_ty(func.local(*p).ty, types);
+            generator.local_map.push(first..types.len() as u32);
         }
-        generator.locals.base = index;
+        generator.locals.base = types.len() as u32;
+        types.clear();
         for local in &func.locals[func.params.len()..] {
             // One IR local's wasm locals are consecutive.
-            let first = generator.locals.base + generator.locals.types.len() as u32;
-            generator.locals.types.extend(ctx.abi.flat_ty(local.ty));
-            let end = generator.locals.base + generator.locals.types.len() as u32;
-            generator.local_map.push(first..end);
+            let first = generator.locals.base + types.len() as u32;
+            ctx.abi.push_flat_ty(local.ty, types);
+            generator.local_map.push(first..generator.locals.base + types.len() as u32);
         }
         let (lists, sets) = inplace::in_place_lists(func);
         for local in lists {
@@ -79,9 +104,7 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     pub(super) fn finish(mut self) -> Function {
         self.out.push(I::End);
         let mut f = Function::new_with_locals_types(self.locals.types.iter().copied());
-        for i in &self.out {
-            f.instruction(i);
-        }
+        f.raw(self.out.bytes().iter().copied());
         self.recycle();
         f
     }
@@ -91,25 +114,25 @@ impl<'a, 'c> FuncGen<'a, 'c> {
     /// [`FuncGen::finish`] would (consecutive locals of one type in one group).
     pub(super) fn finish_into(mut self, bytes: &mut Vec<u8>) {
         self.out.push(I::End);
-        let types = &self.locals.types;
-        let groups = types.chunk_by(|a, b| a == b).count() as u32;
-        groups.encode(bytes);
-        for run in types.chunk_by(|a, b| a == b) {
-            (run.len() as u32).encode(bytes);
-            run[0].encode(bytes);
-        }
-        for i in &self.out {
-            i.encode(bytes);
-        }
+        encode_body(&self.locals.types, &self.out, bytes);
         self.recycle();
     }
 
-    /// Gives the instruction buffer back, emptied, for the next function
-    /// generated on this thread.
+    /// Gives the buffers back, emptied, for the next function generated on
+    /// this thread.
     fn recycle(&mut self) {
-        let mut out = std::mem::take(&mut self.out);
-        out.clear();
-        SCRATCH.set(out);
+        use std::mem::take;
+        let mut scratch = Scratch {
+            out: take(&mut self.out),
+            local_map: take(&mut self.local_map),
+            types: take(&mut self.locals.types),
+            frames: take(&mut self.frames),
+        };
+        scratch.out.clear();
+        scratch.local_map.clear();
+        scratch.types.clear();
+        scratch.frames.clear();
+        SCRATCH.set(scratch);
     }
 
     /// The type of an expression.

@@ -62,7 +62,7 @@ pub(super) fn emit_helpers(
     use ValType::I32;
     let mut end_call = Some(end_call);
     let mut helper = |params: &[ValType], results: &[ValType], locals: &[ValType], instructions: &[I<'static>]| {
-        functions.function(types.func(params.to_vec(), results.to_vec()));
+        functions.function(types.func(params, results));
         // The one helper without instructions is `end_call`, built elsewhere.
         let f = match if instructions.is_empty() { end_call.take() } else { None } {
             Some(f) => f,

@@ -14,7 +14,7 @@ use crate::ast::{BinaryOp, UnaryOp};
 /// Re-normalises a small integer (`s8`, `u8`, `s16`, `u16`) after an
 /// operation, wrapping at its width; other types are left as they are
 /// (callers normalise a `bool` themselves, with `i32.ne 0`).
-pub(super) fn emit_wrap(out: &mut Vec<I<'static>>, ty: Ty) {
+pub(super) fn emit_wrap(out: &mut Code, ty: Ty) {
     match ty {
         Ty::U8 => out.extend([I::I32Const(0xff), I::I32And]),
         Ty::U16 => out.extend([I::I32Const(0xffff), I::I32And]),

@@ -53,7 +53,7 @@ impl FuncGen<'_, '_> {
         use wit_parser::{Type, TypeDefKind};
         let ctx = self.ctx;
         let abi = &ctx.abi;
-        let pair = |out: &mut Vec<I<'static>>, op: I<'static>| out.extend([I::LocalGet(a[0]), I::LocalGet(b[0]), op]);
+        let pair = |out: &mut Code, op: I<'static>| out.extend([I::LocalGet(a[0]), I::LocalGet(b[0]), op]);
         match ty {
             Type::String => {
                 self.out.extend([I::LocalGet(a[0]), I::LocalGet(a[1]), I::LocalGet(b[0]), I::LocalGet(b[1])]);

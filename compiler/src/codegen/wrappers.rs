@@ -4,6 +4,7 @@
 //! result, end the call's heap region), the post-return functions, and the
 //! destructors of the resources the file defines.
 
+use super::func::encode_body;
 use super::operators::emit_wrap;
 use super::*;
 
@@ -21,45 +22,80 @@ pub(super) fn lowered_import_signature(abi: &Abi, import: &ir::ImportFunc) -> (V
     (params, results)
 }
 
+/// The core signature of an export wrapper, in buffers reused from one
+/// wrapper to the next.
+#[derive(Default)]
+pub(super) struct WrapperSignature {
+    /// The core parameter types.
+    pub(super) params: Vec<ValType>,
+    /// The core result types.
+    pub(super) results: Vec<ValType>,
+    /// Is the core signature the Claw function's own (no parameters
+    /// spilled to memory, no result returned through it)?
+    pub(super) own: bool,
+    /// How many flat values each parameter of the Claw function has.
+    counts: Vec<u32>,
+}
+
 /// Builds the export wrapper of `func`: lifts parameters per the canonical
 /// ABI, calls the Claw function, lowers the result, and ends the call's heap
-/// region. Returns its core signature, body, and whether it needs a
-/// post-return function.
+/// region. Sets `sig` to its core signature, appends its body to `bytes`
+/// (as [`FuncGen::finish_into`] does, using `out` as its instruction
+/// buffer) and returns whether it needs a post-return function.
 pub(super) fn export_wrapper(
     ctx: &Ctx,
     func: &ir::Function,
     target: u32,
-) -> (Vec<ValType>, Vec<ValType>, Function, bool) {
+    sig: &mut WrapperSignature,
+    out: &mut Code,
+    bytes: &mut Vec<u8>,
+) -> bool {
     let abi = &ctx.abi;
-    let param_types: Vec<Ty> = func.params.iter().map(|l| func.local(*l).ty).collect();
-    let flat_params: Vec<ValType> = param_types.iter().flat_map(|t| abi.flat_ty(*t)).collect();
-    let flat_results = func.result.map(|t| abi.flat_ty(t)).unwrap_or_default();
-    let spilled_params = flat_params.len() > MAX_FLAT_PARAMS;
-    let core_params = if spilled_params { vec![ValType::I32] } else { flat_params.clone() };
-    let result_in_memory = flat_results.len() > MAX_FLAT_RESULTS;
-    let core_results = if result_in_memory { vec![ValType::I32] } else { flat_results.clone() };
-
-    let mut locals = Locals { base: core_params.len() as u32, types: Vec::new() };
-    let mut out: Vec<I<'static>> = vec![I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)];
+    let param_types = func.params.iter().map(|l| func.local(*l).ty);
+    let WrapperSignature { params, results, own, counts } = sig;
+    params.clear();
+    results.clear();
+    counts.clear();
+    for ty in param_types.clone() {
+        let before = params.len();
+        abi.push_flat_ty(ty, params);
+        counts.push((params.len() - before) as u32);
+    }
+    if let Some(ty) = func.result {
+        abi.push_flat_ty(ty, results);
+    }
+    let spilled_params = params.len() > MAX_FLAT_PARAMS;
     if spilled_params {
-        let wit: Vec<wit_parser::Type> = param_types.iter().filter_map(|t| t.to_wit()).collect();
+        *params = vec![ValType::I32];
+    }
+    let mut locals = Locals { base: params.len() as u32, types: Vec::new() };
+    // `results` holds the flat results until the body is built.
+    let result_in_memory = results.len() > MAX_FLAT_RESULTS;
+    *own = !spilled_params && !result_in_memory;
+
+    out.clear();
+    out.extend([I::I32Const(1), I::GlobalSet(GLOBAL_ACTIVE)]);
+    if spilled_params {
+        let wit: Vec<wit_parser::Type> = param_types.clone().filter_map(|t| t.to_wit()).collect();
         let (offsets, _, _) = abi.record_layout(&wit);
-        for ((ty, wit), offset) in param_types.iter().zip(&wit).zip(offsets) {
-            abi.emit_load(&mut out, &mut locals, wit, 0, offset);
-            emit_wrap(&mut out, *ty);
-            if *ty == Ty::Bool {
+        for ((ty, wit), offset) in param_types.zip(&wit).zip(offsets) {
+            abi.emit_load(out, &mut locals, wit, 0, offset);
+            emit_wrap(out, ty);
+            if ty == Ty::Bool {
                 out.extend([I::I32Const(0), I::I32Ne]);
             }
         }
     } else {
+        // Each parameter's flat values, in order.
         let mut index = 0;
-        for ty in &param_types {
-            for _ in abi.flat_ty(*ty) {
-                out.push(I::LocalGet(index));
-                index += 1;
+        for (ty, count) in param_types.zip(counts.iter()) {
+            let start = index;
+            index += count;
+            for local in start..index {
+                out.push(I::LocalGet(local));
             }
-            emit_wrap(&mut out, *ty);
-            if *ty == Ty::Bool {
+            emit_wrap(out, ty);
+            if ty == Ty::Bool {
                 out.extend([I::I32Const(0), I::I32Ne]);
             }
         }
@@ -71,7 +107,7 @@ pub(super) fn export_wrapper(
     }
     if result_in_memory {
         let ty = func.result.and_then(Ty::to_wit).unwrap_or(wit_parser::Type::Bool);
-        let value_locals: Vec<u32> = flat_results.iter().map(|t| locals.add(*t)).collect();
+        let value_locals: Vec<u32> = results.iter().map(|t| locals.add(*t)).collect();
         for l in value_locals.iter().rev() {
             out.push(I::LocalSet(*l));
         }
@@ -83,17 +119,17 @@ pub(super) fn export_wrapper(
             I::Call(ctx.helper(Helper::Alloc)),
             I::LocalSet(area),
         ]);
-        abi.emit_store(&mut out, &mut locals, &ty, area, 0, &value_locals);
+        abi.emit_store(out, &mut locals, &ty, area, 0, &value_locals);
         out.push(I::LocalGet(area));
     } else {
         out.push(I::Call(ctx.helper(Helper::EndCall)));
     }
     out.push(I::End);
-    let mut f = Function::new_with_locals_types(locals.types);
-    for i in &out {
-        f.instruction(i);
+    encode_body(&locals.types, out, bytes);
+    if result_in_memory {
+        *results = vec![ValType::I32];
     }
-    (core_params, core_results, f, result_in_memory)
+    result_in_memory
 }
 
 /// The post-return function of an export whose result is in memory,
