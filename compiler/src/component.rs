@@ -721,7 +721,7 @@ fn validate_outside(component: &[u8], core: &[u8]) -> anyhow::Result<()> {
         validator.payload(&payload)?;
         match payload {
             wasmparser::Payload::ModuleSection { parser: nested, unchecked_range } => {
-                let start = usize::try_from(unchecked_range.start).unwrap_or(usize::MAX);
+                let start = unchecked_range.start;
                 in_core = component.get(start..start.saturating_add(core.len())) == Some(core);
                 stack.push(std::mem::replace(&mut parser, nested));
             }
