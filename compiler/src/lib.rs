@@ -150,7 +150,8 @@ pub fn compile_with(
     let Checked { file, mut module, .. } = checked;
     drop_elsewhere(file, big);
     let mut resolve = std::mem::take(&mut module.resolve);
-    let (core, (mut resolve, package, world)) = if big {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (core, (mut resolve, package, world)) = if big && threads > 1 {
         // Codegen needs only the module's types, which the world adds
         // nothing to; so the world is added to a copy on another thread
         // meanwhile, and the original is freed elsewhere.

@@ -342,3 +342,26 @@ fn wrap_reports_what_validate_all_reports() {
     }
     assert_ne!(errors[2], errors[3], "the first invalid body is reported");
 }
+
+/// For a large file `compile` adds the world to a copy of the `Resolve` on
+/// another thread while codegen runs; the component and its WIT are those
+/// of the stages run one after another on the module's own `Resolve`.
+#[test]
+fn large_file_compiles_as_in_order() {
+    use claw_compiler::{codegen, component};
+    // With a resource of an inline interface, whose owner the world changes.
+    let source = many_exports(400)
+        + "export shapes: interface {\n    resource square {\n        side: u32,\n        \
+           constructor(side: u32) { self.side = side; }\n        \
+           func area() -> u32 { return self.side * self.side; }\n        destructor { }\n    }\n}\n";
+    assert!(source.len() > 64 * 1024, "a large file: {} bytes", source.len());
+    let std = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(&source, "many", &std).expect("compiles");
+    let mut module = claw_compiler::check(&source, &std).expect("checks");
+    let mut resolve = std::mem::take(&mut module.resolve);
+    let (package, world) = component::add_world(&module, &mut resolve, "many").expect("world");
+    let core = codegen::generate(&module, &resolve).bytes;
+    let component = component::wrap(core, &module, &mut resolve, package, world).expect("wraps");
+    assert!(compiled.component == component, "the same component");
+    assert_eq!(compiled.wit().expect("prints"), component::print_package(&resolve, package).expect("prints"));
+}
