@@ -183,6 +183,9 @@ struct Maps<'a> {
     ids: HashMap<TypeId, u32>,
     anonymous: HashMap<TypeDefKind, u32>,
     funcs: HashMap<FuncKey<'a>, u32>,
+    /// The last function type asked for: consecutive functions often have
+    /// one type, found then without building and hashing its key.
+    last_func: Option<(&'a Function, u32)>,
 }
 
 impl Maps<'_> {
@@ -237,8 +240,17 @@ trait Space<'a> {
     }
 
     fn wit_func_type(&mut self, func: &'a Function) -> u32 {
+        if let Some((last, index)) = self.maps().last_func
+            && last.result == func.result
+            && last.params.len() == func.params.len()
+            && last.params.iter().zip(&func.params).all(|(a, b)| a.name == b.name && a.ty == b.ty)
+        {
+            return index;
+        }
         let params: Vec<(&'a str, Type)> = func.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
-        self.func_type(params, func.result)
+        let index = self.func_type(params, func.result);
+        self.maps().last_func = Some((func, index));
+        index
     }
 
     /// The index of the resource type `id` (following `use` aliases).
@@ -1188,6 +1200,7 @@ fn export_interface<'r>(
     // their named types.
     nested.maps = foreign;
     nested.maps.funcs.clear();
+    nested.maps.last_func = None;
     nested.export_types = true;
     for ty in interface.types.values() {
         let def = &resolve.types[*ty];
