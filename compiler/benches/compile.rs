@@ -75,7 +75,9 @@ fn stage<T>(f: impl FnMut() -> T) -> (f64, T) {
 /// is timed separately and subtracted —, generate the core module, encode the
 /// component, validate it), and the printing of the world as WIT that
 /// `Compiled::wit` does on demand (not part of `compile`); keep it in step
-/// with `compile` and `component::wrap` when the pipeline changes.
+/// with `compile` and `component::wrap` when the pipeline changes. The stages
+/// run one after another here; for a large file `compile` overlaps some of
+/// them (add_world with codegen, the core module's validation with encode).
 fn stages(n: usize, source: &str, resolve: &claw_compiler::Resolve) {
     use claw_compiler::{check, codegen, component, parser};
     let (parse, parsed) = stage(|| parser::parse(source));

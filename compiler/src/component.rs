@@ -579,7 +579,15 @@ fn docs_section(module: &ir::Module, resolve: &mut Resolve, package: PackageId) 
 
 /// Writes the component of `world` (in `package`) around the core module
 /// (see [`encode`](self::encode)), appends the docs section, and validates
-/// the result with `wasmparser` (all features).
+/// the result with `wasmparser` (all features), reporting the same first
+/// error as `Validator::validate_all` on the whole component.
+///
+/// The core module's bytes are the same alone and inside the component, so
+/// a large one is validated alone on a second thread, started before the
+/// component is encoded, while this thread encodes the component and
+/// validates it with the core module's code section skipped; then this
+/// thread helps with the function bodies left. If anything is invalid, the
+/// whole component is validated again the reference way for the error.
 ///
 /// In builds with debug assertions (so in every test run) it also checks
 /// the component against the reference, wit-component's `ComponentEncoder`
@@ -596,15 +604,144 @@ pub fn wrap(
     package: PackageId,
     world: WorldId,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut component = encode::encode(resolve, world, &core)?;
-    let docs = docs_section(module, resolve, package)?;
-    if let Some(section) = &docs {
-        component.extend_from_slice(section);
-    }
-    validate(&component)?;
+    let build = |resolve: &mut Resolve| -> anyhow::Result<(Vec<u8>, Option<Vec<u8>>)> {
+        let mut component = encode::encode(resolve, world, &core)?;
+        let docs = docs_section(module, resolve, package)?;
+        if let Some(section) = &docs {
+            component.extend_from_slice(section);
+        }
+        Ok((component, docs))
+    };
+    let (component, docs) = if core.len() >= PARALLEL_VALIDATION_BYTES as usize && threads() > 1 {
+        let batches = Batches { queue: Default::default(), ready: Default::default() };
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| validate_module(&core, &batches));
+            let built = build(resolve);
+            let outside = match &built {
+                Ok((component, _)) => validate_outside(component, &core),
+                Err(_) => Ok(()),
+            };
+            // The bodies the worker has not taken yet.
+            let bodies = batches.drain(true);
+            let module = worker.join().unwrap_or_else(|_| Err(anyhow::anyhow!("validating the core module panicked")));
+            let (component, docs) = built?;
+            if let Err(e) = outside.and(module) {
+                return Err(first_error(&component).unwrap_or(e));
+            }
+            if let Some((_, e)) = bodies.into_iter().next() {
+                return Err(first_error(&component).unwrap_or(e));
+            }
+            Ok((component, docs))
+        })?
+    } else {
+        let (component, docs) = build(resolve)?;
+        validate(&component)?;
+        (component, docs)
+    };
     #[cfg(debug_assertions)]
     check_against_reference(&component, core, resolve, world, docs.as_deref())?;
+    #[cfg(not(debug_assertions))]
+    let _ = docs;
     Ok(component)
+}
+
+/// How many threads can run at once.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The first validation error of `component` as `Validator::validate_all`
+/// reports it (all features), or `None` if it is valid.
+fn first_error(component: &[u8]) -> Option<anyhow::Error> {
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    validator.validate_all(component).err().map(Into::into)
+}
+
+/// Validates the core module `core` on its own (all features): its
+/// sections here, its function bodies in batches through `batches`, of
+/// which this thread then validates as many as it can take. Whatever
+/// happens, `batches` is finished at the end (so no thread waits for
+/// bodies that will not come).
+///
+/// # Errors
+/// A validation error (not necessarily the first in order: the caller
+/// looks for that with [`first_error`]).
+fn validate_module<'b>(core: &'b [u8], batches: &Batches<'b>) -> anyhow::Result<()> {
+    struct Finish<'a, 'b>(&'a Batches<'b>);
+    impl Drop for Finish<'_, '_> {
+        fn drop(&mut self) {
+            self.0.finish();
+        }
+    }
+    let finish = Finish(batches);
+    let features = wasmparser::WasmFeatures::all();
+    let mut validator = wasmparser::Validator::new_with_features(features);
+    let mut parser = wasmparser::Parser::new(0);
+    parser.set_features(features);
+    let mut batch = Vec::new();
+    let mut count = 0;
+    for payload in parser.parse_all(core) {
+        if let wasmparser::ValidPayload::Func(func, body) = validator.payload(&payload?)? {
+            batch.push((func, body));
+            if batch.len() == VALIDATION_BATCH {
+                batches.push(count, std::mem::take(&mut batch));
+                count += 1;
+            }
+        }
+    }
+    batches.push(count, batch);
+    drop(finish);
+    match batches.drain(true).into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Validates `component` (all features) except the function bodies of
+/// `core`, the core module it contains, whose code section is skipped
+/// ([`validate_module`] validates it).
+///
+/// # Errors
+/// The first validation error outside those bodies.
+fn validate_outside(component: &[u8], core: &[u8]) -> anyhow::Result<()> {
+    let features = wasmparser::WasmFeatures::all();
+    let mut validator = wasmparser::Validator::new_with_features(features);
+    let mut parser = wasmparser::Parser::new(0);
+    parser.set_features(features);
+    // As `Parser::parse_all`, but able to skip a code section.
+    let mut data = component;
+    let mut stack = Vec::new();
+    let mut in_core = false;
+    loop {
+        let (payload, consumed) = match parser.parse(data, true)? {
+            wasmparser::Chunk::Parsed { payload, consumed } => (payload, consumed),
+            wasmparser::Chunk::NeedMoreData(_) => anyhow::bail!("the component ends early"),
+        };
+        data = &data[consumed..];
+        validator.payload(&payload)?;
+        match payload {
+            wasmparser::Payload::ModuleSection { parser: nested, unchecked_range } => {
+                let start = unchecked_range.start;
+                in_core = component.get(start..start.saturating_add(core.len())) == Some(core);
+                stack.push(std::mem::replace(&mut parser, nested));
+            }
+            wasmparser::Payload::ComponentSection { parser: nested, .. } => {
+                stack.push(std::mem::replace(&mut parser, nested));
+            }
+            wasmparser::Payload::CodeSectionStart { size, .. } if in_core => {
+                parser.skip_section();
+                data = data.get(size as usize..).ok_or_else(|| anyhow::anyhow!("the code section ends early"))?;
+            }
+            wasmparser::Payload::End(_) => {
+                in_core = false;
+                match stack.pop() {
+                    Some(outer) => parser = outer,
+                    None => return Ok(()),
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A code section smaller than this many bytes is validated on the calling
@@ -695,7 +832,7 @@ pub fn validate(component: &[u8]) -> anyhow::Result<()> {
     let mut validator = wasmparser::Validator::new_with_features(features);
     let mut parser = wasmparser::Parser::new(0);
     parser.set_features(features);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = threads();
     let batches = Batches { queue: Default::default(), ready: Default::default() };
     std::thread::scope(|scope| {
         // Bodies validated here, after the sections (those before the

@@ -156,8 +156,26 @@ pub fn compile_with(
     let Checked { file, mut module, .. } = checked;
     release(file, big, options);
     let mut resolve = std::mem::take(&mut module.resolve);
-    let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
-    let core = codegen::generate_with(&module, &resolve, options);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (core, (mut resolve, package, world)) = if big && threads > 1 {
+        // Codegen needs only the module's types, which the world adds
+        // nothing to; so the world is added to a copy on another thread
+        // meanwhile, and the original is freed elsewhere.
+        let (core, with_world) = std::thread::scope(|scope| {
+            let with_world = scope.spawn(|| {
+                let mut copy = resolve.clone();
+                component::add_world(&module, &mut copy, world_name).map(|(package, world)| (copy, package, world))
+            });
+            let core = codegen::generate_with(&module, &resolve, options);
+            let with_world = with_world.join().unwrap_or_else(|_| Err(anyhow::anyhow!("adding the world panicked")));
+            (core, with_world)
+        });
+        release(resolve, big, options);
+        (core, with_world.map_err(internal)?)
+    } else {
+        let (package, world) = component::add_world(&module, &mut resolve, world_name).map_err(internal)?;
+        (codegen::generate_with(&module, &resolve, options), (resolve, package, world))
+    };
     let component = component::wrap(core.bytes, &module, &mut resolve, package, world).map_err(internal)?;
     release(module, big, options);
     Ok(Compiled { component, resolve, package })

@@ -287,3 +287,81 @@ fn exports_share_sections() {
     assert_eq!(few, many, "section counts (type, alias, canon, export, import) grow with the exports");
     assert_eq!(many[3], 1, "all exports in one export section: {many:?}");
 }
+
+/// The offsets of the `i32.add` instructions in `core`'s function bodies.
+fn i32_adds(core: &[u8]) -> Vec<usize> {
+    let mut offsets = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(core) {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload.expect("parses") {
+            let mut reader = body.get_operators_reader().expect("operators");
+            while !reader.eof() {
+                let offset = reader.original_position();
+                if let wasmparser::Operator::I32Add = reader.read().expect("operator") {
+                    offsets.push(offset);
+                }
+            }
+        }
+    }
+    offsets
+}
+
+/// `component::wrap` validates a large core module on its own thread while
+/// it encodes and validates the rest of the component, and still reports
+/// what `validate_all` on the whole component reports: nothing for a valid
+/// one, else the first error in order (here: `i32.add`s made `i64.add`, one
+/// byte each, so the module still parses but those bodies do not validate).
+#[test]
+fn wrap_reports_what_validate_all_reports() {
+    use claw_compiler::{codegen, component};
+    let std = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let mut module = claw_compiler::check(&many_exports(400), &std).expect("checks");
+    let mut resolve = std::mem::take(&mut module.resolve);
+    let (package, world) = component::add_world(&module, &mut resolve, "many").expect("world");
+    let core = codegen::generate(&module, &resolve).bytes;
+    assert!(core.len() > 1 << 16, "a core module validated on a thread of its own: {} bytes", core.len());
+    let adds = i32_adds(&core);
+    let n = adds.len();
+    assert!(n > 100, "{n} i32.add");
+    let all = |bytes: &[u8]| {
+        let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+        validator.validate_all(bytes).map(|_| ()).map_err(|e| e.to_string())
+    };
+    let mut errors = Vec::new();
+    for picks in [&[][..], &[n / 2], &[3, n - 2], &[n - 2, n / 3]] {
+        let mut bad = core.clone();
+        for pick in picks {
+            assert_eq!(bad[adds[*pick]], 0x6a, "i32.add");
+            bad[adds[*pick]] = 0x7c;
+        }
+        let expected = all(&component::encode::encode(&resolve, world, &bad).expect("encodes"));
+        let ours =
+            component::wrap(bad, &module, &mut resolve.clone(), package, world).map(|_| ()).map_err(|e| e.to_string());
+        assert_eq!(ours, expected, "invalid adds {picks:?}");
+        assert_eq!(ours.is_ok(), picks.is_empty());
+        errors.push(ours);
+    }
+    assert_ne!(errors[2], errors[3], "the first invalid body is reported");
+}
+
+/// For a large file `compile` adds the world to a copy of the `Resolve` on
+/// another thread while codegen runs; the component and its WIT are those
+/// of the stages run one after another on the module's own `Resolve`.
+#[test]
+fn large_file_compiles_as_in_order() {
+    use claw_compiler::{codegen, component};
+    // With a resource of an inline interface, whose owner the world changes.
+    let source = many_exports(400)
+        + "export shapes: interface {\n    resource square {\n        side: u32,\n        \
+           constructor(side: u32) { self.side = side; }\n        \
+           func area() -> u32 { return self.side * self.side; }\n        destructor { }\n    }\n}\n";
+    assert!(source.len() > 64 * 1024, "a large file: {} bytes", source.len());
+    let std = claw_compiler::std_wit::resolve().expect("bundled WIT");
+    let compiled = claw_compiler::compile(&source, "many", &std).expect("compiles");
+    let mut module = claw_compiler::check(&source, &std).expect("checks");
+    let mut resolve = std::mem::take(&mut module.resolve);
+    let (package, world) = component::add_world(&module, &mut resolve, "many").expect("world");
+    let core = codegen::generate(&module, &resolve).bytes;
+    let component = component::wrap(core, &module, &mut resolve, package, world).expect("wraps");
+    assert!(compiled.component == component, "the same component");
+    assert_eq!(compiled.wit().expect("prints"), component::print_package(&resolve, package).expect("prints"));
+}

@@ -51,10 +51,19 @@ use wit_parser::{
 const TABLE: &str = "$imports";
 
 /// What the component needs to know about the core module: its imports
-/// (module, field) in order, and the names it exports.
+/// (module, field) in order, and of the names it exports those the encoder
+/// looks for (post-return functions and destructors, see [`asked_for`]).
 struct CoreInfo<'c> {
     imports: Vec<(&'c str, &'c str)>,
     exports: HashSet<&'c str>,
+}
+
+/// Is `name` a core export that [`encode`] looks for by name (a
+/// `<export>_post` or a `<R>_dtor`)? Only those are kept in
+/// [`CoreInfo::exports`]: a module exports every function, and hashing each
+/// name cost more than anything else about the exports.
+fn asked_for(name: &str) -> bool {
+    name.ends_with("_post") || name.ends_with("_dtor")
 }
 
 fn core_info(core: &[u8]) -> anyhow::Result<CoreInfo<'_>> {
@@ -69,7 +78,10 @@ fn core_info(core: &[u8]) -> anyhow::Result<CoreInfo<'_>> {
             }
             wasmparser::Payload::ExportSection(reader) => {
                 for export in reader {
-                    info.exports.insert(export?.name);
+                    let name = export?.name;
+                    if asked_for(name) {
+                        info.exports.insert(name);
+                    }
                 }
             }
             wasmparser::Payload::CodeSectionStart { .. } => break,
@@ -171,6 +183,9 @@ struct Maps<'a> {
     ids: HashMap<TypeId, u32>,
     anonymous: HashMap<TypeDefKind, u32>,
     funcs: HashMap<FuncKey<'a>, u32>,
+    /// The last function type asked for: consecutive functions often have
+    /// one type, found then without building and hashing its key.
+    last_func: Option<(&'a Function, u32)>,
 }
 
 impl Maps<'_> {
@@ -225,8 +240,17 @@ trait Space<'a> {
     }
 
     fn wit_func_type(&mut self, func: &'a Function) -> u32 {
+        if let Some((last, index)) = self.maps().last_func
+            && last.result == func.result
+            && last.params.len() == func.params.len()
+            && last.params.iter().zip(&func.params).all(|(a, b)| a.name == b.name && a.ty == b.ty)
+        {
+            return index;
+        }
         let params: Vec<(&'a str, Type)> = func.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
-        self.func_type(params, func.result)
+        let index = self.func_type(params, func.result);
+        self.maps().last_func = Some((func, index));
+        index
     }
 
     /// The index of the resource type `id` (following `use` aliases).
@@ -724,6 +748,8 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
     }
 
     // 1. What each core import is.
+    let exported_prefix = format!("{NAME_PREFIX}|_ex_");
+    let imported_prefix = format!("{NAME_PREFIX}|");
     let mut needs = Vec::new();
     for (module, field) in &info.imports {
         let (module, field) = (*module, *field);
@@ -732,7 +758,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
                 Some(WorldItem::Function(func)) => Need::WorldFunc(func),
                 _ => anyhow::bail!("the core module imports `{field}`, which the world does not"),
             }
-        } else if let Some(iface) = module.strip_prefix(&format!("{NAME_PREFIX}|_ex_")) {
+        } else if let Some(iface) = module.strip_prefix(exported_prefix.as_str()) {
             let id = exported
                 .iter()
                 .find_map(|(name, id)| (name == iface).then_some(id))
@@ -748,7 +774,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
             };
             let ty = resolve.interfaces[*id].types.get(resource).copied();
             Need::Defined(op, ty.ok_or_else(|| anyhow::anyhow!("no resource `{resource}` in `{iface}`"))?)
-        } else if let Some(iface) = module.strip_prefix(&format!("{NAME_PREFIX}|")) {
+        } else if let Some(iface) = module.strip_prefix(imported_prefix.as_str()) {
             let id = *imported.get(iface).ok_or_else(|| anyhow::anyhow!("no imported interface `{iface}`"))?;
             let interface = &resolve.interfaces[id];
             if let Some(func) = interface.functions.get(field) {
@@ -884,6 +910,7 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
             }
             let name = resolve.types[*ty].name.as_deref().unwrap_or_default();
             let export = format!("{NAME_PREFIX}|{core_name}|{name}_dtor");
+            debug_assert!(asked_for(&export));
             if info.exports.contains(export.as_str()) {
                 dtor_shims.insert(*ty, shims.len());
                 shims.push(Shim { kind: ShimKind::Dtor { export }, params: vec![ValType::I32], results: Vec::new() });
@@ -1007,18 +1034,25 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
     // that a run of the same kind shares one section instead of opening a
     // section per export (the index spaces grow in emission order, and the
     // builder returns each item's index).
+    // A function's options depend only on its type (the component-level
+    // index `ty`): computed once per type.
+    let mut lift_options: HashMap<u32, Options> = HashMap::default();
+    let mut post = String::new();
     let mut lift_all = |enc: &mut Enc, items: Vec<(String, &Function, u32)>| -> Vec<u32> {
         let mut lifts = Vec::with_capacity(items.len());
         for (core_name, func, ty) in &items {
             let core_func = enc.b.core_alias_export(None, main, core_name, ExportKind::Func);
-            let options = Options::of(resolve, func, false);
+            let options = *lift_options.entry(*ty).or_insert_with(|| Options::of(resolve, func, false));
             let mut list = if options.needs_memory() {
                 let (m, r) = memory_and_realloc(enc);
                 options.list(m, r)
             } else {
                 Vec::new()
             };
-            let post = format!("{core_name}_post");
+            post.clear();
+            post.push_str(core_name);
+            post.push_str("_post");
+            debug_assert!(asked_for(&post));
             if info.exports.contains(post.as_str()) {
                 list.push(CanonicalOption::PostReturn(enc.b.core_alias_export(None, main, &post, ExportKind::Func)));
             }
@@ -1028,12 +1062,15 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
     };
     // The world's exports in order, consecutive world-level functions together.
     enum Export<'w> {
-        Funcs(Vec<(String, &'w Function)>),
-        Interface(String, &'w WorldKey, InterfaceId),
+        Funcs(Vec<(std::borrow::Cow<'w, str>, &'w Function)>),
+        Interface(std::borrow::Cow<'w, str>, &'w WorldKey, InterfaceId),
     }
     let mut exports: Vec<Export> = Vec::new();
     for (key, item) in &world.exports {
-        let name = resolve.name_world_key(key);
+        let name = match key {
+            WorldKey::Name(name) => std::borrow::Cow::Borrowed(name.as_str()),
+            WorldKey::Interface(_) => std::borrow::Cow::Owned(resolve.name_world_key(key)),
+        };
         match item {
             WorldItem::Function(func) => match exports.last_mut() {
                 Some(Export::Funcs(funcs)) => funcs.push((name, func)),
@@ -1049,12 +1086,12 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
                 let items: Vec<(String, &Function, u32)> = funcs
                     .iter()
                     .map(|(_, func)| {
-                        (format!("{NAME_PREFIX}||{}", func.name), *func, enc.root(None, true).wit_func_type(func))
+                        ([NAME_PREFIX, "||", &func.name].concat(), *func, enc.root(None, true).wit_func_type(func))
                     })
                     .collect();
                 let lifted = lift_all(&mut enc, items);
                 for ((name, _), index) in funcs.iter().zip(lifted) {
-                    enc.b.export(name.as_str(), ComponentExportKind::Func, index, None);
+                    enc.b.export(name.as_ref(), ComponentExportKind::Func, index, None);
                 }
             }
             Export::Interface(name, key, id) => {
@@ -1065,11 +1102,11 @@ pub fn encode(resolve: &Resolve, world_id: WorldId, core: &[u8]) -> anyhow::Resu
                 let instance = export_interface(&mut enc, id, |enc, items| {
                     let items = items
                         .into_iter()
-                        .map(|(func, ty)| (format!("{NAME_PREFIX}|{core_name}|{}", func.name), func, ty))
+                        .map(|(func, ty)| ([NAME_PREFIX, "|", &core_name, "|", &func.name].concat(), func, ty))
                         .collect();
                     lift_all(enc, items)
                 });
-                let index = enc.b.export(name.as_str(), ComponentExportKind::Instance, instance, None);
+                let index = enc.b.export(name.as_ref(), ComponentExportKind::Instance, instance, None);
                 enc.instances.insert(id, index);
                 // Later uses of the interface's types alias them from the export.
                 for ty in resolve.interfaces[id].types.values() {
@@ -1163,6 +1200,7 @@ fn export_interface<'r>(
     // their named types.
     nested.maps = foreign;
     nested.maps.funcs.clear();
+    nested.maps.last_func = None;
     nested.export_types = true;
     for ty in interface.types.values() {
         let def = &resolve.types[*ty];
