@@ -50,6 +50,22 @@ pub(crate) fn chain(
     rhs: ast::Expr,
     errors: &mut Vec<Recovered<'_>>,
 ) -> ast::Expr {
+    // Most operators (`a * b + c`, `x + 1`) go on top of the chain: build
+    // that node straight from `lhs`, without a placeholder.
+    let on_top = match &lhs.kind {
+        ast::ExprKind::Binary { op: inner, .. } => {
+            inner.precedence() > op.0.precedence()
+                || (inner.precedence() == op.0.precedence() && !op.0.is_comparison())
+        }
+        _ => true,
+    };
+    if on_top {
+        let span = Span::new(lhs.span.start, rhs.span.end);
+        return ast::Expr {
+            kind: ast::ExprKind::Binary { op: op.0, op_span: op.1, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+            span,
+        };
+    }
     if let Err(first) = insert_operator(&mut lhs, op, rhs) {
         errors.push(ErrorRecovery {
             error: ParseError::User { error: SyntaxError::ChainedComparison { first, second: op.1 } },
