@@ -410,6 +410,8 @@ pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed<'_
     lexer.bump(range.start);
     let mut generic_depth = 0u32;
     let mut after_type_constructor = false;
+    // Whether a `test` or `mock` was read (see `contextual_keywords`).
+    let mut contextual = false;
     while let Some(token) = lexer.next() {
         let range = lexer.span();
         let span = Span::new(range.start as u32, range.end as u32);
@@ -538,12 +540,15 @@ pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed<'_
                 continue;
             }
             Token::Semi | Token::LBrace | Token::RBrace => generic_depth = 0,
+            Token::Test | Token::Mock => contextual = true,
             _ => {}
         }
         after_type_constructor = matches!(&token, Token::Ident(name) if is_type_constructor(name));
         out.tokens.push((span.start, token, span.end));
     }
-    contextual_keywords(&mut out.tokens);
+    if contextual {
+        contextual_keywords(&mut out.tokens);
+    }
     out
 }
 

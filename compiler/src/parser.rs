@@ -339,10 +339,11 @@ fn item_chunks(tokens: &[(u32, Token<'_>, u32)], source: &str) -> Vec<std::ops::
     let mut depth: u32 = 0;
     let mut previous: Option<&Token<'_>> = None;
     for (i, (offset, token, _)) in tokens.iter().enumerate() {
-        let item_start = starts_item(previous, token);
-        let line_start =
-            source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'));
-        if i > start && item_start && (depth == 0 || (line_start && *token != Token::Let)) {
+        // Whether the token starts a line is looked at only for an item keyword.
+        let line_start = || {
+            source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'))
+        };
+        if i > start && starts_item(previous, token) && (depth == 0 || (*token != Token::Let && line_start())) {
             chunks.push(start..i);
             start = i;
             depth = 0;
