@@ -54,8 +54,7 @@ pub(crate) fn chain(
     // that node straight from `lhs`, without a placeholder.
     let on_top = match &lhs.kind {
         ast::ExprKind::Binary { op: inner, .. } => {
-            inner.precedence() > op.0.precedence()
-                || (inner.precedence() == op.0.precedence() && !op.0.is_comparison())
+            inner.precedence() > op.0.precedence() || (inner.precedence() == op.0.precedence() && !op.0.is_comparison())
         }
         _ => true,
     };
@@ -340,9 +339,8 @@ fn item_chunks(tokens: &[(u32, Token<'_>, u32)], source: &str) -> Vec<std::ops::
     let mut previous: Option<&Token<'_>> = None;
     for (i, (offset, token, _)) in tokens.iter().enumerate() {
         // Whether the token starts a line is looked at only for an item keyword.
-        let line_start = || {
-            source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'))
-        };
+        let line_start =
+            || source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'));
         if i > start && starts_item(previous, token) && (depth == 0 || (*token != Token::Let && line_start())) {
             chunks.push(start..i);
             start = i;
