@@ -827,3 +827,47 @@ fn unescape(inner: &str, base: u32, diagnostics: &mut Vec<Diagnostic>) -> String
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_literals_keep_their_text_and_int_value_reads_it() {
+        let lexed = lex("0x_ff 0b1_01 1_000 340282366920938463463374607431768211456");
+        let texts: Vec<&str> = lexed
+            .tokens
+            .iter()
+            .map(|(_, t, _)| match t {
+                Token::Int(text) => *text,
+                other => panic!("not an integer: {other:?}"),
+            })
+            .collect();
+        assert_eq!(texts, ["0x_ff", "0b1_01", "1_000", "340282366920938463463374607431768211456"]);
+        let values: Vec<u128> = texts.iter().map(|t| int_value(t)).collect();
+        // One past u128::MAX saturates.
+        assert_eq!(values, [255, 5, 1000, u128::MAX]);
+    }
+
+    #[test]
+    fn tokens_borrow_names_and_own_unescaped_strings() {
+        let source = "%match t.0.1 \"a\\tb\"";
+        let lexed = lex(source);
+        let tokens: Vec<&Token<'_>> = lexed.tokens.iter().map(|(_, t, _)| t).collect();
+        assert_eq!(
+            tokens,
+            [
+                &Token::Ident("match"),
+                &Token::Ident("t"),
+                &Token::Dot,
+                &Token::Int("0"),
+                &Token::Dot,
+                &Token::Int("1"),
+                &Token::Str("a\tb".into()),
+            ]
+        );
+        // The name is a slice of the source, not a copy.
+        let Token::Ident(name) = &lexed.tokens[0].1 else { panic!("not a name") };
+        assert_eq!(name.as_ptr(), source[1..].as_ptr());
+    }
+}
