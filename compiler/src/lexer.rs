@@ -14,9 +14,13 @@ use logos::Logos;
 /// The tokens of Claw. Keywords follow the language brief; identifiers are
 /// WIT identifiers (kebab-case words, each starting with a letter, with an
 /// optional leading `%` that escapes a keyword).
+///
+/// Tokens borrow their text from the source (`'a`): only string and char
+/// literals, which need unescaping, own theirs. A token is 24 bytes; the
+/// parser moves every token on its stack.
 #[derive(Logos, Clone, Debug, PartialEq)]
 #[logos(skip r"[ \t\r\n\f]+")]
-pub enum Token {
+pub enum Token<'a> {
     /// `func`
     #[token("func")]
     Func,
@@ -131,29 +135,30 @@ pub enum Token {
     #[token("mock")]
     Mock,
     /// An identifier, without its escaping `%`.
-    #[regex(r"%?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z][a-zA-Z0-9]*)*", |lex| lex.slice().trim_start_matches('%').to_string())]
-    Ident(String),
-    /// An integer literal's value; saturates at `u128::MAX` (then no type holds it).
-    #[regex(r"[0-9][0-9_]*", |lex| parse_int(lex.slice(), 10))]
-    #[regex(r"0x[0-9a-fA-F_]+", |lex| parse_int(&lex.slice()[2..], 16))]
-    #[regex(r"0b[01_]+", |lex| parse_int(&lex.slice()[2..], 2))]
-    Int(u128),
+    #[regex(r"%?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z][a-zA-Z0-9]*)*", |lex| lex.slice().trim_start_matches('%'))]
+    Ident(&'a str),
+    /// An integer literal as written (`12`, `0x_ff`, `0b101`); [`int_value`]
+    /// gives its value.
+    #[regex(r"[0-9][0-9_]*", |lex| lex.slice())]
+    #[regex(r"0x[0-9a-fA-F_]+", |lex| lex.slice())]
+    #[regex(r"0b[01_]+", |lex| lex.slice())]
+    Int(&'a str),
     /// A float literal.
     #[regex(r"[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9_]+)?", |lex| lex.slice().replace('_', "").parse::<f64>().ok())]
     #[regex(r"[0-9][0-9_]*[eE][+-]?[0-9_]+", |lex| lex.slice().replace('_', "").parse::<f64>().ok())]
     Float(f64),
     /// A string literal, raw (quotes included); unescaped by [`lex`].
-    #[regex(r#""([^"\\]|\\(.|\n))*""#, |lex| lex.slice().to_string())]
-    RawStr(String),
+    #[regex(r#""([^"\\]|\\(.|\n))*""#, |lex| lex.slice())]
+    RawStr(&'a str),
     /// A string literal after unescaping.
-    Str(String),
+    Str(Box<str>),
     /// Starts an interpolated string `"text \{expr} text"`, which the lexer
     /// turns into `InterpStart`, then `InterpText` pieces and each
     /// expression's own tokens between `InterpOpen` and `InterpClose`, then
     /// `InterpEnd`.
     InterpStart,
     /// A literal piece of an interpolated string, unescaped.
-    InterpText(String),
+    InterpText(Box<str>),
     /// `\{` in an interpolated string.
     InterpOpen,
     /// The `}` that closes an interpolated expression.
@@ -164,16 +169,16 @@ pub enum Token {
     #[regex(r#""([^"\\]|\\(.|\n))*"#)]
     UnterminatedStr,
     /// A char literal, raw (quotes included).
-    #[regex(r"'([^'\\\n]|\\[^\n])*'", |lex| lex.slice().to_string())]
-    RawChar(String),
+    #[regex(r"'([^'\\\n]|\\[^\n])*'", |lex| lex.slice())]
+    RawChar(&'a str),
     /// A char literal after unescaping.
     Char(char),
     /// A package version after `@`, without the `@` (`0.2.0`, `0.1.0-draft`).
-    #[regex(r"@[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?", |lex| lex.slice()[1..].to_string())]
-    Version(String),
+    #[regex(r"@[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?", |lex| &lex.slice()[1..])]
+    Version(&'a str),
     /// A `///` doc comment line, without the slashes.
-    #[regex(r"///[^\n]*", |lex| lex.slice()[3..].to_string())]
-    DocComment(String),
+    #[regex(r"///[^\n]*", |lex| &lex.slice()[3..])]
+    DocComment(&'a str),
     /// A `//` comment.
     #[regex(r"//[^\n]*")]
     LineComment,
@@ -317,6 +322,18 @@ pub enum Token {
     At,
 }
 
+/// The value of an integer literal's text (an [`Token::Int`]), saturated at
+/// `u128::MAX` (then no type holds it).
+pub fn int_value(text: &str) -> u128 {
+    if let Some(hex) = text.strip_prefix("0x") {
+        parse_int(hex, 16)
+    } else if let Some(binary) = text.strip_prefix("0b") {
+        parse_int(binary, 2)
+    } else {
+        parse_int(text, 10)
+    }
+}
+
 fn parse_int(digits: &str, radix: u32) -> u128 {
     let mut value: u128 = 0;
     for c in digits.chars().filter(|c| *c != '_') {
@@ -329,7 +346,7 @@ fn parse_int(digits: &str, radix: u32) -> u128 {
     value
 }
 
-fn block_comment(lex: &mut logos::Lexer<Token>) -> bool {
+fn block_comment<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> bool {
     let rest = lex.remainder().as_bytes();
     let mut depth = 1usize;
     let mut i = 0;
@@ -361,11 +378,11 @@ pub struct DocLine {
     pub text: String,
 }
 
-/// The result of lexing one file.
+/// The result of lexing one file (`'a` is the source's lifetime).
 #[derive(Debug, Default)]
-pub struct Lexed {
+pub struct Lexed<'a> {
     /// Tokens with their byte spans, comments removed.
-    pub tokens: Vec<(u32, Token, u32)>,
+    pub tokens: Vec<(u32, Token<'a>, u32)>,
     /// Doc comments in source order.
     pub docs: Vec<DocLine>,
     /// Every comment (`//`, `/* */` and `///`), as spans in source order:
@@ -377,7 +394,7 @@ pub struct Lexed {
 }
 
 /// Lexes `source`. The source must be shorter than 4 GiB (the caller checks).
-pub fn lex(source: &str) -> Lexed {
+pub fn lex(source: &str) -> Lexed<'_> {
     lex_range(source, 0..source.len())
 }
 
@@ -385,7 +402,7 @@ pub fn lex(source: &str) -> Lexed {
 /// `source`: the result is the part of [`lex`]'s that falls in `range` when
 /// the lexer is between tokens, with no pending `<` of a type, at both ends
 /// of the range (the parser checks that before using it).
-pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed {
+pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed<'_> {
     // Code has at most about one token per three bytes; reserving that much
     // spares the copies of growing the vector token by token.
     let mut out = Lexed { tokens: Vec::with_capacity(range.len() / 3 + 16), ..Lexed::default() };
@@ -393,6 +410,8 @@ pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed {
     lexer.bump(range.start);
     let mut generic_depth = 0u32;
     let mut after_type_constructor = false;
+    // Whether a `test` or `mock` was read (see `contextual_keywords`).
+    let mut contextual = false;
     while let Some(token) = lexer.next() {
         let range = lexer.span();
         let span = Span::new(range.start as u32, range.end as u32);
@@ -429,7 +448,7 @@ pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed {
                     out.diagnostics.push(d);
                     continue;
                 }
-                let text = text.strip_prefix(' ').unwrap_or(&text).trim_end().to_string();
+                let text = text.strip_prefix(' ').unwrap_or(text).trim_end().to_string();
                 out.docs.push(DocLine { span, text });
                 continue;
             }
@@ -451,7 +470,7 @@ pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed {
                     lex_interpolated(inner, span, &pieces, &mut out);
                     continue;
                 }
-                Token::Str(unescape(inner, span.start + 1, &mut out.diagnostics))
+                Token::Str(unescape(inner, span.start + 1, &mut out.diagnostics).into_boxed_str())
             }
             Token::RawChar(raw) => {
                 let inner = &raw[1..raw.len() - 1];
@@ -483,9 +502,9 @@ pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed {
                 let text = &source[range.clone()];
                 let dot = text.find('.').unwrap_or(0) as u32;
                 let (a, b) = text.split_at(dot as usize);
-                out.tokens.push((span.start, Token::Int(parse_int(a, 10)), span.start + dot));
+                out.tokens.push((span.start, Token::Int(a), span.start + dot));
                 out.tokens.push((span.start + dot, Token::Dot, span.start + dot + 1));
-                out.tokens.push((span.start + dot + 1, Token::Int(parse_int(&b[1..], 10)), span.end));
+                out.tokens.push((span.start + dot + 1, Token::Int(&b[1..]), span.end));
                 after_type_constructor = false;
                 continue;
             }
@@ -499,7 +518,7 @@ pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed {
                 Token::Float(0.0)
             }
             Token::Ident(name) => {
-                if let Some(d) = check_identifier(&name, span) {
+                if let Some(d) = check_identifier(name, span) {
                     out.diagnostics.push(d);
                 }
                 Token::Ident(name)
@@ -521,32 +540,35 @@ pub(crate) fn lex_range(source: &str, range: std::ops::Range<usize>) -> Lexed {
                 continue;
             }
             Token::Semi | Token::LBrace | Token::RBrace => generic_depth = 0,
+            Token::Test | Token::Mock => contextual = true,
             _ => {}
         }
         after_type_constructor = matches!(&token, Token::Ident(name) if is_type_constructor(name));
         out.tokens.push((span.start, token, span.end));
     }
-    contextual_keywords(&mut out.tokens);
+    if contextual {
+        contextual_keywords(&mut out.tokens);
+    }
     out
 }
 
 /// `test` and `mock` are keywords only where they start an item: `test`
 /// before a string (a test) or before `component`, `mock` before a name (an
 /// interface path). Anywhere else they are ordinary names (`let test = 1;`).
-fn contextual_keywords(tokens: &mut [(u32, Token, u32)]) {
+fn contextual_keywords(tokens: &mut [(u32, Token<'_>, u32)]) {
     for i in 0..tokens.len() {
         let next = tokens.get(i + 1).map(|t| &t.1);
         let keeps = match &tokens[i].1 {
             Token::Test => {
                 matches!(next, Some(Token::Str(_) | Token::RawStr(_) | Token::InterpStart))
-                    || matches!(next, Some(Token::Ident(n)) if n == "component")
+                    || matches!(next, Some(Token::Ident("component")))
             }
             Token::Mock => matches!(next, Some(Token::Ident(_))),
             _ => true,
         };
         if !keeps {
             let name = if tokens[i].1 == Token::Test { "test" } else { "mock" };
-            tokens[i].1 = Token::Ident(name.to_string());
+            tokens[i].1 = Token::Ident(name);
         }
     }
 }
@@ -678,7 +700,7 @@ fn interpolation(inner: &str) -> Option<Vec<Piece>> {
 /// Emits the tokens of an interpolated string whose inside `inner` starts
 /// one byte after `span.start`: each expression is lexed on its own, with
 /// spans into the file.
-fn lex_interpolated(inner: &str, span: Span, pieces: &[Piece], out: &mut Lexed) {
+fn lex_interpolated<'a>(inner: &'a str, span: Span, pieces: &[Piece], out: &mut Lexed<'a>) {
     let base = span.start + 1;
     out.tokens.push((span.start, Token::InterpStart, base));
     for piece in pieces {
@@ -687,7 +709,7 @@ fn lex_interpolated(inner: &str, span: Span, pieces: &[Piece], out: &mut Lexed) 
                 let text = unescape(&inner[range.clone()], base + range.start as u32, &mut out.diagnostics);
                 if !text.is_empty() {
                     let at = Span::new(base + range.start as u32, base + range.end as u32);
-                    out.tokens.push((at.start, Token::InterpText(text), at.end));
+                    out.tokens.push((at.start, Token::InterpText(text.into_boxed_str()), at.end));
                 }
             }
             Piece::Code(range) => {
@@ -804,4 +826,48 @@ fn unescape(inner: &str, base: u32, diagnostics: &mut Vec<Diagnostic>) -> String
         out.push('\u{FFFD}');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_literals_keep_their_text_and_int_value_reads_it() {
+        let lexed = lex("0x_ff 0b1_01 1_000 340282366920938463463374607431768211456");
+        let texts: Vec<&str> = lexed
+            .tokens
+            .iter()
+            .map(|(_, t, _)| match t {
+                Token::Int(text) => *text,
+                other => panic!("not an integer: {other:?}"),
+            })
+            .collect();
+        assert_eq!(texts, ["0x_ff", "0b1_01", "1_000", "340282366920938463463374607431768211456"]);
+        let values: Vec<u128> = texts.iter().map(|t| int_value(t)).collect();
+        // One past u128::MAX saturates.
+        assert_eq!(values, [255, 5, 1000, u128::MAX]);
+    }
+
+    #[test]
+    fn tokens_borrow_names_and_own_unescaped_strings() {
+        let source = "%match t.0.1 \"a\\tb\"";
+        let lexed = lex(source);
+        let tokens: Vec<&Token<'_>> = lexed.tokens.iter().map(|(_, t, _)| t).collect();
+        assert_eq!(
+            tokens,
+            [
+                &Token::Ident("match"),
+                &Token::Ident("t"),
+                &Token::Dot,
+                &Token::Int("0"),
+                &Token::Dot,
+                &Token::Int("1"),
+                &Token::Str("a\tb".into()),
+            ]
+        );
+        // The name is a slice of the source, not a copy.
+        let Token::Ident(name) = &lexed.tokens[0].1 else { panic!("not a name") };
+        assert_eq!(name.as_ptr(), source[1..].as_ptr());
+    }
 }

@@ -34,7 +34,7 @@ pub enum SyntaxError {
 }
 
 /// One syntax error with what the parser skipped to recover from it.
-type Recovered = ErrorRecovery<u32, Token, SyntaxError>;
+type Recovered<'a> = ErrorRecovery<u32, Token<'a>, SyntaxError>;
 
 /// Adds `op rhs` to `lhs`, an operator chain parsed so far (the grammar
 /// reads `a + b * c` left to right as operands and operators). `rhs` goes
@@ -48,8 +48,23 @@ pub(crate) fn chain(
     mut lhs: ast::Expr,
     op: (ast::BinaryOp, Span),
     rhs: ast::Expr,
-    errors: &mut Vec<Recovered>,
+    errors: &mut Vec<Recovered<'_>>,
 ) -> ast::Expr {
+    // Most operators (`a * b + c`, `x + 1`) go on top of the chain: build
+    // that node straight from `lhs`, without a placeholder.
+    let on_top = match &lhs.kind {
+        ast::ExprKind::Binary { op: inner, .. } => {
+            inner.precedence() > op.0.precedence() || (inner.precedence() == op.0.precedence() && !op.0.is_comparison())
+        }
+        _ => true,
+    };
+    if on_top {
+        let span = Span::new(lhs.span.start, rhs.span.end);
+        return ast::Expr {
+            kind: ast::ExprKind::Binary { op: op.0, op_span: op.1, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+            span,
+        };
+    }
     if let Err(first) = insert_operator(&mut lhs, op, rhs) {
         errors.push(ErrorRecovery {
             error: ParseError::User { error: SyntaxError::ChainedComparison { first, second: op.1 } },
@@ -179,7 +194,7 @@ struct Split {
     /// follows it before `at`).
     before: (u32, u32),
     /// The keyword token that starts the second part.
-    first: (u32, Token, u32),
+    first: (u32, Token<'static>, u32),
 }
 
 /// A line near the middle of `source` that starts with one of the item
@@ -190,7 +205,7 @@ struct Split {
 /// it does when lexing it on its own; `item_chunks` starts a chunk at that
 /// keyword either way. `None` for small files or without such a line.
 fn split_point(source: &str) -> Option<Split> {
-    const KEYWORDS: &[(&str, Token)] = &[
+    const KEYWORDS: &[(&str, Token<'static>)] = &[
         ("export ", Token::Export),
         ("func ", Token::Func),
         ("import ", Token::Import),
@@ -222,7 +237,7 @@ fn split_point(source: &str) -> Option<Split> {
 }
 
 /// One part of a file, lexed and parsed.
-struct Part {
+struct Part<'a> {
     /// Its items.
     items: Vec<ast::Item>,
     /// Its lexical errors.
@@ -234,7 +249,7 @@ struct Part {
     /// Its comments' spans.
     comments: Vec<Span>,
     /// The span of its first token, and the token.
-    first: Option<(u32, Token, u32)>,
+    first: Option<(u32, Token<'a>, u32)>,
     /// The span of its last token when that is a `}`.
     last: Option<(u32, u32)>,
 }
@@ -242,15 +257,15 @@ struct Part {
 /// Lexes and parses `source[range]` (see [`lexer::lex_range`]). `before` is
 /// the span of the token before the range, if any; `after`, the token after
 /// it (the first of the next part), for errors at the end of the last item.
-fn parse_part(
-    source: &str,
+fn parse_part<'a>(
+    source: &'a str,
     range: std::ops::Range<usize>,
     before: Option<(u32, u32)>,
-    after: Option<&(u32, Token, u32)>,
-) -> Part {
+    after: Option<&(u32, Token<'a>, u32)>,
+) -> Part<'a> {
     let lexed = lexer::lex_range(source, range);
     let mut diagnostics = Vec::new();
-    let mut recovered: Vec<Recovered> = Vec::new();
+    let mut recovered: Vec<Recovered<'a>> = Vec::new();
     // Only the tokens' positions are kept, for placing "expected `;`" labels.
     let positions: Vec<(u32, u32)> =
         before.into_iter().chain(lexed.tokens.iter().map(|(start, _, end)| (*start, *end))).collect();
@@ -261,7 +276,7 @@ fn parse_part(
     };
     let chunks = item_chunks(&lexed.tokens, source);
     // The first token of each chunk, for errors at the end of the one before.
-    let firsts: Vec<(u32, Token, u32)> = chunks.iter().map(|c| lexed.tokens[c.start].clone()).collect();
+    let firsts: Vec<(u32, Token<'a>, u32)> = chunks.iter().map(|c| lexed.tokens[c.start].clone()).collect();
     let parser = grammar::ChunkParser::new();
     let mut items = Vec::new();
     let mut tokens = lexed.tokens.into_iter();
@@ -317,16 +332,16 @@ fn parse_part(
 /// begins a line even inside brackets (an earlier item missing its `}`);
 /// a `func` after `:` or `export` and anything after `export` belong to the
 /// item they are in. Tokens before the first item form a chunk of their own.
-fn item_chunks(tokens: &[(u32, Token, u32)], source: &str) -> Vec<std::ops::Range<usize>> {
+fn item_chunks(tokens: &[(u32, Token<'_>, u32)], source: &str) -> Vec<std::ops::Range<usize>> {
     let mut chunks = Vec::new();
     let mut start = 0;
     let mut depth: u32 = 0;
-    let mut previous: Option<&Token> = None;
+    let mut previous: Option<&Token<'_>> = None;
     for (i, (offset, token, _)) in tokens.iter().enumerate() {
-        let item_start = starts_item(previous, token);
+        // Whether the token starts a line is looked at only for an item keyword.
         let line_start =
-            source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'));
-        if i > start && item_start && (depth == 0 || (line_start && *token != Token::Let)) {
+            || source.get(..*offset as usize).is_some_and(|before| before.is_empty() || before.ends_with('\n'));
+        if i > start && starts_item(previous, token) && (depth == 0 || (*token != Token::Let && line_start())) {
             chunks.push(start..i);
             start = i;
             depth = 0;
@@ -345,7 +360,7 @@ fn item_chunks(tokens: &[(u32, Token, u32)], source: &str) -> Vec<std::ops::Rang
 }
 
 /// Does `token`, after `previous`, start an item?
-fn starts_item(previous: Option<&Token>, token: &Token) -> bool {
+fn starts_item(previous: Option<&Token<'_>>, token: &Token<'_>) -> bool {
     if matches!(previous, Some(Token::Export)) {
         return false;
     }
@@ -368,10 +383,10 @@ fn starts_item(previous: Option<&Token>, token: &Token) -> bool {
 
 /// An error at the end of a chunk that is not the end of the file is one at
 /// the first token of the next chunk: "expected `}`, found keyword `func`".
-fn at_chunk_end(
-    error: ParseError<u32, Token, SyntaxError>,
-    next: Option<&(u32, Token, u32)>,
-) -> ParseError<u32, Token, SyntaxError> {
+fn at_chunk_end<'a>(
+    error: ParseError<u32, Token<'a>, SyntaxError>,
+    next: Option<&(u32, Token<'a>, u32)>,
+) -> ParseError<u32, Token<'a>, SyntaxError> {
     match (error, next) {
         (ParseError::UnrecognizedEof { expected, .. }, Some(token)) => {
             ParseError::UnrecognizedToken { token: token.clone(), expected }
@@ -404,17 +419,17 @@ fn recovered_names(file: &ast::File, source: &str) -> Vec<String> {
         let ast::Item::Error(span) = item else { continue };
         let Some(text) = source.get(span.range()) else { continue };
         let relexed = lexer::lex(text);
-        let inside: Vec<&Token> = relexed.tokens.iter().map(|(_, t, _)| t).collect();
+        let inside: Vec<&Token<'_>> = relexed.tokens.iter().map(|(_, t, _)| t).collect();
         for window in inside.windows(3) {
             let name = match window {
                 [Token::Let | Token::Func | Token::Import, Token::Ident(name), _] => name,
                 [Token::Let, Token::Mut, Token::Ident(name)] => name,
                 _ => continue,
             };
-            names.push(name.clone());
+            names.push(name.to_string());
         }
         if let [.., Token::Let | Token::Func | Token::Import, Token::Ident(name)] = inside.as_slice() {
-            names.push(name.clone());
+            names.push(name.to_string());
         }
     }
     names
@@ -440,7 +455,7 @@ fn attach_docs(file: &mut ast::File, docs: &[lexer::DocLine]) {
     }
 }
 
-fn describe(token: &Token) -> String {
+fn describe(token: &Token<'_>) -> String {
     match token {
         Token::Ident(name) => format!("identifier `{name}`"),
         _ if keyword(token).is_some() => format!("keyword `{}`", token_text(token)),
@@ -455,7 +470,7 @@ fn describe(token: &Token) -> String {
 }
 
 /// The text of a keyword that a `%` turns into an identifier.
-fn keyword(token: &Token) -> Option<&'static str> {
+fn keyword(token: &Token<'_>) -> Option<&'static str> {
     match token {
         Token::Match
         | Token::Record
@@ -474,7 +489,7 @@ fn keyword(token: &Token) -> Option<&'static str> {
 }
 
 /// The source text of a fixed token.
-fn token_text(token: &Token) -> &'static str {
+fn token_text(token: &Token<'_>) -> &'static str {
     match token {
         Token::Func => "func",
         Token::Let => "let",
@@ -566,7 +581,7 @@ fn token_text(token: &Token) -> &'static str {
 }
 
 /// Tokens that can only continue an expression (none starts one).
-fn is_binary_operator(token: &Token) -> bool {
+fn is_binary_operator(token: &Token<'_>) -> bool {
     matches!(
         token,
         Token::Or
@@ -647,7 +662,7 @@ fn previous_token_end(tokens: &[(u32, u32)], at: u32) -> Option<u32> {
     index.checked_sub(1).map(|i| tokens[i].1)
 }
 
-fn syntax_error(error: ParseError<u32, Token, SyntaxError>, source: &str, tokens: &[(u32, u32)]) -> Diagnostic {
+fn syntax_error(error: ParseError<u32, Token<'_>, SyntaxError>, source: &str, tokens: &[(u32, u32)]) -> Diagnostic {
     match error {
         ParseError::InvalidToken { location } => {
             Diagnostic::error("syntax-error", "invalid token", Span::new(location, location), "here")

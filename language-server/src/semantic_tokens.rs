@@ -138,7 +138,7 @@ pub fn classify(text: &str) -> Vec<Classified> {
                 Some((PARAMETER, DECLARATION))
             }
             Token::Ident(name) => Some(match ident_class(name, prev, next) {
-                (VARIABLE, 0) if params.contains(&name.as_str()) => (PARAMETER, 0),
+                (VARIABLE, 0) if params.contains(name) => (PARAMETER, 0),
                 class => class,
             }),
             Token::Version(_) => Some((NUMBER, 0)),
