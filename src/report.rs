@@ -173,7 +173,13 @@ pub fn test_json(r: &Reported<'_>) -> serde_json::Value {
             }
         }
         if !r.outcome.input.is_empty() {
-            f["input"] = r.outcome.input.iter().map(|(n, v)| (n.clone(), serde_json::Value::from(v.clone()))).collect::<serde_json::Map<_, _>>().into();
+            f["input"] = r
+                .outcome
+                .input
+                .iter()
+                .map(|(n, v)| (n.clone(), serde_json::Value::from(v.clone())))
+                .collect::<serde_json::Map<_, _>>()
+                .into();
         }
         event["failure"] = f;
         event["stdout"] = r.outcome.stdout.clone().into();

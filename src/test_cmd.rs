@@ -183,7 +183,10 @@ pub fn run(args: &TestArgs, color: bool) -> u8 {
         if args.list {
             for t in &tests {
                 if json {
-                    say!("{}", serde_json::json!({"type": "test", "event": "discovered", "name": t.name, "file": name, "line": t.line}));
+                    say!(
+                        "{}",
+                        serde_json::json!({"type": "test", "event": "discovered", "name": t.name, "file": name, "line": t.line})
+                    );
                 } else {
                     say!("{name}: {}", t.name);
                 }
@@ -551,8 +554,11 @@ fn prepare(
     }
     let compiled = started.elapsed();
     let script = Piece { label: format!("{} (the test script)", file.display()), bytes: suite.script.clone() };
-    let mocks: Vec<Piece> =
-        suite.mocks.iter().map(|m| Piece { label: format!("the mock of {}", m.interface), bytes: m.component.clone() }).collect();
+    let mocks: Vec<Piece> = suite
+        .mocks
+        .iter()
+        .map(|m| Piece { label: format!("the mock of {}", m.interface), bytes: m.component.clone() })
+        .collect();
     let composed = match compose(&script, &pieces, &mocks) {
         Ok(c) => c,
         Err(ComposeError::Unsatisfied(list)) => {
@@ -684,8 +690,14 @@ mod tests {
 
     #[test]
     fn signatures_without_names() {
-        assert_eq!(without_names("func(a: u32, b: list<tuple<u8, s8>>) -> u32"), "func( u32, list<tuple<u8, s8>>) -> u32");
-        assert_eq!(without_names("func(x: u32, y: list<tuple<u8, s8>>) -> u32"), without_names("func(a: u32, b: list<tuple<u8, s8>>) -> u32"));
+        assert_eq!(
+            without_names("func(a: u32, b: list<tuple<u8, s8>>) -> u32"),
+            "func( u32, list<tuple<u8, s8>>) -> u32"
+        );
+        assert_eq!(
+            without_names("func(x: u32, y: list<tuple<u8, s8>>) -> u32"),
+            without_names("func(a: u32, b: list<tuple<u8, s8>>) -> u32")
+        );
         assert_eq!(without_names("func()"), "func()");
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));

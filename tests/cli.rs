@@ -349,8 +349,11 @@ export wasi:http/incoming-handler {
 fn unknown_packages_are_reported_against_every_bundled_package() {
     let dir = tempfile::tempdir().expect("temp dir");
     let typo = dir.path().join("typo.claw");
-    std::fs::write(&typo, "import { now } from wasi:clockz/monotonic-clock;\nexport func f() -> u64 { return now(); }\n")
-        .expect("write");
+    std::fs::write(
+        &typo,
+        "import { now } from wasi:clockz/monotonic-clock;\nexport func f() -> u64 { return now(); }\n",
+    )
+    .expect("write");
     let unknown = dir.path().join("unknown.claw");
     std::fs::write(&unknown, "import { now } from acme:timer/clock;\nexport func f() -> u64 { return now(); }\n")
         .expect("write");

@@ -283,11 +283,7 @@ fn read(path: &Path) -> Result<String, Failed> {
 /// The text of every comment, in order, without trailing whitespace.
 fn comments(source: &str) -> Vec<String> {
     let lexed = lexer::lex(source);
-    lexed
-        .comments
-        .iter()
-        .map(|c| source[c.range()].lines().map(str::trim_end).collect::<Vec<_>>().join("\n"))
-        .collect()
+    lexed.comments.iter().map(|c| source[c.range()].lines().map(str::trim_end).collect::<Vec<_>>().join("\n")).collect()
 }
 
 /// A copy of `source` with its whitespace damaged without changing its

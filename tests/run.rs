@@ -29,9 +29,9 @@ mod support;
 
 use claw_compiler::CompileOptions;
 use claw_runtime::{RunOptions, Runtime, Val};
-use support::headers;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
+use support::headers;
 
 fn main() {
     let args = Arguments::from_args();

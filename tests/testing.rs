@@ -26,7 +26,9 @@ fn normalize(text: &str) -> String {
         for marker in ["compiled in ", "finished in "] {
             if let Some(at) = line.find(marker) {
                 let start = at + marker.len();
-                let end = line[start..].find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 's')).map_or(line.len(), |e| start + e);
+                let end = line[start..]
+                    .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 's'))
+                    .map_or(line.len(), |e| start + e);
                 line.replace_range(start..end, "[time]");
             }
         }
@@ -92,7 +94,10 @@ fn json_has_one_event_per_line() {
         text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
     assert_eq!(events.first().map(|e| e["event"].clone()), Some("started".into()));
     let last = events.last().expect("events");
-    assert_eq!((last["event"].as_str(), last["passed"].as_u64(), last["failed"].as_u64()), (Some("failed"), Some(2), Some(9)));
+    assert_eq!(
+        (last["event"].as_str(), last["passed"].as_u64(), last["failed"].as_u64()),
+        (Some("failed"), Some(2), Some(9))
+    );
     let record = events.iter().find(|e| e["name"] == "a record differs").expect("the record test");
     let failure = &record["failure"];
     assert_eq!(failure["kind"], "assertion");
@@ -107,7 +112,17 @@ fn json_has_one_event_per_line() {
     let kinds: Vec<&str> = events.iter().filter_map(|e| e["failure"]["kind"].as_str()).collect();
     assert_eq!(
         kinds,
-        ["assertion", "assertion", "assertion", "assertion", "trap", "did-not-trap", "timeout", "out-of-memory", "assertion"]
+        [
+            "assertion",
+            "assertion",
+            "assertion",
+            "assertion",
+            "trap",
+            "did-not-trap",
+            "timeout",
+            "out-of-memory",
+            "assertion"
+        ]
     );
 }
 

@@ -49,7 +49,6 @@ use gen_large::generate;
 /// Number of timed runs per measurement (after one untimed warm-up).
 const RUNS: usize = 3;
 
-
 /// Best and median of `RUNS` timed runs of `f`, after one warm-up run.
 fn measure<T>(mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
     let mut last = f();

@@ -32,7 +32,6 @@ mod gen_large;
 use gen_large::generate;
 use support::Client;
 
-
 /// The line of `let c = a * K + b;` in function `i`.
 fn let_c_line(i: usize) -> u32 {
     (2 + 10 * i + 1) as u32

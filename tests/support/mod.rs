@@ -63,7 +63,8 @@ pub fn make_calls(session: &mut Session, calls: &[Call], at: impl Fn(&Call) -> S
                 let name = call.call.split('(').next().unwrap_or_default().trim();
                 let (_, results) = session.func_type(name).map_err(|e| e.to_string())?;
                 let ty = results.first().ok_or("the export has no result type")?;
-                let value = claw_runtime::from_wave(ty, expected).map_err(|e| format!("{at}: bad expected value: {e}"))?;
+                let value =
+                    claw_runtime::from_wave(ty, expected).map_err(|e| format!("{at}: bad expected value: {e}"))?;
                 let expected = claw_runtime::to_wave(&value).map_err(|e| e.to_string())?;
                 if expected != actual {
                     return Err(format!("{at}: expected {expected}, got {actual}"));

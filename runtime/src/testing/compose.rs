@@ -42,7 +42,10 @@ impl std::fmt::Display for ComposeError {
                 for (label, name) in list {
                     writeln!(f, "  `{name}`, imported by {label}")?;
                 }
-                write!(f, "provide them with `mock ns:pkg/iface {{ ... }}` in the test file, or with another `--component`")
+                write!(
+                    f,
+                    "provide them with `mock ns:pkg/iface {{ ... }}` in the test file, or with another `--component`"
+                )
             }
             ComposeError::Other(message) => f.write_str(message),
         }
@@ -95,15 +98,17 @@ pub fn compose(script: &Piece, components: &[Piece], mocks: &[Piece]) -> Result<
         providers.iter().copied().chain(std::iter::once((script_node, script))).collect();
     for (node, piece) in consumers {
         for name in imports_of(&graph, node) {
-            let provider = providers
-                .iter()
-                .find(|(p, _)| *p != node && exports_of(&graph, *p).contains(&name))
-                .map(|(p, _)| *p);
+            let provider =
+                providers.iter().find(|(p, _)| *p != node && exports_of(&graph, *p).contains(&name)).map(|(p, _)| *p);
             match provider {
                 Some(p) => {
-                    let alias = graph.alias_instance_export(p, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
+                    let alias =
+                        graph.alias_instance_export(p, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
                     graph.set_instantiation_argument(node, &name, alias).map_err(|e| {
-                        ComposeError::Other(format!("{}: its import `{name}` does not match what provides it: {e:#}", piece.label))
+                        ComposeError::Other(format!(
+                            "{}: its import `{name}` does not match what provides it: {e:#}",
+                            piece.label
+                        ))
                     })?;
                 }
                 None if host_provides(&name) => {}
@@ -130,7 +135,9 @@ pub fn compose(script: &Piece, components: &[Piece], mocks: &[Piece]) -> Result<
         let alias = graph.alias_instance_export(node, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
         graph.export(alias, &name).map_err(|e| ComposeError::Other(e.to_string()))?;
     }
-    graph.encode(EncodeOptions::default()).map_err(|e| ComposeError::Other(format!("cannot encode the composition: {e:#}")))
+    graph
+        .encode(EncodeOptions::default())
+        .map_err(|e| ComposeError::Other(format!("cannot encode the composition: {e:#}")))
 }
 
 /// The import names of an instantiation's package, except types: a named
@@ -151,4 +158,3 @@ fn exports_of(graph: &CompositionGraph, node: NodeId) -> Vec<String> {
     let Some(package) = graph[node].package() else { return Vec::new() };
     graph.types()[graph[package].ty()].exports.keys().cloned().collect()
 }
-

@@ -267,7 +267,8 @@ impl Runner {
         };
         let mut linker: Linker<Host> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)
+            .map_err(|e| RunError::Other(e.to_string()))?;
         host::add_logging(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
         http::add_to_linker(&mut linker).map_err(|e| RunError::Other(e.to_string()))?;
         let pre = linker.instantiate_pre(&component).map_err(|e| RunError::Link {
@@ -416,7 +417,8 @@ impl Runner {
             outcome.failure = verdict(test, run.result);
             if outcome.failure.is_none() {
                 // Flaky: the input passed when run again; report it anyway.
-                outcome.failure = Some(Failure::Setup("the failing input passed when run again (is the test deterministic?)".into()));
+                outcome.failure =
+                    Some(Failure::Setup("the failing input passed when run again (is the test deterministic?)".into()));
             }
             outcome.stdout = run.stdout;
             outcome.stderr = run.stderr;
@@ -497,7 +499,8 @@ impl Runner {
             .get_func(&mut *store, index)
             .ok_or_else(|| Start::Call(wasmtime::Error::msg(format!("the composition does not export `{export}`"))))?;
         if let Some(handle) = self.handler.as_ref().and_then(|h| instance.get_func(&mut *store, h)) {
-            store.data_mut().http_target = Some(http::Target { handle, wait: self.options.timeout, trapped: false, sent: 0 });
+            store.data_mut().http_target =
+                Some(http::Target { handle, wait: self.options.timeout, trapped: false, sent: 0 });
         }
         let mut results = [Val::Bool(false)];
         func.call(&mut *store, args, &mut results).map_err(Start::Call)?;
