@@ -3,7 +3,9 @@
 //! request (`claw_runtime::serve`). A `.claw` file is compiled in memory as
 //! for `clawc run`; the sandbox is `clawc run`'s (nothing granted unless
 //! asked with `--dir`/`--env`), and outgoing HTTP requests are denied unless
-//! `--allow-http`.
+//! `--allow-http`. Each request's `handle` call may run for `--timeout`
+//! (30 s unless told), after which it is interrupted (epoch interruption)
+//! and answered 500.
 //!
 //! On stderr: `serving http://ADDR/ ...` once listening (so scripts and
 //! tests can read the port chosen for `--addr 127.0.0.1:0`), one line per
@@ -13,6 +15,7 @@
 use std::collections::BTreeMap;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use claw_runtime::serve::{Handler, Server};
 use claw_runtime::{RunError, RunOptions, Runtime};
@@ -20,6 +23,7 @@ use claw_runtime::{RunError, RunOptions, Runtime};
 use crate::cache::CompileCache;
 use crate::grants::{GrantArgs, Grants};
 use crate::progress::Compiling;
+use crate::test_cmd::parse_duration;
 use crate::{Driver, EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, MessageFormat, WitArgs, print_error};
 
 /// Usage examples shown by `clawc serve --help`.
@@ -33,6 +37,8 @@ Examples:
       grant a directory and an environment variable to every request
   clawc serve proxy.wasm --allow-http
       let the handler make outgoing HTTP requests
+  clawc serve app.claw --timeout 2s
+      answer 500 for a request whose handler runs longer than 2 seconds
 
 Exit status: 0 after SIGINT (Ctrl-C) or SIGTERM, 1 for compile errors,
 2 for usage errors (a missing file, a component that is not a handler or
@@ -53,6 +59,12 @@ pub struct ServeArgs {
     /// leave the process. Without it, each fails with `HTTP-request-denied`.
     #[arg(long)]
     pub allow_http: bool,
+    /// The longest one request's `handle` call may run: seconds, or a
+    /// number with `ms` or `s` (`500ms`, `2s`), or `none`. A handler still
+    /// running then is stopped: the request is answered 500 if it had no
+    /// response yet, its body is cut off if it had.
+    #[arg(long, value_name = "TIME", default_value = "30s", value_parser = parse_timeout)]
+    pub timeout: Timeout,
     /// What every request's instance is granted.
     #[command(flatten)]
     pub grants: GrantArgs,
@@ -63,6 +75,18 @@ pub struct ServeArgs {
     /// WIT packages to add (for a .claw file).
     #[command(flatten)]
     pub wit: WitArgs,
+}
+
+/// A request's time limit, or none (`--timeout none`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeout(pub Option<Duration>);
+
+/// `none`, or a duration as `clawc test --timeout` takes it.
+fn parse_timeout(text: &str) -> Result<Timeout, String> {
+    if text == "none" {
+        return Ok(Timeout(None));
+    }
+    parse_duration(text).map(|d| Timeout(Some(d))).map_err(|e| format!("{e}, or `none`"))
 }
 
 /// `HOST:PORT` as a socket address; a host name is resolved (the first
@@ -90,7 +114,12 @@ pub fn run(args: &ServeArgs, color: bool) -> u8 {
         Err(code) => return code,
     };
     let cache = CompileCache::open(args.no_cache);
-    let runtime = match Runtime::with_cache(cache.as_ref().map(CompileCache::wasmtime)) {
+    let cache_config = cache.as_ref().map(CompileCache::wasmtime);
+    let runtime = match args.timeout.0 {
+        Some(_) => Runtime::interruptible(cache_config),
+        None => Runtime::with_cache(cache_config),
+    };
+    let runtime = match runtime {
         Ok(r) => r,
         Err(e) => {
             print_error(format!("{e:#}"));
@@ -136,7 +165,7 @@ pub fn run(args: &ServeArgs, color: bool) -> u8 {
         ..RunOptions::default()
     };
     let server = match Server::bind(handler, args.addr, options) {
-        Ok(server) => server,
+        Ok(server) => server.with_timeout(args.timeout.0),
         Err(e) => {
             print_error(format!("cannot listen on {}: {e}", args.addr));
             return EXIT_USAGE;
@@ -187,5 +216,15 @@ mod tests {
     fn addresses_parse_as_socket_addresses() {
         assert_eq!(parse_addr("127.0.0.1:0"), Ok(SocketAddr::from(([127, 0, 0, 1], 0))));
         assert!(parse_addr("127.0.0.1").is_err(), "a port is required");
+    }
+
+    #[test]
+    fn timeouts_parse_as_durations_or_none() {
+        assert_eq!(parse_timeout("2s"), Ok(Timeout(Some(Duration::from_secs(2)))));
+        assert_eq!(parse_timeout("250ms"), Ok(Timeout(Some(Duration::from_millis(250)))));
+        assert_eq!(parse_timeout("none"), Ok(Timeout(None)));
+        let error = parse_timeout("soon").expect_err("not a duration");
+        assert!(error.contains("`soon` is not a duration") && error.ends_with("or `none`"), "{error}");
+        assert!(parse_timeout("0").is_err(), "a zero limit is refused");
     }
 }

@@ -105,7 +105,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || format!("`{text}` is not a duration (write seconds, or `500ms`, `2s`)");
     let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
         (ms, 0.001)

@@ -294,6 +294,38 @@ fn a_trap_is_a_500_and_the_server_goes_on() {
 }
 
 #[test]
+fn a_handler_that_runs_too_long_is_stopped_and_the_server_goes_on() {
+    let mut served = Served::start(&["tests/serve/probe.claw", "--timeout", "300ms"]);
+    let started = Instant::now();
+    let r = served.get("/spin");
+    let waited = started.elapsed();
+    assert_eq!((r.status, r.body.as_str()), (500, "the handler timed out\n"), "{r:?}");
+    assert!(waited >= Duration::from_millis(300), "answered before the limit: {waited:?}");
+    let line = served.wait_for_line(request_line("GET /spin", 500), IO_TIMEOUT);
+    assert!(line.ends_with("timed out (the limit is 300ms)"), "the timeout is logged: {line}");
+
+    // A handler that responded and then spins: the response stands, and
+    // the call is still stopped.
+    let r = served.get("/spin-late");
+    assert_eq!((r.status, r.body.as_str()), (200, "started"), "{r:?}");
+    let line = served.wait_for_line(request_line("GET /spin-late", 200), IO_TIMEOUT);
+    assert!(line.ends_with("timed out after responding (the limit is 300ms)"), "{line}");
+
+    // Both spinning calls were stopped: the server answers as before.
+    let r = served.get("/");
+    assert_eq!((r.status, r.body.as_str()), (200, "ok"), "the next request is answered");
+    assert_eq!(served.stop("-INT").code(), Some(0));
+}
+
+#[test]
+fn a_bad_timeout_is_a_usage_error() {
+    let out = clawc().args(["serve", "tests/serve/probe.claw", "--timeout", "soon"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`soon` is not a duration"), "{stderr}");
+}
+
+#[test]
 fn grants_and_allowed_outgoing_requests_reach_the_handler() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("note.txt"), "granted text").expect("write");

@@ -100,8 +100,28 @@ impl Runtime {
     ///
     /// As for [`Runtime::new`].
     pub fn with_cache(cache: Option<wasmtime::Cache>) -> anyhow::Result<Runtime> {
+        Runtime::build(cache, false)
+    }
+
+    /// Like [`Runtime::with_cache`], with epoch interruption compiled into
+    /// the guest code (a check at function entries and loop headers), so
+    /// that a call can be given a deadline: what
+    /// [`serve::Server::with_timeout`] needs. Guests run a little slower,
+    /// and their compiled code is cached apart from [`Runtime::with_cache`]'s
+    /// (the engine's settings are part of the cache key).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Runtime::new`].
+    pub fn interruptible(cache: Option<wasmtime::Cache>) -> anyhow::Result<Runtime> {
+        Runtime::build(cache, true)
+    }
+
+    /// The engine (with epoch interruption if `interruptible`) and linker.
+    fn build(cache: Option<wasmtime::Cache>, interruptible: bool) -> anyhow::Result<Runtime> {
         let mut config = Config::new();
         config.wasm_component_model(true);
+        config.epoch_interruption(interruptible);
         config.cache(cache);
         let engine = Engine::new(&config).map_err(to_anyhow)?;
 

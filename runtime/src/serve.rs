@@ -28,6 +28,12 @@
 //!   or sets `err(error-code)`, is answered with `500 Internal Server Error`
 //!   and a short body; what happened is in the [`Exchange`] reported for it.
 //!   The server goes on serving.
+//! - With [`Server::with_timeout`], a `handle` call that runs longer than
+//!   the timeout (an endless loop, say) is interrupted through wasmtime's
+//!   epoch interruption, which traps it: a `500` if it had not responded
+//!   yet, a cut-off body if it had. The engine must have been created with
+//!   epoch interruption ([`crate::Runtime::interruptible`]); the epoch
+//!   advances every [`TICK`] on a thread of the server's own.
 //! - Every request, when its `handle` call has ended, is reported to the
 //!   caller's `on_exchange` callback as an [`Exchange`] (method, target,
 //!   status, time); the runtime itself prints nothing.
@@ -38,15 +44,16 @@
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use wasmtime::Store;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{ComponentExportIndex, InstancePre, Resource};
+use wasmtime::{Store, Trap};
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
@@ -57,6 +64,11 @@ use crate::{Host, Loaded, RunError, RunOptions, imports};
 
 /// The interface a handler exports, without its version.
 pub const INCOMING_HANDLER: &str = "wasi:http/incoming-handler";
+
+/// How often the epoch advances while a server with a timeout runs: the
+/// granularity of [`Server::with_timeout`] (a call may run up to one tick
+/// longer than its timeout).
+pub const TICK: Duration = Duration::from_millis(10);
 
 /// How long [`Server::run`] lets requests in flight finish after a stop
 /// signal before it returns anyway.
@@ -121,15 +133,22 @@ impl Handler {
 
     /// Runs one request in a fresh store and instance: calls `handle`, and
     /// hands the response the guest sets to `respond` (at most once).
-    /// Blocks until `handle` returns (the body has been written by then).
+    /// Blocks until `handle` returns (the body has been written by then) or,
+    /// with a `timeout` (in [`TICK`]s, rounded up), until it is interrupted
+    /// with [`Trap::Interrupt`].
     fn call(
         &self,
         options: &RunOptions,
+        timeout: Option<Duration>,
         request: hyper::Request<Incoming>,
         respond: impl FnOnce(Result<hyper::Response<HyperOutgoingBody>, ErrorCode>) + Send + Sync + 'static,
     ) -> wasmtime::Result<()> {
         let mut store = Store::new(self.pre.engine(), Host::new(options));
         store.limiter(|host| &mut host.memory);
+        if let Some(timeout) = timeout {
+            store.set_epoch_deadline(ticks(timeout));
+            store.epoch_deadline_trap();
+        }
         let request = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
         let response = store.data_mut().http().new_response_outparam_from_callback(respond)?;
         let instance = self.pre.instantiate(&mut store)?;
@@ -173,10 +192,17 @@ impl fmt::Display for Exchange {
     }
 }
 
+/// `timeout` in [`TICK`]s, rounded up, at least one.
+fn ticks(timeout: Duration) -> u64 {
+    let tick = TICK.as_nanos();
+    u64::try_from(timeout.as_nanos().div_ceil(tick)).unwrap_or(u64::MAX).max(1)
+}
+
 /// What the connection tasks share.
 struct State {
     handler: Handler,
     options: RunOptions,
+    timeout: Option<Duration>,
     local_addr: SocketAddr,
     on_exchange: Box<dyn Fn(&Exchange) + Send + Sync>,
 }
@@ -188,6 +214,7 @@ pub struct Server {
     local_addr: SocketAddr,
     handler: Handler,
     options: RunOptions,
+    timeout: Option<Duration>,
 }
 
 impl Server {
@@ -207,7 +234,17 @@ impl Server {
             let _entered = runtime.enter();
             tokio::net::TcpListener::from_std(listener)?
         };
-        Ok(Server { runtime, listener, local_addr, handler, options })
+        Ok(Server { runtime, listener, local_addr, handler, options, timeout: None })
+    }
+
+    /// Limits each request's `handle` call to `timeout` (`None`: no limit,
+    /// the default). A call still running then is interrupted and reported
+    /// as timed out; see the module docs. The handler's engine must have
+    /// epoch interruption enabled ([`crate::Runtime::interruptible`]),
+    /// otherwise the limit has no effect.
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Server {
+        self.timeout = timeout;
+        self
     }
 
     /// The address the server listens on.
@@ -244,11 +281,24 @@ impl Server {
         on_exchange: impl Fn(&Exchange) + Send + Sync + 'static,
         stop: impl Future<Output = ()> + Send + 'static,
     ) {
-        let Server { runtime, listener, local_addr, handler, options } = self;
-        let state = Arc::new(State { handler, options, local_addr, on_exchange: Box::new(on_exchange) });
+        let Server { runtime, listener, local_addr, handler, options, timeout } = self;
+        let ticking = Arc::new(AtomicBool::new(timeout.is_some()));
+        if timeout.is_some() {
+            let engine = handler.pre.engine().clone();
+            let ticking = Arc::clone(&ticking);
+            // If the thread cannot start, calls run without a limit.
+            let _ = std::thread::Builder::new().name("clawc-serve-epoch".into()).spawn(move || {
+                while ticking.load(Ordering::Relaxed) {
+                    std::thread::sleep(TICK);
+                    engine.increment_epoch();
+                }
+            });
+        }
+        let state = Arc::new(State { handler, options, timeout, local_addr, on_exchange: Box::new(on_exchange) });
         runtime.block_on(accept_loop(listener, state, stop));
-        // A handler still running (say, in an endless loop) cannot be
-        // interrupted; do not wait for it.
+        ticking.store(false, Ordering::Relaxed);
+        // A handler still running (say, in an endless loop, with no
+        // timeout) cannot be interrupted; do not wait for it.
         runtime.shutdown_timeout(Duration::from_millis(100));
     }
 }
@@ -349,26 +399,37 @@ async fn respond(state: Arc<State>, request: hyper::Request<Incoming>) -> hyper:
     };
     let worker = Arc::clone(&state);
     let task = tokio::task::spawn_blocking(move || {
-        let outcome = worker.handler.call(&worker.options, request, respond);
+        let outcome = worker.handler.call(&worker.options, worker.timeout, request, respond);
+        let timed_out = outcome.as_ref().err().and_then(|e| e.downcast_ref::<Trap>()) == Some(&Trap::Interrupt);
+        let late = |after: &str| match worker.timeout {
+            Some(timeout) if timed_out => format!("timed out{after} (the limit is {timeout:?})"),
+            _ => String::new(),
+        };
         let set = set_status.lock().ok().and_then(|mut slot| slot.take());
         let (status, failure) = match (set, outcome) {
             (Some(Ok(status)), Ok(())) => (status, None),
+            (Some(Ok(status)), Err(_)) if timed_out => (status, Some(late(" after responding"))),
             (Some(Ok(status)), Err(trap)) => (status, Some(format!("trapped after responding: {}", trap_text(&trap)))),
             (Some(Err(code)), _) => (500, Some(format!("the handler set an error: {code}"))),
             (None, Ok(())) => (500, Some("the handler returned without setting a response".to_string())),
+            (None, Err(_)) if timed_out => (500, Some(late(""))),
             (None, Err(trap)) => (500, Some(format!("trapped: {}", trap_text(&trap)))),
         };
         let exchange = Exchange { method, target, status, elapsed: started.elapsed(), failure };
         (worker.on_exchange)(&exchange);
+        timed_out
     });
     match receiver.await {
         Ok(Ok(response)) => response,
         Ok(Err(_)) => internal_error("the handler failed\n"),
         Err(_) => {
             // The guest never set a response (the sender was dropped with
-            // the store): it returned or trapped. Its report is made.
-            let _ = task.await;
-            internal_error("the handler failed\n")
+            // the store): it returned, trapped or timed out. Its report is
+            // made.
+            match task.await {
+                Ok(true) => internal_error("the handler timed out\n"),
+                _ => internal_error("the handler failed\n"),
+            }
         }
     }
 }
@@ -424,5 +485,15 @@ mod tests {
         exchange.status = 500;
         exchange.failure = Some("trapped: wasm trap: integer divide by zero".into());
         assert_eq!(exchange.to_string(), "GET /echo?x=1 -> 500 (1.2 ms): trapped: wasm trap: integer divide by zero");
+    }
+
+    #[test]
+    fn timeouts_round_up_to_whole_ticks() {
+        assert_eq!(ticks(Duration::from_secs(30)), 3_000);
+        assert_eq!(ticks(Duration::from_millis(15)), 2);
+        assert_eq!(ticks(Duration::from_millis(10)), 1);
+        assert_eq!(ticks(Duration::from_nanos(1)), 1);
+        assert_eq!(ticks(Duration::ZERO), 1, "a zero timeout still lets the call start");
+        assert_eq!(ticks(Duration::MAX), u64::MAX);
     }
 }
