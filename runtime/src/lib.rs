@@ -36,6 +36,7 @@ use std::sync::{Arc, Mutex};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store};
 
+mod epoch;
 mod error;
 pub mod host;
 mod imports;

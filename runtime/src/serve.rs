@@ -33,7 +33,7 @@
 //!   epoch interruption, which traps it: a `500` if it had not responded
 //!   yet, a cut-off body if it had. The engine must have been created with
 //!   epoch interruption ([`crate::Runtime::interruptible`]); the epoch
-//!   advances every [`TICK`] on a thread of the server's own.
+//!   advances every 10 ms on a thread of the server's own.
 //! - Every request, when its `handle` call has ended, is reported to the
 //!   caller's `on_exchange` callback as an [`Exchange`] (method, target,
 //!   status, time); the runtime itself prints nothing.
@@ -44,7 +44,6 @@
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -60,15 +59,11 @@ use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::p2::types::{HostIncomingRequest, HostResponseOutparam};
 
+use crate::epoch::{Ticker, ticks};
 use crate::{Host, Loaded, RunError, RunOptions, imports};
 
 /// The interface a handler exports, without its version.
 pub const INCOMING_HANDLER: &str = "wasi:http/incoming-handler";
-
-/// How often the epoch advances while a server with a timeout runs: the
-/// granularity of [`Server::with_timeout`] (a call may run up to one tick
-/// longer than its timeout).
-pub const TICK: Duration = Duration::from_millis(10);
 
 /// How long [`Server::run`] lets requests in flight finish after a stop
 /// signal before it returns anyway.
@@ -134,8 +129,8 @@ impl Handler {
     /// Runs one request in a fresh store and instance: calls `handle`, and
     /// hands the response the guest sets to `respond` (at most once).
     /// Blocks until `handle` returns (the body has been written by then) or,
-    /// with a `timeout` (in [`TICK`]s, rounded up), until it is interrupted
-    /// with [`Trap::Interrupt`].
+    /// with a `timeout` (in 10 ms ticks, rounded up), until it is
+    /// interrupted with [`Trap::Interrupt`].
     fn call(
         &self,
         options: &RunOptions,
@@ -190,12 +185,6 @@ impl fmt::Display for Exchange {
         }
         Ok(())
     }
-}
-
-/// `timeout` in [`TICK`]s, rounded up, at least one.
-fn ticks(timeout: Duration) -> u64 {
-    let tick = TICK.as_nanos();
-    u64::try_from(timeout.as_nanos().div_ceil(tick)).unwrap_or(u64::MAX).max(1)
 }
 
 /// What the connection tasks share.
@@ -282,21 +271,11 @@ impl Server {
         stop: impl Future<Output = ()> + Send + 'static,
     ) {
         let Server { runtime, listener, local_addr, handler, options, timeout } = self;
-        let ticking = Arc::new(AtomicBool::new(timeout.is_some()));
-        if timeout.is_some() {
-            let engine = handler.pre.engine().clone();
-            let ticking = Arc::clone(&ticking);
-            // If the thread cannot start, calls run without a limit.
-            let _ = std::thread::Builder::new().name("clawc-serve-epoch".into()).spawn(move || {
-                while ticking.load(Ordering::Relaxed) {
-                    std::thread::sleep(TICK);
-                    engine.increment_epoch();
-                }
-            });
-        }
+        // If the thread cannot start, calls run without a limit.
+        let ticker = timeout.and_then(|_| Ticker::start(handler.pre.engine(), "clawc-serve-epoch").ok());
         let state = Arc::new(State { handler, options, timeout, local_addr, on_exchange: Box::new(on_exchange) });
         runtime.block_on(accept_loop(listener, state, stop));
-        ticking.store(false, Ordering::Relaxed);
+        drop(ticker);
         // A handler still running (say, in an endless loop, with no
         // timeout) cannot be interrupted; do not wait for it.
         runtime.shutdown_timeout(Duration::from_millis(100));
@@ -485,15 +464,5 @@ mod tests {
         exchange.status = 500;
         exchange.failure = Some("trapped: wasm trap: integer divide by zero".into());
         assert_eq!(exchange.to_string(), "GET /echo?x=1 -> 500 (1.2 ms): trapped: wasm trap: integer divide by zero");
-    }
-
-    #[test]
-    fn timeouts_round_up_to_whole_ticks() {
-        assert_eq!(ticks(Duration::from_secs(30)), 3_000);
-        assert_eq!(ticks(Duration::from_millis(15)), 2);
-        assert_eq!(ticks(Duration::from_millis(10)), 1);
-        assert_eq!(ticks(Duration::from_nanos(1)), 1);
-        assert_eq!(ticks(Duration::ZERO), 1, "a zero timeout still lets the call start");
-        assert_eq!(ticks(Duration::MAX), u64::MAX);
     }
 }

@@ -35,18 +35,15 @@ pub use compose::{ComposeError, Piece, compose, host_provides};
 pub use generate::{generate, minimize, shrink};
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Type, Val};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
 
+use crate::epoch::{Ticker, ticks};
 use crate::{Host, RunError, RunOptions, host, imports, to_anyhow};
-
-/// How often the epoch advances; timeouts are measured in these ticks.
-const TICK: Duration = Duration::from_millis(10);
 
 /// How many runs shrinking a failing property test may take.
 const SHRINK_BUDGET: u32 = 500;
@@ -189,19 +186,14 @@ pub struct Runner {
     pooled: bool,
     /// How many runs are instantiating or running right now.
     in_flight: AtomicUsize,
-    ticker: Arc<AtomicBool>,
+    /// Advances the engine's epoch while the runner lives.
+    _ticker: Ticker,
 }
 
 /// An exported function of the composition.
 struct Export {
     params: Vec<(String, Type)>,
     index: ComponentExportIndex,
-}
-
-impl Drop for Runner {
-    fn drop(&mut self) {
-        self.ticker.store(true, Ordering::Relaxed);
-    }
 }
 
 /// One call's result and what the guest printed.
@@ -293,17 +285,7 @@ impl Runner {
                 _ => {}
             }
         }
-        let ticker = Arc::new(AtomicBool::new(false));
-        let stop = Arc::clone(&ticker);
-        let clock = engine.clone();
-        std::thread::Builder::new()
-            .name("claw-test-epoch".into())
-            .spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(TICK);
-                    clock.increment_epoch();
-                }
-            })
+        let ticker = Ticker::start(&engine, "claw-test-epoch")
             .map_err(|e| RunError::Other(format!("cannot start the timeout thread: {e}")))?;
         let run_options = RunOptions {
             env: options.env.clone(),
@@ -321,7 +303,7 @@ impl Runner {
             handler,
             pooled,
             in_flight: AtomicUsize::new(0),
-            ticker,
+            _ticker: ticker,
         })
     }
 
@@ -475,8 +457,7 @@ impl Runner {
     fn store(&self) -> Store<Host> {
         let mut store = Store::new(&self.engine, Host::new(&self.run_options));
         store.limiter(|host| &mut host.memory);
-        let ticks = (self.options.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
-        store.set_epoch_deadline(ticks);
+        store.set_epoch_deadline(ticks(self.options.timeout));
         store.epoch_deadline_trap();
         store
     }
